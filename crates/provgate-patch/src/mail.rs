@@ -1,0 +1,466 @@
+//! One RFC 5322 message → one [`Patch`], with the semantics of `git mailinfo` and `git am`.
+//!
+//! Headers are decoded by `mailparse` (RFC 2047 words, folding); bodies are decoded from
+//! quoted-printable or base64, and the text parts of a multipart message (the patch inline, or
+//! attached as `text/x-patch`/`text/x-diff`) are read in order as one body, as mailinfo does.
+//! In the body, an in-body `From:`/`Subject:`/`Date:` block overrides the headers, the message
+//! ends at the first patch break (`---`, `diff -`, `Index: `), and the commit message is
+//! `stripspace(subject + "\n\n" + body)`, exactly what `git am` would commit.
+
+use mailparse::{MailAddr, MailHeaderMap, ParsedMail};
+
+use crate::diff::{contains_diff, parse_diff};
+use crate::error::{InputError, InputErrorKind};
+use crate::mbox::RawMessage;
+use crate::model::{Date, NoteKind, Origin, Patch, Person, ReaderNote};
+use crate::subject::parse_subject;
+use crate::trailers::parse_trailers;
+
+/// What a message turned out to be.
+#[derive(Debug)]
+pub enum MailItem {
+    /// A patch or a cover letter (`0/N`).
+    Patch(Box<Patch>),
+    /// A message that is not a submission: a reply without a diff, or a discussion message.
+    NotAPatch {
+        /// The subject, for counting and listing.
+        subject: String,
+    },
+}
+
+/// Reads one message. `file` names where it came from, for the patch's origin and for errors.
+pub fn read_message(raw: &RawMessage, file: &str) -> Result<MailItem, InputError> {
+    let error = |line: usize, kind: InputErrorKind| InputError::at(file, line, kind);
+    if raw.bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(error(raw.first_line, InputErrorKind::EmptyMessage));
+    }
+    let parsed = mailparse::parse_mail(&raw.bytes)
+        .map_err(|e| error(raw.first_line, InputErrorKind::Mail(e.to_string())))?;
+    if parsed.headers.is_empty() {
+        return Err(error(raw.first_line, InputErrorKind::NoHeaders));
+    }
+
+    let header_subject = parsed.headers.get_first_value("Subject").unwrap_or_default();
+    let body = MessageBody::collect(&parsed, raw);
+    let lines: Vec<&[u8]> = crate::diff::split_lines(&body.bytes).collect();
+
+    // In-body headers, after leading blank lines.
+    let mut pos = lines.iter().take_while(|l| is_blank(l)).count();
+    let mut in_body = InBody::default();
+    while let Some(line) = lines.get(pos) {
+        let text = String::from_utf8_lossy(line);
+        let Some((name, value)) = in_body_header(&text) else {
+            break;
+        };
+        match name {
+            "from" => in_body.from = Some(value.to_string()),
+            "subject" => in_body.subject = Some(value.to_string()),
+            _ => in_body.date = Some(value.to_string()),
+        }
+        pos += 1;
+    }
+    if pos > 0 && in_body.any() && lines.get(pos).is_some_and(|l| is_blank(l)) {
+        pos += 1;
+    }
+    let message_end = (pos..lines.len())
+        .find(|&i| is_patch_break(lines[i]))
+        .unwrap_or(lines.len());
+
+    let (prefix, subject) = parse_subject(in_body.subject.as_deref().unwrap_or(&header_subject));
+    let message_id = parsed
+        .headers
+        .get_first_value("Message-ID")
+        .and_then(|v| first_angle_id(&v));
+    let id = message_id
+        .clone()
+        .or_else(|| raw.format_patch_commit().map(str::to_string))
+        .unwrap_or_else(|| format!("{file}:{}", raw.first_line));
+
+    let mut patch = Patch::new(
+        id,
+        Origin::Mail {
+            file: file.to_string(),
+            line: raw.first_line,
+        },
+    );
+    let diff_bytes = join_lines(&lines[message_end..]);
+    let diff_first_line = body.file_line(message_end);
+    let has_diff = contains_diff(&diff_bytes);
+    if has_diff {
+        patch.files = parse_diff(&diff_bytes, diff_first_line)
+            .map_err(|e| error(e.line, InputErrorKind::Diff(e.kind)))?;
+    }
+
+    let announces_patch = prefix.index.is_some_and(|i| i > 0)
+        || ["PATCH", "PULL", "RFC"].iter().any(|t| prefix.has_tag(t));
+    let is_cover = prefix.index == Some(0);
+    if !has_diff && !is_cover {
+        if prefix.reply || !announces_patch {
+            return Ok(MailItem::NotAPatch { subject });
+        }
+        patch.notes.push(ReaderNote {
+            kind: NoteKind::NoDiff,
+            message: "the subject announces a patch but the message carries no diff \
+                      (truncated, or the patch is in an attachment type that is not text)"
+                .to_string(),
+        });
+    }
+
+    let body_text = String::from_utf8_lossy(&join_lines(&lines[pos..message_end])).into_owned();
+    patch.message = stripspace(&format!("{subject}\n\n{body_text}"));
+    patch.trailers = parse_trailers(&patch.message);
+    patch.subject = subject;
+    patch.prefix = Some(prefix);
+    patch.message_id = message_id;
+    patch.in_reply_to = parsed
+        .headers
+        .get_first_value("In-Reply-To")
+        .and_then(|v| first_angle_id(&v));
+    patch.references = parsed
+        .headers
+        .get_first_value("References")
+        .map(|v| angle_ids(&v))
+        .unwrap_or_default();
+    patch.date = in_body
+        .date
+        .as_deref()
+        .or(parsed.headers.get_first_value("Date").as_deref())
+        .and_then(parse_date);
+
+    let sender = parsed
+        .headers
+        .get_first_header("From")
+        .and_then(|h| first_person(&mailparse::addrparse_header(h).ok()?));
+    resolve_author(&mut patch, &parsed, sender, in_body.from.as_deref());
+    Ok(MailItem::Patch(Box::new(patch)))
+}
+
+/// The decoded text of a message's body parts, and how its lines map back to the file.
+struct MessageBody {
+    bytes: Vec<u8>,
+    /// File line of the body's first line when the body is stored verbatim (not encoded).
+    verbatim_first_line: Option<usize>,
+    message_first_line: usize,
+}
+
+impl MessageBody {
+    fn collect(parsed: &ParsedMail<'_>, raw: &RawMessage) -> Self {
+        let mut bytes = Vec::new();
+        collect_parts(parsed, &mut bytes);
+        let encoding = parsed
+            .headers
+            .get_first_value("Content-Transfer-Encoding")
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let verbatim = parsed.subparts.is_empty()
+            && !matches!(encoding.trim(), "quoted-printable" | "base64");
+        let header_lines = crate::diff::split_lines(&raw.bytes)
+            .position(|l| l.is_empty() || l == b"\r")
+            .map_or(0, |blank| blank + 1);
+        Self {
+            bytes,
+            verbatim_first_line: verbatim.then_some(raw.first_line + header_lines),
+            message_first_line: raw.first_line,
+        }
+    }
+
+    /// The file line of body line `index` (0-based); the message's first line when the body was
+    /// encoded and lines cannot be mapped back.
+    fn file_line(&self, index: usize) -> usize {
+        self.verbatim_first_line
+            .map_or(self.message_first_line, |first| first + index)
+    }
+}
+
+fn collect_parts(part: &ParsedMail<'_>, out: &mut Vec<u8>) {
+    if !part.subparts.is_empty() {
+        let alternative = part.ctype.mimetype.eq_ignore_ascii_case("multipart/alternative");
+        for sub in &part.subparts {
+            let before = out.len();
+            collect_parts(sub, out);
+            // Of alternatives, the first readable one is the message.
+            if alternative && out.len() > before {
+                break;
+            }
+        }
+        return;
+    }
+    let mimetype = part.ctype.mimetype.to_ascii_lowercase();
+    let filename = part
+        .get_content_disposition()
+        .params
+        .get("filename")
+        .cloned()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let is_patch_attachment = filename.ends_with(".patch") || filename.ends_with(".diff");
+    let readable = match mimetype.as_str() {
+        "text/html" | "text/enriched" => false,
+        m if m.starts_with("text/") => true,
+        "application/x-patch" | "application/x-diff" | "application/octet-stream" => {
+            is_patch_attachment
+        }
+        _ => false,
+    };
+    if !readable {
+        return;
+    }
+    let charset = part.ctype.charset.to_ascii_lowercase();
+    let decoded = if matches!(charset.as_str(), "utf-8" | "utf8" | "us-ascii" | "ascii" | "") {
+        part.get_body_raw().ok()
+    } else {
+        part.get_body().ok().map(String::into_bytes)
+    };
+    if let Some(mut decoded) = decoded {
+        // Strip CR of CRLF bodies, as mailsplit does for the whole message.
+        if memchr::memchr(b'\r', &decoded).is_some() {
+            decoded = String::from_utf8_lossy(&decoded)
+                .replace("\r\n", "\n")
+                .into_bytes();
+        }
+        if !out.is_empty() && !out.ends_with(b"\n") {
+            out.push(b'\n');
+        }
+        out.extend_from_slice(&decoded);
+    }
+}
+
+#[derive(Default)]
+struct InBody {
+    from: Option<String>,
+    subject: Option<String>,
+    date: Option<String>,
+}
+
+impl InBody {
+    fn any(&self) -> bool {
+        self.from.is_some() || self.subject.is_some() || self.date.is_some()
+    }
+}
+
+/// `From: …`, `Subject: …`, `Date: …` at the top of a body (case-insensitive names).
+fn in_body_header(line: &str) -> Option<(&'static str, &str)> {
+    let (name, value) = line.split_once(':')?;
+    let name = ["from", "subject", "date"]
+        .into_iter()
+        .find(|n| name.eq_ignore_ascii_case(n))?;
+    Some((name, value.trim()))
+}
+
+fn is_blank(line: &[u8]) -> bool {
+    line.iter().all(u8::is_ascii_whitespace)
+}
+
+/// Mailinfo's `patchbreak`: where the message ends and the patch begins.
+fn is_patch_break(line: &[u8]) -> bool {
+    if line.starts_with(b"diff -") || line.starts_with(b"Index: ") {
+        return true;
+    }
+    // Mailinfo's check sees the newline, which our lines no longer carry.
+    if line.len() + 1 < 4 || !line.starts_with(b"---") {
+        return false;
+    }
+    if line.get(3) == Some(&b' ') && line.get(4).is_some_and(|c| !c.is_ascii_whitespace()) {
+        return true;
+    }
+    line[3..].iter().all(u8::is_ascii_whitespace)
+}
+
+fn join_lines(lines: &[&[u8]]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(lines.iter().map(|l| l.len() + 1).sum());
+    for line in lines {
+        out.extend_from_slice(line);
+        out.push(b'\n');
+    }
+    out
+}
+
+/// Git's `strbuf_stripspace` without comment stripping: trailing whitespace removed, runs of
+/// blank lines collapsed to one, no blank lines at either end, a final newline.
+pub fn stripspace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_blank = false;
+    for line in text.lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            pending_blank = !out.is_empty();
+            continue;
+        }
+        if pending_blank {
+            out.push('\n');
+            pending_blank = false;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+fn first_angle_id(value: &str) -> Option<String> {
+    angle_ids(value).into_iter().next().or_else(|| {
+        let trimmed = value.trim();
+        (!trimmed.is_empty() && !trimmed.contains(char::is_whitespace))
+            .then(|| trimmed.to_string())
+    })
+}
+
+fn angle_ids(value: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut rest = value;
+    while let Some(open) = rest.find('<') {
+        let Some(close) = rest[open..].find('>') else {
+            break;
+        };
+        let id = rest[open + 1..open + close].trim();
+        if !id.is_empty() {
+            ids.push(id.to_string());
+        }
+        rest = &rest[open + close + 1..];
+    }
+    ids
+}
+
+fn first_person(list: &mailparse::MailAddrList) -> Option<Person> {
+    list.iter().find_map(|addr| match addr {
+        MailAddr::Single(info) => Some(Person::new(
+            info.display_name.clone().unwrap_or_default(),
+            info.addr.clone(),
+        )),
+        MailAddr::Group(group) => group.addrs.first().map(|info| {
+            Person::new(info.display_name.clone().unwrap_or_default(), info.addr.clone())
+        }),
+    })
+}
+
+/// A `Name <address>` string (an in-body `From:` line) as a person.
+fn parse_person(text: &str) -> Option<Person> {
+    let list = mailparse::addrparse(text).ok()?;
+    first_person(&list)
+}
+
+/// `"Jane Doe via Qemu-devel" <qemu-devel@nongnu.org>` → `Jane Doe`.
+fn munged_name(sender: &Person) -> Option<&str> {
+    let at = sender.name.to_ascii_lowercase().rfind(" via ")?;
+    let list = &sender.name[at + 5..];
+    (!list.trim().is_empty() && !list.contains('@')).then(|| sender.name[..at].trim())
+}
+
+fn resolve_author(
+    patch: &mut Patch,
+    parsed: &ParsedMail<'_>,
+    sender: Option<Person>,
+    in_body_from: Option<&str>,
+) {
+    if let Some(author) = in_body_from.and_then(parse_person) {
+        patch.notes.push(ReaderNote {
+            kind: NoteKind::InBodyAuthor,
+            message: format!("author {author} taken from the in-body From: line"),
+        });
+        if sender.as_ref() != Some(&author) {
+            patch.committer = sender;
+        }
+        patch.author = Some(author);
+        return;
+    }
+    let Some(sender) = sender else {
+        return;
+    };
+    let Some(real_name) = munged_name(&sender) else {
+        patch.author = Some(sender);
+        return;
+    };
+    let real_name = real_name.to_string();
+    let candidates = ["X-Original-From", "Reply-To"].into_iter().filter_map(|h| {
+        let header = parsed.headers.get_first_header(h)?;
+        let person = first_person(&mailparse::addrparse_header(header).ok()?)?;
+        Some((h, person))
+    });
+    let sign_offs: Vec<Person> = patch
+        .trailers_named("Signed-off-by")
+        .filter_map(|t| parse_person(&t.value))
+        .collect();
+    let found = candidates
+        .filter(|(_, p)| p.email != sender.email)
+        .map(|(h, p)| (h.to_string(), p))
+        .chain(
+            sign_offs
+                .into_iter()
+                .filter(|p| p.name.eq_ignore_ascii_case(&real_name))
+                .map(|p| ("Signed-off-by".to_string(), p)),
+        )
+        .next();
+    match found {
+        Some((source, person)) => {
+            let author = Person::new(
+                if person.name.is_empty() { real_name } else { person.name },
+                person.email,
+            );
+            patch.notes.push(ReaderNote {
+                kind: NoteKind::MungedAuthorResolved,
+                message: format!(
+                    "the list rewrote the sender to \"{}\" <{}>; author {author} taken from {source}",
+                    sender.name, sender.email
+                ),
+            });
+            patch.committer = Some(sender);
+            patch.author = Some(author);
+        }
+        None => {
+            patch.notes.push(ReaderNote {
+                kind: NoteKind::MungedAuthorUnresolved,
+                message: format!(
+                    "the list rewrote the sender to \"{}\" <{}> and no in-body From:, \
+                     Reply-To, X-Original-From or matching Signed-off-by gives the real address",
+                    sender.name, sender.email
+                ),
+            });
+            patch.author = Some(Person::new(real_name, sender.email.clone()));
+            patch.committer = Some(sender);
+        }
+    }
+}
+
+/// An RFC 2822 date with its offset; obsolete forms fall back to mailparse's reader (UTC).
+fn parse_date(text: &str) -> Option<Date> {
+    let text = text.trim();
+    if let Ok(zoned) = jiff::fmt::rfc2822::parse(text) {
+        return Some(Date {
+            seconds: zoned.timestamp().as_second(),
+            offset_minutes: zoned.offset().seconds() / 60,
+        });
+    }
+    let seconds = mailparse::dateparse(text).ok()?;
+    Some(Date {
+        seconds,
+        offset_minutes: 0,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stripspace_matches_git() {
+        assert_eq!(stripspace("\n\na  \n\n\n\nb\n\n"), "a\n\nb\n");
+        assert_eq!(stripspace(""), "");
+    }
+
+    #[test]
+    fn patch_breaks() {
+        assert!(is_patch_break(b"---"));
+        assert!(is_patch_break(b"--- "));
+        assert!(is_patch_break(b"--- a/file"));
+        assert!(is_patch_break(b"diff --git a/x b/x"));
+        assert!(!is_patch_break(b"--"));
+        assert!(!is_patch_break(b"----"));
+        assert!(!is_patch_break(b"---x"));
+    }
+
+    #[test]
+    fn munged_names() {
+        let p = Person::new("Jane Doe via Qemu-devel", "qemu-devel@nongnu.org");
+        assert_eq!(munged_name(&p), Some("Jane Doe"));
+        assert_eq!(munged_name(&Person::new("Via Dolorosa", "v@x")), None);
+    }
+}

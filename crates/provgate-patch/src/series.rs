@@ -1,0 +1,124 @@
+//! Grouping patch e-mails into series, as a maintainer reading a list would.
+//!
+//! Messages belong together when they share a thread root (the first `References` id, else
+//! `In-Reply-To`, else their own Message-ID) and a version; a v2 sent in reply to v1 stays a
+//! separate series. Messages without Message-IDs (format-patch files written without threading)
+//! are grouped by author, version and announced total, in the order given.
+
+use std::collections::HashMap;
+
+use crate::model::{Patch, Series, SeriesPosition};
+
+/// Groups patches into series in order of first appearance, each sorted by position, and fills
+/// in every patch's [`Patch::series`].
+pub fn group_into_series(patches: Vec<Patch>) -> Vec<Series> {
+    let mut order: Vec<String> = Vec::new();
+    let mut groups: HashMap<String, Vec<Patch>> = HashMap::new();
+    for patch in patches {
+        let key = group_key(&patch);
+        if !groups.contains_key(&key) {
+            order.push(key.clone());
+        }
+        groups.entry(key).or_default().push(patch);
+    }
+    order
+        .into_iter()
+        .filter_map(|key| groups.remove(&key))
+        .map(build_series)
+        .collect()
+}
+
+fn group_key(patch: &Patch) -> String {
+    let prefix = patch.prefix.clone().unwrap_or_default();
+    let version = prefix.version.max(1);
+    let root = patch
+        .references
+        .first()
+        .or(patch.in_reply_to.as_ref())
+        .or(patch.message_id.as_ref());
+    match root {
+        Some(root) => format!("thread\0{root}\0{version}"),
+        None => {
+            let author = patch.author.as_ref().map_or("", |a| a.email.as_str());
+            match prefix.total {
+                Some(total) => format!("loose\0{author}\0{version}\0{total}"),
+                // A lone patch without threading is its own series.
+                None => format!("single\0{}", patch.id),
+            }
+        }
+    }
+}
+
+fn build_series(mut patches: Vec<Patch>) -> Series {
+    patches.sort_by_key(|p| p.prefix.as_ref().and_then(|x| x.index).unwrap_or(1));
+    let first = &patches[0];
+    let version = first.prefix.as_ref().map_or(1, |p| p.version.max(1));
+    let total = patches.iter().find_map(|p| p.prefix.as_ref()?.total);
+    let cover_at = patches
+        .iter()
+        .position(|p| p.prefix.as_ref().and_then(|x| x.index) == Some(0));
+    // The series is known by its cover letter, else its first patch.
+    let id = cover_at
+        .map(|i| &patches[i])
+        .unwrap_or(first)
+        .message_id
+        .clone()
+        .unwrap_or_else(|| first.id.clone());
+    for patch in &mut patches {
+        let prefix = patch.prefix.clone().unwrap_or_default();
+        patch.series = Some(SeriesPosition {
+            id: id.clone(),
+            version,
+            index: prefix.index,
+            total: prefix.total,
+        });
+    }
+    let cover = cover_at.map(|i| patches.remove(i));
+    Series {
+        id,
+        version,
+        total,
+        cover,
+        patches,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Origin, SubjectPrefix};
+
+    fn mail(id: &str, reply_to: Option<&str>, version: u32, index: u32, total: u32) -> Patch {
+        let mut p = Patch::new(id, Origin::Diff { file: "t".into() });
+        p.message_id = Some(id.to_string());
+        p.in_reply_to = reply_to.map(str::to_string);
+        p.references = reply_to.map(|r| vec![r.to_string()]).unwrap_or_default();
+        p.prefix = Some(SubjectPrefix {
+            version,
+            index: Some(index),
+            total: Some(total),
+            ..SubjectPrefix::default()
+        });
+        p
+    }
+
+    #[test]
+    fn threads_and_versions_make_series() {
+        let series = group_into_series(vec![
+            mail("c1", None, 1, 0, 2),
+            mail("p2", Some("c1"), 1, 2, 2),
+            mail("p1", Some("c1"), 1, 1, 2),
+            mail("c2", Some("c1"), 2, 0, 1),
+            mail("q1", Some("c1"), 2, 1, 1),
+        ]);
+        assert_eq!(series.len(), 2);
+        assert_eq!(series[0].id, "c1");
+        assert_eq!(series[0].cover.as_ref().unwrap().id, "c1");
+        let ids: Vec<_> = series[0].patches.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, ["p1", "p2"]);
+        assert_eq!(series[1].id, "c2");
+        assert_eq!(series[1].version, 2);
+        assert!(series[0].missing().is_empty());
+        assert_eq!(series[0].patches[1].series.as_ref().unwrap().index, Some(2));
+    }
+}
