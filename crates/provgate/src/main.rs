@@ -1,1 +1,63 @@
-fn main() {}
+//! `provgate`: checks contributions against a project's AI-contribution policy.
+
+mod check;
+mod cli;
+mod inputs;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+
+/// Exit status when nothing failed.
+const EXIT_OK: u8 = 0;
+/// Exit status when a policy failed.
+#[allow(dead_code)]
+const EXIT_FAILED: u8 = 1;
+/// Exit status for usage and input errors.
+const EXIT_ERROR: u8 = 2;
+
+/// An error for the user: what went wrong and what to do about it.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct UserError {
+    message: String,
+    hint: Option<String>,
+}
+
+impl UserError {
+    /// An error with a hint.
+    pub fn new(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            hint: Some(hint.into()),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Check(args) => check::run(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(stderr, "error: {error:#}");
+            if let Some(hint) = error.downcast_ref::<UserError>().and_then(|e| e.hint.as_ref()) {
+                let _ = writeln!(stderr, "  hint: {hint}");
+            }
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}

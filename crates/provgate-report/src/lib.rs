@@ -1,0 +1,288 @@
+//! The one report every provgate command produces, and its renderings.
+//!
+//! [`Report`] is the versioned contract documented in `docs/report-format.md`
+//! (`"schema": "provgate/report/v1"`); every output format is rendered from it, so a format never
+//! knows where patches came from. Fields are only ever added to v1, never renamed or removed.
+
+pub mod json;
+pub mod text;
+
+use provgate_patch::{FileChange, Patch};
+use serde::Serialize;
+
+/// The schema identifier of [`Report`]'s JSON form.
+pub const SCHEMA: &str = "provgate/report/v1";
+
+/// Everything a check found, ready to render.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Always [`SCHEMA`].
+    pub schema: &'static str,
+    /// The tool and its version.
+    pub tool: Tool,
+    /// What was read, in order.
+    pub inputs: Vec<InputReport>,
+    /// The series the patches form (a git range is one series).
+    pub series: Vec<SeriesReport>,
+    /// Every patch read, cover letters included, in input order.
+    pub patches: Vec<PatchReport>,
+    /// Inputs or messages that could not be read; the rest were still read.
+    pub errors: Vec<ErrorReport>,
+    /// Counts over the whole report.
+    pub summary: Summary,
+}
+
+/// The program that wrote a report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    /// `provgate`.
+    pub name: &'static str,
+    /// The program's version.
+    pub version: String,
+}
+
+/// One input as the user named it.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputReport {
+    /// The argument (a range, a path, or `-`).
+    pub name: String,
+    /// `range`, `file`, `directory` or `stdin`.
+    pub kind: &'static str,
+}
+
+/// A series: patches sent or committed together.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeriesReport {
+    /// Cover letter's Message-ID, first patch's id, or the range.
+    pub id: String,
+    /// `v3` → 3.
+    pub version: u32,
+    /// Patches announced (`N` of `i/N`), when known.
+    pub total: Option<u32>,
+    /// The cover letter's id, when there is one.
+    pub cover: Option<String>,
+    /// The ids of its patches in order (cover letter excluded).
+    pub patches: Vec<String>,
+    /// Announced positions no patch filled.
+    pub missing: Vec<u32>,
+}
+
+/// A patch's place in its series.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeriesRef {
+    /// See [`SeriesReport::id`].
+    pub id: String,
+    /// The series version.
+    pub version: u32,
+    /// The position (`0` for a cover letter), when the subject gives one.
+    pub index: Option<u32>,
+    /// The announced total, when the subject gives one.
+    pub total: Option<u32>,
+}
+
+/// A name and an address.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonReport {
+    /// Display name.
+    pub name: String,
+    /// Address.
+    pub email: String,
+}
+
+/// A trailer of a patch's message.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrailerReport {
+    /// Key as spelt.
+    pub key: String,
+    /// Value, continuation lines folded.
+    pub value: String,
+}
+
+/// One changed file.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    /// The path after the change, or before it for a deletion.
+    pub path: String,
+    /// The source path of a rename or copy.
+    pub old_path: Option<String>,
+    /// `added`, `modified`, `deleted`, `renamed`, `copied`, `mode-only` or `type-changed`.
+    pub status: &'static str,
+    /// Whether git treats the file as binary.
+    pub binary: bool,
+    /// Added lines; `null` for binary files (git shows `-`).
+    pub added: Option<u32>,
+    /// Removed lines; `null` for binary files.
+    pub removed: Option<u32>,
+}
+
+/// Something the reader noticed and resolved.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoteReport {
+    /// A stable kebab-case kind.
+    pub kind: String,
+    /// A sentence.
+    pub message: String,
+}
+
+/// One patch as read.
+#[derive(Debug, Clone, Serialize)]
+pub struct PatchReport {
+    /// Commit id; Message-ID without angle brackets; format-patch commit id; or `file:line`.
+    pub id: String,
+    /// Where it was read: `commit <id>`, `file:line`, or `file`.
+    pub origin: String,
+    /// Its series, when it came by mail with a position or threading.
+    pub series: Option<SeriesRef>,
+    /// The subject without mail prefixes.
+    pub subject: String,
+    /// The author, when known.
+    pub author: Option<PersonReport>,
+    /// The author date, RFC 3339 with the author's offset.
+    pub date: Option<String>,
+    /// The trailers in order.
+    pub trailers: Vec<TrailerReport>,
+    /// The changed files in diff order.
+    pub files: Vec<FileReport>,
+    /// Reader notes.
+    pub notes: Vec<NoteReport>,
+}
+
+/// An input or message that could not be read.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorReport {
+    /// The file (or range) concerned.
+    pub input: String,
+    /// The 1-based line, when one can be named.
+    pub line: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+    /// What to do about it.
+    pub hint: Option<String>,
+}
+
+/// Counts over a report.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    /// Patches read (cover letters excluded).
+    pub patches: usize,
+    /// Cover letters read.
+    pub cover_letters: usize,
+    /// Series formed.
+    pub series: usize,
+    /// File changes over all patches.
+    pub files: usize,
+    /// Added lines over all text files.
+    pub added: u64,
+    /// Removed lines over all text files.
+    pub removed: u64,
+    /// Merge commits skipped in git ranges.
+    pub merges_skipped: usize,
+    /// Messages that were not patches (replies, discussion).
+    pub not_patches: usize,
+    /// Inputs or messages that could not be read.
+    pub errors: usize,
+}
+
+impl Report {
+    /// An empty report of this tool version.
+    pub fn new(version: impl Into<String>) -> Self {
+        Self {
+            schema: SCHEMA,
+            tool: Tool {
+                name: "provgate",
+                version: version.into(),
+            },
+            inputs: Vec::new(),
+            series: Vec::new(),
+            patches: Vec::new(),
+            errors: Vec::new(),
+            summary: Summary::default(),
+        }
+    }
+
+    /// Adds a patch and counts it.
+    pub fn push_patch(&mut self, patch: &Patch) {
+        let entry = PatchReport::from(patch);
+        if patch.is_cover_letter() {
+            self.summary.cover_letters += 1;
+        } else {
+            self.summary.patches += 1;
+        }
+        self.summary.files += entry.files.len();
+        self.summary.added += entry.files.iter().filter_map(|f| f.added).map(u64::from).sum::<u64>();
+        self.summary.removed += entry
+            .files
+            .iter()
+            .filter_map(|f| f.removed)
+            .map(u64::from)
+            .sum::<u64>();
+        self.patches.push(entry);
+    }
+
+    /// Adds an error and counts it.
+    pub fn push_error(&mut self, error: ErrorReport) {
+        self.summary.errors += 1;
+        self.errors.push(error);
+    }
+
+    /// Adds a series and counts it.
+    pub fn push_series(&mut self, series: SeriesReport) {
+        self.summary.series += 1;
+        self.series.push(series);
+    }
+}
+
+impl From<&FileChange> for FileReport {
+    fn from(file: &FileChange) -> Self {
+        let counts = |n: u32| (!file.binary).then_some(n);
+        Self {
+            path: file.path().to_string(),
+            old_path: file.source_path().map(str::to_string),
+            status: file.status.as_str(),
+            binary: file.binary,
+            added: counts(file.added()),
+            removed: counts(file.removed()),
+        }
+    }
+}
+
+impl From<&Patch> for PatchReport {
+    fn from(patch: &Patch) -> Self {
+        Self {
+            id: patch.id.clone(),
+            origin: patch.origin.to_string(),
+            series: patch.series.as_ref().map(|s| SeriesRef {
+                id: s.id.clone(),
+                version: s.version,
+                index: s.index,
+                total: s.total,
+            }),
+            subject: patch.subject.clone(),
+            author: patch.author.as_ref().map(|a| PersonReport {
+                name: a.name.clone(),
+                email: a.email.clone(),
+            }),
+            date: patch.date.map(|d| d.to_rfc3339()),
+            trailers: patch
+                .trailers
+                .iter()
+                .map(|t| TrailerReport {
+                    key: t.key.clone(),
+                    value: t.value.clone(),
+                })
+                .collect(),
+            files: patch.files.iter().map(FileReport::from).collect(),
+            notes: patch
+                .notes
+                .iter()
+                .map(|n| NoteReport {
+                    kind: serde_json::to_value(n.kind)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                    message: n.message.clone(),
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! Telling what each INPUT names: a path, standard input, or a revision range.
+
+use std::path::Path;
+
+/// One INPUT, classified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// `-`.
+    Stdin,
+    /// An existing file.
+    File(String),
+    /// An existing directory.
+    Directory(String),
+    /// Anything else: a revision range of the repository.
+    Range(String),
+}
+
+impl Input {
+    /// A path that exists wins over a revision of the same name, as with `git log -- path`
+    /// ambiguity there is no way to guess better; the user can write `./name` for a file.
+    pub fn classify(arg: &str) -> Self {
+        if arg == "-" {
+            return Input::Stdin;
+        }
+        let path = Path::new(arg);
+        if path.is_dir() {
+            Input::Directory(arg.to_string())
+        } else if path.is_file() {
+            Input::File(arg.to_string())
+        } else {
+            Input::Range(arg.to_string())
+        }
+    }
+
+    /// The name used in reports.
+    pub fn name(&self) -> &str {
+        match self {
+            Input::Stdin => "-",
+            Input::File(s) | Input::Directory(s) | Input::Range(s) => s,
+        }
+    }
+
+    /// The kind used in reports.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Input::Stdin => "stdin",
+            Input::File(_) => "file",
+            Input::Directory(_) => "directory",
+            Input::Range(_) => "range",
+        }
+    }
+}
