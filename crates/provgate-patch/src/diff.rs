@@ -8,7 +8,7 @@
 //! file (a diffstat, a signature) is skipped. Plain `---`/`+++` diffs without a git header are
 //! read too, with the first path component stripped as `git apply -p1` does.
 
-use crate::model::{DiffLine, FileChange, FileStatus, Hunk, LineKind};
+use crate::model::{FileChange, FileStatus, Hunk, LineKind};
 
 /// Why a diff could not be read, with the line of the input where it went wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -80,20 +80,48 @@ pub fn parse_diff(input: &[u8], first_line: usize) -> Result<Vec<FileChange>, Di
 /// Whether the input holds at least one file diff (a `diff --git` header, or a `---`/`+++`/`@@`
 /// triple), i.e. whether [`parse_diff`] would find anything.
 pub fn contains_diff(input: &[u8]) -> bool {
-    let lines: Vec<&[u8]> = split_lines(input).collect();
-    (0..lines.len()).any(|i| {
-        lines[i].starts_with(b"diff --git ")
-            || (lines[i].starts_with(b"--- ")
-                && lines.get(i + 1).is_some_and(|l| l.starts_with(b"+++ "))
-                && lines.get(i + 2).is_some_and(|l| l.starts_with(b"@@ -")))
-    })
+    let mut lines = split_lines(input).peekable();
+    while let Some(line) = lines.next() {
+        if line.starts_with(b"diff --git ") {
+            return true;
+        }
+        if line.starts_with(b"--- ") {
+            let mut ahead = lines.clone();
+            if ahead.next().is_some_and(|l| l.starts_with(b"+++ "))
+                && ahead.next().is_some_and(|l| l.starts_with(b"@@ -"))
+            {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// Splits on `\n`, without the terminator; a final line without one is still a line.
-pub(crate) fn split_lines(input: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let body = input.strip_suffix(b"\n").unwrap_or(input);
-    let empty = input.is_empty();
-    body.split(|&b| b == b'\n').filter(move |_| !empty)
+pub(crate) fn split_lines(input: &[u8]) -> Lines<'_> {
+    Lines { rest: input }
+}
+
+/// The lines of a byte string; see [`split_lines`].
+#[derive(Clone)]
+pub(crate) struct Lines<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let (line, rest) = match memchr::memchr(b'\n', self.rest) {
+            Some(nl) => (&self.rest[..nl], &self.rest[nl + 1..]),
+            None => (self.rest, &[][..]),
+        };
+        self.rest = rest;
+        Some(line)
+    }
 }
 
 struct Parser<'a, 'b> {
@@ -352,7 +380,7 @@ impl<'a> Parser<'a, '_> {
         if hunk.new_count == 0 {
             new_no += 1;
         }
-        hunk.lines.reserve((old_left + new_left) as usize);
+        let body_start = self.pos;
         while old_left > 0 || new_left > 0 {
             let short = DiffErrorKind::ShortHunk {
                 old: old_left,
@@ -370,9 +398,7 @@ impl<'a> Parser<'a, '_> {
                 Some(b'-') if old_left > 0 => (LineKind::Removed, &line[1..]),
                 Some(b'+') if new_left > 0 => (LineKind::Added, &line[1..]),
                 Some(b'\\') => {
-                    if let Some(last) = hunk.lines.last_mut() {
-                        last.no_newline = true;
-                    }
+                    hunk.mark_last_no_newline();
                     self.pos += 1;
                     continue;
                 }
@@ -384,6 +410,15 @@ impl<'a> Parser<'a, '_> {
                 }
                 _ => return Err(self.error(self.pos, short)),
             };
+            if self.pos == body_start {
+                // The hunk's lines are contiguous in the input: reserve their text at once.
+                let end = self.pos + (old_left + new_left) as usize;
+                let bytes = self.lines[self.pos..end.min(self.lines.len())]
+                    .iter()
+                    .map(|l| l.len())
+                    .sum();
+                hunk.reserve_text(bytes);
+            }
             let (old_line, new_line) = match kind {
                 LineKind::Context => {
                     old_left -= 1;
@@ -403,13 +438,7 @@ impl<'a> Parser<'a, '_> {
                     (0, new_no - 1)
                 }
             };
-            hunk.lines.push(DiffLine {
-                kind,
-                old_line,
-                new_line,
-                text: String::from_utf8_lossy(text).into_owned(),
-                no_newline: false,
-            });
+            hunk.push_line(kind, old_line, new_line, &line_text(text), false);
             self.pos += 1;
         }
         if self
@@ -417,9 +446,7 @@ impl<'a> Parser<'a, '_> {
             .get(self.pos)
             .is_some_and(|l| l.starts_with(b"\\"))
         {
-            if let Some(last) = hunk.lines.last_mut() {
-                last.no_newline = true;
-            }
+            hunk.mark_last_no_newline();
             self.pos += 1;
         }
         Ok(hunk)
@@ -465,6 +492,14 @@ impl<'a> Parser<'a, '_> {
     }
 }
 
+/// Diff lines are nearly always valid UTF-8, and checking is much cheaper than lossy decoding.
+fn line_text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
 fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -494,14 +529,13 @@ fn parse_hunk_header(line: &[u8]) -> Option<Hunk> {
     let (new_start, new_count, rest) = parse_range(rest)?;
     let rest = rest.strip_prefix(b" @@")?;
     let section = rest.strip_prefix(b" ").unwrap_or(rest);
-    Some(Hunk {
+    Some(Hunk::new(
         old_start,
         old_count,
         new_start,
         new_count,
-        section: lossy(section),
-        lines: Vec::new(),
-    })
+        lossy(section),
+    ))
 }
 
 fn parse_range(input: &[u8]) -> Option<(u32, u32, &[u8])> {
@@ -719,7 +753,7 @@ mod tests {
         assert_eq!(files[0].path(), "tést\tx");
         assert_eq!(files[0].status, FileStatus::Added);
         assert_eq!(files[0].old_path, None);
-        assert_eq!(files[0].hunks[0].lines[0].new_line, 1);
+        assert_eq!(files[0].hunks[0].line(0).unwrap().new_line, 1);
         assert_eq!(files[1].status, FileStatus::Deleted);
         assert_eq!(files[1].path(), "gone");
         assert_eq!(files[1].new_path, None);
@@ -733,7 +767,7 @@ mod tests {
             "+a\n\\ No newline at end of file\n-- \n2.47.3\n",
         ));
         assert_eq!((files[0].added(), files[0].removed()), (1, 1));
-        assert!(files[0].hunks[0].lines.iter().all(|l| l.no_newline));
+        assert!(files[0].hunks[0].lines().all(|l| l.no_newline));
     }
 
     #[test]

@@ -83,11 +83,11 @@ pub fn read_message(raw: &RawMessage, file: &str) -> Result<MailItem, InputError
             line: raw.first_line,
         },
     );
-    let diff_bytes = join_lines(&lines[message_end..]);
+    let diff_bytes = &body.bytes[line_offset(&body.bytes, &lines, message_end)..];
     let diff_first_line = body.file_line(message_end);
-    let has_diff = contains_diff(&diff_bytes);
+    let has_diff = contains_diff(diff_bytes);
     if has_diff {
-        patch.files = parse_diff(&diff_bytes, diff_first_line)
+        patch.files = parse_diff(diff_bytes, diff_first_line)
             .map_err(|e| error(e.line, InputErrorKind::Diff(e.kind)))?;
     }
 
@@ -106,7 +106,9 @@ pub fn read_message(raw: &RawMessage, file: &str) -> Result<MailItem, InputError
         });
     }
 
-    let body_text = String::from_utf8_lossy(&join_lines(&lines[pos..message_end])).into_owned();
+    let body_text = String::from_utf8_lossy(
+        &body.bytes[line_offset(&body.bytes, &lines, pos)..line_offset(&body.bytes, &lines, message_end)],
+    );
     patch.message = stripspace(&format!("{subject}\n\n{body_text}"));
     patch.trailers = parse_trailers(&patch.message);
     patch.subject = subject;
@@ -266,13 +268,13 @@ fn is_patch_break(line: &[u8]) -> bool {
     line[3..].iter().all(u8::is_ascii_whitespace)
 }
 
-fn join_lines(lines: &[&[u8]]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(lines.iter().map(|l| l.len() + 1).sum());
-    for line in lines {
-        out.extend_from_slice(line);
-        out.push(b'\n');
+/// The byte offset in `body` where line `index` starts (the end of `body` past the last line).
+fn line_offset(body: &[u8], lines: &[&[u8]], index: usize) -> usize {
+    match lines.get(index) {
+        // Lines are sub-slices of `body`, so their distance from its start is their offset.
+        Some(line) => line.as_ptr() as usize - body.as_ptr() as usize,
+        None => body.len(),
     }
-    out
 }
 
 /// Git's `strbuf_stripspace` without comment stripping: trailing whitespace removed, runs of

@@ -190,10 +190,10 @@ impl FileChange {
     }
 
     /// The added lines with their new-file line numbers.
-    pub fn added_lines(&self) -> impl Iterator<Item = &DiffLine> {
+    pub fn added_lines(&self) -> impl Iterator<Item = DiffLine<'_>> {
         self.hunks
             .iter()
-            .flat_map(|h| h.lines.iter())
+            .flat_map(Hunk::lines)
             .filter(|l| l.kind == LineKind::Added)
     }
 }
@@ -210,9 +210,9 @@ pub enum LineKind {
     Removed,
 }
 
-/// One line of a hunk.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DiffLine {
+/// One line of a hunk, borrowed from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DiffLine<'a> {
     /// Kept, added or removed.
     pub kind: LineKind,
     /// Line number in the old file (0 for added lines).
@@ -220,12 +220,26 @@ pub struct DiffLine {
     /// Line number in the new file (0 for removed lines).
     pub new_line: u32,
     /// The text without its leading marker and line terminator; invalid UTF-8 is replaced.
-    pub text: String,
+    pub text: &'a str,
     /// The line had no newline at the end of the file (`\ No newline at end of file`).
     pub no_newline: bool,
 }
 
+/// Where a line's text lies in its hunk's buffer, and what the line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct LineSlot {
+    kind: LineKind,
+    old_line: u32,
+    new_line: u32,
+    start: u32,
+    end: u32,
+    no_newline: bool,
+}
+
 /// A `@@ -a,b +c,d @@` hunk and its lines.
+///
+/// The lines' texts share one buffer per hunk: reading a history allocates per hunk, not per line,
+/// which is most of the cost of building the model (see `bench/`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Hunk {
     /// First old line covered.
@@ -238,11 +252,96 @@ pub struct Hunk {
     pub new_count: u32,
     /// The function context git prints after the second `@@`, if any.
     pub section: String,
-    /// The lines in order.
-    pub lines: Vec<DiffLine>,
+    text: String,
+    lines: Vec<LineSlot>,
 }
 
 impl Hunk {
+    /// An empty hunk with the ranges of its `@@` header.
+    pub fn new(
+        old_start: u32,
+        old_count: u32,
+        new_start: u32,
+        new_count: u32,
+        section: impl Into<String>,
+    ) -> Self {
+        Self {
+            old_start,
+            old_count,
+            new_start,
+            new_count,
+            section: section.into(),
+            text: String::new(),
+            lines: Vec::with_capacity((old_count + new_count) as usize),
+        }
+    }
+
+    /// Appends a line; `old_line`/`new_line` are 0 on the side the line is not on.
+    pub fn push_line(
+        &mut self,
+        kind: LineKind,
+        old_line: u32,
+        new_line: u32,
+        text: &str,
+        no_newline: bool,
+    ) {
+        let start = self.text.len() as u32;
+        self.text.push_str(text);
+        self.lines.push(LineSlot {
+            kind,
+            old_line,
+            new_line,
+            start,
+            end: self.text.len() as u32,
+            no_newline,
+        });
+    }
+
+    /// Marks the last line as lacking a final newline (`\ No newline at end of file`).
+    pub fn mark_last_no_newline(&mut self) {
+        if let Some(last) = self.lines.last_mut() {
+            last.no_newline = true;
+        }
+    }
+
+    /// Reserves room for `bytes` more bytes of line text.
+    pub fn reserve_text(&mut self, bytes: usize) {
+        self.text.reserve(bytes);
+    }
+
+    /// The lines in order.
+    pub fn lines(&self) -> impl ExactSizeIterator<Item = DiffLine<'_>> + DoubleEndedIterator + Clone {
+        self.lines.iter().map(|slot| self.view(slot))
+    }
+
+    /// The line at `index`, if there is one.
+    pub fn line(&self, index: usize) -> Option<DiffLine<'_>> {
+        self.lines.get(index).map(|slot| self.view(slot))
+    }
+
+    /// The number of lines.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Whether the hunk has no lines.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    fn view(&self, slot: &LineSlot) -> DiffLine<'_> {
+        DiffLine {
+            kind: slot.kind,
+            old_line: slot.old_line,
+            new_line: slot.new_line,
+            text: self
+                .text
+                .get(slot.start as usize..slot.end as usize)
+                .unwrap_or_default(),
+            no_newline: slot.no_newline,
+        }
+    }
+
     /// Number of added lines.
     pub fn added(&self) -> u32 {
         self.lines

@@ -3,7 +3,7 @@
 //! Messages belong together when they share a thread root (the first `References` id, else
 //! `In-Reply-To`, else their own Message-ID) and a version; a v2 sent in reply to v1 stays a
 //! separate series. Messages without Message-IDs (format-patch files written without threading)
-//! are grouped by author, version and announced total, in the order given.
+//! are grouped by version and announced total, a run of them lasting until a position repeats.
 
 use std::collections::HashMap;
 
@@ -14,8 +14,9 @@ use crate::model::{Patch, Series, SeriesPosition};
 pub fn group_into_series(patches: Vec<Patch>) -> Vec<Series> {
     let mut order: Vec<String> = Vec::new();
     let mut groups: HashMap<String, Vec<Patch>> = HashMap::new();
+    let mut loose = LooseRuns::default();
     for patch in patches {
-        let key = group_key(&patch);
+        let key = group_key(&patch, &mut loose);
         if !groups.contains_key(&key) {
             order.push(key.clone());
         }
@@ -28,7 +29,31 @@ pub fn group_into_series(patches: Vec<Patch>) -> Vec<Series> {
         .collect()
 }
 
-fn group_key(patch: &Patch) -> String {
+/// Unthreaded numbered patches (`git format-patch` without `--thread`) carry nothing that ties
+/// them together but their `i/N` numbering: a run lasts until a position repeats.
+#[derive(Default)]
+struct LooseRuns {
+    run: usize,
+    current: Option<(u32, u32)>,
+    seen: std::collections::HashSet<u32>,
+}
+
+impl LooseRuns {
+    fn key(&mut self, version: u32, total: u32, index: Option<u32>) -> String {
+        let repeats = index.is_some_and(|i| self.seen.contains(&i));
+        if self.current != Some((version, total)) || repeats {
+            self.run += 1;
+            self.current = Some((version, total));
+            self.seen.clear();
+        }
+        if let Some(i) = index {
+            self.seen.insert(i);
+        }
+        format!("loose\0{}", self.run)
+    }
+}
+
+fn group_key(patch: &Patch, loose: &mut LooseRuns) -> String {
     let prefix = patch.prefix.clone().unwrap_or_default();
     let version = prefix.version.max(1);
     let root = patch
@@ -36,16 +61,11 @@ fn group_key(patch: &Patch) -> String {
         .first()
         .or(patch.in_reply_to.as_ref())
         .or(patch.message_id.as_ref());
-    match root {
-        Some(root) => format!("thread\0{root}\0{version}"),
-        None => {
-            let author = patch.author.as_ref().map_or("", |a| a.email.as_str());
-            match prefix.total {
-                Some(total) => format!("loose\0{author}\0{version}\0{total}"),
-                // A lone patch without threading is its own series.
-                None => format!("single\0{}", patch.id),
-            }
-        }
+    match (root, prefix.total) {
+        (Some(root), _) => format!("thread\0{root}\0{version}"),
+        (None, Some(total)) => loose.key(version, total, prefix.index),
+        // A lone patch without threading is its own series.
+        (None, None) => format!("single\0{}", patch.id),
     }
 }
 
@@ -100,6 +120,26 @@ mod tests {
             ..SubjectPrefix::default()
         });
         p
+    }
+
+    #[test]
+    fn unthreaded_runs_split_where_a_position_repeats() {
+        let loose = |id: &str, index: u32| {
+            let mut p = mail(id, None, 1, index, 2);
+            p.message_id = None;
+            p
+        };
+        let series = group_into_series(vec![
+            loose("a1", 1),
+            loose("a2", 2),
+            loose("b1", 1),
+            loose("b2", 2),
+        ]);
+        let ids: Vec<Vec<&str>> = series
+            .iter()
+            .map(|s| s.patches.iter().map(|p| p.id.as_str()).collect())
+            .collect();
+        assert_eq!(ids, vec![vec!["a1", "a2"], vec!["b1", "b2"]]);
     }
 
     #[test]

@@ -142,7 +142,7 @@ Content-Transfer-Encoding: quoted-printable
     assert_eq!(p.author.as_ref().unwrap().name, "René Müller");
     assert_eq!(p.subject, "docs: fix café typo");
     assert_eq!(p.trailers[0].value, "René Müller <rene@example.org>");
-    assert_eq!(p.files[0].hunks[0].lines[1].text, "café");
+    assert_eq!(p.files[0].hunks[0].line(1).unwrap().text, "café");
 }
 
 #[test]
@@ -282,7 +282,7 @@ fn mboxrd_and_crlf() {
     };
     assert!(p.message.contains("\nFrom the top.\n"), "{}", p.message);
     assert_eq!(p.files[0].added(), 1);
-    assert_eq!(p.files[0].hunks[0].lines[1].text, "b", "CR stripped");
+    assert_eq!(p.files[0].hunks[0].line(1).unwrap().text, "b", "CR stripped");
     let o = one(&text);
     assert!(o.message.contains("\n>From the top.\n"));
 }

@@ -132,11 +132,11 @@ proptest! {
             let removed = want.lines.iter().filter(|(k, _)| *k == LineKind::Removed).count() as u32;
             prop_assert_eq!((got.added(), got.removed()), (added, removed));
             // New-side line numbers run 1, 2, 3, … over context and added lines.
-            let numbers: Vec<u32> = got.hunks[0].lines.iter()
+            let numbers: Vec<u32> = got.hunks[0].lines()
                 .filter(|l| l.kind != LineKind::Removed).map(|l| l.new_line).collect();
             let expected: Vec<u32> = (1..=numbers.len() as u32).collect();
             prop_assert_eq!(numbers, expected);
-            let texts: Vec<&str> = got.hunks[0].lines.iter().map(|l| l.text.as_str()).collect();
+            let texts: Vec<&str> = got.hunks[0].lines().map(|l| l.text).collect();
             let want_texts: Vec<&str> = want.lines.iter().map(|(_, t)| t.as_str()).collect();
             prop_assert_eq!(texts, want_texts);
         }
