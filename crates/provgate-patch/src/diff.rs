@@ -58,10 +58,22 @@ pub enum DiffErrorKind {
 /// in the file it came from, so that errors point into that file.
 pub fn parse_diff(input: &[u8], first_line: usize) -> Result<Vec<FileChange>, DiffError> {
     let lines: Vec<&[u8]> = split_lines(input).collect();
+    parse_diff_lines(input, &lines, first_line)
+}
+
+/// [`parse_diff`] over `lines`, which are sub-slices (without their `\n`) of `input`.
+pub(crate) fn parse_diff_lines(
+    input: &[u8],
+    lines: &[&[u8]],
+    first_line: usize,
+) -> Result<Vec<FileChange>, DiffError> {
     let mut parser = Parser {
-        lines: &lines,
+        lines,
         pos: 0,
         first_line,
+        input,
+        // Validating the whole input once is far cheaper than validating each line.
+        text: std::str::from_utf8(input).ok(),
     };
     let mut files = Vec::new();
     while parser.pos < lines.len() {
@@ -80,21 +92,18 @@ pub fn parse_diff(input: &[u8], first_line: usize) -> Result<Vec<FileChange>, Di
 /// Whether the input holds at least one file diff (a `diff --git` header, or a `---`/`+++`/`@@`
 /// triple), i.e. whether [`parse_diff`] would find anything.
 pub fn contains_diff(input: &[u8]) -> bool {
-    let mut lines = split_lines(input).peekable();
-    while let Some(line) = lines.next() {
-        if line.starts_with(b"diff --git ") {
-            return true;
-        }
-        if line.starts_with(b"--- ") {
-            let mut ahead = lines.clone();
-            if ahead.next().is_some_and(|l| l.starts_with(b"+++ "))
-                && ahead.next().is_some_and(|l| l.starts_with(b"@@ -"))
-            {
-                return true;
-            }
-        }
-    }
-    false
+    let lines: Vec<&[u8]> = split_lines(input).collect();
+    contains_diff_lines(&lines)
+}
+
+/// [`contains_diff`] over lines already split.
+pub(crate) fn contains_diff_lines(lines: &[&[u8]]) -> bool {
+    lines.iter().enumerate().any(|(i, line)| {
+        line.starts_with(b"diff --git ")
+            || (line.starts_with(b"--- ")
+                && lines.get(i + 1).is_some_and(|l| l.starts_with(b"+++ "))
+                && lines.get(i + 2).is_some_and(|l| l.starts_with(b"@@ -")))
+    })
 }
 
 /// Splits on `\n`, without the terminator; a final line without one is still a line.
@@ -128,6 +137,9 @@ struct Parser<'a, 'b> {
     lines: &'b [&'a [u8]],
     pos: usize,
     first_line: usize,
+    input: &'a [u8],
+    /// The input as text, when it is valid UTF-8.
+    text: Option<&'a str>,
 }
 
 #[derive(Default)]
@@ -438,7 +450,7 @@ impl<'a> Parser<'a, '_> {
                     (0, new_no - 1)
                 }
             };
-            hunk.push_line(kind, old_line, new_line, &line_text(text), false);
+            hunk.push_line(kind, old_line, new_line, &self.line_text(text), false);
             self.pos += 1;
         }
         if self
@@ -479,6 +491,16 @@ impl<'a> Parser<'a, '_> {
         }
     }
 
+    /// The text of a line's bytes: a slice of the validated input when it is valid UTF-8, else
+    /// decoded lossily.
+    fn line_text(&self, bytes: &'a [u8]) -> std::borrow::Cow<'a, str> {
+        let offset = (bytes.as_ptr() as usize).wrapping_sub(self.input.as_ptr() as usize);
+        match self.text.and_then(|t| t.get(offset..offset + bytes.len())) {
+            Some(text) => std::borrow::Cow::Borrowed(text),
+            None => String::from_utf8_lossy(bytes),
+        }
+    }
+
     fn bad_quote(&self, raw: &[u8], at: usize) -> DiffError {
         self.error(at, DiffErrorKind::BadQuotedPath(lossy(raw)))
     }
@@ -492,13 +514,6 @@ impl<'a> Parser<'a, '_> {
     }
 }
 
-/// Diff lines are nearly always valid UTF-8, and checking is much cheaper than lossy decoding.
-fn line_text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => std::borrow::Cow::Borrowed(text),
-        Err(_) => String::from_utf8_lossy(bytes),
-    }
-}
 
 fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

@@ -8,7 +8,9 @@ use std::path::Path;
 use crate::diff::{contains_diff, parse_diff};
 use crate::error::{InputError, InputErrorKind};
 use crate::mail::{MailItem, read_message};
-use crate::mbox::{MboxError, MboxFlavor, MboxReader, is_from_line};
+use rayon::prelude::*;
+
+use crate::mbox::{MboxError, MboxFlavor, MboxReader, RawMessage, is_from_line};
 use crate::model::{Origin, Patch};
 
 /// How to read mail inputs.
@@ -92,8 +94,32 @@ pub fn read_stream<R: BufRead>(
         }
         return sink(read_plain_diff(&bytes, name));
     }
+    // Splitting is sequential; reading the messages is not: batches of them are read in
+    // parallel and handed on in order, so memory stays bounded by the batch.
+    let mut batch: Vec<Result<RawMessage, MboxError>> = Vec::new();
+    let mut batch_bytes = 0;
     for message in MboxReader::new(reader, options.mbox_flavor) {
-        let item = match message {
+        batch_bytes += message.as_ref().map_or(0, |m| m.bytes.len());
+        batch.push(message);
+        if batch.len() >= BATCH_MESSAGES || batch_bytes >= BATCH_BYTES {
+            read_batch(std::mem::take(&mut batch), name, sink);
+            batch_bytes = 0;
+        }
+    }
+    read_batch(batch, name, sink);
+}
+
+const BATCH_MESSAGES: usize = 512;
+const BATCH_BYTES: usize = 32 << 20;
+
+fn read_batch(
+    batch: Vec<Result<RawMessage, MboxError>>,
+    name: &str,
+    sink: &mut dyn FnMut(Result<MailItem, InputError>),
+) {
+    let items: Vec<Result<MailItem, InputError>> = batch
+        .into_par_iter()
+        .map(|message| match message {
             Ok(raw) => read_message(&raw, name),
             Err(MboxError::Io { line, source }) => {
                 Err(InputError::at(name, line, InputErrorKind::Io(source)))
@@ -101,7 +127,9 @@ pub fn read_stream<R: BufRead>(
             Err(MboxError::TooLarge { line }) => {
                 Err(InputError::at(name, line, InputErrorKind::TooLarge))
             }
-        };
+        })
+        .collect();
+    for item in items {
         sink(item);
     }
 }

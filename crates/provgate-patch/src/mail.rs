@@ -9,7 +9,7 @@
 
 use mailparse::{MailAddr, MailHeaderMap, ParsedMail};
 
-use crate::diff::{contains_diff, parse_diff};
+use crate::diff::{contains_diff_lines, parse_diff_lines};
 use crate::error::{InputError, InputErrorKind};
 use crate::mbox::RawMessage;
 use crate::model::{Date, NoteKind, Origin, Patch, Person, ReaderNote};
@@ -83,11 +83,11 @@ pub fn read_message(raw: &RawMessage, file: &str) -> Result<MailItem, InputError
             line: raw.first_line,
         },
     );
-    let diff_bytes = &body.bytes[line_offset(&body.bytes, &lines, message_end)..];
     let diff_first_line = body.file_line(message_end);
-    let has_diff = contains_diff(diff_bytes);
+    let diff_lines = &lines[message_end..];
+    let has_diff = contains_diff_lines(diff_lines);
     if has_diff {
-        patch.files = parse_diff(diff_bytes, diff_first_line)
+        patch.files = parse_diff_lines(&body.bytes, diff_lines, diff_first_line)
             .map_err(|e| error(e.line, InputErrorKind::Diff(e.kind)))?;
     }
 
