@@ -1,0 +1,569 @@
+//! The check: evidence, classification and rules over series of patches, exceptions applied,
+//! verdicts given.
+
+use std::path::PathBuf;
+
+use globset::GlobSet;
+use provgate_patch::{Patch, Series};
+use serde::Serialize;
+
+use crate::classify::classify_file;
+use crate::error::PolicyError;
+use crate::evidence::{AiEvidence, gather};
+use crate::fingerprints::compile_custom;
+use crate::identity::same_email;
+use crate::level::{Level, Overrides};
+use crate::policy::{Exception, Kind, Mode, Policy, Tier};
+use crate::rules::{FileFacts, Finding, PatchContext, PatchFacts, SeriesContext, Stage};
+use crate::zones::Zones;
+
+/// How and when a check runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckContext {
+    /// The repository root, where the MAINTAINERS file is looked for.
+    pub repo_root: Option<PathBuf>,
+    /// Submit (default) or merge (review rules apply).
+    pub stage: Stage,
+    /// Today's date: trials, exception expiry.
+    pub today: jiff::civil::Date,
+    /// Rule levels from the command line; validate them with [`CheckContext::new`] or
+    /// [`Overrides::validate`] (unknown names are ignored by [`check`]).
+    pub overrides: Overrides,
+}
+
+impl CheckContext {
+    /// A context, with the overrides validated (an unknown rule name is an error).
+    pub fn new(
+        repo_root: Option<PathBuf>,
+        stage: Stage,
+        today: jiff::civil::Date,
+        overrides: Overrides,
+    ) -> Result<CheckContext, PolicyError> {
+        overrides.validate()?;
+        Ok(CheckContext {
+            repo_root,
+            stage,
+            today,
+            overrides,
+        })
+    }
+}
+
+/// A verdict: the worst level among a patch's, series' or check's findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// Nothing reported.
+    Pass,
+    /// Warnings only.
+    Warn,
+    /// At least one `deny` finding.
+    Fail,
+}
+
+impl Verdict {
+    fn of(findings: &[Finding]) -> Verdict {
+        findings
+            .iter()
+            .map(|f| match f.level {
+                Level::Deny => Verdict::Fail,
+                Level::Warn => Verdict::Warn,
+                Level::Allow => Verdict::Pass,
+            })
+            .max()
+            .unwrap_or(Verdict::Pass)
+    }
+
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Warn => "warn",
+            Verdict::Fail => "fail",
+        }
+    }
+}
+
+/// One file of a patch in the result: the per-file `zone` and `kind` of reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileResult {
+    /// The path.
+    pub path: String,
+    /// `added`, `modified`, `deleted`, `renamed`, …
+    pub status: &'static str,
+    /// The zones it is in.
+    pub zones: Vec<String>,
+    /// Its kind.
+    pub kind: Kind,
+    /// Its tier.
+    pub tier: Tier,
+    /// Whether it is exempt (imported code).
+    pub exempt: bool,
+    /// Lines of code it changes.
+    pub code_lines: u32,
+    /// Kinds of its hunks, in order (a code file's comment-only hunks are `docs`).
+    pub hunk_kinds: Vec<Kind>,
+}
+
+/// One patch in the result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PatchResult {
+    /// The patch id (commit id or Message-ID).
+    pub id: String,
+    /// Its subject.
+    pub subject: String,
+    /// Its author, `Name <email>`.
+    pub author: Option<String>,
+    /// AI evidence.
+    pub ai: AiEvidence,
+    /// Lines of code changed (see [`crate::classify`]).
+    pub code_lines: u32,
+    /// Its files.
+    pub files: Vec<FileResult>,
+    /// Findings, in rule order.
+    pub findings: Vec<Finding>,
+    /// Its verdict.
+    pub verdict: Verdict,
+}
+
+/// One series in the result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SeriesResult {
+    /// The series id.
+    pub id: String,
+    /// Its version.
+    pub version: u32,
+    /// Series-level findings (e.g. `ai-split-series`).
+    pub findings: Vec<Finding>,
+    /// Its patches (the cover letter is not checked).
+    pub patches: Vec<PatchResult>,
+    /// The worst verdict of its patches and its own findings.
+    pub verdict: Verdict,
+}
+
+/// A finding an exception waived.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Waived {
+    /// The finding, as it would have been reported.
+    pub finding: Finding,
+    /// The exception's reason.
+    pub reason: String,
+    /// The exception's line in the policy file.
+    pub exception_line: usize,
+}
+
+/// Which policy judged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyInfo {
+    /// Where it came from.
+    pub origin: String,
+    /// The preset it extends.
+    pub extends: String,
+    /// Its digest.
+    pub digest: String,
+    /// Its mode.
+    pub mode: Mode,
+}
+
+/// Counts for summaries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Patches checked.
+    pub patches: usize,
+    /// Patches with AI evidence (declared or fingerprint).
+    pub ai_assisted: usize,
+    /// Findings at `deny`.
+    pub deny: usize,
+    /// Findings at `warn`.
+    pub warn: usize,
+    /// Findings waived by exceptions.
+    pub waived: usize,
+}
+
+/// Everything a check found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckResult {
+    /// The policy.
+    pub policy: PolicyInfo,
+    /// The stage.
+    pub stage: Stage,
+    /// Per series.
+    pub series: Vec<SeriesResult>,
+    /// Findings about the policy itself (`stale-waiver`).
+    pub findings: Vec<Finding>,
+    /// Findings exceptions waived.
+    pub waived: Vec<Waived>,
+    /// Counts.
+    pub summary: Summary,
+    /// Set in `mode = "warn"` when deny findings were reported as warnings.
+    pub mode_note: Option<String>,
+    /// Problems that did not stop the check (e.g. an unreadable MAINTAINERS file).
+    pub notes: Vec<String>,
+    /// The overall verdict: `fail` means exit status 1.
+    pub verdict: Verdict,
+}
+
+impl CheckResult {
+    /// Every finding: per patch, per series and about the policy.
+    pub fn all_findings(&self) -> impl Iterator<Item = &Finding> {
+        self.series
+            .iter()
+            .flat_map(|s| {
+                s.patches
+                    .iter()
+                    .flat_map(|p| p.findings.iter())
+                    .chain(s.findings.iter())
+            })
+            .chain(self.findings.iter())
+    }
+}
+
+/// Checks `series` against `policy`, reading the MAINTAINERS file from `ctx.repo_root`. A
+/// MAINTAINERS file that cannot be read is noted in [`CheckResult::notes`] and the check goes on
+/// without it; call [`Zones::load`] first and [`check_with_zones`] to treat it as an error.
+pub fn check(policy: &Policy, ctx: &CheckContext, series: &[Series]) -> CheckResult {
+    let mut notes = Vec::new();
+    let zones = match Zones::load(policy, ctx.repo_root.as_deref()) {
+        Ok(z) => z,
+        Err(e) => {
+            notes.push(e.to_string());
+            Zones::new(policy, None).expect("zones were validated when the policy was loaded")
+        }
+    };
+    let mut result = check_with_zones(policy, ctx, &zones, series);
+    result.notes.extend(notes);
+    result
+}
+
+struct CompiledException<'a> {
+    def: &'a Exception,
+    paths: Option<GlobSet>,
+    used: bool,
+    expired_match: bool,
+}
+
+impl CompiledException<'_> {
+    fn expired(&self, today: jiff::civil::Date) -> bool {
+        self.def.expires.is_some_and(|d| d.0 < today)
+    }
+
+    /// Whether the exception covers `finding` of `patches` (one patch, or a series' patches).
+    fn covers(&self, finding: &Finding, patches: &[&Patch], policy: &Policy) -> bool {
+        let def = self.def;
+        if !def.rules.is_empty() && !def.rules.contains(&finding.rule) {
+            return false;
+        }
+        if finding.rule == "stale-waiver" {
+            return false;
+        }
+        if let Some(paths) = &self.paths {
+            let hit = match &finding.path {
+                Some(p) => paths.is_match(p),
+                None => patches
+                    .iter()
+                    .flat_map(|p| p.files.iter())
+                    .any(|f| paths.is_match(f.path())),
+            };
+            if !hit {
+                return false;
+            }
+        }
+        let all =
+            |pred: &dyn Fn(&Patch) -> bool| !patches.is_empty() && patches.iter().all(|p| pred(p));
+        if !def.authors.is_empty()
+            && !all(&|p| {
+                p.author.as_ref().is_some_and(|a| {
+                    def.authors
+                        .iter()
+                        .any(|x| same_email(x, &a.email, policy.dco.ignore_subaddress))
+                })
+            })
+        {
+            return false;
+        }
+        if !def.commits.is_empty()
+            && !all(&|p| {
+                let id = p.id.to_ascii_lowercase();
+                def.commits.iter().any(|c| id.starts_with(c.as_str()))
+            })
+        {
+            return false;
+        }
+        if !def.message_ids.is_empty()
+            && !all(&|p| {
+                p.message_id
+                    .as_ref()
+                    .is_some_and(|m| def.message_ids.iter().any(|x| x == m))
+            })
+        {
+            return false;
+        }
+        true
+    }
+}
+
+fn facts_of<'a>(
+    patch: &'a Patch,
+    policy: &Policy,
+    zones: &Zones,
+    custom: &[crate::fingerprints::CompiledCustom],
+) -> PatchFacts<'a> {
+    let files: Vec<FileFacts> = patch
+        .files
+        .iter()
+        .map(|f| {
+            let zone = zones.classify(f.path());
+            let class = classify_file(f, zone.kind, zone.exempt);
+            FileFacts {
+                path: f.path().to_string(),
+                status: f.status,
+                zone,
+                class,
+            }
+        })
+        .collect();
+    let code_lines = files.iter().map(|f| f.class.code_lines).sum();
+    PatchFacts {
+        patch,
+        evidence: gather(policy, patch, custom),
+        files,
+        code_lines,
+    }
+}
+
+/// Checks `series` against `policy` with zones already built.
+pub fn check_with_zones(
+    policy: &Policy,
+    ctx: &CheckContext,
+    zones: &Zones,
+    series: &[Series],
+) -> CheckResult {
+    let custom = compile_custom(&policy.fingerprints);
+    let rules: Vec<(&dyn crate::rules::Rule, Level)> = crate::rules::all()
+        .iter()
+        .map(|r| (*r, policy.effective_level(r.name(), &ctx.overrides)))
+        .filter(|(_, l)| *l != Level::Allow)
+        .collect();
+    let mut exceptions: Vec<CompiledException> = policy
+        .exceptions
+        .iter()
+        .map(|def| CompiledException {
+            def,
+            paths: (!def.paths.is_empty()).then(|| {
+                let mut b = globset::GlobSetBuilder::new();
+                for p in &def.paths {
+                    for g in crate::zones::compile_glob(p).unwrap_or_default() {
+                        b.add(g);
+                    }
+                }
+                b.build().unwrap_or_else(|_| GlobSet::empty())
+            }),
+            used: false,
+            expired_match: false,
+        })
+        .collect();
+    let mut waived = Vec::new();
+    let mut waive = |finding: Finding,
+                     patches: &[&Patch],
+                     exceptions: &mut [CompiledException]|
+     -> Option<Finding> {
+        for e in exceptions.iter_mut() {
+            if !e.covers(&finding, patches, policy) {
+                continue;
+            }
+            if e.expired(ctx.today) {
+                e.expired_match = true;
+                continue;
+            }
+            e.used = true;
+            waived.push(Waived {
+                finding,
+                reason: e.def.reason.clone(),
+                exception_line: e.def.loc.line,
+            });
+            return None;
+        }
+        Some(finding)
+    };
+
+    let mut series_results = Vec::new();
+    for s in series {
+        let facts: Vec<PatchFacts> = s
+            .patches
+            .iter()
+            .filter(|p| !p.is_cover_letter())
+            .map(|p| facts_of(p, policy, zones, &custom))
+            .collect();
+        let mut patches = Vec::new();
+        for f in &facts {
+            let cx = PatchContext {
+                policy,
+                facts: f,
+                series: s,
+                zones,
+                stage: ctx.stage,
+                today: ctx.today,
+            };
+            let mut findings = Vec::new();
+            for (rule, level) in &rules {
+                for mut finding in rule.check(&cx) {
+                    finding.level = finding.level.min(*level);
+                    finding.patch_id = Some(f.patch.id.clone());
+                    if let Some(kept) = waive(finding, &[f.patch], &mut exceptions) {
+                        findings.push(kept);
+                    }
+                }
+            }
+            patches.push(PatchResult {
+                id: f.patch.id.clone(),
+                subject: f.patch.subject.clone(),
+                author: f.patch.author.as_ref().map(|a| a.to_string()),
+                ai: f.evidence.clone(),
+                code_lines: f.code_lines,
+                files: f
+                    .files
+                    .iter()
+                    .map(|x| FileResult {
+                        path: x.path.clone(),
+                        status: x.status.as_str(),
+                        zones: x.zone.zones.clone(),
+                        kind: x.class.kind,
+                        tier: x.zone.tier,
+                        exempt: x.zone.exempt,
+                        code_lines: x.class.code_lines,
+                        hunk_kinds: x.class.hunks.iter().map(|h| h.kind).collect(),
+                    })
+                    .collect(),
+                verdict: Verdict::of(&findings),
+                findings,
+            });
+        }
+        let scx = SeriesContext {
+            policy,
+            series: s,
+            patches: &facts,
+            zones,
+            stage: ctx.stage,
+        };
+        let all: Vec<&Patch> = facts.iter().map(|f| f.patch).collect();
+        let mut findings = Vec::new();
+        for (rule, level) in &rules {
+            for mut finding in rule.check_series(&scx) {
+                finding.level = finding.level.min(*level);
+                if let Some(kept) = waive(finding, &all, &mut exceptions) {
+                    findings.push(kept);
+                }
+            }
+        }
+        let verdict = patches
+            .iter()
+            .map(|p: &PatchResult| p.verdict)
+            .chain(std::iter::once(Verdict::of(&findings)))
+            .max()
+            .unwrap_or(Verdict::Pass);
+        series_results.push(SeriesResult {
+            id: s.id.clone(),
+            version: s.version,
+            findings,
+            patches,
+            verdict,
+        });
+    }
+
+    let mut policy_findings = Vec::new();
+    let stale_level = policy.effective_level("stale-waiver", &ctx.overrides);
+    if stale_level != Level::Allow {
+        for e in &exceptions {
+            if e.used {
+                continue;
+            }
+            let def = e.def;
+            let message = match def.expires {
+                Some(d) if e.expired_match => format!(
+                    "exception \"{}\" expired on {d} and no longer waives the findings it matches",
+                    def.reason
+                ),
+                _ => format!("exception \"{}\" matched no finding", def.reason),
+            };
+            let mut f = Finding::new("stale-waiver", message)
+                .at(&def.loc.origin, u32::try_from(def.loc.line).ok())
+                .help("remove the exception, narrow it, or renew its expiry if the agreement still holds");
+            f.level = stale_level;
+            policy_findings.push(f);
+        }
+    }
+
+    let mut result = CheckResult {
+        policy: PolicyInfo {
+            origin: policy.origin.clone(),
+            extends: policy.extends.clone(),
+            digest: policy.digest(),
+            mode: policy.mode,
+        },
+        stage: ctx.stage,
+        series: series_results,
+        findings: policy_findings,
+        summary: Summary {
+            waived: waived.len(),
+            ..Summary::default()
+        },
+        waived,
+        mode_note: None,
+        notes: Vec::new(),
+        verdict: Verdict::Pass,
+    };
+    if policy.mode == Mode::Warn {
+        let mut demoted = 0;
+        let mut demote = |fs: &mut Vec<Finding>| {
+            for f in fs.iter_mut().filter(|f| f.level == Level::Deny) {
+                f.level = Level::Warn;
+                demoted += 1;
+            }
+        };
+        for s in &mut result.series {
+            for p in &mut s.patches {
+                demote(&mut p.findings);
+                p.verdict = Verdict::of(&p.findings);
+            }
+            demote(&mut s.findings);
+            s.verdict = s
+                .patches
+                .iter()
+                .map(|p| p.verdict)
+                .chain(std::iter::once(Verdict::of(&s.findings)))
+                .max()
+                .unwrap_or(Verdict::Pass);
+        }
+        demote(&mut result.findings);
+        if demoted > 0 {
+            result.mode_note = Some(format!(
+                "mode = \"warn\": {demoted} finding(s) at deny level reported as warnings; nothing fails"
+            ));
+        }
+    }
+    let mut summary = result.summary;
+    for s in &result.series {
+        summary.patches += s.patches.len();
+        summary.ai_assisted += s
+            .patches
+            .iter()
+            .filter(|p| !p.ai.declarations.is_empty() || !p.ai.fingerprints.is_empty())
+            .count();
+    }
+    for f in result.all_findings() {
+        match f.level {
+            Level::Deny => summary.deny += 1,
+            Level::Warn => summary.warn += 1,
+            Level::Allow => {}
+        }
+    }
+    result.summary = summary;
+    result.verdict = result
+        .series
+        .iter()
+        .map(|s| s.verdict)
+        .chain(std::iter::once(Verdict::of(&result.findings)))
+        .max()
+        .unwrap_or(Verdict::Pass);
+    result
+}

@@ -1,0 +1,410 @@
+//! AI evidence for one patch: what it declares (disclosure trailers, parsed per the policy's
+//! syntax) and what it does not (tool fingerprints).
+//!
+//! A patch is *AI-assisted* when it carries a declaration whose categories put AI output in the
+//! patch (QEMU's `research` does not), or a fingerprint of medium or high confidence. It is
+//! AI-assisted *code* when, in addition, the AI may have written code: a fingerprint, a
+//! declaration without categories (Linux, Mesa syntax), or categories including `code` or a
+//! category outside an unenforced vocabulary.
+
+use provgate_patch::{Patch, Trailer};
+use serde::Serialize;
+
+pub use crate::fingerprints::Fingerprint;
+use crate::fingerprints::{CompiledCustom, ai_identity_in};
+use crate::identity::parse_person;
+use crate::policy::{Confidence, DisclosureTrailer, Policy, Syntax};
+
+/// Trailers that disclose AI use in some published policy; used to recognise a disclosure the
+/// current policy does not accept (so that it still counts as evidence).
+pub const KNOWN_DISCLOSURE_KEYS: &[&str] = &["AI-used-for", "Assisted-by", "Generated-by"];
+
+/// Trailers that name a co-author.
+pub const COAUTHOR_KEYS: &[&str] = &["Co-authored-by", "Co-developed-by"];
+
+/// What is wrong with a declaration's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProblemKind {
+    /// The value does not follow the trailer's syntax.
+    Syntax,
+    /// A category outside the vocabulary.
+    Vocabulary,
+}
+
+/// One problem with a declaration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// Syntax or vocabulary.
+    pub kind: ProblemKind,
+    /// A sentence for people.
+    pub message: String,
+}
+
+/// One AI declaration in a patch's trailers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Declaration {
+    /// The trailer key as written.
+    pub trailer: String,
+    /// The value as written.
+    pub value: String,
+    /// The message line of the trailer.
+    pub line: usize,
+    /// Whether the policy accepts this trailer as a disclosure.
+    pub accepted: bool,
+    /// The syntax the value was read with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub syntax: Option<Syntax>,
+    /// For `categories`: the categories, lower case.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
+    /// For `categories`: the parenthesised explanation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<String>,
+    /// For `agent-model` and `tool-model`: the agent or tool.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tool: Option<String>,
+    /// For `agent-model` and `tool-model`: the model, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// For `agent-model`: the analysis tools named after the model.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tools: Vec<String>,
+    /// Whether the declared use puts AI output in the patch (false for `research` alone).
+    pub output: bool,
+    /// Whether the declared use may have produced code.
+    pub code: bool,
+    /// Syntax and vocabulary problems.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<Problem>,
+}
+
+/// The AI evidence of one patch: the `ai` object of reports.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AiEvidence {
+    /// Whether the patch carries a disclosure the policy accepts.
+    pub disclosed: bool,
+    /// Every AI declaration, accepted or not.
+    pub declarations: Vec<Declaration>,
+    /// Every tool mark.
+    pub fingerprints: Vec<Fingerprint>,
+}
+
+impl AiEvidence {
+    /// Whether AI output is (declared or likely) in the patch.
+    pub fn ai_assisted(&self) -> bool {
+        self.declarations.iter().any(|d| d.output)
+            || self
+                .fingerprints
+                .iter()
+                .any(|f| f.confidence >= Confidence::Medium)
+    }
+
+    /// Whether AI may have written code in the patch.
+    pub fn ai_code(&self) -> bool {
+        self.declarations.iter().any(|d| d.code)
+            || self
+                .fingerprints
+                .iter()
+                .any(|f| f.confidence >= Confidence::Medium)
+    }
+
+    /// The strongest fingerprint, if any.
+    pub fn strongest_fingerprint(&self) -> Option<&Fingerprint> {
+        self.fingerprints.iter().max_by_key(|f| f.confidence)
+    }
+}
+
+/// Gathers the evidence of `patch` under `policy`.
+pub(crate) fn gather(policy: &Policy, patch: &Patch, custom: &[CompiledCustom]) -> AiEvidence {
+    let mut declarations = Vec::new();
+    for trailer in &patch.trailers {
+        if let Some(def) = policy.disclosure_trailer(&trailer.key) {
+            declarations.push(parse_declaration(trailer, def, true));
+            continue;
+        }
+        let is_coauthor = COAUTHOR_KEYS.iter().any(|k| trailer.is(k));
+        if is_coauthor {
+            if ai_identity_in(&trailer.value).is_some() {
+                let mut d = bare(trailer, policy.disclosure.accept_ai_coauthor);
+                d.tool = ai_identity_in(&trailer.value).map(str::to_string);
+                declarations.push(d);
+            }
+            continue;
+        }
+        let known = KNOWN_DISCLOSURE_KEYS.iter().any(|k| trailer.is(k))
+            || policy.disclosure.not_for_ai.iter().any(|k| trailer.is(k));
+        // A person in the value (`Assisted-by: Jane <jane@x>`) is human help, not a declaration.
+        let human =
+            parse_person(&trailer.value).is_some() && ai_identity_in(&trailer.value).is_none();
+        if known && !human && !trailer.value.trim().is_empty() {
+            declarations.push(bare(trailer, false));
+        }
+    }
+    let fingerprints = crate::fingerprints::find(patch, custom);
+    AiEvidence {
+        disclosed: declarations.iter().any(|d| d.accepted),
+        declarations,
+        fingerprints,
+    }
+}
+
+fn bare(trailer: &Trailer, accepted: bool) -> Declaration {
+    Declaration {
+        trailer: trailer.key.clone(),
+        value: trailer.value.clone(),
+        line: trailer.line,
+        accepted,
+        syntax: None,
+        categories: Vec::new(),
+        explanation: None,
+        tool: None,
+        model: None,
+        tools: Vec::new(),
+        output: true,
+        code: true,
+        problems: Vec::new(),
+    }
+}
+
+fn problem(kind: ProblemKind, message: String) -> Problem {
+    Problem { kind, message }
+}
+
+/// Parses a disclosure trailer's value with its definition's syntax. Never panics, whatever
+/// the value.
+pub fn parse_declaration(
+    trailer: &Trailer,
+    def: &DisclosureTrailer,
+    accepted: bool,
+) -> Declaration {
+    let mut d = bare(trailer, accepted);
+    d.syntax = Some(def.syntax);
+    let value = trailer.value.trim();
+    let key = &trailer.key;
+    if value.is_empty() {
+        d.problems.push(problem(
+            ProblemKind::Syntax,
+            format!("`{key}:` has no value"),
+        ));
+        return d;
+    }
+    match def.syntax {
+        Syntax::Categories => parse_categories(&mut d, value, def),
+        Syntax::AgentModel => match value.split_once(':') {
+            Some((agent, rest)) if !agent.trim().is_empty() && !rest.trim().is_empty() => {
+                let mut words = rest.split_whitespace();
+                d.tool = Some(agent.trim().to_string());
+                d.model = words.next().map(str::to_string);
+                d.tools = words.map(str::to_string).collect();
+            }
+            _ => d.problems.push(problem(
+                ProblemKind::Syntax,
+                format!("`{key}: {value}` is not `AGENT:MODEL [TOOL…]`"),
+            )),
+        },
+        Syntax::ToolModel => {
+            let (open, close) = if value.ends_with(']') {
+                ('[', ']')
+            } else {
+                ('(', ')')
+            };
+            match value.find(open) {
+                Some(at) => {
+                    let tool = value[..at].trim();
+                    let inner = &value[at + 1..];
+                    let model = inner.strip_suffix(close).map(str::trim);
+                    match model {
+                        Some(model)
+                            if !tool.is_empty()
+                                && !model.is_empty()
+                                && !model.contains(open)
+                                && !model.contains(close) =>
+                        {
+                            d.tool = Some(tool.to_string());
+                            d.model = Some(model.to_string());
+                        }
+                        _ => d.problems.push(problem(
+                            ProblemKind::Syntax,
+                            format!("`{key}: {value}` is not `TOOL (MODEL)`"),
+                        )),
+                    }
+                }
+                None if value.contains(close) => d.problems.push(problem(
+                    ProblemKind::Syntax,
+                    format!("`{key}: {value}` has an unbalanced `{close}`"),
+                )),
+                None => d.tool = Some(value.to_string()),
+            }
+        }
+        Syntax::Free => {}
+    }
+    d
+}
+
+fn parse_categories(d: &mut Declaration, value: &str, def: &DisclosureTrailer) {
+    let key = d.trailer.clone();
+    let (list, explanation) = match value.find('(') {
+        Some(at) => {
+            let rest = &value[at + 1..];
+            match rest.rfind(')') {
+                Some(close) if close + 1 == rest.len() && !rest[..close].contains(['(', ')']) => {
+                    (&value[..at], Some(rest[..close].trim().to_string()))
+                }
+                Some(close) if close + 1 < rest.len() => {
+                    d.problems.push(problem(
+                        ProblemKind::Syntax,
+                        format!("`{key}: {value}` has text after the closing parenthesis"),
+                    ));
+                    (&value[..at], Some(rest[..close].trim().to_string()))
+                }
+                _ => {
+                    d.problems.push(problem(
+                        ProblemKind::Syntax,
+                        format!("`{key}: {value}` has unbalanced parentheses"),
+                    ));
+                    (&value[..at], None)
+                }
+            }
+        }
+        None if value.contains(')') => {
+            d.problems.push(problem(
+                ProblemKind::Syntax,
+                format!("`{key}: {value}` has an unbalanced `)`"),
+            ));
+            (value, None)
+        }
+        None => (value, None),
+    };
+    d.explanation = explanation.filter(|e| !e.is_empty());
+    let items: Vec<&str> = list.split(',').map(str::trim).collect();
+    if items.iter().any(|i| i.is_empty()) {
+        d.problems.push(problem(
+            ProblemKind::Syntax,
+            format!("`{key}: {value}` has an empty category; write `code, tests` with one comma between categories"),
+        ));
+    }
+    let mut unknown = false;
+    for item in items.into_iter().filter(|i| !i.is_empty()) {
+        let category = item.to_lowercase();
+        if !def.vocabulary.contains(&category) {
+            unknown = true;
+            if def.enforce_vocabulary {
+                d.problems.push(problem(
+                    ProblemKind::Vocabulary,
+                    format!(
+                        "`{item}` is not one of {}",
+                        def.vocabulary
+                            .iter()
+                            .map(|v| format!("`{v}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+        }
+        if !d.categories.contains(&category) {
+            d.categories.push(category);
+        }
+    }
+    d.output = d.categories.is_empty() || d.categories.iter().any(|c| !def.no_output.contains(c));
+    d.code = d.categories.is_empty() || unknown || d.categories.iter().any(|c| c == "code");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn def(syntax: Syntax) -> DisclosureTrailer {
+        DisclosureTrailer {
+            key: "AI-used-for".into(),
+            syntax,
+            vocabulary: ["code", "tests", "docs", "research"]
+                .map(String::from)
+                .to_vec(),
+            enforce_vocabulary: true,
+            no_output: vec!["research".into()],
+        }
+    }
+
+    fn parse(value: &str, syntax: Syntax) -> Declaration {
+        let t = Trailer {
+            key: "AI-used-for".into(),
+            value: value.into(),
+            line: 5,
+        };
+        parse_declaration(&t, &def(syntax), true)
+    }
+
+    #[test]
+    fn qemu_examples_from_the_text() {
+        for (v, cats, code) in [
+            ("tests, docs", vec!["tests", "docs"], false),
+            ("code", vec!["code"], true),
+            ("code (refactoring)", vec!["code"], true),
+            ("code (prototype)", vec!["code"], true),
+            ("research", vec!["research"], false),
+        ] {
+            let d = parse(v, Syntax::Categories);
+            assert!(d.problems.is_empty(), "{v}: {:?}", d.problems);
+            assert_eq!(d.categories, cats, "{v}");
+            assert_eq!(d.code, code, "{v}");
+        }
+        assert_eq!(
+            parse("code (refactoring)", Syntax::Categories)
+                .explanation
+                .as_deref(),
+            Some("refactoring")
+        );
+        assert!(!parse("research", Syntax::Categories).output);
+    }
+
+    #[test]
+    fn qemu_bad_values() {
+        let d = parse("collecting comments and updating patch", Syntax::Categories);
+        assert_eq!(d.problems.len(), 1);
+        assert_eq!(d.problems[0].kind, ProblemKind::Vocabulary);
+        assert!(d.code, "unknown categories are read as code");
+        for bad in ["code,,tests", "code (x", "code (x) y", "code)", ""] {
+            let d = parse(bad, Syntax::Categories);
+            assert!(
+                d.problems.iter().any(|p| p.kind == ProblemKind::Syntax),
+                "{bad}: {:?}",
+                d.problems
+            );
+        }
+    }
+
+    #[test]
+    fn linux_and_mesa() {
+        let d = parse("Claude:claude-3-opus coccinelle sparse", Syntax::AgentModel);
+        assert!(d.problems.is_empty());
+        assert_eq!(d.tool.as_deref(), Some("Claude"));
+        assert_eq!(d.model.as_deref(), Some("claude-3-opus"));
+        assert_eq!(d.tools, vec!["coccinelle", "sparse"]);
+        let d = parse("GitHub Copilot:claude-opus-4.6", Syntax::AgentModel);
+        assert!(d.problems.is_empty());
+        assert!(
+            !parse("Claude Opus 4.6", Syntax::AgentModel)
+                .problems
+                .is_empty()
+        );
+        let d = parse("Copilot (GPT-4o)", Syntax::ToolModel);
+        assert_eq!(
+            (d.tool.as_deref(), d.model.as_deref()),
+            (Some("Copilot"), Some("GPT-4o"))
+        );
+        assert!(parse("Copilot", Syntax::ToolModel).problems.is_empty());
+        assert!(
+            parse("ChatGPT [gpt-5]", Syntax::ToolModel)
+                .problems
+                .is_empty()
+        );
+        assert!(
+            !parse("Copilot (GPT-4o", Syntax::ToolModel)
+                .problems
+                .is_empty()
+        );
+        assert!(!parse("(GPT-4o)", Syntax::ToolModel).problems.is_empty());
+    }
+}

@@ -1,0 +1,103 @@
+//! People in trailers and how two identities are compared for the DCO.
+//!
+//! Tolerance, documented in `docs/policy.md` and `provgate explain dco-author-mismatch`:
+//! addresses compare case-insensitively (the DCO bot's rule) and, with
+//! `dco.ignore-subaddress`, without their `+tag`; names compare case-insensitively with runs of
+//! whitespace folded and surrounding quotes removed. With `dco.allow-noreply`, an author whose
+//! address is a GitHub noreply address (`ID+login@users.noreply.github.com`) is matched by a
+//! sign-off carrying the same name, whatever its address.
+
+use provgate_patch::Person;
+
+/// The domain of GitHub's privacy addresses.
+pub const GITHUB_NOREPLY: &str = "@users.noreply.github.com";
+
+/// Parses a trailer value such as `Jane Doe <jane@example.org>` (or a bare address).
+pub fn parse_person(value: &str) -> Option<Person> {
+    let value = value.trim();
+    if let Some(open) = value.rfind('<') {
+        let rest = &value[open + 1..];
+        let close = rest.find('>')?;
+        let email = rest[..close].trim();
+        if !email.contains('@') {
+            return None;
+        }
+        let name = value[..open].trim().trim_matches('"').trim();
+        return Some(Person::new(name, email));
+    }
+    let word = value.split_whitespace().next()?;
+    (word.contains('@') && !word.starts_with('@') && value.split_whitespace().count() == 1)
+        .then(|| Person::new("", word))
+}
+
+/// An address prepared for comparison: lower case, optionally without its sub-address.
+pub fn normalize_email(email: &str, ignore_subaddress: bool) -> String {
+    let email = email.trim().to_lowercase();
+    if !ignore_subaddress {
+        return email;
+    }
+    match email.split_once('@') {
+        Some((local, domain)) if !domain.ends_with(&GITHUB_NOREPLY[1..]) => {
+            let local = local.split('+').next().unwrap_or(local);
+            format!("{local}@{domain}")
+        }
+        _ => email,
+    }
+}
+
+/// A name prepared for comparison: quotes removed, whitespace folded, lower case.
+pub fn normalize_name(name: &str) -> String {
+    name.trim()
+        .trim_matches('"')
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Whether `email` is a GitHub noreply address.
+pub fn is_github_noreply(email: &str) -> bool {
+    email.trim().to_lowercase().ends_with(GITHUB_NOREPLY)
+}
+
+/// Whether two addresses are the same person's (see the module documentation).
+pub fn same_email(a: &str, b: &str, ignore_subaddress: bool) -> bool {
+    !a.trim().is_empty()
+        && normalize_email(a, ignore_subaddress) == normalize_email(b, ignore_subaddress)
+}
+
+/// Whether two names are the same (see the module documentation).
+pub fn same_name(a: &str, b: &str) -> bool {
+    !a.trim().is_empty() && normalize_name(a) == normalize_name(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_people() {
+        let p = parse_person("Jane Doe <Jane@Example.org>").unwrap();
+        assert_eq!(
+            (p.name.as_str(), p.email.as_str()),
+            ("Jane Doe", "Jane@Example.org")
+        );
+        let p = parse_person("\"Doe, Jane\" <j@x.org>").unwrap();
+        assert_eq!(p.name, "Doe, Jane");
+        assert_eq!(parse_person("j@x.org").unwrap().email, "j@x.org");
+        assert!(parse_person("code, tests").is_none());
+        assert!(parse_person("Claude:claude-3-opus").is_none());
+        assert!(parse_person("Jane <no-at>").is_none());
+        assert!(parse_person("<").is_none());
+    }
+
+    #[test]
+    fn comparisons() {
+        assert!(same_email("Jane@X.org", "jane@x.org", false));
+        assert!(!same_email("jane+qemu@x.org", "jane@x.org", false));
+        assert!(same_email("jane+qemu@x.org", "jane@x.org", true));
+        assert!(!same_email("", "", false));
+        assert!(same_name(" Jane   Doe", "jane doe"));
+        assert!(is_github_noreply("1+jane@users.noreply.github.com"));
+    }
+}

@@ -1,0 +1,49 @@
+//! provgate's policy engine: what a project allows, and whether a contribution complies.
+//!
+//! The pipeline is visible in the modules:
+//!
+//! 1. [`policy`]: a `provgate.toml` (or a [`presets`] preset) resolved into a [`Policy`], with
+//!    errors located by line and column ([`PolicyError`]).
+//! 2. [`zones`]: paths grouped into named zones with a tier (protected/open) and a kind, from
+//!    globs and MAINTAINERS sections.
+//! 3. [`evidence`]: per patch, the AI use it declares (disclosure trailers parsed per the policy's
+//!    syntax) and the tool [`fingerprints`] it carries.
+//! 4. [`classify`]: per file and hunk, tests/docs/build/localization/code, and lines of code.
+//! 5. [`rules`]: the rules, each with a stable name, a level and its own documentation.
+//! 6. [`check()`]: the rules run over series, exceptions applied, verdicts given.
+//!
+//! Documents come from the same data: [`render`] writes the human-readable policy,
+//! [`init_template`] a commented policy file, [`explain`] a rule's documentation.
+//!
+//! Nothing in a policy can make provgate run a command: the file may come from an untrusted branch.
+
+pub mod check;
+pub mod classify;
+pub mod error;
+pub mod evidence;
+pub mod fingerprints;
+pub mod identity;
+pub mod level;
+mod maintainers;
+pub mod policy;
+pub mod presets;
+pub mod render;
+pub mod rules;
+pub mod zones;
+
+pub use check::{
+    CheckContext, CheckResult, FileResult, PatchResult, PolicyInfo, SeriesResult, Summary, Verdict,
+    Waived, check, check_with_zones,
+};
+pub use error::{PolicyError, PolicyErrorKind};
+pub use evidence::{AiEvidence, Declaration, Fingerprint};
+pub use level::{Level, Overrides};
+pub use policy::{Kind, Mode, Policy, Tier};
+pub use render::{Format, init_template, render};
+pub use rules::{Finding, Rule, RuleDoc, Stage};
+pub use zones::{SectionInfo, SectionMatch, SectionSource, ZoneInfo, Zones};
+
+/// The documentation of the rule `name` (`provgate explain NAME`).
+pub fn explain(name: &str) -> Option<&'static RuleDoc> {
+    rules::find(name).map(|r| r.doc())
+}

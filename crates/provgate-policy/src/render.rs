@@ -1,0 +1,497 @@
+//! Documents generated from the same data the checker enforces: the human-readable policy
+//! (`provgate policy render`), a commented policy file (`provgate init`) and the rule pages
+//! under `docs/rules/`.
+
+use crate::error::{Loc, PolicyError, PolicyErrorKind};
+use crate::level::Level;
+use crate::policy::{
+    AgreementFrom, AppliesTo, IdentityMatch, Placement, Policy, ReviewFrom, Syntax, Tier,
+};
+use crate::rules::Rule;
+
+/// A document format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// CommonMark.
+    Markdown,
+    /// reStructuredText (QEMU's and the kernel's documentation format).
+    Rst,
+}
+
+enum Block {
+    Heading(u8, String),
+    Para(String),
+    List(Vec<String>),
+    Table(Vec<String>, Vec<Vec<String>>),
+}
+
+fn rst_inline(text: &str) -> String {
+    // Single backticks are code in Markdown; reStructuredText wants double ones.
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, part) in text.split('`').enumerate() {
+        if i > 0 {
+            out.push_str("``");
+        }
+        out.push_str(part);
+    }
+    out
+}
+
+fn write(blocks: &[Block], format: Format) -> String {
+    let mut out = String::new();
+    for block in blocks {
+        match (block, format) {
+            (Block::Heading(level, text), Format::Markdown) => {
+                out.push_str(&format!("{} {text}\n\n", "#".repeat(*level as usize)));
+            }
+            (Block::Heading(level, text), Format::Rst) => {
+                let text = rst_inline(text);
+                let ch = ['=', '=', '-', '~'][(*level as usize).min(3)];
+                let line: String = std::iter::repeat_n(ch, text.chars().count()).collect();
+                if *level == 1 {
+                    out.push_str(&format!("{line}\n{text}\n{line}\n\n"));
+                } else {
+                    out.push_str(&format!("{text}\n{line}\n\n"));
+                }
+            }
+            (Block::Para(text), Format::Markdown) => out.push_str(&format!("{text}\n\n")),
+            (Block::Para(text), Format::Rst) => out.push_str(&format!("{}\n\n", rst_inline(text))),
+            (Block::List(items), _) => {
+                for item in items {
+                    let item = if format == Format::Rst {
+                        rst_inline(item)
+                    } else {
+                        item.clone()
+                    };
+                    out.push_str(&format!("- {}\n", item.replace('\n', "\n  ")));
+                }
+                out.push('\n');
+            }
+            (Block::Table(head, rows), Format::Markdown) => {
+                out.push_str(&format!("| {} |\n", head.join(" | ")));
+                out.push_str(&format!("|{}\n", "---|".repeat(head.len())));
+                for row in rows {
+                    out.push_str(&format!("| {} |\n", row.join(" | ")));
+                }
+                out.push('\n');
+            }
+            (Block::Table(head, rows), Format::Rst) => {
+                out.push_str(".. list-table::\n   :header-rows: 1\n\n");
+                for row in std::iter::once(head).chain(rows.iter()) {
+                    for (i, cell) in row.iter().enumerate() {
+                        let bullet = if i == 0 { "* -" } else { "  -" };
+                        out.push_str(&format!("   {bullet} {}\n", rst_inline(cell)));
+                    }
+                }
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+fn code_list(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The policy as a document for people: what is allowed, how to disclose, what is checked.
+pub fn render(policy: &Policy, format: Format) -> String {
+    let mut b = Vec::new();
+    let title = if policy.about.title.is_empty() {
+        "AI-assisted contributions".to_string()
+    } else {
+        policy.about.title.clone()
+    };
+    b.push(Block::Heading(1, title));
+    if !policy.about.summary.is_empty() {
+        b.push(Block::Para(policy.about.summary.trim().to_string()));
+    }
+    if !policy.about.source.is_empty() {
+        b.push(Block::Para(format!(
+            "Source: {}",
+            policy.about.source.trim()
+        )));
+    }
+    if policy.mode == crate::policy::Mode::Warn {
+        b.push(Block::Para("This policy is in a trial (shadow) mode: problems are reported but do not block a contribution.".into()));
+    }
+
+    // What AI may be used for.
+    b.push(Block::Heading(2, "Use of AI tools".into()));
+    if !policy.ai.allowed {
+        b.push(Block::Para("Contributions known or suspected to include or derive from AI-generated content are declined. Using AI tools for research, static analysis or debugging, with no output in the patch, is out of scope.".into()));
+    } else {
+        let mut items = Vec::new();
+        if let Some(limit) = policy.limits.describe() {
+            items.push(format!("AI-assisted code changes are limited to {limit}, not counting tests and documentation. Larger changes need a maintainer's agreement beforehand."));
+        }
+        if policy.limits.forbid_splitting {
+            items.push("Splitting a change to get under the limit is not allowed: a series of small AI-assisted fixes to one area counts as one contribution.".into());
+        }
+        let protected: Vec<_> = policy
+            .zone_defs
+            .iter()
+            .filter(|z| z.tier == Tier::Protected)
+            .collect();
+        if !protected.is_empty() {
+            let names: Vec<String> = protected
+                .iter()
+                .map(|z| {
+                    let what = if z.description.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", z.description)
+                    };
+                    let paths: Vec<String> = z
+                        .paths
+                        .iter()
+                        .cloned()
+                        .chain(
+                            z.sections
+                                .iter()
+                                .map(|s| format!("MAINTAINERS section \"{s}\"")),
+                        )
+                        .collect();
+                    format!("`{}`{what}: {}", z.name, paths.join(", "))
+                })
+                .collect();
+            items.push(format!("AI-assisted changes to these protected areas need a maintainer's agreement beforehand: {}.", names.join("; ")));
+        }
+        if items.is_empty() {
+            items.push("AI tools may be used within the rules below.".into());
+        }
+        b.push(Block::List(items));
+        let agreement = if policy.agreement.trailers.is_empty() {
+            "Agreement is recorded by the project as an exception in this policy (with a reason and an expiry).".to_string()
+        } else {
+            let who = match policy.agreement.from {
+                AgreementFrom::ZoneMaintainer => "a maintainer of the affected area",
+                AgreementFrom::Anyone => "a person other than the author",
+            };
+            format!(
+                "Agreement is recorded with a {} trailer from {who}, or by the project as an exception in this policy.",
+                code_list(&policy.agreement.trailers)
+            )
+        };
+        if policy.limits.ai_code_lines.is_some()
+            || policy.zone_defs.iter().any(|z| z.tier == Tier::Protected)
+        {
+            b.push(Block::Para(agreement));
+        }
+    }
+    if let Some(trial) = &policy.trial {
+        let mut items = Vec::new();
+        if !trial.contributors.is_empty() {
+            items.push(format!(
+                "Only these contributors may send AI-assisted patches: {}.",
+                code_list(&trial.contributors)
+            ));
+        }
+        if let Some(s) = trial.start {
+            items.push(format!("The trial starts on {s}."));
+        }
+        if let Some(e) = trial.end {
+            items.push(format!("The trial ends on {e} (inclusive)."));
+        }
+        b.push(Block::Heading(3, "Trial".into()));
+        b.push(Block::List(items));
+    }
+
+    // Disclosure.
+    b.push(Block::Heading(2, "Disclosure".into()));
+    if policy.disclosure.trailers.is_empty() {
+        b.push(Block::Para(
+            "This policy defines no disclosure trailer.".into(),
+        ));
+    } else {
+        let mut items = Vec::new();
+        for t in &policy.disclosure.trailers {
+            let syntax = match t.syntax {
+                Syntax::Categories => {
+                    let mut s = format!(
+                        "one or more of {}, comma separated, optionally followed by an explanation in parentheses",
+                        code_list(&t.vocabulary)
+                    );
+                    if !t.no_output.is_empty() {
+                        s.push_str(&format!(
+                            " ({} alone means the tool left no output in the patch)",
+                            code_list(&t.no_output)
+                        ));
+                    }
+                    if !t.enforce_vocabulary {
+                        s.push_str("; other values are accepted and read as `code`");
+                    }
+                    s
+                }
+                Syntax::AgentModel => {
+                    "`AGENT:MODEL`, optionally followed by the specialised analysis tools used"
+                        .into()
+                }
+                Syntax::ToolModel => {
+                    "`TOOL`, optionally followed by the model in parentheses".into()
+                }
+                Syntax::Free => "free text naming the tool".into(),
+            };
+            items.push(format!("`{}:` {syntax}.", t.key));
+        }
+        b.push(Block::Para(
+            "AI-assisted patches carry a disclosure trailer:".into(),
+        ));
+        b.push(Block::List(items));
+        if policy.disclosure.placement == Placement::BeforeSignoff {
+            b.push(Block::Para(
+                "The disclosure trailer is placed before the author's `Signed-off-by`.".into(),
+            ));
+        }
+        if !policy.disclosure.not_for_ai.is_empty() {
+            b.push(Block::Para(format!(
+                "{} are not used for AI.",
+                code_list(&policy.disclosure.not_for_ai)
+            )));
+        }
+        b.push(Block::Para(if policy.disclosure.accept_ai_coauthor {
+            "A `Co-authored-by` line naming an AI tool, as some tools add, is accepted as a disclosure.".to_string()
+        } else {
+            "AI tools are not named as co-authors.".to_string()
+        }));
+    }
+
+    // DCO.
+    if policy.level("dco-missing-signoff") != Level::Allow {
+        b.push(Block::Heading(2, "Developer Certificate of Origin".into()));
+        let mut items = vec!["Every commit carries `Signed-off-by: NAME <EMAIL>` from the human who certifies the Developer Certificate of Origin; using AI does not change that.".to_string()];
+        items.push(match policy.dco.identity {
+            IdentityMatch::NameAndEmail => "One sign-off matches the author's name and e-mail (compared without regard to case).".to_string(),
+            IdentityMatch::Email => "One sign-off matches the author's e-mail (compared without regard to case).".to_string(),
+        });
+        if policy.dco.allow_noreply {
+            items.push("An author with a GitHub noreply address may sign off under the same name with another address.".into());
+        }
+        if policy.level("ai-signoff") != Level::Allow {
+            items.push("An AI tool never adds `Signed-off-by`.".into());
+        }
+        b.push(Block::List(items));
+    }
+
+    if policy.level("review-missing") != Level::Allow {
+        b.push(Block::Heading(2, "Review".into()));
+        let which = match policy.review.applies_to {
+            AppliesTo::AiAssisted => "An AI-assisted patch",
+            AppliesTo::All => "Every patch",
+        };
+        let who = match policy.review.from {
+            ReviewFrom::Anyone => "a person other than the author",
+            ReviewFrom::Maintainer => "a maintainer of the touched files",
+            ReviewFrom::EachSection => "a maintainer of each touched MAINTAINERS section",
+        };
+        b.push(Block::Para(format!(
+            "{which} is merged only with {} from {who}.",
+            code_list(&policy.review.trailers)
+        )));
+    }
+
+    let exempt: Vec<_> = policy.zone_defs.iter().filter(|z| z.exempt).collect();
+    if !exempt.is_empty() {
+        b.push(Block::Heading(2, "Imported code".into()));
+        b.push(Block::Para(format!(
+            "These paths hold imported code and are not counted or licence-checked: {}.",
+            exempt
+                .iter()
+                .flat_map(|z| z.paths.iter().cloned())
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+
+    if !policy.exceptions.is_empty() {
+        b.push(Block::Heading(2, "Granted exceptions".into()));
+        let rows = policy
+            .exceptions
+            .iter()
+            .map(|e| {
+                let scope: Vec<String> = e
+                    .paths
+                    .iter()
+                    .map(|p| format!("`{p}`"))
+                    .chain(e.authors.iter().cloned())
+                    .chain(e.commits.iter().map(|c| format!("commit {c}")))
+                    .chain(e.message_ids.iter().map(|m| format!("<{m}>")))
+                    .collect();
+                vec![
+                    e.reason.clone(),
+                    scope.join(", "),
+                    if e.rules.is_empty() {
+                        "all".into()
+                    } else {
+                        e.rules.join(", ")
+                    },
+                    e.expires.map_or("—".to_string(), |d| d.to_string()),
+                ]
+            })
+            .collect();
+        b.push(Block::Table(
+            vec![
+                "Reason".into(),
+                "Scope".into(),
+                "Checks".into(),
+                "Expires".into(),
+            ],
+            rows,
+        ));
+    }
+
+    b.push(Block::Heading(2, "Automated checks".into()));
+    b.push(Block::Para("provgate checks contributions against this policy. `deny` blocks a contribution; `warn` is reported for the reviewer.".into()));
+    let rows: Vec<Vec<String>> = crate::rules::all()
+        .iter()
+        .filter(|r| policy.level(r.name()) != Level::Allow)
+        .map(|r| {
+            vec![
+                format!("`{}`", r.name()),
+                policy.level(r.name()).to_string(),
+                r.doc().summary.to_string(),
+            ]
+        })
+        .collect();
+    b.push(Block::Table(
+        vec!["Check".into(), "Level".into(), "What it reports".into()],
+        rows,
+    ));
+
+    if !policy.about.vague.is_empty() {
+        b.push(Block::Heading(2, "Where the source is vague".into()));
+        b.push(Block::List(policy.about.vague.clone()));
+    }
+    b.push(Block::Para(format!(
+        "Generated by `provgate policy render` from the policy with digest `{}`.",
+        policy.digest()
+    )));
+    write(&b, format)
+}
+
+/// A commented `provgate.toml` extending `preset`: every table shown, with the preset's values
+/// left to the preset and examples commented out. Loading it gives exactly the preset.
+pub fn init_template(preset: &str) -> Result<String, PolicyError> {
+    let policy = Policy::preset(preset).map_err(|_| {
+        Loc::nowhere("command line").error(
+            PolicyErrorKind::UnknownPreset(preset.to_string()),
+            format!("known presets: {}", crate::presets::names().join(", ")),
+        )
+    })?;
+    let mut t = String::new();
+    t.push_str("# provgate policy. Every setting is documented in docs/policy.md;\n");
+    t.push_str("# `provgate policy show` prints the resolved policy, `provgate policy render` a document.\n");
+    t.push_str("# Nothing here can make provgate run a command.\n\n");
+    if !policy.about.title.is_empty() {
+        t.push_str(&format!("# Preset: {}\n", policy.about.title));
+    }
+    if !policy.about.source.is_empty() {
+        t.push_str(&format!("# Source: {}\n", policy.about.source));
+    }
+    t.push_str(&format!("extends = \"{preset}\"\n\n"));
+    t.push_str("# \"enforce\" fails the check on deny findings; \"warn\" only reports (a shadow rollout).\n");
+    t.push_str(&format!(
+        "# mode = \"{}\"\n\n",
+        if policy.mode == crate::policy::Mode::Warn {
+            "enforce"
+        } else {
+            "warn"
+        }
+    ));
+    t.push_str(
+        "# Zones: named path sets. Protected zones need a maintainer's agreement for AI-assisted\n",
+    );
+    t.push_str(
+        "# changes; exempt zones hold imported code. Paths are globs from the repository root.\n",
+    );
+    t.push_str("# [[zone]]\n# name = \"core\"\n# description = \"code other things depend on\"\n# tier = \"protected\"\n# paths = [\"include/qemu/\", \"util/\"]\n# sections = [\"Memory API\"]   # MAINTAINERS section names\n\n");
+    t.push_str("# How agreement is recorded in a patch (besides [[exception]] entries).\n");
+    t.push_str(&format!(
+        "# [agreement]\n# trailers = [\"Acked-by\"]\n# from = \"zone-maintainer\"   # currently: {}\n\n",
+        policy.agreement.who_agrees()
+    ));
+    t.push_str("# A recorded agreement or waiver; a reason is required, an expiry recommended.\n");
+    t.push_str("# [[exception]]\n# reason = \"agreed by the maintainer on the list: <link>\"\n# rules = [\"protected-zone\", \"ai-line-limit\"]\n# paths = [\"migration/\"]\n# authors = [\"jane@example.org\"]\n# expires = \"2026-12-31\"\n\n");
+    t.push_str("# A trial: AI-assisted patches only from these people and within these dates.\n");
+    t.push_str("# [trial]\n# contributors = [\"jane@example.org\"]\n# start = \"2026-06-01\"\n# end = \"2026-12-31\"\n\n");
+    t.push_str("# Rule levels (allow, warn, deny); `provgate explain NAME` documents each rule.\n");
+    t.push_str("# Levels of this preset:\n");
+    for r in crate::rules::all() {
+        t.push_str(&format!(
+            "#   {} = \"{}\"\n",
+            r.name(),
+            policy.level(r.name())
+        ));
+    }
+    t.push_str("[rules]\n");
+    Ok(t)
+}
+
+impl crate::policy::Agreement {
+    fn who_agrees(&self) -> &'static str {
+        match self.from {
+            AgreementFrom::ZoneMaintainer => "zone-maintainer",
+            AgreementFrom::Anyone => "anyone",
+        }
+    }
+}
+
+/// The Markdown page of a rule for `docs/rules/NAME.md`, with its level under each preset.
+pub fn rule_page(rule: &dyn Rule) -> String {
+    let d = rule.doc();
+    let mut s = format!("# `{}`\n\n{}\n\n", d.name, d.summary);
+    s.push_str(&format!("Default level: `{}`.\n\n", rule.default_level()));
+    s.push_str("## What it checks\n\n");
+    s.push_str(&format!(
+        "{}\n\n## Why\n\n{}\n\n## Which policy requires it\n\n{}\n\n",
+        d.what, d.why, d.policy
+    ));
+    s.push_str(&format!(
+        "## Failing example\n\n```text\n{}\n```\n\n",
+        d.failing.trim_end()
+    ));
+    s.push_str(&format!(
+        "## Passing example (a near miss)\n\n```text\n{}\n```\n\n",
+        d.passing.trim_end()
+    ));
+    s.push_str(&format!("## How to fix\n\n{}\n\n", d.fix));
+    s.push_str("## Level per preset\n\n| preset | level |\n|---|---|\n");
+    for name in crate::presets::names() {
+        if let Ok(p) = Policy::preset(name) {
+            s.push_str(&format!("| `{name}` | {} |\n", p.level(d.name)));
+        }
+    }
+    s.push_str(&format!(
+        "\nRe-level it with `[rules] {} = \"deny\"` in `provgate.toml`, or `-A`/`-W`/`-D {}` on the command line.\n\n",
+        d.name, d.name
+    ));
+    s.push_str("<!-- Generated from the rule's documentation in crates/provgate-policy/src/rules/; run `cargo run -p provgate-policy --example gen-rule-docs` to update. -->\n");
+    s
+}
+
+/// Every rule page, `(file name, text)`, plus the index `README.md`.
+pub fn rule_pages() -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = crate::rules::all()
+        .iter()
+        .map(|r| (format!("{}.md", r.name()), rule_page(*r)))
+        .collect();
+    let mut index = String::from(
+        "# provgate rules\n\nEach page is generated from the rule's own documentation (`provgate explain NAME`).\n\n| rule | default | summary |\n|---|---|---|\n",
+    );
+    for r in crate::rules::all() {
+        index.push_str(&format!(
+            "| [`{0}`]({0}.md) | {1} | {2} |\n",
+            r.name(),
+            r.default_level(),
+            r.doc().summary
+        ));
+    }
+    index.push_str("\n<!-- Generated; run `cargo run -p provgate-policy --example gen-rule-docs` to update. -->\n");
+    out.push(("README.md".to_string(), index));
+    out
+}

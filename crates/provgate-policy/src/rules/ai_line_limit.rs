@@ -1,0 +1,59 @@
+//! `ai-line-limit`: an AI-assisted code change over the policy's line limit.
+
+use super::{Finding, PatchContext, Rule, RuleDoc};
+use crate::level::Level;
+
+/// See [`DOC`].
+pub struct AiLineLimit;
+
+static DOC: RuleDoc = RuleDoc {
+    name: "ai-line-limit",
+    summary: "An AI-assisted patch changes more lines of code than the policy allows without prior agreement.",
+    what: "With `[limits] ai-code-lines` set, reports a patch whose AI use may have produced code (a fingerprint; a declaration without categories; or categories including `code` or an unknown category) and whose lines of code exceed the limit (`inclusive = true`: more than N; `false`: N or more). Lines of code are counted as documented in `docs/policy.md`: code and build files only (tests, docs, translations and exempt zones excluded), blank and comment lines excluded, a modified line counted once. Agreement recorded as for `protected-zone` lifts the limit.",
+    why: "Small fixes are unlikely to be copyrightable and cheap to throw away; larger AI-written code is where provenance risk lies, so it needs a maintainer's agreement first.",
+    policy: "QEMU May 2026 proposal: small bug fixes of 20 lines of code or fewer, not counting tests; anything larger needs the maintainer beforehand. QEMU `llm-usage.rst` draft: small LLM-assisted fixes below 10 lines of code. Some ASF projects treat about 20 changed lines as substantial.",
+    failing: "qemu preset: `AI-used-for: code` and 25 changed lines in hw/net/e1000.c\n",
+    passing: "qemu preset: `AI-used-for: code, tests`, 12 changed lines in hw/net/e1000.c and 80 in tests/qtest/e1000-test.c\n",
+    fix: "Keep AI-assisted code fixes within the limit (tests and docs do not count), or get the maintainer's agreement beforehand and record it (configured agreement trailer, or an `[[exception]]`). Do not split the change to get under the limit.",
+};
+
+impl Rule for AiLineLimit {
+    fn name(&self) -> &'static str {
+        DOC.name
+    }
+    fn default_level(&self) -> Level {
+        Level::Deny
+    }
+    fn doc(&self) -> &'static RuleDoc {
+        &DOC
+    }
+    fn check(&self, cx: &PatchContext<'_>) -> Vec<Finding> {
+        let limits = &cx.policy.limits;
+        let lines = cx.facts.code_lines;
+        if !cx.facts.evidence.ai_code() || !limits.exceeded(lines) {
+            return Vec::new();
+        }
+        let code_files: Vec<_> = cx
+            .facts
+            .files
+            .iter()
+            .filter(|f| f.class.code_lines > 0)
+            .collect();
+        if cx.has_agreement(&code_files) {
+            return Vec::new();
+        }
+        let per_file: Vec<String> = code_files
+            .iter()
+            .map(|f| format!("{} {}", f.path, f.class.code_lines))
+            .collect();
+        vec![Finding::new(
+            DOC.name,
+            format!(
+                "AI-assisted patch changes {lines} lines of code ({}); the policy allows {} without prior agreement (tests and docs not counted)",
+                per_file.join(", "),
+                limits.describe().unwrap_or_default()
+            ),
+        )
+        .help("reduce the AI-assisted code change, or get the maintainer's agreement beforehand and record it (agreement trailer or [[exception]])")]
+    }
+}

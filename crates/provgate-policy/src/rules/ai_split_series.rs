@@ -1,0 +1,102 @@
+//! `ai-split-series`: small AI-assisted fixes to one area that together exceed the limit.
+
+use std::collections::BTreeMap;
+
+use super::{Finding, PatchContext, Rule, RuleDoc, SeriesContext};
+use crate::level::Level;
+
+/// See [`DOC`].
+pub struct AiSplitSeries;
+
+static DOC: RuleDoc = RuleDoc {
+    name: "ai-split-series",
+    summary: "A series splits an AI-assisted change into small fixes to one area that together exceed the line limit.",
+    what: "With `[limits] forbid-splitting = true` and a limit set, groups the lines of code of a series' AI-assisted code patches by area (the file's first zone, else its first `area-depth` path components) and reports an area where two or more patches, each within the limit, together exceed it. A git range is one series, so repeated small fixes in a range are judged together.",
+    why: "A limit on patch size is meaningless if a large AI-written change can be sent as many small patches; the later QEMU draft says so explicitly.",
+    policy: "QEMU `llm-usage.rst` draft: splitting a change to get under the limit is not allowed; frequent repeated small fixes count as a full contribution. (The May 2026 proposal is silent on splitting; the `qemu` preset leaves this off.)",
+    failing: "qemu-llm-usage preset: patches 1/3, 2/3, 3/3 each `AI-used-for: code` with 6 lines of code in hw/usb/\n",
+    passing: "qemu-llm-usage preset: patch 1/2 with 6 lines in hw/usb/ and patch 2/2 with 6 lines in net/\n",
+    fix: "Send the change as one contribution and get the maintainer's agreement beforehand, recorded as for `ai-line-limit`.",
+};
+
+/// The area of `path` when no zone names one.
+fn area(path: &str, depth: u32) -> String {
+    let parts: Vec<&str> = path.split('/').collect();
+    let dirs = &parts[..parts.len().saturating_sub(1)];
+    if dirs.is_empty() {
+        return "(top level)".to_string();
+    }
+    dirs.iter()
+        .take(depth as usize)
+        .copied()
+        .collect::<Vec<_>>()
+        .join("/")
+        + "/"
+}
+
+impl Rule for AiSplitSeries {
+    fn name(&self) -> &'static str {
+        DOC.name
+    }
+    fn default_level(&self) -> Level {
+        Level::Deny
+    }
+    fn doc(&self) -> &'static RuleDoc {
+        &DOC
+    }
+    fn check(&self, _cx: &PatchContext<'_>) -> Vec<Finding> {
+        Vec::new()
+    }
+    fn check_series(&self, cx: &SeriesContext<'_>) -> Vec<Finding> {
+        let limits = &cx.policy.limits;
+        if !limits.forbid_splitting || limits.ai_code_lines.is_none() {
+            return Vec::new();
+        }
+        // area -> (total lines, patches contributing)
+        let mut areas: BTreeMap<String, (u32, Vec<String>)> = BTreeMap::new();
+        for facts in cx.patches {
+            if !facts.evidence.ai_code() || limits.exceeded(facts.code_lines) {
+                continue;
+            }
+            for f in facts.files.iter().filter(|f| f.class.code_lines > 0) {
+                let key = f
+                    .zone
+                    .zones
+                    .first()
+                    .map(|z| format!("zone {z}"))
+                    .unwrap_or_else(|| area(&f.path, limits.area_depth));
+                let entry = areas.entry(key).or_default();
+                entry.0 += f.class.code_lines;
+                if !entry.1.contains(&facts.patch.id) {
+                    entry.1.push(facts.patch.id.clone());
+                }
+            }
+        }
+        areas
+            .into_iter()
+            .filter(|(_, (lines, patches))| patches.len() >= 2 && limits.exceeded(*lines))
+            .map(|(area, (lines, patches))| {
+                Finding::new(
+                    DOC.name,
+                    format!(
+                        "{} AI-assisted patches change {lines} lines of code in {area} together; the policy allows {} and forbids splitting a change to get under the limit (patches: {})",
+                        patches.len(),
+                        limits.describe().unwrap_or_default(),
+                        patches.join(", ")
+                    ),
+                )
+                .help("treat the series as one contribution: get the maintainer's agreement beforehand and record it")
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn areas() {
+        assert_eq!(super::area("hw/usb/dev.c", 2), "hw/usb/");
+        assert_eq!(super::area("hw/usb/x/dev.c", 1), "hw/");
+        assert_eq!(super::area("vl.c", 2), "(top level)");
+    }
+}

@@ -1,0 +1,71 @@
+//! `disclosure-placement`: a disclosure trailer after the author's sign-off.
+
+use super::{Finding, PatchContext, Rule, RuleDoc};
+use crate::identity::{parse_person, same_email};
+use crate::level::Level;
+use crate::policy::Placement;
+
+/// See [`DOC`].
+pub struct DisclosurePlacement;
+
+static DOC: RuleDoc = RuleDoc {
+    name: "disclosure-placement",
+    summary: "A disclosure trailer stands after the author's `Signed-off-by:` where the policy requires it before.",
+    what: "With `[disclosure] placement = \"before-signoff\"`, each accepted disclosure trailer must come before the author's `Signed-off-by:` (the first sign-off with the author's address, else the first sign-off). Sign-offs added later by maintainers who queue the patch do not matter.",
+    why: "Trailers read as a chain of custody: what stands before a sign-off is certified by it. A disclosure after the author's sign-off reads as added by someone else.",
+    policy: "QEMU May 2026 proposal: `AI-used-for:` is placed before `Signed-off-by`.",
+    failing: "qemu preset:\n\nSigned-off-by: Jane Doe <jane@example.org>\nAI-used-for: tests\n",
+    passing: "qemu preset:\n\nAI-used-for: tests\nSigned-off-by: Jane Doe <jane@example.org>\nSigned-off-by: Maintainer <m@example.org>\n",
+    fix: "Move the disclosure trailer above your `Signed-off-by:` (`git commit --amend`).",
+};
+
+impl Rule for DisclosurePlacement {
+    fn name(&self) -> &'static str {
+        DOC.name
+    }
+    fn default_level(&self) -> Level {
+        Level::Warn
+    }
+    fn doc(&self) -> &'static RuleDoc {
+        &DOC
+    }
+    fn check(&self, cx: &PatchContext<'_>) -> Vec<Finding> {
+        if cx.policy.disclosure.placement != Placement::BeforeSignoff {
+            return Vec::new();
+        }
+        let patch = cx.patch();
+        let sobs: Vec<_> = patch.trailers_named("Signed-off-by").collect();
+        let author_sob = patch
+            .author
+            .as_ref()
+            .and_then(|a| {
+                sobs.iter().find(|t| {
+                    parse_person(&t.value).is_some_and(|p| same_email(&p.email, &a.email, true))
+                })
+            })
+            .or(sobs.first());
+        let Some(sob) = author_sob else {
+            return Vec::new();
+        };
+        cx.facts
+            .evidence
+            .declarations
+            .iter()
+            .filter(|d| d.accepted && d.syntax.is_some() && d.line > sob.line)
+            .map(|d| {
+                Finding::new(
+                    DOC.name,
+                    format!(
+                        "`{}:` stands after the author's Signed-off-by (line {})",
+                        d.trailer, sob.line
+                    ),
+                )
+                .at_message_line(d.line)
+                .help(format!(
+                    "move `{}: {}` above `Signed-off-by: {}`",
+                    d.trailer, d.value, sob.value
+                ))
+            })
+            .collect()
+    }
+}

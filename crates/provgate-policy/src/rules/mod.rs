@@ -1,0 +1,302 @@
+//! The rule engine's parts: the [`Rule`] trait, rule documentation, the context a rule sees, and
+//! the registry.
+//!
+//! A rule is a small type in its own file with a stable kebab-case name, a default level, its
+//! documentation and a check over one patch (and optionally over a whole series). Adding a rule is
+//! one file here and one line in [`RULES`].
+
+use provgate_patch::{FileStatus, Patch, Series};
+use serde::Serialize;
+
+use crate::classify::FileClass;
+use crate::evidence::AiEvidence;
+use crate::identity::{parse_person, same_email};
+use crate::level::Level;
+use crate::policy::{Policy, Tier};
+use crate::zones::{ZoneInfo, Zones};
+
+mod ai_banned;
+mod ai_coauthor_forbidden;
+mod ai_line_limit;
+mod ai_signoff;
+mod ai_split_series;
+mod bidi_control;
+mod confusable_trailer;
+mod dco_author_mismatch;
+mod dco_codeveloped;
+mod dco_missing_signoff;
+mod disclosure_placement;
+mod disclosure_syntax;
+mod disclosure_vocabulary;
+mod disclosure_wrong_trailer;
+mod maintainers_update;
+mod munged_author;
+mod protected_zone;
+mod review_missing;
+mod spdx_license;
+mod spdx_missing;
+mod stale_waiver;
+mod trial_scope;
+mod undisclosed_ai;
+
+/// Every rule, in the order reports list them. One line per rule.
+static RULES: &[&dyn Rule] = &[
+    &dco_missing_signoff::DcoMissingSignoff,
+    &dco_author_mismatch::DcoAuthorMismatch,
+    &dco_codeveloped::DcoCodevelopedWithoutSignoff,
+    &ai_signoff::AiSignoff,
+    &disclosure_syntax::DisclosureSyntax,
+    &disclosure_vocabulary::DisclosureVocabulary,
+    &disclosure_placement::DisclosurePlacement,
+    &disclosure_wrong_trailer::DisclosureWrongTrailer,
+    &ai_coauthor_forbidden::AiCoauthorForbidden,
+    &undisclosed_ai::UndisclosedAi,
+    &ai_banned::AiBanned,
+    &protected_zone::ProtectedZone,
+    &ai_line_limit::AiLineLimit,
+    &ai_split_series::AiSplitSeries,
+    &trial_scope::TrialScope,
+    &review_missing::ReviewMissing,
+    &spdx_missing::SpdxMissing,
+    &spdx_license::SpdxLicense,
+    &maintainers_update::MaintainersUpdate,
+    &bidi_control::BidiControl,
+    &confusable_trailer::ConfusableTrailer,
+    &munged_author::MungedAuthor,
+    &stale_waiver::StaleWaiver,
+];
+
+/// Every registered rule.
+pub fn all() -> &'static [&'static dyn Rule] {
+    RULES
+}
+
+/// The rule named `name`.
+pub fn find(name: &str) -> Option<&'static dyn Rule> {
+    RULES.iter().copied().find(|r| r.name() == name)
+}
+
+/// A rule's documentation: `provgate explain NAME` and `docs/rules/NAME.md`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RuleDoc {
+    /// The rule's name.
+    pub name: &'static str,
+    /// One line.
+    pub summary: &'static str,
+    /// What it checks, precisely.
+    pub what: &'static str,
+    /// Why it matters.
+    pub why: &'static str,
+    /// Which published policy text requires it.
+    pub policy: &'static str,
+    /// A commit message or patch that triggers it.
+    pub failing: &'static str,
+    /// A near miss that does not.
+    pub passing: &'static str,
+    /// How to fix a finding.
+    pub fix: &'static str,
+}
+
+/// The stage of the contribution: on submission, or when a maintainer merges it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stage {
+    /// A patch as sent or pushed for review.
+    #[default]
+    Submit,
+    /// A patch about to be merged: review trailers are expected.
+    Merge,
+}
+
+/// One problem found by a rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The rule's name.
+    pub rule: String,
+    /// The level it is reported at.
+    pub level: Level,
+    /// A sentence naming the problem.
+    pub message: String,
+    /// The patch it concerns (none for series-level and policy-level findings).
+    pub patch_id: Option<String>,
+    /// The file it concerns: a path of the patch, or the policy file for `stale-waiver`.
+    pub path: Option<String>,
+    /// A new-file line of `path`, or the message line of a trailer when `path` is `None`.
+    pub line: Option<u32>,
+    /// What to do about it.
+    pub help: Option<String>,
+}
+
+impl Finding {
+    /// A finding of `rule`. Its level is the most this finding may be reported at; the engine
+    /// lowers it to the rule's configured level.
+    pub fn new(rule: &str, message: impl Into<String>) -> Finding {
+        Finding {
+            rule: rule.to_string(),
+            level: Level::Deny,
+            message: message.into(),
+            patch_id: None,
+            path: None,
+            line: None,
+            help: None,
+        }
+    }
+
+    /// Points the finding at a file and new-file line.
+    pub fn at(mut self, path: &str, line: Option<u32>) -> Finding {
+        self.path = Some(path.to_string());
+        self.line = line;
+        self
+    }
+
+    /// Points the finding at a line of the commit message (a trailer's line).
+    pub fn at_message_line(mut self, line: usize) -> Finding {
+        self.line = u32::try_from(line).ok();
+        self
+    }
+
+    /// Adds advice.
+    pub fn help(mut self, help: impl Into<String>) -> Finding {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Caps the level (e.g. a medium-confidence fingerprint is never more than a warning).
+    pub fn at_most(mut self, level: Level) -> Finding {
+        self.level = self.level.min(level);
+        self
+    }
+}
+
+/// What is known about one file of a patch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileFacts {
+    /// The file's path (after the change; before it for a deletion).
+    pub path: String,
+    /// What happened to it.
+    pub status: FileStatus,
+    /// Its zones, kind, sections and people.
+    pub zone: ZoneInfo,
+    /// Its classification and lines of code.
+    pub class: FileClass,
+}
+
+/// What is known about one patch before the rules run.
+#[derive(Debug, Clone)]
+pub struct PatchFacts<'a> {
+    /// The patch.
+    pub patch: &'a Patch,
+    /// Its AI evidence.
+    pub evidence: AiEvidence,
+    /// Its files.
+    pub files: Vec<FileFacts>,
+    /// Lines of code over all files (see [`crate::classify`]).
+    pub code_lines: u32,
+}
+
+/// What a rule sees when checking one patch.
+pub struct PatchContext<'a> {
+    /// The policy.
+    pub policy: &'a Policy,
+    /// The patch and what is known about it.
+    pub facts: &'a PatchFacts<'a>,
+    /// The series it belongs to.
+    pub series: &'a Series,
+    /// The zones.
+    pub zones: &'a Zones,
+    /// Submit or merge.
+    pub stage: Stage,
+    /// Today's date, for trials.
+    pub today: jiff::civil::Date,
+}
+
+impl PatchContext<'_> {
+    /// The patch.
+    pub fn patch(&self) -> &Patch {
+        self.facts.patch
+    }
+
+    /// Whether the message is available (plain diffs have none, so message rules skip them).
+    pub fn has_message(&self) -> bool {
+        !matches!(self.facts.patch.origin, provgate_patch::Origin::Diff { .. })
+            || !self.facts.patch.message.is_empty()
+    }
+
+    /// People named by trailers with one of `keys`, other than the author and AI identities,
+    /// with the trailer's line.
+    pub fn humans_in(&self, keys: &[String]) -> Vec<(provgate_patch::Person, usize)> {
+        let author = self.facts.patch.author.as_ref();
+        let ignore_sub = self.policy.dco.ignore_subaddress;
+        self.facts
+            .patch
+            .trailers
+            .iter()
+            .filter(|t| keys.iter().any(|k| t.is(k)))
+            .filter_map(|t| parse_person(&t.value).map(|p| (p, t.line)))
+            .filter(|(p, _)| crate::fingerprints::ai_identity(p).is_none())
+            .filter(|(p, _)| !author.is_some_and(|a| same_email(&a.email, &p.email, ignore_sub)))
+            .collect()
+    }
+
+    /// Whether a trailer in `policy.agreement` records agreement for `files` (every file in the
+    /// list must be covered by someone allowed to agree for it).
+    pub fn has_agreement(&self, files: &[&FileFacts]) -> bool {
+        let agreeing = self.humans_in(&self.policy.agreement.trailers);
+        if agreeing.is_empty() {
+            return false;
+        }
+        match self.policy.agreement.from {
+            crate::policy::AgreementFrom::Anyone => true,
+            crate::policy::AgreementFrom::ZoneMaintainer => files.iter().all(|f| {
+                let people = self.zones.agreement_people(&f.zone);
+                agreeing
+                    .iter()
+                    .any(|(p, _)| people.iter().any(|m| names_address(m, &p.email)))
+            }),
+        }
+    }
+
+    /// The files in protected zones that are not exempt.
+    pub fn protected_files(&self) -> Vec<&FileFacts> {
+        self.facts
+            .files
+            .iter()
+            .filter(|f| f.zone.tier == Tier::Protected && !f.zone.exempt)
+            .collect()
+    }
+}
+
+/// Whether `entry` (`Name <email>` or a bare address) names the address `email`.
+pub(crate) fn names_address(entry: &str, email: &str) -> bool {
+    parse_person(entry).is_some_and(|p| same_email(&p.email, email, false))
+}
+
+/// What a rule sees when checking a whole series.
+pub struct SeriesContext<'a> {
+    /// The policy.
+    pub policy: &'a Policy,
+    /// The series.
+    pub series: &'a Series,
+    /// Its patches (cover letter excluded) and what is known about them, in order.
+    pub patches: &'a [PatchFacts<'a>],
+    /// The zones.
+    pub zones: &'a Zones,
+    /// Submit or merge.
+    pub stage: Stage,
+}
+
+/// A provenance rule.
+pub trait Rule: Sync {
+    /// The stable kebab-case name (`undisclosed-ai`).
+    fn name(&self) -> &'static str;
+    /// The level when neither preset nor policy says otherwise.
+    fn default_level(&self) -> Level;
+    /// The documentation.
+    fn doc(&self) -> &'static RuleDoc;
+    /// Findings for one patch.
+    fn check(&self, cx: &PatchContext<'_>) -> Vec<Finding>;
+    /// Findings for a whole series (most rules have none).
+    fn check_series(&self, _cx: &SeriesContext<'_>) -> Vec<Finding> {
+        Vec::new()
+    }
+}

@@ -1,0 +1,107 @@
+//! `review-missing`: at merge, an AI-assisted patch without the review the policy requires.
+
+use super::{Finding, PatchContext, Rule, RuleDoc, Stage, names_address};
+use crate::level::Level;
+use crate::policy::{AppliesTo, ReviewFrom};
+
+/// See [`DOC`].
+pub struct ReviewMissing;
+
+static DOC: RuleDoc = RuleDoc {
+    name: "review-missing",
+    summary: "At merge, a patch lacks the review the policy requires (`--stage merge` only).",
+    what: "Only at `Stage::Merge` (`provgate check --stage merge`). For AI-assisted patches (`[review] applies-to = \"ai-assisted\"`) or every patch (`\"all\"`), requires a trailer in `[review] trailers` (default `Reviewed-by`, `Acked-by`) from a human other than the author (AI identities never count). `from = \"anyone\"`: any such person; `\"maintainer\"`: a maintainer (MAINTAINERS `M:` or a zone's `maintainers`) of at least one touched file; `\"each-section\"`: for every MAINTAINERS section the patch touches that has maintainers, one of them (Xen's check-in policy). When no maintainer is known for the touched files, any human reviewer is accepted.",
+    why: "The policies allow AI help on the condition that humans stay responsible: a human signs off and a human other than the author reviews.",
+    policy: "The tiered policies (QEMU May 2026 proposal, Linux, Mesa, LLVM) keep a human in the loop; Xen's check-in policy requires an Ack from a maintainer of each touched file's section.",
+    failing: "--stage merge: `AI-used-for: tests` and only `Signed-off-by: Jane Doe <jane@example.org>`\n",
+    passing: "--stage merge: `AI-used-for: tests`, `Signed-off-by: Jane Doe <jane@example.org>`, `Reviewed-by: Bob Roe <bob@example.org>`\n",
+    fix: "Get a review from the people the policy names and collect their trailers (e.g. `b4 trailers -u`) before merging.",
+};
+
+impl Rule for ReviewMissing {
+    fn name(&self) -> &'static str {
+        DOC.name
+    }
+    fn default_level(&self) -> Level {
+        Level::Warn
+    }
+    fn doc(&self) -> &'static RuleDoc {
+        &DOC
+    }
+    fn check(&self, cx: &PatchContext<'_>) -> Vec<Finding> {
+        let review = &cx.policy.review;
+        if cx.stage != Stage::Merge
+            || (review.applies_to == AppliesTo::AiAssisted && !cx.facts.evidence.ai_assisted())
+        {
+            return Vec::new();
+        }
+        let reviewers = cx.humans_in(&review.trailers);
+        let keys = review.trailers.join("/");
+        let reviewed_by = |people: &[String]| {
+            reviewers
+                .iter()
+                .any(|(p, _)| people.iter().any(|m| names_address(m, &p.email)))
+        };
+        let all_maintainers: Vec<String> = cx
+            .facts
+            .files
+            .iter()
+            .flat_map(|f| cx.zones.agreement_people(&f.zone))
+            .collect();
+        let from = if all_maintainers.is_empty() {
+            ReviewFrom::Anyone
+        } else {
+            review.from
+        };
+        match from {
+            ReviewFrom::Anyone => {
+                if reviewers.is_empty() {
+                    return vec![
+                        Finding::new(
+                            DOC.name,
+                            format!("no {keys} from a human other than the author"),
+                        )
+                        .help("get a review and add the reviewer's trailer before merging"),
+                    ];
+                }
+            }
+            ReviewFrom::Maintainer => {
+                if !reviewed_by(&all_maintainers) {
+                    let mut people = all_maintainers.clone();
+                    people.dedup();
+                    return vec![
+                        Finding::new(
+                            DOC.name,
+                            format!("no {keys} from a maintainer of the touched files"),
+                        )
+                        .help(format!("ask one of: {}", people.join(", "))),
+                    ];
+                }
+            }
+            ReviewFrom::EachSection => {
+                let mut out = Vec::new();
+                let mut seen: Vec<&str> = Vec::new();
+                for f in &cx.facts.files {
+                    for s in &f.zone.sections {
+                        if s.maintainers.is_empty() || seen.contains(&s.name.as_str()) {
+                            continue;
+                        }
+                        seen.push(&s.name);
+                        if !reviewed_by(&s.maintainers) {
+                            out.push(
+                                Finding::new(
+                                    DOC.name,
+                                    format!("no {keys} from a maintainer of section \"{}\" (touched by {})", s.name, f.path),
+                                )
+                                .at(&f.path, None)
+                                .help(format!("ask one of: {}", s.maintainers.join(", "))),
+                            );
+                        }
+                    }
+                }
+                return out;
+            }
+        }
+        Vec::new()
+    }
+}

@@ -1,0 +1,323 @@
+//! Zones: named path sets with a tier and a kind, from globs and from MAINTAINERS sections.
+//!
+//! A path belongs to every zone whose `paths` globs match it (and no `exclude` glob does), or whose
+//! `sections` name a MAINTAINERS section covering it. Globs are matched against the whole path
+//! from the repository root with `/` never matched by `*` (`hw/*.c` does not match
+//! `hw/arm/virt.c`); `**` crosses directories; a pattern ending in `/`, or naming a directory
+//! without wildcards, covers everything below it, as MAINTAINERS `F:` lines do.
+//!
+//! The file's kind is the kind of the first matching zone that sets one (in policy order), else
+//! the kind its path suggests ([`crate::classify::path_kind`]). Its tier is protected when any
+//! matching zone is protected; it is exempt when any matching zone is exempt.
+
+use std::path::Path;
+
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use serde::Serialize;
+
+use crate::error::{PolicyError, PolicyErrorKind};
+use crate::policy::{Kind, Policy, Tier};
+
+/// A MAINTAINERS section as reports show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SectionInfo {
+    /// The section's title line.
+    pub name: String,
+    /// Its `S:` status (`Supported`, `Maintained`, `Odd Fixes`, `Orphan`, `Obsolete`), if any.
+    pub status: Option<String>,
+    /// Its `M:` people (`Name <email>`).
+    #[serde(skip)]
+    pub maintainers: Vec<String>,
+}
+
+/// What a MAINTAINERS file says about one path.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SectionMatch {
+    /// The sections covering the path, in file order.
+    pub sections: Vec<SectionInfo>,
+    /// The maintainers get_maintainer.pl would list (`Name <email>`), deduplicated.
+    pub maintainers: Vec<String>,
+    /// The reviewers (`R:`), deduplicated.
+    pub reviewers: Vec<String>,
+}
+
+/// Something that answers "which MAINTAINERS sections cover this path": the
+/// `provgate-maintainers` parser, or a table in tests.
+pub trait SectionSource: Send + Sync {
+    /// The sections, maintainers and reviewers for `path` (relative to the repository root).
+    fn lookup(&self, path: &str) -> SectionMatch;
+}
+
+/// Everything provgate knows about one path: the JSON of `provgate zones`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ZoneInfo {
+    /// The path, relative to the repository root.
+    pub path: String,
+    /// The names of the zones it belongs to, in policy order.
+    pub zones: Vec<String>,
+    /// What kind of file it is.
+    pub kind: Kind,
+    /// Protected when any of its zones is.
+    pub tier: Tier,
+    /// Exempt (imported or vendored) when any of its zones is.
+    pub exempt: bool,
+    /// The MAINTAINERS sections covering it.
+    pub sections: Vec<SectionInfo>,
+    /// Its maintainers (`Name <email>`).
+    pub maintainers: Vec<String>,
+    /// Its reviewers.
+    pub reviewers: Vec<String>,
+}
+
+struct CompiledZone {
+    paths: GlobSet,
+    exclude: GlobSet,
+    sections: Vec<String>,
+}
+
+/// The policy's zones, compiled, with an optional MAINTAINERS file.
+pub struct Zones {
+    names: Vec<String>,
+    kinds: Vec<Option<Kind>>,
+    tiers: Vec<Tier>,
+    exempt: Vec<bool>,
+    people: Vec<Vec<String>>,
+    compiled: Vec<CompiledZone>,
+    source: Option<Box<dyn SectionSource>>,
+}
+
+impl std::fmt::Debug for Zones {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Zones")
+            .field("names", &self.names)
+            .field("maintainers", &self.source.is_some())
+            .finish()
+    }
+}
+
+/// Compiles one policy glob into the globs it stands for; the error is the compiler's message.
+pub(crate) fn compile_glob(pattern: &str) -> Result<Vec<globset::Glob>, String> {
+    let pattern = pattern.trim_start_matches("./");
+    if pattern.is_empty() {
+        return Err("empty pattern".to_string());
+    }
+    let build = |p: &str| {
+        GlobBuilder::new(p)
+            .literal_separator(true)
+            .backslash_escape(true)
+            .build()
+            .map_err(|e| e.kind().to_string())
+    };
+    if let Some(dir) = pattern.strip_suffix('/') {
+        return Ok(vec![build(&format!("{dir}/**"))?]);
+    }
+    // A pattern also covers everything below it when it names a directory (MAINTAINERS `F:`).
+    Ok(vec![build(pattern)?, build(&format!("{pattern}/**"))?])
+}
+
+fn glob_set(patterns: &[String]) -> Result<GlobSet, String> {
+    let mut builder = GlobSetBuilder::new();
+    for p in patterns {
+        for g in compile_glob(p)? {
+            builder.add(g);
+        }
+    }
+    builder.build().map_err(|e| e.to_string())
+}
+
+impl Zones {
+    /// Compiles the policy's zones; `source` answers MAINTAINERS questions when there is one.
+    pub fn new(
+        policy: &Policy,
+        source: Option<Box<dyn SectionSource>>,
+    ) -> Result<Zones, PolicyError> {
+        let mut zones = Zones {
+            names: Vec::new(),
+            kinds: Vec::new(),
+            tiers: Vec::new(),
+            exempt: Vec::new(),
+            people: Vec::new(),
+            compiled: Vec::new(),
+            source,
+        };
+        for def in &policy.zone_defs {
+            let bad = |message: String| {
+                def.loc.error(
+                    PolicyErrorKind::BadGlob(format!("in zone `{}`: {message}", def.name)),
+                    "check the zone's globs",
+                )
+            };
+            zones.compiled.push(CompiledZone {
+                paths: glob_set(&def.paths).map_err(bad)?,
+                exclude: glob_set(&def.exclude).map_err(bad)?,
+                sections: def.sections.iter().map(|s| s.to_lowercase()).collect(),
+            });
+            zones.names.push(def.name.clone());
+            zones.kinds.push(def.kind);
+            zones.tiers.push(def.tier);
+            zones.exempt.push(def.exempt);
+            zones.people.push(def.maintainers.clone());
+        }
+        Ok(zones)
+    }
+
+    /// Compiles the zones and reads the policy's MAINTAINERS file from `repo_root`, when there is
+    /// a root, the policy names a file and the file exists. A malformed file is an error.
+    pub fn load(policy: &Policy, repo_root: Option<&Path>) -> Result<Zones, PolicyError> {
+        let source = match repo_root {
+            Some(root) if !policy.zones.maintainers_file.is_empty() => {
+                let path = root.join(&policy.zones.maintainers_file);
+                if path.is_file() {
+                    crate::maintainers::load(&path)?
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        };
+        Zones::new(policy, source)
+    }
+
+    /// Whether a MAINTAINERS file is known.
+    pub fn has_maintainers(&self) -> bool {
+        self.source.is_some()
+    }
+
+    /// Everything known about `path`.
+    pub fn classify(&self, path: &str) -> ZoneInfo {
+        let path = path.trim_start_matches("./");
+        let found = self
+            .source
+            .as_ref()
+            .map(|s| s.lookup(path))
+            .unwrap_or_default();
+        let mut info = ZoneInfo {
+            path: path.to_string(),
+            zones: Vec::new(),
+            kind: Kind::Code,
+            tier: Tier::Open,
+            exempt: false,
+            sections: found.sections,
+            maintainers: found.maintainers,
+            reviewers: found.reviewers,
+        };
+        let mut kind = None;
+        for (i, zone) in self.compiled.iter().enumerate() {
+            let by_path = zone.paths.is_match(path) && !zone.exclude.is_match(path);
+            let by_section = !zone.sections.is_empty()
+                && info
+                    .sections
+                    .iter()
+                    .any(|s| zone.sections.contains(&s.name.to_lowercase()))
+                && !zone.exclude.is_match(path);
+            if !(by_path || by_section) {
+                continue;
+            }
+            info.zones.push(self.names[i].clone());
+            if kind.is_none() {
+                kind = self.kinds[i];
+            }
+            info.tier = info.tier.max(self.tiers[i]);
+            info.exempt |= self.exempt[i];
+        }
+        info.kind = kind.unwrap_or_else(|| crate::classify::path_kind(path));
+        info
+    }
+
+    /// Everyone whose agreement counts for the zones `info` is in: the MAINTAINERS `M:` entries
+    /// of its sections and the zones' own `maintainers`.
+    pub fn agreement_people(&self, info: &ZoneInfo) -> Vec<String> {
+        let mut people = info.maintainers.clone();
+        for name in &info.zones {
+            if let Some(i) = self.names.iter().position(|n| n == name) {
+                people.extend(self.people[i].iter().cloned());
+            }
+        }
+        people
+    }
+}
+
+/// A table-backed [`SectionSource`] for tests and for callers that build sections themselves:
+/// each entry is a section with its glob patterns (policy glob syntax).
+#[derive(Debug, Default)]
+pub struct StaticSections {
+    entries: Vec<(SectionInfo, GlobSet, Vec<String>)>,
+}
+
+impl StaticSections {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a section covering `patterns`, with its maintainers and reviewers.
+    pub fn section(
+        mut self,
+        name: &str,
+        status: Option<&str>,
+        patterns: &[&str],
+        maintainers: &[&str],
+        reviewers: &[&str],
+    ) -> Self {
+        let patterns: Vec<String> = patterns.iter().map(|p| p.to_string()).collect();
+        let set = glob_set(&patterns).expect("test section globs are valid");
+        self.entries.push((
+            SectionInfo {
+                name: name.to_string(),
+                status: status.map(str::to_string),
+                maintainers: maintainers.iter().map(|m| m.to_string()).collect(),
+            },
+            set,
+            reviewers.iter().map(|r| r.to_string()).collect(),
+        ));
+        self
+    }
+}
+
+impl SectionSource for StaticSections {
+    fn lookup(&self, path: &str) -> SectionMatch {
+        let mut out = SectionMatch::default();
+        for (info, set, reviewers) in &self.entries {
+            if set.is_match(path) {
+                for m in &info.maintainers {
+                    if !out.maintainers.contains(m) {
+                        out.maintainers.push(m.clone());
+                    }
+                }
+                for r in reviewers {
+                    if !out.reviewers.contains(r) {
+                        out.reviewers.push(r.clone());
+                    }
+                }
+                out.sections.push(info.clone());
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matches(pattern: &str, path: &str) -> bool {
+        glob_set(&[pattern.to_string()]).unwrap().is_match(path)
+    }
+
+    #[test]
+    fn glob_semantics() {
+        assert!(matches("hw/*.c", "hw/virt.c"));
+        assert!(!matches("hw/*.c", "hw/arm/virt.c"));
+        assert!(matches("hw/**/*.c", "hw/arm/virt.c"));
+        assert!(matches("hw/arm/", "hw/arm/virt.c"));
+        assert!(matches("hw/arm", "hw/arm/sub/virt.c"));
+        assert!(!matches("hw/arm", "hw/armv7.c"));
+        assert!(matches("linux-headers/", "linux-headers/asm/kvm.h"));
+    }
+
+    #[test]
+    fn bad_glob_is_reported() {
+        assert!(compile_glob("hw/[abc").is_err());
+        assert!(compile_glob("").is_err());
+    }
+}

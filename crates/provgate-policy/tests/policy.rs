@@ -1,0 +1,381 @@
+//! Policy files, presets, errors located by line and column, digests, documents.
+
+use provgate_policy::policy::{Kind, Placement, Syntax, Tier};
+use provgate_policy::{
+    Format, Level, Overrides, Policy, PolicyErrorKind, init_template, presets, render,
+};
+
+fn err(text: &str) -> provgate_policy::PolicyError {
+    Policy::from_toml(text, "provgate.toml").expect_err("the policy must be rejected")
+}
+
+/// The 1-based line and column of `needle` in `text`, as an editor shows them.
+fn pos(text: &str, needle: &str) -> (usize, usize) {
+    let at = text.find(needle).expect("needle in text");
+    let line = text[..at].matches('\n').count() + 1;
+    let col = text[..at].rsplit('\n').next().unwrap().chars().count() + 1;
+    (line, col)
+}
+
+#[test]
+fn every_preset_loads_and_cites_its_source() {
+    for name in presets::names() {
+        let p = Policy::preset(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(!p.about.title.is_empty(), "{name} has a title");
+        assert!(!p.about.source.is_empty(), "{name} cites a source");
+        assert!(!p.about.summary.is_empty(), "{name} has a summary");
+        if name != "default" {
+            assert!(
+                !p.about.vague.is_empty(),
+                "{name} says where its source is vague"
+            );
+        }
+        // Every rule has a level in every preset.
+        for r in provgate_policy::rules::all() {
+            assert!(p.rules.contains_key(r.name()), "{name}: {}", r.name());
+        }
+        // Rules protecting everyone are on everywhere.
+        for r in ["bidi-control", "confusable-trailer", "ai-signoff"] {
+            assert_eq!(p.level(r), Level::Deny, "{name}: {r}");
+        }
+    }
+}
+
+#[test]
+fn qemu_preset_encodes_the_may_2026_proposal() {
+    let p = Policy::preset("qemu").unwrap();
+    let t = p.disclosure_trailer("ai-used-for").unwrap();
+    assert_eq!(t.syntax, Syntax::Categories);
+    assert_eq!(t.vocabulary, ["code", "tests", "docs", "research"]);
+    assert_eq!(t.no_output, ["research"]);
+    assert_eq!(p.disclosure.placement, Placement::BeforeSignoff);
+    assert_eq!(
+        p.disclosure.not_for_ai,
+        ["Assisted-by", "Co-authored-by", "Generated-by"]
+    );
+    assert_eq!(p.limits.ai_code_lines, Some(20));
+    assert!(p.limits.inclusive && !p.limits.forbid_splitting);
+    assert!(p.zone("imported-headers").unwrap().exempt);
+    assert_eq!(p.level("ai-split-series"), Level::Allow);
+
+    let l = Policy::preset("qemu-llm-usage").unwrap();
+    assert_eq!(
+        l.disclosure_trailer("AI-used-for").unwrap().vocabulary,
+        ["code", "tests", "docs", "analysis"]
+    );
+    assert_eq!(l.limits.ai_code_lines, Some(10));
+    assert!(!l.limits.inclusive && l.limits.forbid_splitting);
+    assert_eq!(l.level("ai-split-series"), Level::Deny);
+    // Inherited from qemu.
+    assert_eq!(l.disclosure.placement, Placement::BeforeSignoff);
+    assert_ne!(l.digest(), p.digest());
+
+    let old = Policy::preset("qemu-2025").unwrap();
+    assert!(!old.ai.allowed);
+    assert_eq!(old.level("ai-banned"), Level::Deny);
+}
+
+#[test]
+fn default_policy_is_documented_default() {
+    let d = Policy::default_policy();
+    assert_eq!(d.level("dco-missing-signoff"), Level::Deny);
+    assert_eq!(d.level("undisclosed-ai"), Level::Warn);
+    for key in ["AI-used-for", "Assisted-by", "Generated-by"] {
+        assert!(d.disclosure_trailer(key).is_some(), "{key}");
+    }
+    assert!(d.disclosure.accept_ai_coauthor);
+    // A file without `extends` extends the default preset.
+    let p = Policy::from_toml("", "provgate.toml").unwrap();
+    assert_eq!(p.digest(), d.digest());
+    assert_eq!(p.extends, "default");
+}
+
+#[test]
+fn layers_override_only_what_they_name() {
+    let text = r#"
+extends = "qemu"
+mode = "warn"
+
+[limits]
+ai-code-lines = 30
+
+[rules]
+disclosure-vocabulary = "deny"
+
+[[zone]]
+name = "core"
+tier = "protected"
+kind = "code"
+paths = ["include/qemu/", "util/*.c"]
+
+[[zone]]
+name = "imported-headers"
+exempt = true
+paths = ["linux-headers/"]
+"#;
+    let p = Policy::from_toml(text, "provgate.toml").unwrap();
+    assert_eq!(p.mode, provgate_policy::Mode::Warn);
+    assert_eq!(p.limits.ai_code_lines, Some(30));
+    assert!(p.limits.inclusive, "inherited");
+    assert_eq!(p.level("disclosure-vocabulary"), Level::Deny);
+    assert_eq!(p.level("undisclosed-ai"), Level::Deny, "inherited");
+    assert_eq!(
+        p.zone_defs.len(),
+        2,
+        "the preset's zone was replaced by name, the new one added"
+    );
+    assert_eq!(
+        p.zone("imported-headers").unwrap().paths,
+        ["linux-headers/"]
+    );
+    let core = p.zone("core").unwrap();
+    assert_eq!((core.tier, core.kind), (Tier::Protected, Some(Kind::Code)));
+    assert_eq!(p.zone_defs[0].name, "imported-headers", "replaced in place");
+}
+
+#[test]
+fn digest_is_stable_and_to_toml_round_trips() {
+    for name in presets::names() {
+        let p = Policy::preset(name).unwrap();
+        assert_eq!(p.digest(), Policy::preset(name).unwrap().digest());
+        assert!(p.digest().starts_with("sha256:") && p.digest().len() == 7 + 64);
+        let shown = p.to_toml();
+        let again = Policy::from_toml(&shown, "shown.toml")
+            .unwrap_or_else(|e| panic!("{name}: {e}\n{shown}"));
+        assert_eq!(again.digest(), p.digest(), "{name}");
+    }
+    let with_exception = r#"
+extends = "qemu"
+[[exception]]
+reason = "agreed on qemu-devel"
+paths = ["migration/"]
+expires = "2026-12-31"
+[trial]
+contributors = ["jane@example.org"]
+start = "2026-06-01"
+"#;
+    let p = Policy::from_toml(with_exception, "provgate.toml").unwrap();
+    let again = Policy::from_toml(&p.to_toml(), "shown.toml").unwrap();
+    assert_eq!(again.digest(), p.digest());
+    // Formatting and comments do not change the digest; settings do.
+    let reformatted = format!(
+        "# comment\n{}",
+        with_exception.replace("\n[trial]", "\n\n[trial]")
+    );
+    assert_eq!(
+        Policy::from_toml(&reformatted, "x").unwrap().digest(),
+        p.digest()
+    );
+    let changed = with_exception.replace("2026-12-31", "2026-12-30");
+    assert_ne!(
+        Policy::from_toml(&changed, "x").unwrap().digest(),
+        p.digest()
+    );
+}
+
+#[test]
+fn init_template_loads_as_the_preset() {
+    for name in presets::names() {
+        let t = init_template(name).unwrap();
+        let p =
+            Policy::from_toml(&t, "provgate.toml").unwrap_or_else(|e| panic!("{name}: {e}\n{t}"));
+        assert_eq!(p.digest(), Policy::preset(name).unwrap().digest(), "{name}");
+        assert!(t.contains("[[exception]]") && t.contains("[[zone]]"));
+    }
+    assert_eq!(
+        init_template("qemu-2024").unwrap_err().kind,
+        PolicyErrorKind::UnknownPreset("qemu-2024".into())
+    );
+}
+
+#[test]
+fn render_qemu_reads_as_the_proposal() {
+    let p = Policy::preset("qemu").unwrap();
+    let md = render(&p, Format::Markdown);
+    for needle in [
+        "# QEMU: AI-assisted contributions (May 2026 proposal)",
+        "20 lines of code or fewer, not counting tests",
+        "`AI-used-for:` one or more of `code`, `tests`, `docs`, `research`",
+        "placed before the author's `Signed-off-by`",
+        "`Assisted-by`, `Co-authored-by`, `Generated-by` are not used for AI",
+        "core code that other things depend on",
+        "a regression test must fail without the fix and pass with it",
+        "Where the source is vague",
+        "`Acked-by` trailer from a maintainer of the affected area",
+        "`linux-headers/`",
+    ] {
+        assert!(md.contains(needle), "missing {needle:?} in\n{md}");
+    }
+    let rst = render(&p, Format::Rst);
+    assert!(rst.contains("``AI-used-for:``"));
+    assert!(rst.contains(".. list-table::"));
+    assert!(rst.starts_with("====="));
+    let ban = render(&Policy::preset("qemu-2025").unwrap(), Format::Markdown);
+    assert!(ban.contains("are declined"));
+}
+
+#[test]
+fn overrides_relevel_and_reject_unknown_names() {
+    let mut p = Policy::preset("qemu").unwrap();
+    let o = Overrides {
+        allow: vec!["undisclosed-ai".into()],
+        warn: vec!["ai-line-limit".into()],
+        deny: vec!["stale-waiver".into()],
+    };
+    assert_eq!(p.effective_level("undisclosed-ai", &o), Level::Allow);
+    p.apply_overrides(&o).unwrap();
+    assert_eq!(p.level("ai-line-limit"), Level::Warn);
+    assert_eq!(p.level("stale-waiver"), Level::Deny);
+    let bad = Overrides {
+        deny: vec!["no-such-rule".into()],
+        ..Overrides::default()
+    };
+    assert_eq!(
+        p.apply_overrides(&bad).unwrap_err().kind,
+        PolicyErrorKind::UnknownRule("no-such-rule".into())
+    );
+}
+
+// ---- errors, each at its line and column -------------------------------------------------------
+
+#[test]
+fn unknown_preset_is_located() {
+    let text = "mode = \"warn\"\nextends = \"qemu-2024\"\n";
+    let e = err(text);
+    assert_eq!(e.kind, PolicyErrorKind::UnknownPreset("qemu-2024".into()));
+    assert_eq!((e.line, e.column), pos(text, "\"qemu-2024\""));
+    assert!(e.hint.contains("qemu-2025"), "{}", e.hint);
+    assert_eq!(
+        Policy::preset("nope").unwrap_err().kind,
+        PolicyErrorKind::UnknownPreset("nope".into())
+    );
+}
+
+#[test]
+fn unknown_rule_name_is_located_with_suggestion() {
+    let text = "[rules]\nbidi-control = \"deny\"\nundisclosed-aj = \"warn\"\n";
+    let e = err(text);
+    assert_eq!(
+        e.kind,
+        PolicyErrorKind::UnknownRule("undisclosed-aj".into())
+    );
+    assert_eq!((e.line, e.column), (3, 1));
+    assert!(e.hint.contains("undisclosed-ai"));
+    let text = "[[exception]]\nreason = \"x\"\npaths = [\"a/\"]\nrules = [\"protected-zon\"]\n";
+    let e = err(text);
+    assert_eq!((e.line, e.column), pos(text, "\"protected-zon\""));
+}
+
+#[test]
+fn bad_level_and_unknown_key_are_located() {
+    let text = "[rules]\nbidi-control = \"forbid\"\n";
+    let e = err(text);
+    assert!(matches!(e.kind, PolicyErrorKind::Syntax(_)));
+    assert_eq!((e.line, e.column), pos(text, "\"forbid\""));
+    let text = "[limits]\nai-code-lines = 20\nai-code-line = 3\n";
+    let e = err(text);
+    assert_eq!(e.line, 3, "{e}");
+    assert!(e.to_string().contains("ai-code-line"), "{e}");
+    let text = "mode = \"enforce\"\n[disclosure\n";
+    let e = err(text);
+    assert_eq!(e.line, 2, "{e}");
+}
+
+#[test]
+fn negative_limit_is_rejected() {
+    let text = "[limits]\nai-code-lines = -1\n";
+    let e = err(text);
+    assert!(matches!(e.kind, PolicyErrorKind::BadValue(_)));
+    assert_eq!((e.line, e.column), (2, 17));
+    assert_eq!(e.snippet, "-1");
+}
+
+#[test]
+fn zone_both_protected_and_exempt_is_a_contradiction() {
+    let text =
+        "[[zone]]\nname = \"core\"\ntier = \"protected\"\nexempt = true\npaths = [\"util/\"]\n";
+    let e = err(text);
+    assert!(matches!(e.kind, PolicyErrorKind::Contradiction(_)), "{e}");
+    assert_eq!((e.line, e.column), (4, 10));
+    // Also when a file makes a preset's exempt zone protected: the zone is replaced whole, so
+    // `exempt` must be restated, and a restated exempt + protected is the same contradiction.
+    let text = "extends = \"qemu\"\n[[zone]]\nname = \"imported-headers\"\ntier = \"protected\"\nexempt = true\npaths = [\"linux-headers/\"]\n";
+    assert!(matches!(err(text).kind, PolicyErrorKind::Contradiction(_)));
+}
+
+#[test]
+fn trial_ending_before_it_starts_is_a_contradiction() {
+    let text = "[trial]\nstart = \"2026-06-01\"\nend = \"2026-05-31\"\n";
+    let e = err(text);
+    assert!(matches!(e.kind, PolicyErrorKind::Contradiction(_)));
+    assert_eq!((e.line, e.column), pos(text, "\"2026-05-31\""));
+    let text = "[trial]\nstart = \"2026-13-01\"\n";
+    let e = err(text);
+    assert_eq!(e.kind, PolicyErrorKind::BadDate("2026-13-01".into()));
+    assert_eq!((e.line, e.column), (2, 9));
+}
+
+#[test]
+fn bad_glob_and_regex_are_located() {
+    let text = "[[zone]]\nname = \"core\"\npaths = [\"util/\", \"hw/[arm\"]\n";
+    let e = err(text);
+    assert!(matches!(e.kind, PolicyErrorKind::BadGlob(_)), "{e}");
+    assert_eq!((e.line, e.column), pos(text, "\"hw/[arm\""));
+    let text = "[[fingerprint]]\ntool = \"internal bot\"\nfield = \"message-line\"\npattern = \"^Generated by (bot\"\n";
+    let e = err(text);
+    assert!(matches!(e.kind, PolicyErrorKind::BadRegex(_)), "{e}");
+    assert_eq!((e.line, e.column), pos(text, "\"^Generated"));
+}
+
+#[test]
+fn exceptions_need_reason_and_scope() {
+    let text = "[[exception]]\nreason = \"  \"\npaths = [\"a/\"]\n";
+    let e = err(text);
+    assert!(e.to_string().contains("needs a reason"), "{e}");
+    assert_eq!(e.line, 2);
+    let text = "[[exception]]\nreason = \"agreed\"\nrules = [\"protected-zone\"]\n";
+    let e = err(text);
+    assert!(e.to_string().contains("needs a scope"), "{e}");
+    assert_eq!(e.line, 1, "{e}");
+    let text = "[[exception]]\nreason = \"agreed\"\ncommits = [\"abc\"]\n";
+    let e = err(text);
+    assert_eq!((e.line, e.column), (3, 12));
+}
+
+#[test]
+fn maintainers_file_cannot_leave_the_repository() {
+    for bad in ["/etc/passwd", "../MAINTAINERS", "docs/../../x"] {
+        let text = format!("[zones]\nmaintainers-file = \"{bad}\"\n");
+        let e = err(&text);
+        assert_eq!((e.line, e.column), (2, 20), "{bad}");
+    }
+    let ok = Policy::from_toml("[zones]\nmaintainers-file = \"docs/MAINTAINERS\"\n", "x").unwrap();
+    assert_eq!(ok.zones.maintainers_file, "docs/MAINTAINERS");
+}
+
+#[test]
+fn vocabulary_contradiction_and_duplicate_trailer() {
+    let text = "[[disclosure.trailer]]\nkey = \"AI-used-for\"\nsyntax = \"categories\"\nenforce-vocabulary = true\n";
+    assert!(matches!(err(text).kind, PolicyErrorKind::Contradiction(_)));
+    let text = "[[disclosure.trailer]]\nkey = \"Assisted-by\"\n[[disclosure.trailer]]\nkey = \"assisted-by\"\n";
+    let e = err(text);
+    assert_eq!((e.line, e.column), (4, 7));
+    let text = "[review]\ntrailers = [\"Reviewed-by:\"]\n";
+    let e = err(text);
+    assert_eq!((e.line, e.column), (2, 13));
+}
+
+#[test]
+fn missing_file_is_an_io_error() {
+    let e = Policy::from_file(std::path::Path::new("/nonexistent/provgate.toml")).unwrap_err();
+    assert!(matches!(e.kind, PolicyErrorKind::Io(_)));
+    assert_eq!(e.line, 0);
+}
+
+#[test]
+fn errors_display_location_snippet_and_hint() {
+    let e = err("[limits]\nai-code-lines = -5\n");
+    let s = e.to_string();
+    assert!(s.starts_with("provgate.toml:2:17: "), "{s}");
+    assert!(s.contains("hint: "), "{s}");
+}
