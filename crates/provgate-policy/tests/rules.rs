@@ -1,0 +1,1369 @@
+//! Fixture tests for every rule: patches written for the rule that must trigger it, and near
+//! misses that must not, under each preset where the rule differs.
+
+// `&[m.clone()]` reads better in fixtures than `std::slice::from_ref(&m)`.
+#![allow(clippy::cloned_ref_to_slice_refs)]
+
+use provgate_patch::mail::{MailItem, read_message};
+use provgate_patch::mbox::RawMessage;
+use provgate_patch::{NoteKind, Patch, ReaderNote, Series};
+use provgate_policy::zones::StaticSections;
+use provgate_policy::{
+    CheckContext, CheckResult, Level, Overrides, Policy, Stage, Verdict, Zones, check,
+    check_with_zones,
+};
+
+// ---- building patches ---------------------------------------------------------------------------
+
+/// A patch e-mail under construction.
+#[derive(Clone)]
+struct Mail {
+    from: String,
+    subject: String,
+    id: String,
+    date: String,
+    body: String,
+    trailers: Vec<String>,
+    diff: String,
+}
+
+fn mail(subject: &str) -> Mail {
+    Mail {
+        from: "Jane Doe <jane@example.org>".into(),
+        subject: subject.into(),
+        id: "p1@example.org".into(),
+        date: "Thu, 04 Jun 2026 10:00:00 +0000".into(),
+        body: "Explain the change.".into(),
+        trailers: Vec::new(),
+        diff: String::new(),
+    }
+}
+
+impl Mail {
+    fn from(mut self, from: &str) -> Self {
+        self.from = from.into();
+        self
+    }
+    fn id(mut self, id: &str) -> Self {
+        self.id = id.into();
+        self
+    }
+    fn date(mut self, date: &str) -> Self {
+        self.date = date.into();
+        self
+    }
+    fn body(mut self, body: &str) -> Self {
+        self.body = body.into();
+        self
+    }
+    /// Adds trailer lines (one per line of `lines`).
+    fn t(mut self, lines: &str) -> Self {
+        self.trailers.extend(lines.lines().map(str::to_string));
+        self
+    }
+    fn sob(self) -> Self {
+        self.t("Signed-off-by: Jane Doe <jane@example.org>")
+    }
+    /// A modification of `path`: `removed` lines replaced by `added` lines.
+    fn modify(mut self, path: &str, removed: &[&str], added: &[&str]) -> Self {
+        self.diff.push_str(&format!(
+            "diff --git a/{path} b/{path}\nindex 1111111..2222222 100644\n--- a/{path}\n+++ b/{path}\n@@ -10,{} +10,{} @@ fn f()\n ctx();\n",
+            removed.len() + 1,
+            added.len() + 1
+        ));
+        for r in removed {
+            self.diff.push_str(&format!("-{r}\n"));
+        }
+        for a in added {
+            self.diff.push_str(&format!("+{a}\n"));
+        }
+        self
+    }
+    /// `n` added lines of code in `path`.
+    fn code(self, path: &str, n: usize) -> Self {
+        let lines: Vec<String> = (0..n).map(|i| format!("x{i} = {i};")).collect();
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        self.modify(path, &[], &refs)
+    }
+    fn add_file(mut self, path: &str, lines: &[&str]) -> Self {
+        self.diff.push_str(&format!(
+            "diff --git a/{path} b/{path}\nnew file mode 100644\nindex 0000000..3333333\n--- /dev/null\n+++ b/{path}\n@@ -0,0 +1,{} @@\n",
+            lines.len()
+        ));
+        for l in lines {
+            self.diff.push_str(&format!("+{l}\n"));
+        }
+        self
+    }
+    fn delete_file(mut self, path: &str) -> Self {
+        self.diff.push_str(&format!(
+            "diff --git a/{path} b/{path}\ndeleted file mode 100644\nindex 3333333..0000000\n--- a/{path}\n+++ /dev/null\n@@ -1 +0,0 @@\n-gone\n"
+        ));
+        self
+    }
+    fn text(&self) -> String {
+        let mut s = format!(
+            "From: {}\nSubject: [PATCH] {}\nMessage-ID: <{}>\nDate: {}\nContent-Type: text/plain; charset=utf-8\n\n{}\n",
+            self.from, self.subject, self.id, self.date, self.body
+        );
+        if !self.trailers.is_empty() {
+            s.push('\n');
+            for t in &self.trailers {
+                s.push_str(t);
+                s.push('\n');
+            }
+        }
+        s.push_str("---\n");
+        if self.diff.is_empty() {
+            s.push_str(&self.clone().code("hw/misc/dev.c", 1).diff);
+        } else {
+            s.push_str(&self.diff);
+        }
+        s.push_str("-- \n2.50.0\n");
+        s
+    }
+    fn patch(&self) -> Patch {
+        let raw = RawMessage {
+            bytes: self.text().into_bytes(),
+            from_line: None,
+            first_line: 1,
+        };
+        match read_message(&raw, "test.mbox").expect("fixture parses") {
+            MailItem::Patch(p) => *p,
+            MailItem::NotAPatch { .. } => panic!("fixture is not a patch"),
+        }
+    }
+}
+
+fn series_of(patches: Vec<Patch>) -> Series {
+    Series {
+        id: "s1".into(),
+        version: 1,
+        total: Some(patches.len() as u32),
+        cover: None,
+        patches,
+    }
+}
+
+fn ctx(stage: Stage) -> CheckContext {
+    CheckContext::new(
+        None,
+        stage,
+        jiff::civil::date(2026, 6, 10),
+        Overrides::default(),
+    )
+    .unwrap()
+}
+
+fn preset(name: &str) -> Policy {
+    Policy::preset(name).unwrap()
+}
+
+fn policy(text: &str) -> Policy {
+    Policy::from_toml(text, "provgate.toml").unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn run(policy: &Policy, mails: &[Mail]) -> CheckResult {
+    run_at(policy, mails, Stage::Submit)
+}
+
+fn run_at(policy: &Policy, mails: &[Mail], stage: Stage) -> CheckResult {
+    let patches = mails.iter().map(Mail::patch).collect();
+    check(policy, &ctx(stage), &[series_of(patches)])
+}
+
+fn run_zones(policy: &Policy, zones: &Zones, mails: &[Mail], stage: Stage) -> CheckResult {
+    let patches = mails.iter().map(Mail::patch).collect();
+    check_with_zones(policy, &ctx(stage), zones, &[series_of(patches)])
+}
+
+/// The levels at which `rule` was reported.
+fn fired(result: &CheckResult, rule: &str) -> Vec<Level> {
+    result
+        .all_findings()
+        .filter(|f| f.rule == rule)
+        .map(|f| f.level)
+        .collect()
+}
+
+fn fires(policy: &Policy, m: &Mail, rule: &str) -> Vec<Level> {
+    fired(&run(policy, std::slice::from_ref(m)), rule)
+}
+
+const DENY: &[Level] = &[Level::Deny];
+const WARN: &[Level] = &[Level::Warn];
+const NONE: &[Level] = &[];
+
+// ---- DCO ------------------------------------------------------------------------------------
+
+#[test]
+fn dco_missing_signoff() {
+    let m = mail("hw/misc: fix leak");
+    assert_eq!(fires(&preset("qemu"), &m, "dco-missing-signoff"), DENY);
+    assert_eq!(fires(&preset("default"), &m, "dco-missing-signoff"), DENY);
+    assert_eq!(
+        fires(&preset("mesa"), &m, "dco-missing-signoff"),
+        NONE,
+        "Mesa's preset does not require sign-offs"
+    );
+    // Near misses: a sign-off (any case of the key), and a sign-off buried in the body (not a
+    // trailer) does not count.
+    assert_eq!(
+        fires(&preset("qemu"), &m.clone().sob(), "dco-missing-signoff"),
+        NONE
+    );
+    assert_eq!(
+        fires(
+            &preset("qemu"),
+            &m.clone().t("signed-off-by: Jane Doe <jane@example.org>"),
+            "dco-missing-signoff"
+        ),
+        NONE
+    );
+    let buried = m
+        .clone()
+        .body("Signed-off-by: Jane Doe <jane@example.org>\n\nA paragraph after it.");
+    assert_eq!(fires(&preset("qemu"), &buried, "dco-missing-signoff"), DENY);
+}
+
+#[test]
+fn dco_author_mismatch_and_its_tolerance() {
+    let other = mail("fix").t("Signed-off-by: J. Doe <jdoe@corp.example>");
+    assert_eq!(fires(&preset("qemu"), &other, "dco-author-mismatch"), DENY);
+    assert_eq!(
+        fires(&preset("default"), &other, "dco-author-mismatch"),
+        WARN
+    );
+    let r = run(&preset("qemu"), &[other]);
+    let f = r
+        .all_findings()
+        .find(|f| f.rule == "dco-author-mismatch")
+        .unwrap();
+    assert_eq!(f.line, Some(5), "points at the sign-off's message line");
+    // Case differences in name and address are tolerated.
+    let case = mail("fix")
+        .from("Jane Doe <Jane@Example.ORG>")
+        .t("Signed-off-by: jane  doe <jane@example.org>");
+    assert_eq!(fires(&preset("qemu"), &case, "dco-author-mismatch"), NONE);
+    // Same address, other name: name-and-email fails, email passes.
+    let renamed = mail("fix").t("Signed-off-by: Jane Q. Public <jane@example.org>");
+    assert_eq!(
+        fires(&preset("qemu"), &renamed, "dco-author-mismatch"),
+        DENY
+    );
+    let by_email = policy("extends = \"qemu\"\n[dco]\nidentity = \"email\"\n");
+    assert_eq!(fires(&by_email, &renamed, "dco-author-mismatch"), NONE);
+    // Sub-address: a mismatch unless the policy ignores sub-addresses.
+    let sub = mail("fix").from("Jane Doe <jane+qemu@example.org>").sob();
+    assert_eq!(fires(&preset("qemu"), &sub, "dco-author-mismatch"), DENY);
+    let ignore = policy("extends = \"qemu\"\n[dco]\nignore-subaddress = true\n");
+    assert_eq!(fires(&ignore, &sub, "dco-author-mismatch"), NONE);
+    // GitHub noreply authors: accepted by name where the policy allows it (default preset).
+    let noreply = mail("fix")
+        .from("Jane Doe <12345+jane@users.noreply.github.com>")
+        .sob();
+    assert_eq!(
+        fires(&preset("default"), &noreply, "dco-author-mismatch"),
+        NONE
+    );
+    assert_eq!(
+        fires(&preset("qemu"), &noreply, "dco-author-mismatch"),
+        DENY
+    );
+    let r = run(&preset("qemu"), &[noreply]);
+    assert!(
+        r.all_findings()
+            .any(|f| f.help.as_deref().unwrap_or("").contains("allow-noreply"))
+    );
+    // No sign-off at all is the other rule's business.
+    assert_eq!(
+        fires(&preset("qemu"), &mail("fix"), "dco-author-mismatch"),
+        NONE
+    );
+    // A forwarded patch: the author's sign-off plus the sender's.
+    let chain = mail("fix")
+        .sob()
+        .t("Signed-off-by: Max Maintainer <max@example.org>");
+    assert_eq!(fires(&preset("qemu"), &chain, "dco-author-mismatch"), NONE);
+}
+
+#[test]
+fn dco_codeveloped_without_signoff() {
+    let bad = mail("fix")
+        .t("Co-developed-by: Bob Roe <bob@example.org>")
+        .sob();
+    assert_eq!(
+        fires(&preset("linux"), &bad, "dco-codeveloped-without-signoff"),
+        WARN
+    );
+    let good = mail("fix")
+        .t("Co-developed-by: Bob Roe <bob@example.org>\nSigned-off-by: Bob Roe <bob@example.org>")
+        .sob();
+    assert_eq!(
+        fires(&preset("linux"), &good, "dco-codeveloped-without-signoff"),
+        NONE
+    );
+    let not_next = mail("fix")
+        .t("Co-developed-by: Bob Roe <bob@example.org>\nReviewed-by: X <x@example.org>\nSigned-off-by: Bob Roe <bob@example.org>")
+        .sob();
+    assert_eq!(
+        fires(
+            &preset("linux"),
+            &not_next,
+            "dco-codeveloped-without-signoff"
+        ),
+        WARN
+    );
+    let author = mail("fix")
+        .t("Co-developed-by: Jane Doe <jane@example.org>")
+        .sob();
+    assert_eq!(
+        fires(&preset("linux"), &author, "dco-codeveloped-without-signoff"),
+        WARN
+    );
+    assert_eq!(
+        fires(&preset("mesa"), &bad, "dco-codeveloped-without-signoff"),
+        NONE
+    );
+}
+
+#[test]
+fn ai_signoff() {
+    let bad = mail("fix")
+        .t("Signed-off-by: Claude <noreply@anthropic.com>")
+        .sob();
+    for p in ["linux", "qemu", "default", "mesa", "ban"] {
+        assert_eq!(fires(&preset(p), &bad, "ai-signoff"), DENY, "{p}");
+    }
+    let bot = mail("fix")
+        .t("Signed-off-by: copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>");
+    assert_eq!(fires(&preset("linux"), &bot, "ai-signoff"), DENY);
+    // Near misses: a human called Claude, a human with a noreply address.
+    let human = mail("fix")
+        .from("Claude Durand <claude@durand.example>")
+        .t("Signed-off-by: Claude Durand <claude@durand.example>");
+    assert_eq!(fires(&preset("linux"), &human, "ai-signoff"), NONE);
+    let noreply = mail("fix")
+        .from("Jane <1+jane@users.noreply.github.com>")
+        .t("Signed-off-by: Jane <1+jane@users.noreply.github.com>");
+    assert_eq!(fires(&preset("linux"), &noreply, "ai-signoff"), NONE);
+}
+
+// ---- disclosure -------------------------------------------------------------------------------
+
+#[test]
+fn disclosure_syntax_per_preset() {
+    let qemu_bad = mail("fix")
+        .t("AI-used-for: code (refactoring) and tests")
+        .sob();
+    assert_eq!(fires(&preset("qemu"), &qemu_bad, "disclosure-syntax"), DENY);
+    for ok in [
+        "code",
+        "tests, docs",
+        "code (refactoring)",
+        "code (prototype)",
+        "research",
+        "Code, Tests",
+    ] {
+        let m = mail("fix").t(&format!("AI-used-for: {ok}")).sob();
+        assert_eq!(
+            fires(&preset("qemu"), &m, "disclosure-syntax"),
+            NONE,
+            "{ok}"
+        );
+    }
+    let linux_bad = mail("fix").t("Assisted-by: Claude Opus 4.6").sob();
+    assert_eq!(
+        fires(&preset("linux"), &linux_bad, "disclosure-syntax"),
+        WARN
+    );
+    for ok in [
+        "Claude:claude-3-opus coccinelle sparse",
+        "GitHub Copilot:claude-opus-4.6",
+        "Codex:gpt-5-4",
+    ] {
+        let m = mail("fix").t(&format!("Assisted-by: {ok}")).sob();
+        assert_eq!(
+            fires(&preset("linux"), &m, "disclosure-syntax"),
+            NONE,
+            "{ok}"
+        );
+    }
+    let mesa_bad = mail("fix").t("Assisted-by: Copilot (GPT-4o").sob();
+    assert_eq!(fires(&preset("mesa"), &mesa_bad, "disclosure-syntax"), WARN);
+    let mesa_ok = mail("fix").t("Assisted-by: Copilot (GPT-4o)").sob();
+    assert_eq!(fires(&preset("mesa"), &mesa_ok, "disclosure-syntax"), NONE);
+    // The default preset accepts the Linux value written Mesa's way (free syntax).
+    assert_eq!(
+        fires(&preset("default"), &linux_bad, "disclosure-syntax"),
+        NONE
+    );
+    // Points at the trailer's line.
+    let r = run(&preset("qemu"), &[qemu_bad]);
+    assert_eq!(
+        r.all_findings()
+            .find(|f| f.rule == "disclosure-syntax")
+            .unwrap()
+            .line,
+        Some(5)
+    );
+}
+
+#[test]
+fn disclosure_vocabulary() {
+    let free = mail("fix")
+        .t("AI-used-for: collecting comments and updating patch")
+        .sob();
+    assert_eq!(fires(&preset("qemu"), &free, "disclosure-vocabulary"), WARN);
+    assert_eq!(
+        fires(&preset("qemu"), &free, "disclosure-syntax"),
+        NONE,
+        "free text is a vocabulary matter"
+    );
+    assert_eq!(
+        fires(&preset("default"), &free, "disclosure-vocabulary"),
+        NONE,
+        "not enforced by default"
+    );
+    let research = mail("fix").t("AI-used-for: research").sob();
+    assert_eq!(
+        fires(&preset("qemu"), &research, "disclosure-vocabulary"),
+        NONE
+    );
+    // `research` was renamed `analysis` in the later draft.
+    assert_eq!(
+        fires(
+            &preset("qemu-llm-usage"),
+            &research,
+            "disclosure-vocabulary"
+        ),
+        WARN
+    );
+    let analysis = mail("fix").t("AI-used-for: analysis").sob();
+    assert_eq!(
+        fires(
+            &preset("qemu-llm-usage"),
+            &analysis,
+            "disclosure-vocabulary"
+        ),
+        NONE
+    );
+    assert_eq!(
+        fires(&preset("qemu"), &analysis, "disclosure-vocabulary"),
+        WARN
+    );
+}
+
+#[test]
+fn disclosure_placement() {
+    let after = mail("fix").sob().t("AI-used-for: tests");
+    assert_eq!(fires(&preset("qemu"), &after, "disclosure-placement"), WARN);
+    assert_eq!(
+        fires(
+            &preset("linux"),
+            &mail("fix").sob().t("Assisted-by: Claude:opus"),
+            "disclosure-placement"
+        ),
+        NONE
+    );
+    let before = mail("fix")
+        .t("AI-used-for: tests")
+        .sob()
+        .t("Signed-off-by: Max Maintainer <max@example.org>");
+    assert_eq!(
+        fires(&preset("qemu"), &before, "disclosure-placement"),
+        NONE,
+        "later maintainer sign-offs do not matter"
+    );
+    // Before the author's sign-off even when a forwarder signed off first.
+    let fwd = mail("fix")
+        .t("Signed-off-by: Max Maintainer <max@example.org>\nAI-used-for: tests")
+        .sob();
+    assert_eq!(fires(&preset("qemu"), &fwd, "disclosure-placement"), NONE);
+}
+
+#[test]
+fn disclosure_wrong_trailer() {
+    for t in [
+        "Assisted-by: Claude:claude-opus-4.5",
+        "Generated-by: ChatGPT",
+        "Co-authored-by: Claude <noreply@anthropic.com>",
+    ] {
+        let m = mail("fix").t(t).sob();
+        assert_eq!(
+            fires(&preset("qemu"), &m, "disclosure-wrong-trailer"),
+            DENY,
+            "{t}"
+        );
+        assert_eq!(
+            fires(&preset("qemu"), &m, "undisclosed-ai"),
+            NONE,
+            "{t}: one finding, not two"
+        );
+    }
+    // Near misses: a human co-author, a human assistant, the right trailer.
+    let human = mail("fix")
+        .t("AI-used-for: code\nCo-authored-by: Bob Roe <bob@example.org>")
+        .sob();
+    assert_eq!(
+        fires(&preset("qemu"), &human, "disclosure-wrong-trailer"),
+        NONE
+    );
+    let helper = mail("fix")
+        .t("Assisted-by: Bob Roe <bob@example.org>")
+        .sob();
+    assert_eq!(
+        fires(&preset("qemu"), &helper, "disclosure-wrong-trailer"),
+        NONE
+    );
+    // Under Linux, QEMU's trailer is the wrong one.
+    let qemu_style = mail("fix").t("AI-used-for: code").sob();
+    assert_eq!(
+        fires(&preset("linux"), &qemu_style, "disclosure-wrong-trailer"),
+        WARN
+    );
+    assert_eq!(
+        fires(&preset("default"), &qemu_style, "disclosure-wrong-trailer"),
+        NONE
+    );
+}
+
+#[test]
+fn ai_coauthor_forbidden() {
+    let m = mail("fix")
+        .t("Co-authored-by: Copilot <223556219+Copilot@users.noreply.github.com>")
+        .sob();
+    assert_eq!(fires(&preset("mesa"), &m, "ai-coauthor-forbidden"), DENY);
+    assert_eq!(fires(&preset("default"), &m, "ai-coauthor-forbidden"), NONE);
+    let human = mail("fix")
+        .t("Assisted-by: Copilot (GPT-4o)\nCo-authored-by: Bob Roe <bob@example.org>")
+        .sob();
+    assert_eq!(
+        fires(&preset("mesa"), &human, "ai-coauthor-forbidden"),
+        NONE
+    );
+    // In the default preset the AI co-author line counts as a disclosure.
+    let r = run(&preset("default"), &[m]);
+    assert!(r.series[0].patches[0].ai.disclosed);
+}
+
+#[test]
+fn undisclosed_ai() {
+    let claude = mail("fix")
+        .body("Fix the null check.\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)")
+        .sob();
+    // A "Generated with" line alone is medium confidence: a warning at most.
+    assert_eq!(fires(&preset("qemu"), &claude, "undisclosed-ai"), WARN);
+    let session = mail("fix").t("Claude-Session: 0f3a").sob();
+    assert_eq!(fires(&preset("qemu"), &session, "undisclosed-ai"), DENY);
+    assert_eq!(fires(&preset("mesa"), &session, "undisclosed-ai"), DENY);
+    assert_eq!(fires(&preset("linux"), &session, "undisclosed-ai"), WARN);
+    assert_eq!(fires(&preset("default"), &session, "undisclosed-ai"), WARN);
+    let bot_author = mail("fix")
+        .from("Cursor Agent <cursoragent@cursor.com>")
+        .t("Signed-off-by: Cursor Agent <cursoragent@cursor.com>");
+    assert_eq!(
+        fires(&preset("default"), &bot_author, "undisclosed-ai"),
+        WARN
+    );
+    let aider = mail("aider: fix the thing").sob();
+    assert_eq!(fires(&preset("qemu"), &aider, "undisclosed-ai"), WARN);
+    // Disclosed: nothing.
+    let disclosed = mail("fix")
+        .t("Claude-Session: 0f3a\nAI-used-for: code")
+        .sob();
+    assert_eq!(fires(&preset("qemu"), &disclosed, "undisclosed-ai"), NONE);
+    // Near misses: bare words and look-alike text are never fingerprints.
+    let words = mail("Use cursor keys; amp up codex handling")
+        .body("Claude reported this. Generated with care.\nSee https://claude.ai/code for context.")
+        .t("Reported-by: Claude Monet <claude@monet.example>")
+        .sob();
+    assert_eq!(fires(&preset("qemu"), &words, "undisclosed-ai"), NONE);
+    let r = run(&preset("qemu"), &[words]);
+    assert!(r.series[0].patches[0].ai.fingerprints.is_empty());
+    // Custom fingerprints from the policy.
+    let custom = policy(
+        "extends = \"qemu\"\n[[fingerprint]]\ntool = \"InternalBot\"\nfield = \"message-line\"\npattern = \"^Generated by InternalBot v[0-9]+$\"\n",
+    );
+    let m = mail("fix").body("Generated by InternalBot v3").sob();
+    assert_eq!(fires(&custom, &m, "undisclosed-ai"), DENY);
+    assert_eq!(fires(&preset("qemu"), &m, "undisclosed-ai"), NONE);
+}
+
+#[test]
+fn ai_banned() {
+    let declared = mail("fix").t("AI-used-for: code").sob();
+    assert_eq!(fires(&preset("qemu-2025"), &declared, "ai-banned"), DENY);
+    assert_eq!(fires(&preset("ban"), &declared, "ai-banned"), DENY);
+    assert_eq!(fires(&preset("qemu"), &declared, "ai-banned"), NONE);
+    let coauthor = mail("fix")
+        .t("Co-authored-by: Cursor <cursoragent@cursor.com>")
+        .sob();
+    assert_eq!(fires(&preset("qemu-2025"), &coauthor, "ai-banned"), DENY);
+    let suspected = mail("fix")
+        .body("🤖 Generated with [Claude Code](https://claude.ai/code)")
+        .sob();
+    assert_eq!(
+        fires(&preset("qemu-2025"), &suspected, "ai-banned"),
+        WARN,
+        "suspected, medium confidence"
+    );
+    // Research with no output in the patch is out of scope of the ban.
+    let research = mail("fix").t("AI-used-for: research").sob();
+    assert_eq!(fires(&preset("ban"), &research, "ai-banned"), NONE);
+    let clean = mail("fix (found with Coccinelle)").sob();
+    assert_eq!(fires(&preset("qemu-2025"), &clean, "ai-banned"), NONE);
+}
+
+// ---- scope ---------------------------------------------------------------------------------------
+
+const CORE: &str = "extends = \"qemu\"\n[[zone]]\nname = \"core\"\ntier = \"protected\"\npaths = [\"include/qemu/\"]\nmaintainers = [\"Core Maintainer <core@example.org>\"]\n";
+
+#[test]
+fn protected_zone() {
+    let p = policy(CORE);
+    let touch = mail("atomic: fix")
+        .t("AI-used-for: code")
+        .sob()
+        .code("include/qemu/atomic.h", 2);
+    assert_eq!(fires(&p, &touch, "protected-zone"), DENY);
+    let r = run(&p, &[touch.clone()]);
+    let f = r
+        .all_findings()
+        .find(|f| f.rule == "protected-zone")
+        .unwrap();
+    assert_eq!(
+        (f.path.as_deref(), f.line),
+        (Some("include/qemu/atomic.h"), Some(11))
+    );
+    assert!(f.help.as_deref().unwrap().contains("core@example.org"));
+    // Agreement by the zone's maintainer lifts it; an ack by someone else does not.
+    let acked = touch
+        .clone()
+        .t("Acked-by: Core Maintainer <core@example.org>");
+    assert_eq!(fires(&p, &acked, "protected-zone"), NONE);
+    let other_ack = touch
+        .clone()
+        .t("Acked-by: Random Person <random@example.org>");
+    assert_eq!(fires(&p, &other_ack, "protected-zone"), DENY);
+    let self_ack = touch.clone().t("Acked-by: Jane Doe <jane@example.org>");
+    assert_eq!(fires(&p, &self_ack, "protected-zone"), DENY);
+    // An exception records the agreement too.
+    let waived = policy(&format!(
+        "{CORE}[[exception]]\nreason = \"agreed on qemu-devel\"\nrules = [\"protected-zone\"]\npaths = [\"include/qemu/\"]\n"
+    ));
+    let r = run(&waived, &[touch.clone()]);
+    assert_eq!(fired(&r, "protected-zone"), NONE);
+    assert_eq!(r.waived.len(), 1);
+    assert_eq!(r.waived[0].reason, "agreed on qemu-devel");
+    // Near misses: no AI; AI outside the zone; AI declared for tests touching the zone's tests.
+    let human = mail("atomic: fix").sob().code("include/qemu/atomic.h", 2);
+    assert_eq!(fires(&p, &human, "protected-zone"), NONE);
+    let outside = mail("fix")
+        .t("AI-used-for: code")
+        .sob()
+        .code("hw/misc/dev.c", 2);
+    assert_eq!(fires(&p, &outside, "protected-zone"), NONE);
+    let tests_zone = policy(
+        "extends = \"qemu\"\n[[zone]]\nname = \"core\"\ntier = \"protected\"\npaths = [\"util/\"]\n",
+    );
+    let tests_only = mail("test")
+        .t("AI-used-for: tests")
+        .sob()
+        .code("util/tests/atomic-test.c", 30);
+    assert_eq!(fires(&tests_zone, &tests_only, "protected-zone"), NONE);
+    // Agreement from anyone when the policy says so.
+    let anyone = policy(&format!("{CORE}[agreement]\nfrom = \"anyone\"\n"));
+    assert_eq!(fires(&anyone, &other_ack, "protected-zone"), NONE);
+}
+
+#[test]
+fn protected_zone_from_maintainers_sections() {
+    let p = policy(
+        "extends = \"qemu\"\n[[zone]]\nname = \"memory\"\ntier = \"protected\"\nsections = [\"Memory API\"]\n",
+    );
+    let sections = StaticSections::new()
+        .section(
+            "Memory API",
+            Some("Supported"),
+            &["system/memory.c", "include/system/memory.h"],
+            &["Mem Maint <mem@example.org>"],
+            &["Rev <rev@example.org>"],
+        )
+        .section(
+            "THE REST",
+            Some("Maintained"),
+            &["*", "*/"],
+            &["Rest <rest@example.org>"],
+            &[],
+        );
+    let zones = Zones::new(&p, Some(Box::new(sections))).unwrap();
+    let info = zones.classify("system/memory.c");
+    assert_eq!(info.zones, ["memory"]);
+    assert_eq!(
+        info.maintainers,
+        ["Mem Maint <mem@example.org>", "Rest <rest@example.org>"]
+    );
+    assert_eq!(info.sections.len(), 2);
+    let m = mail("memory: fix")
+        .t("AI-used-for: code")
+        .sob()
+        .code("system/memory.c", 3);
+    let r = run_zones(&p, &zones, &[m.clone()], Stage::Submit);
+    assert_eq!(fired(&r, "protected-zone"), DENY);
+    let acked = m.t("Acked-by: Mem Maint <mem@example.org>");
+    let r = run_zones(&p, &zones, &[acked], Stage::Submit);
+    assert_eq!(fired(&r, "protected-zone"), NONE);
+}
+
+#[test]
+fn ai_line_limit_qemu_counts_code_not_tests() {
+    let qemu = preset("qemu");
+    let over = mail("fix")
+        .t("AI-used-for: code")
+        .sob()
+        .code("hw/net/e1000.c", 21);
+    assert_eq!(fires(&qemu, &over, "ai-line-limit"), DENY);
+    let at = mail("fix")
+        .t("AI-used-for: code")
+        .sob()
+        .code("hw/net/e1000.c", 20);
+    assert_eq!(
+        fires(&qemu, &at, "ai-line-limit"),
+        NONE,
+        "20 lines or fewer"
+    );
+    // Tests and comments do not count; a modified line counts once.
+    let mixed = mail("fix")
+        .t("AI-used-for: code, tests")
+        .sob()
+        .code("hw/net/e1000.c", 12)
+        .code("tests/qtest/e1000-test.c", 80)
+        .modify(
+            "hw/net/e1000.c",
+            &["/* old */"],
+            &["/* new", " * comment", " */", "", "// more"],
+        );
+    assert_eq!(fires(&qemu, &mixed, "ai-line-limit"), NONE);
+    let modified: Vec<String> = (0..20).map(|i| format!("a{i}();")).collect();
+    let modified_new: Vec<String> = (0..20).map(|i| format!("b{i}();")).collect();
+    let m = mail("fix").t("AI-used-for: code").sob().modify(
+        "hw/a.c",
+        &modified.iter().map(String::as_str).collect::<Vec<_>>(),
+        &modified_new.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert_eq!(
+        fires(&qemu, &m, "ai-line-limit"),
+        NONE,
+        "20 modified lines count 20"
+    );
+    // AI declared for tests/docs/research only: the code limit does not apply.
+    let tests_only = mail("fix")
+        .t("AI-used-for: tests")
+        .sob()
+        .code("hw/net/e1000.c", 50);
+    assert_eq!(fires(&qemu, &tests_only, "ai-line-limit"), NONE);
+    // Undisclosed but fingerprinted: the limit applies.
+    let fp = mail("fix")
+        .t("Amp-Thread-ID: T-1")
+        .sob()
+        .code("hw/net/e1000.c", 25);
+    assert_eq!(fires(&qemu, &fp, "ai-line-limit"), DENY);
+    // Exempt zones are not counted.
+    let imported = mail("headers")
+        .t("AI-used-for: code")
+        .sob()
+        .code("linux-headers/linux/kvm.h", 200);
+    assert_eq!(fires(&qemu, &imported, "ai-line-limit"), NONE);
+    // Agreement from a maintainer (MAINTAINERS or zone) lifts the limit.
+    let p = policy(
+        "extends = \"qemu\"\n[[zone]]\nname = \"net\"\npaths = [\"hw/net/\"]\nmaintainers = [\"Net <net@example.org>\"]\n",
+    );
+    let agreed = over.clone().t("Acked-by: Net <net@example.org>");
+    assert_eq!(fires(&p, &agreed, "ai-line-limit"), NONE);
+    assert_eq!(fires(&p, &over, "ai-line-limit"), DENY);
+    // No limit in presets that set none.
+    assert_eq!(fires(&preset("linux"), &over, "ai-line-limit"), NONE);
+}
+
+#[test]
+fn ai_line_limit_llm_usage_is_below_ten() {
+    let p = preset("qemu-llm-usage");
+    let ten = mail("fix").t("AI-used-for: code").sob().code("hw/a.c", 10);
+    assert_eq!(fires(&p, &ten, "ai-line-limit"), DENY);
+    let nine = mail("fix").t("AI-used-for: code").sob().code("hw/a.c", 9);
+    assert_eq!(fires(&p, &nine, "ai-line-limit"), NONE);
+    assert_eq!(fires(&preset("qemu"), &ten, "ai-line-limit"), NONE);
+}
+
+#[test]
+fn ai_split_series() {
+    let small = |i: usize, path: &str| {
+        mail(&format!("usb: fix {i}"))
+            .id(&format!("p{i}@example.org"))
+            .t("AI-used-for: code")
+            .sob()
+            .code(path, 6)
+    };
+    let same_area = [
+        small(1, "hw/usb/a.c"),
+        small(2, "hw/usb/b.c"),
+        small(3, "hw/usb/a.c"),
+    ];
+    let r = run(&preset("qemu-llm-usage"), &same_area);
+    assert_eq!(fired(&r, "ai-split-series"), DENY);
+    assert_eq!(r.series[0].findings.len(), 1, "a series-level finding");
+    assert_eq!(r.series[0].verdict, Verdict::Fail);
+    assert!(r.series[0].findings[0].message.contains("hw/usb/"));
+    // The May proposal is silent on splitting.
+    assert_eq!(
+        fired(&run(&preset("qemu"), &same_area), "ai-split-series"),
+        NONE
+    );
+    // Near misses: different areas; human patches.
+    let spread = [small(1, "hw/usb/a.c"), small(2, "net/b.c")];
+    assert_eq!(
+        fired(&run(&preset("qemu-llm-usage"), &spread), "ai-split-series"),
+        NONE
+    );
+    let human = |i: usize| {
+        mail(&format!("usb {i}"))
+            .id(&format!("h{i}@x"))
+            .sob()
+            .code("hw/usb/a.c", 6)
+    };
+    assert_eq!(
+        fired(
+            &run(&preset("qemu-llm-usage"), &[human(1), human(2)]),
+            "ai-split-series"
+        ),
+        NONE
+    );
+}
+
+#[test]
+fn trial_scope() {
+    let p = policy(
+        "extends = \"qemu\"\n[trial]\ncontributors = [\"jane@example.org\"]\nstart = \"2026-06-01\"\nend = \"2026-09-30\"\n",
+    );
+    let jane = mail("fix").t("AI-used-for: code").sob();
+    assert_eq!(fires(&p, &jane, "trial-scope"), NONE);
+    let bob = mail("fix")
+        .from("Bob Roe <bob@example.org>")
+        .t("AI-used-for: code")
+        .t("Signed-off-by: Bob Roe <bob@example.org>");
+    assert_eq!(fires(&p, &bob, "trial-scope"), DENY);
+    let late = jane.clone().date("Thu, 01 Oct 2026 10:00:00 +0000");
+    assert_eq!(fires(&p, &late, "trial-scope"), DENY);
+    let early = jane.clone().date("Sun, 31 May 2026 23:30:00 -0100");
+    assert_eq!(
+        fires(&p, &early, "trial-scope"),
+        DENY,
+        "the author's own day counts"
+    );
+    let human = mail("fix")
+        .from("Bob Roe <bob@example.org>")
+        .t("Signed-off-by: Bob Roe <bob@example.org>");
+    assert_eq!(
+        fires(&p, &human, "trial-scope"),
+        NONE,
+        "only AI-assisted patches"
+    );
+    assert_eq!(
+        fires(&preset("qemu"), &bob, "trial-scope"),
+        NONE,
+        "no trial, no rule"
+    );
+}
+
+// ---- review --------------------------------------------------------------------------------------
+
+#[test]
+fn review_missing_only_at_merge() {
+    let qemu = preset("qemu");
+    let ai = mail("fix").t("AI-used-for: tests").sob();
+    assert_eq!(
+        fired(
+            &run_at(&qemu, &[ai.clone()], Stage::Submit),
+            "review-missing"
+        ),
+        NONE
+    );
+    assert_eq!(
+        fired(
+            &run_at(&qemu, &[ai.clone()], Stage::Merge),
+            "review-missing"
+        ),
+        WARN
+    );
+    let reviewed = ai.clone().t("Reviewed-by: Bob Roe <bob@example.org>");
+    assert_eq!(
+        fired(&run_at(&qemu, &[reviewed], Stage::Merge), "review-missing"),
+        NONE
+    );
+    // Self-review and AI review do not count.
+    let self_review = ai.clone().t("Reviewed-by: Jane Doe <jane@example.org>");
+    assert_eq!(
+        fired(
+            &run_at(&qemu, &[self_review], Stage::Merge),
+            "review-missing"
+        ),
+        WARN
+    );
+    let ai_review = ai.clone().t("Reviewed-by: Copilot <copilot@github.com>");
+    assert_eq!(
+        fired(&run_at(&qemu, &[ai_review], Stage::Merge), "review-missing"),
+        WARN
+    );
+    // Human patches need none unless the policy says all.
+    let human = mail("fix").sob();
+    assert_eq!(
+        fired(
+            &run_at(&qemu, &[human.clone()], Stage::Merge),
+            "review-missing"
+        ),
+        NONE
+    );
+    let all = policy("extends = \"qemu\"\n[review]\napplies-to = \"all\"\n");
+    assert_eq!(
+        fired(&run_at(&all, &[human], Stage::Merge), "review-missing"),
+        WARN
+    );
+}
+
+#[test]
+fn review_missing_xen_each_section() {
+    let p = policy(
+        "extends = \"default\"\n[review]\nfrom = \"each-section\"\napplies-to = \"all\"\n[rules]\nreview-missing = \"deny\"\n",
+    );
+    let sections = StaticSections::new()
+        .section(
+            "ARM",
+            Some("Supported"),
+            &["xen/arch/arm/"],
+            &["Arm M <arm@example.org>"],
+            &[],
+        )
+        .section(
+            "X86",
+            Some("Supported"),
+            &["xen/arch/x86/"],
+            &["X86 M <x86@example.org>"],
+            &[],
+        );
+    let zones = Zones::new(&p, Some(Box::new(sections))).unwrap();
+    let both = mail("fix")
+        .sob()
+        .code("xen/arch/arm/a.c", 1)
+        .code("xen/arch/x86/b.c", 1);
+    let one_ack = both.clone().t("Acked-by: Arm M <arm@example.org>");
+    let r = run_zones(&p, &zones, &[one_ack.clone()], Stage::Merge);
+    assert_eq!(fired(&r, "review-missing"), DENY);
+    assert!(r.all_findings().any(|f| f.message.contains("X86")));
+    let two_acks = one_ack.t("Acked-by: X86 M <x86@example.org>");
+    let r = run_zones(&p, &zones, &[two_acks], Stage::Merge);
+    assert_eq!(fired(&r, "review-missing"), NONE);
+    // `maintainer`: one maintainer of any touched section is enough.
+    let p2 =
+        policy("extends = \"default\"\n[review]\nfrom = \"maintainer\"\napplies-to = \"all\"\n");
+    let sections = StaticSections::new()
+        .section(
+            "ARM",
+            Some("Supported"),
+            &["xen/arch/arm/"],
+            &["Arm M <arm@example.org>"],
+            &[],
+        )
+        .section(
+            "X86",
+            Some("Supported"),
+            &["xen/arch/x86/"],
+            &["X86 M <x86@example.org>"],
+            &[],
+        );
+    let zones2 = Zones::new(&p2, Some(Box::new(sections))).unwrap();
+    let acked = both.clone().t("Acked-by: Arm M <arm@example.org>");
+    assert_eq!(
+        fired(
+            &run_zones(&p2, &zones2, &[acked], Stage::Merge),
+            "review-missing"
+        ),
+        NONE
+    );
+    let stranger = both.t("Reviewed-by: Someone <someone@example.org>");
+    assert_eq!(
+        fired(
+            &run_zones(&p2, &zones2, &[stranger], Stage::Merge),
+            "review-missing"
+        ),
+        WARN
+    );
+}
+
+// ---- files ----------------------------------------------------------------------------------------
+
+#[test]
+fn spdx_missing_and_license() {
+    let qemu = preset("qemu");
+    let none = mail("new device")
+        .sob()
+        .add_file("hw/misc/foo.c", &["/* Foo device */", "int x;"]);
+    assert_eq!(fires(&qemu, &none, "spdx-missing"), DENY);
+    let r = run(&qemu, &[none.clone()]);
+    let f = r.all_findings().find(|f| f.rule == "spdx-missing").unwrap();
+    assert_eq!(
+        (f.path.as_deref(), f.line),
+        (Some("hw/misc/foo.c"), Some(1))
+    );
+    assert_eq!(fires(&preset("linux"), &none, "spdx-missing"), NONE);
+    let preferred = mail("new").sob().add_file(
+        "hw/misc/foo.c",
+        &["/* SPDX-License-Identifier: GPL-2.0-or-later */"],
+    );
+    assert_eq!(fires(&qemu, &preferred, "spdx-missing"), NONE);
+    assert_eq!(fires(&qemu, &preferred, "spdx-license"), NONE);
+    let mit = mail("new")
+        .sob()
+        .add_file("hw/misc/foo.c", &["// SPDX-License-Identifier: MIT"]);
+    assert_eq!(
+        fires(&qemu, &mit, "spdx-license"),
+        WARN,
+        "accepted, not preferred"
+    );
+    let apache = mail("new").sob().add_file(
+        "scripts/x.py",
+        &[
+            "#!/usr/bin/env python3",
+            "# SPDX-License-Identifier: Apache-2.0",
+        ],
+    );
+    assert_eq!(fires(&qemu, &apache, "spdx-license"), DENY);
+    let boiler = mail("new").sob().add_file(
+        "hw/misc/foo.c",
+        &[
+            "/* SPDX-License-Identifier: GPL-2.0-or-later */",
+            " * This program is free software; you can redistribute it and/or modify",
+        ],
+    );
+    assert_eq!(fires(&qemu, &boiler, "spdx-license"), DENY);
+    // Near misses: imported headers, files of other types, modified (not new) files.
+    let imported = mail("update headers")
+        .sob()
+        .add_file("linux-headers/linux/new.h", &["#define X 1"]);
+    assert_eq!(fires(&qemu, &imported, "spdx-missing"), NONE);
+    let doc = mail("doc").sob().add_file("docs/foo.rst", &["Foo"]);
+    assert_eq!(fires(&qemu, &doc, "spdx-missing"), NONE);
+    let modified = mail("fix").sob().code("hw/misc/old.c", 2);
+    assert_eq!(fires(&qemu, &modified, "spdx-missing"), NONE);
+    let makefile = mail("build").sob().add_file("tests/Makefile", &["all:"]);
+    assert_eq!(fires(&qemu, &makefile, "spdx-missing"), DENY);
+}
+
+#[test]
+fn maintainers_update() {
+    let qemu = preset("qemu");
+    let added = mail("new").sob().add_file(
+        "hw/misc/foo.c",
+        &["/* SPDX-License-Identifier: GPL-2.0-or-later */"],
+    );
+    assert_eq!(fires(&qemu, &added, "maintainers-update"), WARN);
+    let deleted = mail("remove").sob().delete_file("hw/misc/old.c");
+    assert_eq!(fires(&qemu, &deleted, "maintainers-update"), WARN);
+    let with_maint = added
+        .clone()
+        .modify("MAINTAINERS", &[], &["F: hw/misc/foo.c"]);
+    assert_eq!(fires(&qemu, &with_maint, "maintainers-update"), NONE);
+    let modified = mail("fix").sob().code("hw/misc/old.c", 2);
+    assert_eq!(fires(&qemu, &modified, "maintainers-update"), NONE);
+    assert_eq!(
+        fires(&preset("default"), &added, "maintainers-update"),
+        NONE
+    );
+}
+
+// ---- text safety ----------------------------------------------------------------------------------
+
+#[test]
+fn bidi_control() {
+    let evil = mail("fix").sob().modify(
+        "a.c",
+        &[],
+        &["if (access_level != \"user\u{202E} \u{2066}// Check if admin\u{2069} \u{2066}\") {"],
+    );
+    for p in ["qemu", "default", "ban", "linux"] {
+        assert_eq!(fires(&preset(p), &evil, "bidi-control"), DENY, "{p}");
+    }
+    let r = run(&preset("qemu"), &[evil]);
+    let f = r.all_findings().find(|f| f.rule == "bidi-control").unwrap();
+    assert_eq!((f.path.as_deref(), f.line), (Some("a.c"), Some(11)));
+    assert!(f.message.contains("U+202E RLO"));
+    // Right-to-left text without control characters is fine, as are removed lines.
+    let arabic = mail("fix")
+        .sob()
+        .modify("a.c", &["x\u{202E}"], &["/* مرحبا */"]);
+    assert_eq!(fires(&preset("qemu"), &arabic, "bidi-control"), NONE);
+    let in_message = mail("fix").body("Harmless \u{2067}text").sob();
+    assert_eq!(fires(&preset("qemu"), &in_message, "bidi-control"), DENY);
+}
+
+#[test]
+fn confusable_trailer() {
+    let fake = mail("fix").t("Signed\u{2010}off\u{2010}by: Jane Doe <jane@example.org>");
+    assert_eq!(fires(&preset("qemu"), &fake, "confusable-trailer"), DENY);
+    assert_eq!(
+        fires(&preset("qemu"), &fake, "dco-missing-signoff"),
+        DENY,
+        "and it is no sign-off"
+    );
+    let cyrillic = mail("fix")
+        .sob()
+        .t("Reviеwed-by: Bob Roe <bob@example.org>");
+    assert_eq!(
+        fires(&preset("qemu"), &cyrillic, "confusable-trailer"),
+        DENY
+    );
+    let colon = mail("fix").t("Signed-off-by\u{FF1A} Jane Doe <jane@example.org>");
+    assert_eq!(fires(&preset("qemu"), &colon, "confusable-trailer"), DENY);
+    let disclosure = mail("fix").t("AI\u{2011}used\u{2011}for: code").sob();
+    assert_eq!(
+        fires(&preset("qemu"), &disclosure, "confusable-trailer"),
+        DENY
+    );
+    // Near misses: ASCII trailers, non-ASCII names in values, unknown non-ASCII keys.
+    let ok = mail("fix")
+        .t("Reported-by: Jörg Müller <joerg@example.org>")
+        .sob();
+    assert_eq!(fires(&preset("qemu"), &ok, "confusable-trailer"), NONE);
+    let other = mail("fix").body("Grüße: a greeting").sob();
+    assert_eq!(fires(&preset("qemu"), &other, "confusable-trailer"), NONE);
+}
+
+#[test]
+fn munged_author() {
+    let m = mail("fix").sob();
+    let mut patch = m.patch();
+    patch.notes.push(ReaderNote {
+        kind: NoteKind::MungedAuthorUnresolved,
+        message: "\"Jane Doe via Qemu-devel\" <qemu-devel@nongnu.org>".into(),
+    });
+    let r = check(
+        &preset("qemu"),
+        &ctx(Stage::Submit),
+        &[series_of(vec![patch.clone()])],
+    );
+    assert_eq!(fired(&r, "munged-author"), DENY);
+    let r = check(
+        &preset("default"),
+        &ctx(Stage::Submit),
+        &[series_of(vec![patch.clone()])],
+    );
+    assert_eq!(fired(&r, "munged-author"), WARN);
+    // Resolved munging is fine.
+    patch.notes[0].kind = NoteKind::MungedAuthorResolved;
+    let r = check(
+        &preset("qemu"),
+        &ctx(Stage::Submit),
+        &[series_of(vec![patch])],
+    );
+    assert_eq!(fired(&r, "munged-author"), NONE);
+    // Read from a munged message: resolved through the sign-off's name, unresolved without one.
+    let munged = mail("fix").from("\"Jane Doe via Qemu-devel\" <qemu-devel@nongnu.org>");
+    assert_eq!(fires(&preset("qemu"), &munged, "munged-author"), DENY);
+    assert_eq!(
+        fires(&preset("qemu"), &munged.clone().sob(), "munged-author"),
+        NONE
+    );
+}
+
+// ---- exceptions, stale waivers, verdicts, mode -------------------------------------------------
+
+#[test]
+fn stale_and_expired_waivers() {
+    let text = "extends = \"qemu\"\n\n[[exception]]\nreason = \"migration rework agreed\"\nrules = [\"ai-line-limit\"]\npaths = [\"migration/\"]\n\n[[exception]]\nreason = \"old agreement\"\nrules = [\"ai-line-limit\"]\npaths = [\"hw/net/\"]\nexpires = \"2026-05-31\"\n";
+    let p = policy(text);
+    let over = mail("fix")
+        .t("AI-used-for: code")
+        .sob()
+        .code("hw/net/e1000.c", 25);
+    let r = run(&p, &[over]);
+    assert_eq!(
+        fired(&r, "ai-line-limit"),
+        DENY,
+        "the expired exception no longer waives"
+    );
+    let stale: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.rule == "stale-waiver")
+        .collect();
+    assert_eq!(stale.len(), 2);
+    assert_eq!(
+        (stale[0].path.as_deref(), stale[0].line),
+        (Some("provgate.toml"), Some(3))
+    );
+    assert!(stale[0].message.contains("matched no finding"));
+    assert_eq!(stale[1].line, Some(8));
+    assert!(stale[1].message.contains("expired on 2026-05-31"));
+    // A used exception is not stale.
+    let mig = mail("fix")
+        .t("AI-used-for: code")
+        .sob()
+        .code("migration/ram.c", 25);
+    let r = run(&p, &[mig]);
+    assert_eq!(
+        r.findings
+            .iter()
+            .filter(|f| f.rule == "stale-waiver")
+            .count(),
+        1
+    );
+    assert_eq!(r.summary.waived, 1);
+}
+
+#[test]
+fn exception_scopes() {
+    let over = |author: &str, id: &str| {
+        mail("fix")
+            .from(&format!("X <{author}>"))
+            .id(id)
+            .t("AI-used-for: code")
+            .t(&format!("Signed-off-by: X <{author}>"))
+            .code("hw/net/e1000.c", 25)
+    };
+    let by_author = policy(
+        "extends = \"qemu\"\n[[exception]]\nreason = \"r\"\nauthors = [\"Jane@Example.org\"]\n",
+    );
+    assert_eq!(
+        fires(
+            &by_author,
+            &over("jane@example.org", "a@x"),
+            "ai-line-limit"
+        ),
+        NONE
+    );
+    assert_eq!(
+        fires(&by_author, &over("bob@example.org", "a@x"), "ai-line-limit"),
+        DENY
+    );
+    let by_id = policy(
+        "extends = \"qemu\"\n[[exception]]\nreason = \"r\"\nmessage-ids = [\"<agreed@x>\"]\nrules = [\"ai-line-limit\"]\n",
+    );
+    assert_eq!(
+        fires(
+            &by_id,
+            &over("bob@example.org", "agreed@x"),
+            "ai-line-limit"
+        ),
+        NONE
+    );
+    assert_eq!(
+        fires(&by_id, &over("bob@example.org", "other@x"), "ai-line-limit"),
+        DENY
+    );
+    // Scope dimensions combine: both must match.
+    let both = policy(
+        "extends = \"qemu\"\n[[exception]]\nreason = \"r\"\nauthors = [\"jane@example.org\"]\npaths = [\"net/\"]\n",
+    );
+    assert_eq!(
+        fires(&both, &over("jane@example.org", "a@x"), "ai-line-limit"),
+        DENY
+    );
+    // A commit-scoped exception matches commit ids by prefix.
+    let mut patch = over("bob@example.org", "a@x").patch();
+    patch.id = "0123456789abcdef0123456789abcdef01234567".into();
+    let by_commit =
+        policy("extends = \"qemu\"\n[[exception]]\nreason = \"r\"\ncommits = [\"0123456789\"]\n");
+    let r = check(&by_commit, &ctx(Stage::Submit), &[series_of(vec![patch])]);
+    assert_eq!(fired(&r, "ai-line-limit"), NONE);
+}
+
+#[test]
+fn warn_mode_never_fails() {
+    let p = policy("extends = \"qemu\"\nmode = \"warn\"\n");
+    let bad = mail("fix").t("Claude-Session: x").code("hw/a.c", 40);
+    let r = run(&p, &[bad]);
+    assert_eq!(r.verdict, Verdict::Warn);
+    assert!(r.all_findings().all(|f| f.level == Level::Warn));
+    assert!(
+        r.mode_note
+            .as_deref()
+            .unwrap()
+            .contains("reported as warnings")
+    );
+    assert_eq!(r.summary.deny, 0);
+}
+
+#[test]
+fn verdicts_and_cli_overrides() {
+    let qemu = preset("qemu");
+    let good = mail("fix")
+        .t("AI-used-for: tests")
+        .sob()
+        .code("tests/unit/test-x.c", 30);
+    let r = run(&qemu, &[good.clone()]);
+    assert_eq!(
+        r.verdict,
+        Verdict::Pass,
+        "{:?}",
+        r.all_findings().collect::<Vec<_>>()
+    );
+    let p = &r.series[0].patches[0];
+    assert!(p.ai.disclosed);
+    assert_eq!(p.files[0].kind, provgate_policy::Kind::Tests);
+    assert_eq!(p.code_lines, 0);
+    let warn_only = mail("fix").sob().t("AI-used-for: tests");
+    assert_eq!(run(&qemu, &[warn_only.clone()]).verdict, Verdict::Warn);
+    let fail = mail("fix");
+    assert_eq!(
+        run(&qemu, &[good.clone(), fail.clone()]).series[0].verdict,
+        Verdict::Fail
+    );
+    // CLI overrides re-level rules.
+    let o = Overrides {
+        allow: vec!["dco-missing-signoff".into()],
+        deny: vec!["disclosure-placement".into()],
+        ..Overrides::default()
+    };
+    let c = CheckContext::new(None, Stage::Submit, jiff::civil::date(2026, 6, 10), o).unwrap();
+    let r = check(
+        &qemu,
+        &c,
+        &[series_of(vec![fail.patch(), warn_only.patch()])],
+    );
+    assert_eq!(fired(&r, "dco-missing-signoff"), NONE);
+    assert_eq!(fired(&r, "disclosure-placement"), DENY);
+    let bad = Overrides {
+        warn: vec!["nope".into()],
+        ..Overrides::default()
+    };
+    assert!(CheckContext::new(None, Stage::Submit, jiff::civil::date(2026, 6, 10), bad).is_err());
+}
+
+#[test]
+fn json_shape_of_results() {
+    let r = run(
+        &preset("qemu"),
+        &[mail("fix")
+            .t("AI-used-for: code (prototype)")
+            .sob()
+            .code("hw/a.c", 2)],
+    );
+    let v = serde_json::to_value(&r).unwrap();
+    let patch = &v["series"][0]["patches"][0];
+    assert_eq!(patch["ai"]["disclosed"], true);
+    assert_eq!(patch["ai"]["declarations"][0]["categories"][0], "code");
+    assert_eq!(patch["ai"]["declarations"][0]["explanation"], "prototype");
+    assert_eq!(patch["files"][0]["kind"], "code");
+    assert_eq!(patch["verdict"], "pass");
+    assert!(
+        v["policy"]["digest"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
+    let zones = Zones::new(&preset("qemu"), None).unwrap();
+    let info = serde_json::to_value(zones.classify("linux-headers/asm-x86/kvm.h")).unwrap();
+    assert_eq!(info["zones"][0], "imported-headers");
+    assert_eq!(info["exempt"], true);
+    assert!(info["sections"].as_array().unwrap().is_empty());
+}
