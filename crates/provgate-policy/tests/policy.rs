@@ -379,3 +379,58 @@ fn errors_display_location_snippet_and_hint() {
     assert!(s.starts_with("provgate.toml:2:17: "), "{s}");
     assert!(s.contains("hint: "), "{s}");
 }
+
+#[test]
+fn rule_docs_are_up_to_date() {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/rules");
+    let regenerate =
+        "run `cargo run -p provgate-policy --example gen-rule-docs` to regenerate docs/rules";
+    let pages = provgate_policy::render::rule_pages();
+    for (name, text) in &pages {
+        let on_disk = std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+        assert!(
+            on_disk == *text,
+            "docs/rules/{name} is out of date: {regenerate}"
+        );
+    }
+    let count = std::fs::read_dir(&dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+                .count()
+        })
+        .unwrap_or(0);
+    assert_eq!(
+        count,
+        pages.len(),
+        "docs/rules has pages of unknown rules: {regenerate}"
+    );
+}
+
+#[test]
+fn every_rule_is_documented_and_explained() {
+    let mut names = std::collections::HashSet::new();
+    for r in provgate_policy::rules::all() {
+        let d = provgate_policy::explain(r.name()).unwrap();
+        assert_eq!(d.name, r.name());
+        assert!(names.insert(r.name()), "duplicate rule name {}", r.name());
+        assert!(
+            r.name().chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+            "{} is kebab-case",
+            r.name()
+        );
+        for (what, text) in [
+            ("summary", d.summary),
+            ("what", d.what),
+            ("why", d.why),
+            ("policy", d.policy),
+            ("failing", d.failing),
+            ("passing", d.passing),
+            ("fix", d.fix),
+        ] {
+            assert!(text.trim().len() > 10, "{}: {what} is empty", r.name());
+        }
+    }
+    assert!(provgate_policy::explain("no-such-rule").is_none());
+    assert!(names.len() >= 23);
+}
