@@ -434,3 +434,37 @@ fn every_rule_is_documented_and_explained() {
     assert!(provgate_policy::explain("no-such-rule").is_none());
     assert!(names.len() >= 23);
 }
+
+#[test]
+fn docs_policy_example_loads() {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/policy.md");
+    let doc = std::fs::read_to_string(path).unwrap();
+    let start = doc
+        .rfind("```toml\n")
+        .expect("docs/policy.md ends with an example")
+        + 8;
+    let end = start + doc[start..].find("```").unwrap();
+    let p = Policy::from_toml(&doc[start..end], "docs/policy.md").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(p.zone("core").unwrap().tier, Tier::Protected);
+    assert_eq!(p.exceptions.len(), 1);
+    // Every top-level table of the file format is documented.
+    for table in [
+        "[about]",
+        "[ai]",
+        "[disclosure]",
+        "[[disclosure.trailer]]",
+        "[limits]",
+        "[dco]",
+        "[review]",
+        "[agreement]",
+        "[trial]",
+        "[files]",
+        "[zones]",
+        "[[zone]]",
+        "[[exception]]",
+        "[[fingerprint]]",
+        "[rules]",
+    ] {
+        assert!(doc.contains(table), "docs/policy.md documents {table}");
+    }
+}
