@@ -90,6 +90,16 @@ fn write(blocks: &[Block], format: Format) -> String {
     out
 }
 
+/// `` `a` or `b` `` for trailers people choose among.
+fn or_list(items: &[String]) -> String {
+    let coded: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
+    match coded.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
 fn code_list(items: &[String]) -> String {
     items
         .iter()
@@ -127,7 +137,8 @@ pub fn render(policy: &Policy, format: Format) -> String {
     } else {
         let mut items = Vec::new();
         if let Some(limit) = policy.limits.describe() {
-            items.push(format!("AI-assisted code changes are limited to {limit}, not counting tests and documentation. Larger changes need a maintainer's agreement beforehand."));
+            items.push(format!("Small AI-assisted code changes are accepted: {limit}, not counting tests and documentation. Larger ones need a maintainer's agreement beforehand."));
+            items.push("AI-assisted tests and documentation (including code comments) are not limited in size.".to_string());
         }
         if policy.limits.forbid_splitting {
             items.push("Splitting a change to get under the limit is not allowed: a series of small AI-assisted fixes to one area counts as one contribution.".into());
@@ -161,6 +172,9 @@ pub fn render(policy: &Policy, format: Format) -> String {
                 .collect();
             items.push(format!("AI-assisted changes to these protected areas need a maintainer's agreement beforehand: {}.", names.join("; ")));
         }
+        if protected.is_empty() && !policy.agreement.trailers.is_empty() {
+            items.push("No area is marked as protected core code in this policy yet.".to_string());
+        }
         if items.is_empty() {
             items.push("AI tools may be used within the rules below.".into());
         }
@@ -173,8 +187,8 @@ pub fn render(policy: &Policy, format: Format) -> String {
                 AgreementFrom::Anyone => "a person other than the author",
             };
             format!(
-                "Agreement is recorded with a {} trailer from {who}, or by the project as an exception in this policy.",
-                code_list(&policy.agreement.trailers)
+                "Agreement is recorded with {} from {who}, or by the project as an exception in this policy.",
+                or_list(&policy.agreement.trailers)
             )
         };
         if policy.limits.ai_code_lines.is_some()
@@ -290,7 +304,7 @@ pub fn render(policy: &Policy, format: Format) -> String {
         };
         b.push(Block::Para(format!(
             "{which} is merged only with {} from {who}.",
-            code_list(&policy.review.trailers)
+            or_list(&policy.review.trailers)
         )));
     }
 

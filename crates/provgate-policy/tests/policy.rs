@@ -195,13 +195,15 @@ fn render_qemu_reads_as_the_proposal() {
     for needle in [
         "# QEMU: AI-assisted contributions (May 2026 proposal)",
         "20 lines of code or fewer, not counting tests",
+        "AI-assisted tests and documentation (including code comments) are not limited",
         "`AI-used-for:` one or more of `code`, `tests`, `docs`, `research`",
         "placed before the author's `Signed-off-by`",
         "`Assisted-by`, `Co-authored-by`, `Generated-by` are not used for AI",
         "core code that other things depend on",
         "a regression test must fail without the fix and pass with it",
         "Where the source is vague",
-        "`Acked-by` trailer from a maintainer of the affected area",
+        "`Acked-by` from a maintainer of the affected area",
+        "`Reviewed-by` or `Acked-by` from a person other than the author",
         "`linux-headers/`",
     ] {
         assert!(md.contains(needle), "missing {needle:?} in\n{md}");
