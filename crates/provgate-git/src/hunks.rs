@@ -171,10 +171,27 @@ fn section(old: &[&[u8]], start: u32) -> String {
                     break;
                 }
             }
-            return String::from_utf8_lossy(text).into_owned();
+            return printable_prefix(text).to_string();
         }
     }
     String::new()
+}
+
+/// The part of a section git prints: its header line is cut at the first byte that is not
+/// valid UTF-8 (`sane_truncate_line` in `diff.c`), which the 80-byte cut often makes; git's
+/// UTF-8 reader also refuses the noncharacters U+xFFFE and U+xFFFF.
+fn printable_prefix(text: &[u8]) -> &str {
+    let valid = match std::str::from_utf8(text) {
+        Ok(all) => all,
+        Err(e) => std::str::from_utf8(&text[..e.valid_up_to()]).unwrap_or_default(),
+    };
+    match valid
+        .char_indices()
+        .find(|&(_, c)| (c as u32) & 0xfffe == 0xfffe)
+    {
+        Some((at, _)) => &valid[..at],
+        None => valid,
+    }
 }
 
 #[cfg(test)]
@@ -196,7 +213,7 @@ mod tests {
                     format!(" {}", h.section)
                 }
             ));
-            for l in &h.lines {
+            for l in h.lines() {
                 let marker = match l.kind {
                     LineKind::Context => ' ',
                     LineKind::Added => '+',
@@ -220,8 +237,8 @@ mod tests {
             render(&hunks),
             "@@ -2,7 +2,7 @@ int main(void)\n {\n \ta();\n \tb();\n-\tc();\n+\tC();\n \td();\n \te();\n }\n"
         );
-        assert_eq!(hunks[0].lines[3].old_line, 5);
-        assert_eq!(hunks[0].lines[4].new_line, 5);
+        assert_eq!(hunks[0].line(3).unwrap().old_line, 5);
+        assert_eq!(hunks[0].line(4).unwrap().new_line, 5);
     }
 
     #[test]
@@ -237,6 +254,19 @@ mod tests {
             "@@ -0,0 +1,2 @@\n+x\n+y\n\\ No newline at end of file\n"
         );
         assert!(whole_file(b"", LineKind::Removed).is_empty());
+    }
+
+    #[test]
+    fn section_is_cut_before_a_broken_character() {
+        // 79 ASCII bytes, then a two-byte character that the 80-byte cut splits.
+        let mut long = b"x".repeat(79);
+        long.extend_from_slice("é and more\n".as_bytes());
+        let mut old = long.clone();
+        old.extend_from_slice(b"1\n2\n3\n4\n");
+        let new = [long.as_slice(), b"1\n2\n3\nfour\n"].concat();
+        let hunks = LineDiffer::default().hunks(&old, &new, 1);
+        assert_eq!(hunks[0].section, "x".repeat(79));
+        assert_eq!(printable_prefix(b"ok \xff rest"), "ok ");
     }
 
     #[test]
