@@ -138,10 +138,14 @@ pub(crate) struct CompiledCustom {
 pub(crate) fn compile_custom(defs: &[CustomFingerprint]) -> Vec<CompiledCustom> {
     defs.iter()
         .filter_map(|d| {
-            Regex::new(&d.pattern).ok().map(|regex| CompiledCustom {
-                def: d.clone(),
-                regex,
-            })
+            regex::RegexBuilder::new(&d.pattern)
+                .size_limit(crate::policy::REGEX_SIZE_LIMIT)
+                .build()
+                .ok()
+                .map(|regex| CompiledCustom {
+                    def: d.clone(),
+                    regex,
+                })
         })
         .collect()
 }

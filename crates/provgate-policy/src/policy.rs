@@ -21,6 +21,9 @@ use crate::level::{Level, Overrides, unknown_rule};
 /// How far `extends` chains may go; deeper chains are reported as cycles.
 const MAX_EXTENDS_DEPTH: usize = 8;
 
+/// The compiled size a custom fingerprint pattern may take (bytes).
+pub(crate) const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
 /// Whether failing findings fail the check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -1279,7 +1282,12 @@ fn apply_layer(
     if let Some(fps) = raw.fingerprint {
         for f in fps {
             let f = f.into_inner();
-            if let Err(e) = regex::Regex::new(f.pattern.get_ref()) {
+            // The file may come from an untrusted branch: bound the compiled size so a pattern
+            // cannot make the check slow (matching is linear-time in Rust's regex).
+            if let Err(e) = regex::RegexBuilder::new(f.pattern.get_ref())
+                .size_limit(REGEX_SIZE_LIMIT)
+                .build()
+            {
                 return Err(layer.err(
                     f.pattern.span(),
                     PolicyErrorKind::BadRegex(e.to_string().lines().last().unwrap_or("").trim().to_string()),

@@ -330,6 +330,15 @@ fn bad_glob_and_regex_are_located() {
 }
 
 #[test]
+fn oversized_regex_is_rejected() {
+    let text =
+        "[[fingerprint]]\ntool = \"t\"\nfield = \"subject\"\npattern = \"(\\\\w{1000}){1000}\"\n";
+    let e = err(text);
+    assert!(matches!(e.kind, PolicyErrorKind::BadRegex(_)), "{e}");
+    assert_eq!(e.line, 4);
+}
+
+#[test]
 fn exceptions_need_reason_and_scope() {
     let text = "[[exception]]\nreason = \"  \"\npaths = [\"a/\"]\n";
     let e = err(text);

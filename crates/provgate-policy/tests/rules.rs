@@ -328,6 +328,29 @@ fn dco_codeveloped_without_signoff() {
 }
 
 #[test]
+fn dco_localhost_address() {
+    let local = mail("fix")
+        .from("Jane Doe <jane@laptop.localdomain>")
+        .t("Signed-off-by: Jane Doe <jane@laptop.localdomain>");
+    assert_eq!(
+        fires(&preset("qemu"), &local, "dco-localhost-address"),
+        [Level::Deny, Level::Deny]
+    );
+    assert_eq!(
+        fires(&preset("default"), &local, "dco-localhost-address"),
+        [Level::Warn, Level::Warn]
+    );
+    assert_eq!(
+        fires(&preset("mesa"), &local, "dco-localhost-address"),
+        NONE
+    );
+    let near = mail("fix")
+        .from("Jane Doe <jane@localhost.example.org>")
+        .t("Signed-off-by: Jane Doe <jane@localhost.example.org>");
+    assert_eq!(fires(&preset("qemu"), &near, "dco-localhost-address"), NONE);
+}
+
+#[test]
 fn ai_signoff() {
     let bad = mail("fix")
         .t("Signed-off-by: Claude <noreply@anthropic.com>")

@@ -4,8 +4,15 @@
 //! (`"schema": "provgate/report/v1"`); every output format is rendered from it, so a format never
 //! knows where patches came from. Fields are only ever added to v1, never renamed or removed.
 
+pub mod email;
+pub mod github;
 pub mod json;
+pub mod markdown;
+pub mod sarif;
+pub mod snippet;
 pub mod text;
+
+pub use snippet::Snippet;
 
 use provgate_patch::{FileChange, Patch};
 use serde::Serialize;
@@ -28,8 +35,91 @@ pub struct Report {
     pub patches: Vec<PatchReport>,
     /// Inputs or messages that could not be read; the rest were still read.
     pub errors: Vec<ErrorReport>,
+    /// The policy that judged, when one did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicyReport>,
+    /// Findings about the policy itself (e.g. a waiver that matched nothing).
+    pub findings: Vec<FindingReport>,
+    /// Findings that the policy's exceptions waived, with the reason.
+    pub waived: Vec<WaivedReport>,
+    /// The rules that produced findings, with their documentation summary.
+    pub rules: Vec<RuleReport>,
+    /// Remarks on the run itself (e.g. `mode = "warn"` lowered failures to warnings).
+    pub notes: Vec<String>,
+    /// `pass`, `warn` or `fail`; null when no policy judged.
+    pub verdict: Option<String>,
     /// Counts over the whole report.
     pub summary: Summary,
+}
+
+/// The policy a report was judged under.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyReport {
+    /// The policy file, or `preset NAME`.
+    pub origin: String,
+    /// The preset it extends.
+    pub extends: String,
+    /// SHA-256 of the resolved policy's canonical form.
+    pub digest: String,
+    /// `enforce` or `warn`.
+    pub mode: String,
+    /// `submit` or `merge`.
+    pub stage: String,
+}
+
+/// One finding of a rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingReport {
+    /// The rule's stable kebab-case name.
+    pub rule: String,
+    /// `deny` (fails) or `warn`.
+    pub level: String,
+    /// What is wrong, in a sentence.
+    pub message: String,
+    /// The patch it concerns; null for series- and policy-level findings.
+    pub patch: Option<String>,
+    /// The file: a path of the patch, or the policy file for policy-level findings.
+    pub path: Option<String>,
+    /// A new-file line of `path`; when `path` is null, a line of the commit message.
+    pub line: Option<u32>,
+    /// What to do about it.
+    pub help: Option<String>,
+    /// The lines around `line`, for renderings that show them.
+    #[serde(skip)]
+    pub snippet: Option<Snippet>,
+}
+
+/// A finding an exception waived.
+#[derive(Debug, Clone, Serialize)]
+pub struct WaivedReport {
+    /// The finding as it would have been reported.
+    pub finding: FindingReport,
+    /// The exception's reason.
+    pub reason: String,
+    /// The exception's line in the policy file.
+    pub exception_line: usize,
+}
+
+/// A rule named by findings.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleReport {
+    /// The stable name.
+    pub name: String,
+    /// One line: what it checks.
+    pub summary: String,
+    /// Where the rule's documentation says more (`provgate explain NAME`).
+    pub help: String,
+}
+
+/// AI evidence of a patch.
+#[derive(Debug, Clone, Serialize)]
+pub struct AiReport {
+    /// Whether the patch discloses AI help in a trailer the policy recognises.
+    pub disclosed: bool,
+    /// The disclosure trailers, parsed (see docs/report-format.md).
+    pub declarations: Vec<serde_json::Value>,
+    /// Undisclosed-use signals found (tool fingerprints), with their confidence.
+    pub fingerprints: Vec<serde_json::Value>,
 }
 
 /// The program that wrote a report.
@@ -65,6 +155,12 @@ pub struct SeriesReport {
     pub patches: Vec<String>,
     /// Announced positions no patch filled.
     pub missing: Vec<u32>,
+    /// The subject of the cover letter, else of the first patch, with its mail prefix.
+    pub subject: String,
+    /// Findings about the series as a whole (e.g. small AI fixes split to pass a limit).
+    pub findings: Vec<FindingReport>,
+    /// The worst of its patches' verdicts and its own findings; null when no policy judged.
+    pub verdict: Option<String>,
 }
 
 /// A patch's place in its series.
@@ -113,6 +209,12 @@ pub struct FileReport {
     pub added: Option<u32>,
     /// Removed lines; `null` for binary files.
     pub removed: Option<u32>,
+    /// The policy zones the path is in (absent when no policy judged).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zones: Option<Vec<String>>,
+    /// `tests`, `docs`, `build`, `localization` or `code` (absent when no policy judged).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
 }
 
 /// Something the reader noticed and resolved.
@@ -131,6 +233,8 @@ pub struct PatchReport {
     pub id: String,
     /// Where it was read: `commit <id>`, `file:line`, or `file`.
     pub origin: String,
+    /// The mail subject's prefix in canonical form (`PATCH v2 1/3`), for mail input.
+    pub prefix: Option<String>,
     /// Its series, when it came by mail with a position or threading.
     pub series: Option<SeriesRef>,
     /// The subject without mail prefixes.
@@ -145,6 +249,16 @@ pub struct PatchReport {
     pub files: Vec<FileReport>,
     /// Reader notes.
     pub notes: Vec<NoteReport>,
+    /// AI evidence (absent when no policy judged).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ai: Option<AiReport>,
+    /// Lines of code the patch changes as the policy counts them (absent when no policy judged).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code_lines: Option<u32>,
+    /// The rules' findings on this patch.
+    pub findings: Vec<FindingReport>,
+    /// `pass`, `warn` or `fail`; null when no policy judged (cover letters are not judged).
+    pub verdict: Option<String>,
 }
 
 /// An input or message that could not be read.
@@ -181,6 +295,18 @@ pub struct Summary {
     pub not_patches: usize,
     /// Inputs or messages that could not be read.
     pub errors: usize,
+    /// Patches with AI evidence (declared or fingerprint).
+    pub ai_assisted: usize,
+    /// Patches whose verdict is `fail`.
+    pub failed: usize,
+    /// Patches whose verdict is `warn`.
+    pub warned: usize,
+    /// Findings at `deny`, over patches, series and the policy.
+    pub deny: usize,
+    /// Findings at `warn`.
+    pub warn: usize,
+    /// Findings waived by exceptions.
+    pub waived: usize,
 }
 
 impl Report {
@@ -196,8 +322,28 @@ impl Report {
             series: Vec::new(),
             patches: Vec::new(),
             errors: Vec::new(),
+            policy: None,
+            findings: Vec::new(),
+            waived: Vec::new(),
+            rules: Vec::new(),
+            notes: Vec::new(),
+            verdict: None,
             summary: Summary::default(),
         }
+    }
+
+    /// Every finding: per patch, per series, then about the policy.
+    pub fn all_findings(&self) -> impl Iterator<Item = &FindingReport> {
+        self.patches
+            .iter()
+            .flat_map(|p| &p.findings)
+            .chain(self.series.iter().flat_map(|s| &s.findings))
+            .chain(&self.findings)
+    }
+
+    /// The patch with this id.
+    pub fn patch(&self, id: &str) -> Option<&PatchReport> {
+        self.patches.iter().find(|p| p.id == id)
     }
 
     /// Adds a patch and counts it.
@@ -209,7 +355,12 @@ impl Report {
             self.summary.patches += 1;
         }
         self.summary.files += entry.files.len();
-        self.summary.added += entry.files.iter().filter_map(|f| f.added).map(u64::from).sum::<u64>();
+        self.summary.added += entry
+            .files
+            .iter()
+            .filter_map(|f| f.added)
+            .map(u64::from)
+            .sum::<u64>();
         self.summary.removed += entry
             .files
             .iter()
@@ -242,6 +393,8 @@ impl From<&FileChange> for FileReport {
             binary: file.binary,
             added: counts(file.added()),
             removed: counts(file.removed()),
+            zones: None,
+            kind: None,
         }
     }
 }
@@ -251,6 +404,7 @@ impl From<&Patch> for PatchReport {
         Self {
             id: patch.id.clone(),
             origin: patch.origin.to_string(),
+            prefix: patch.prefix.as_ref().map(prefix_text),
             series: patch.series.as_ref().map(|s| SeriesRef {
                 id: s.id.clone(),
                 version: s.version,
@@ -283,6 +437,46 @@ impl From<&Patch> for PatchReport {
                     message: n.message.clone(),
                 })
                 .collect(),
+            ai: None,
+            code_lines: None,
+            findings: Vec::new(),
+            verdict: None,
         }
+    }
+}
+
+/// `PATCH v2 1/3`: the tags, the version when not 1, and the position.
+fn prefix_text(prefix: &provgate_patch::SubjectPrefix) -> String {
+    let mut words: Vec<String> = prefix.tags.clone();
+    if prefix.version > 1 {
+        words.push(format!("v{}", prefix.version));
+    }
+    if let (Some(index), Some(total)) = (prefix.index, prefix.total) {
+        words.push(format!("{index}/{total}"));
+    }
+    words.join(" ")
+}
+
+impl PatchReport {
+    /// The subject as it was mailed: `[PATCH v2 1/3] subject`, or the plain subject.
+    pub fn mailed_subject(&self) -> String {
+        match self.prefix.as_deref() {
+            Some(prefix) if !prefix.is_empty() => format!("[{prefix}] {}", self.subject),
+            _ => self.subject.clone(),
+        }
+    }
+
+    /// A short name for messages: the abbreviated commit id, or the Message-ID.
+    pub fn short_id(&self) -> &str {
+        short_id(&self.id)
+    }
+}
+
+/// Commit ids are shortened as git does; Message-IDs are kept whole.
+pub fn short_id(id: &str) -> &str {
+    if id.len() >= 40 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        &id[..12]
+    } else {
+        id
     }
 }

@@ -1,40 +1,60 @@
-//! The human rendering: what was read, series by series, then the errors and a summary line.
+//! The human rendering, in checkpatch's spirit: patch by patch, what was read and every finding
+//! with the rule's name, the file and line, the offending lines and what to do; then a summary.
 
 use std::fmt::Write;
 
-use crate::{PatchReport, Report};
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet as Frame};
+
+use crate::{FindingReport, PatchReport, Report};
+
+/// How to render text.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TextOptions {
+    /// Use terminal colours.
+    pub color: bool,
+    /// Only findings and the summary: leave out what was read.
+    pub quiet: bool,
+}
 
 /// Renders the report for a terminal or a log.
-pub fn render(report: &Report) -> String {
+pub fn render(report: &Report, options: TextOptions) -> String {
+    let renderer = if options.color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
     let mut out = String::new();
     let mut shown = vec![false; report.patches.len()];
     let position = |id: &str| report.patches.iter().position(|p| p.id == id);
 
     for series in &report.series {
-        let total = series.total.map_or(String::new(), |t| format!(", {t} announced"));
-        let _ = writeln!(
-            out,
-            "series {} v{} ({} patch{}{total})",
-            series.id,
-            series.version,
-            series.patches.len(),
-            if series.patches.len() == 1 { "" } else { "es" }
-        );
-        if !series.missing.is_empty() {
-            let missing: Vec<String> = series.missing.iter().map(u32::to_string).collect();
-            let _ = writeln!(out, "  missing: {}", missing.join(", "));
+        if !options.quiet {
+            series_header(&mut out, series);
         }
         for id in series.cover.iter().chain(&series.patches) {
             if let Some(i) = position(id) {
                 shown[i] = true;
-                patch_block(&mut out, &report.patches[i]);
+                patch_block(&mut out, &report.patches[i], options, &renderer);
             }
+        }
+        for finding in &series.findings {
+            finding_block(&mut out, finding, &renderer);
         }
     }
     for (i, patch) in report.patches.iter().enumerate() {
         if !shown[i] {
-            patch_block(&mut out, patch);
+            patch_block(&mut out, patch, options, &renderer);
         }
+    }
+    for finding in &report.findings {
+        finding_block(&mut out, finding, &renderer);
+    }
+    for waived in &report.waived {
+        let _ = writeln!(
+            out,
+            "waived[{}]: {} (exception at line {}: {})",
+            waived.finding.rule, waived.finding.message, waived.exception_line, waived.reason
+        );
     }
     for error in &report.errors {
         let line = error.line.map_or(String::new(), |l| format!(":{l}"));
@@ -43,6 +63,162 @@ pub fn render(report: &Report) -> String {
             let _ = writeln!(out, "  hint: {hint}");
         }
     }
+    for note in &report.notes {
+        let _ = writeln!(out, "note: {note}");
+    }
+    summary(&mut out, report);
+    out
+}
+
+fn series_header(out: &mut String, series: &crate::SeriesReport) {
+    let total = series
+        .total
+        .map_or(String::new(), |t| format!(", {t} announced"));
+    let n = series.patches.len();
+    let _ = writeln!(
+        out,
+        "series {} v{} ({n} patch{}{total})",
+        series.id,
+        series.version,
+        if n == 1 { "" } else { "es" }
+    );
+    if !series.missing.is_empty() {
+        let missing: Vec<String> = series.missing.iter().map(u32::to_string).collect();
+        let _ = writeln!(out, "  missing: {}", missing.join(", "));
+    }
+}
+
+fn patch_block(out: &mut String, patch: &PatchReport, options: TextOptions, renderer: &Renderer) {
+    if options.quiet && patch.findings.is_empty() {
+        return;
+    }
+    let verdict = patch
+        .verdict
+        .as_deref()
+        .map_or(String::new(), |v| format!("  [{v}]"));
+    let _ = writeln!(
+        out,
+        "  {}  {}{verdict}",
+        patch.short_id(),
+        patch.mailed_subject()
+    );
+    if !options.quiet {
+        patch_details(out, patch);
+    }
+    for finding in &patch.findings {
+        finding_block(out, finding, renderer);
+    }
+}
+
+fn patch_details(out: &mut String, patch: &PatchReport) {
+    let author = patch
+        .author
+        .as_ref()
+        .map_or("unknown author".to_string(), |a| {
+            format!("{} <{}>", a.name, a.email)
+        });
+    let date = patch.date.as_deref().unwrap_or("no date");
+    let _ = writeln!(out, "      author: {author}, {date}");
+    for trailer in &patch.trailers {
+        let _ = writeln!(out, "      {}: {}", trailer.key, trailer.value);
+    }
+    for file in &patch.files {
+        let counts = match (file.added, file.removed) {
+            (Some(a), Some(r)) => format!("+{a} -{r}"),
+            _ => "binary".to_string(),
+        };
+        let from = file
+            .old_path
+            .as_ref()
+            .map_or(String::new(), |old| format!(" (from {old})"));
+        let mut class = Vec::new();
+        if let Some(kind) = &file.kind {
+            class.push(kind.clone());
+        }
+        if let Some(zones) = file.zones.as_ref().filter(|z| !z.is_empty()) {
+            class.push(format!("zone {}", zones.join(", ")));
+        }
+        let class = if class.is_empty() {
+            String::new()
+        } else {
+            format!("  [{}]", class.join("; "))
+        };
+        let _ = writeln!(
+            out,
+            "      {:<12} {}{from}  {counts}{class}",
+            file.status, file.path
+        );
+    }
+    if let Some(ai) = &patch.ai {
+        let declared: Vec<String> = ai
+            .declarations
+            .iter()
+            .filter_map(|d| {
+                let key = d.get("trailer")?.as_str()?;
+                let value = d.get("value")?.as_str()?;
+                Some(format!("{key}: {value}"))
+            })
+            .collect();
+        let state = match (ai.disclosed, ai.fingerprints.is_empty()) {
+            (true, _) => format!("disclosed ({})", declared.join("; ")),
+            (false, false) => format!("undisclosed, {} fingerprint(s)", ai.fingerprints.len()),
+            (false, true) => "none".to_string(),
+        };
+        let code = patch
+            .code_lines
+            .map_or(String::new(), |n| format!(", {n} line(s) of code"));
+        let _ = writeln!(out, "      ai: {state}{code}");
+    }
+    for note in &patch.notes {
+        let _ = writeln!(out, "      note: {}", note.message);
+    }
+}
+
+fn finding_block(out: &mut String, finding: &FindingReport, renderer: &Renderer) {
+    let level = if finding.level == "deny" {
+        Level::ERROR
+    } else {
+        Level::WARNING
+    };
+    let source;
+    let mut group = Group::with_title(
+        level
+            .primary_title(finding.message.as_str())
+            .id(finding.rule.as_str()),
+    );
+    let location = match (&finding.path, finding.line) {
+        (Some(path), Some(line)) => Some(format!("{path}:{line}")),
+        (Some(path), None) => Some(path.clone()),
+        (None, Some(line)) => Some(format!("commit message, line {line}")),
+        (None, None) => None,
+    };
+    match &finding.snippet {
+        Some(snippet) => {
+            source = snippet.source();
+            group = group.element(
+                Frame::source(source.as_str())
+                    .line_start(snippet.first_line as usize)
+                    .path(snippet.origin.as_str())
+                    .fold(false)
+                    .annotation(AnnotationKind::Primary.span(snippet.target_span())),
+            );
+        }
+        None => {
+            if let Some(location) = &location {
+                group = group.element(Level::NOTE.message(format!("at {location}")));
+            }
+        }
+    }
+    if let Some(patch) = &finding.patch {
+        group = group.element(Level::NOTE.message(format!("in {}", crate::short_id(patch))));
+    }
+    if let Some(help) = &finding.help {
+        group = group.element(Level::HELP.message(help.as_str()));
+    }
+    let _ = writeln!(out, "{}", renderer.render(&[group]));
+}
+
+fn summary(out: &mut String, report: &Report) {
     let s = &report.summary;
     let _ = writeln!(
         out,
@@ -63,7 +239,20 @@ pub fn render(report: &Report) -> String {
         s.errors,
         plural(s.errors)
     );
-    out
+    if let (Some(verdict), Some(policy)) = (&report.verdict, &report.policy) {
+        let _ = writeln!(
+            out,
+            "policy {} ({}): {verdict}: {} failed, {} with warnings, {} AI-assisted; {} deny, {} warn, {} waived",
+            policy.extends,
+            policy.origin,
+            s.failed,
+            s.warned,
+            s.ai_assisted,
+            s.deny,
+            s.warn,
+            s.waived
+        );
+    }
 }
 
 fn plural(n: usize) -> &'static str {
@@ -72,45 +261,4 @@ fn plural(n: usize) -> &'static str {
 
 fn plural_es(n: usize) -> &'static str {
     if n == 1 { "" } else { "es" }
-}
-
-fn patch_block(out: &mut String, patch: &PatchReport) {
-    let position = patch
-        .series
-        .as_ref()
-        .and_then(|s| Some(format!("[{}/{}] ", s.index?, s.total?)))
-        .unwrap_or_default();
-    let _ = writeln!(out, "  {position}{}  {}", short_id(&patch.id), patch.subject);
-    let author = patch
-        .author
-        .as_ref()
-        .map_or("unknown author".to_string(), |a| format!("{} <{}>", a.name, a.email));
-    let date = patch.date.as_deref().unwrap_or("no date");
-    let _ = writeln!(out, "      author: {author}, {date}");
-    for trailer in &patch.trailers {
-        let _ = writeln!(out, "      {}: {}", trailer.key, trailer.value);
-    }
-    for file in &patch.files {
-        let counts = match (file.added, file.removed) {
-            (Some(a), Some(r)) => format!("+{a} -{r}"),
-            _ => "binary".to_string(),
-        };
-        let from = file
-            .old_path
-            .as_ref()
-            .map_or(String::new(), |old| format!(" (from {old})"));
-        let _ = writeln!(out, "      {:<12} {}{from}  {counts}", file.status, file.path);
-    }
-    for note in &patch.notes {
-        let _ = writeln!(out, "      note: {}", note.message);
-    }
-}
-
-/// Commit ids are shortened as git does; Message-IDs are kept whole.
-fn short_id(id: &str) -> &str {
-    if id.len() >= 40 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
-        &id[..12]
-    } else {
-        id
-    }
 }

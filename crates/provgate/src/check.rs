@@ -1,34 +1,27 @@
-//! `provgate check`: read every input into the model and report on it.
+//! `provgate check`: read every input, judge it under the policy, report.
 
-use std::io::Write;
+use std::io::IsTerminal;
 
-use anyhow::Context;
-use provgate_patch::input::{ReadOptions, read_path};
-use provgate_patch::mail::MailItem;
+use provgate_patch::input::ReadOptions;
 use provgate_patch::mbox::MboxFlavor;
-use provgate_patch::series::group_into_series;
-use provgate_patch::{InputError, Origin, Patch, Series};
-use provgate_report::{ErrorReport, InputReport, Report, SeriesReport};
+use provgate_policy::{CheckContext, Stage};
 
-use crate::cli::{CheckArgs, Format};
+use crate::cli::{CheckArgs, Color, Format, StageArg};
 use crate::inputs::Input;
-use crate::{EXIT_ERROR, EXIT_OK, UserError};
+use crate::{EXIT_ERROR, EXIT_FAILED, EXIT_OK, UserError, build_report, config, output, read};
 
 /// Runs `check` and returns the exit status.
 pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
+    let loaded = config::load(&args.policy, &args.repo)?;
     let inputs: Vec<Input> = if args.inputs.is_empty() {
-        let range = provgate_git::default_range(&args.repo).map_err(|e| {
-            UserError::new(
-                e.to_string(),
-                "name what to check, e.g. `provgate check origin/main..HEAD` or `provgate check series.mbox`",
-            )
-        })?;
+        // The git errors say what to do themselves.
+        let range =
+            provgate_git::default_range(&args.repo).map_err(|e| UserError::plain(e.to_string()))?;
         vec![Input::Range(range)]
     } else {
         args.inputs.iter().map(|a| Input::classify(a)).collect()
     };
 
-    let mut report = Report::new(env!("CARGO_PKG_VERSION"));
     let read_options = ReadOptions {
         mbox_flavor: if args.mboxrd {
             MboxFlavor::Mboxrd
@@ -42,81 +35,49 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         include_merges: args.include_merges,
         ..provgate_git::RangeOptions::default()
     };
+    let read = read::read_inputs(&inputs, &args.repo, read_options, &range_options);
 
-    let mut series: Vec<Series> = Vec::new();
-    let mut mail: Vec<Patch> = Vec::new();
-    let mut diffs: Vec<Patch> = Vec::new();
-    for input in &inputs {
-        report.inputs.push(InputReport {
-            name: input.name().to_string(),
-            kind: input.kind(),
-        });
-        match input {
-            Input::Range(range) => match provgate_git::read_range(&args.repo, range, &range_options)
-            {
-                Ok(read) => {
-                    report.summary.merges_skipped += read.merges_skipped;
-                    series.push(Series {
-                        id: read.range,
-                        version: 1,
-                        total: None,
-                        cover: None,
-                        patches: read.patches,
-                    });
-                }
-                Err(e) => report.push_error(ErrorReport {
-                    input: range.clone(),
-                    line: None,
-                    message: e.to_string(),
-                    hint: Some(e.hint().to_string()),
-                }),
-            },
-            Input::Stdin | Input::File(_) | Input::Directory(_) => {
-                read_path(input.name(), read_options, &mut |item| match item {
-                    Ok(MailItem::Patch(patch)) => match patch.origin {
-                        Origin::Diff { .. } => diffs.push(*patch),
-                        _ => mail.push(*patch),
-                    },
-                    Ok(MailItem::NotAPatch { .. }) => report.summary.not_patches += 1,
-                    Err(error) => report.push_error(error_report(&error)),
-                });
-            }
-        }
-    }
-    series.extend(group_into_series(mail));
-
-    for s in &series {
-        report.push_series(SeriesReport {
-            id: s.id.clone(),
-            version: s.version,
-            total: s.total,
-            cover: s.cover.as_ref().map(|c| c.id.clone()),
-            patches: s.patches.iter().map(|p| p.id.clone()).collect(),
-            missing: s.missing(),
-        });
-        for patch in s.cover.iter().chain(&s.patches) {
-            report.push_patch(patch);
-        }
-    }
-    for patch in &diffs {
-        report.push_patch(patch);
-    }
+    let context = CheckContext::new(
+        loaded.root.clone(),
+        match args.stage {
+            StageArg::Submit => Stage::Submit,
+            StageArg::Merge => Stage::Merge,
+        },
+        today()?,
+        loaded.overrides.clone(),
+    )
+    .map_err(config::policy_error)?;
+    let result = provgate_policy::check(&loaded.policy, &context, &read.series);
+    let report = build_report::build(&read, Some(&result));
 
     let rendered = match args.format {
-        Format::Text => provgate_report::text::render(&report),
-        Format::Json => provgate_report::json::render(&report),
-    };
-    match &args.output {
-        Some(path) => std::fs::write(path, rendered)
-            .with_context(|| format!("cannot write the report to {}", path.display()))?,
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`provgate check | head`) is not an error worth reporting.
-            let _ = stdout.write_all(rendered.as_bytes());
+        Format::Text => {
+            let color = match args.color {
+                Color::Always => true,
+                Color::Never => false,
+                Color::Auto => {
+                    args.output.is_none()
+                        && std::io::stdout().is_terminal()
+                        && std::env::var_os("NO_COLOR").is_none()
+                }
+            };
+            provgate_report::text::render(
+                &report,
+                provgate_report::text::TextOptions {
+                    color,
+                    quiet: args.quiet,
+                },
+            )
         }
-    }
+        Format::Json => provgate_report::json::render(&report),
+        Format::Sarif => provgate_report::sarif::render(&report),
+        Format::Github => provgate_report::github::render(&report, args.max_annotations),
+        Format::Markdown => provgate_report::markdown::render(&report),
+        Format::Email => provgate_report::email::render(&report),
+    };
+    output::write(args.output.as_deref(), &rendered)?;
     if args.format != Format::Text || args.output.is_some() {
-        // Errors always reach the terminal, even when the report goes elsewhere.
+        // Input errors always reach the terminal, even when the report goes elsewhere.
         for error in &report.errors {
             let line = error.line.map_or(String::new(), |l| format!(":{l}"));
             eprintln!("error: {}{line}: {}", error.input, error.message);
@@ -124,16 +85,24 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
     }
     Ok(if report.summary.errors > 0 {
         EXIT_ERROR
+    } else if report.verdict.as_deref() == Some("fail") {
+        EXIT_FAILED
     } else {
         EXIT_OK
     })
 }
 
-fn error_report(error: &InputError) -> ErrorReport {
-    ErrorReport {
-        input: error.file.clone(),
-        line: (error.line > 0).then_some(error.line),
-        message: error.kind.to_string(),
-        hint: Some(error.hint().to_string()),
+/// Today's date, for trials and exception expiry; `PROVGATE_TODAY=YYYY-MM-DD` pins it (for
+/// reproducible runs and tests).
+pub fn today() -> anyhow::Result<jiff::civil::Date> {
+    match std::env::var("PROVGATE_TODAY") {
+        Ok(text) => text.parse().map_err(|_| {
+            UserError::new(
+                format!("PROVGATE_TODAY=`{text}` is not a date"),
+                "write it as YYYY-MM-DD, or unset it",
+            )
+            .into()
+        }),
+        Err(_) => Ok(jiff::Zoned::now().date()),
     }
 }

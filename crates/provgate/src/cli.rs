@@ -6,8 +6,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Checks contributions — commits, patch e-mails, plain diffs — against a project's
 /// AI-contribution policy, offline, in one pass.
+///
+/// The policy is `provgate.toml` at the repository root, else `--policy FILE`, else
+/// `--preset NAME`, else the built-in `default` preset. `provgate init --preset qemu` writes a
+/// commented policy file to start from.
 #[derive(Debug, Parser)]
-#[command(name = "provgate", version, about, long_about = None, max_term_width = 100)]
+#[command(name = "provgate", version, about, max_term_width = 100)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -17,30 +21,109 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Read commits, patch e-mails or diffs and report what was contributed.
+    /// Check commits, patch e-mails or diffs against the policy.
     ///
     /// Each INPUT is a revision range of the repository (`A..B`, `A...B`, or one commit `A`),
     /// a file (an mbox, one `.patch`/`.eml` message, or a plain diff), a directory of such
     /// files (read in name order), or `-` for standard input. With no INPUT, the commits of
     /// the current branch that are not on its upstream (`@{upstream}..HEAD`).
     ///
-    /// Exit status: 0 when nothing failed, 1 when a policy check failed, 2 when an input
-    /// could not be read (the other inputs are still read and reported).
+    /// Exit status: 0 when nothing failed, 1 when a rule at `deny` fired (never in
+    /// `mode = "warn"`), 2 when an input or the policy could not be read (the other inputs are
+    /// still read and reported).
     #[command(after_help = "Examples:\n  \
-        provgate check                          # this branch's commits not yet upstream\n  \
-        provgate check origin/master..HEAD      # a range\n  \
-        provgate check --format json series.mbox\n  \
+        provgate check                              # this branch's commits not yet upstream\n  \
+        provgate check origin/master..HEAD          # a range\n  \
+        provgate check --preset qemu series.mbox    # a mailing-list series under QEMU's policy\n  \
+        provgate check --format sarif -o provgate.sarif origin/main..HEAD\n  \
+        provgate check -D undisclosed-ai -A spdx-missing HEAD~5..\n  \
         git format-patch -3 --stdout | provgate check -")]
     Check(CheckArgs),
+
+    /// Show a rule's documentation: what it checks, why, which policy says so, how to fix.
+    #[command(
+        after_help = "Examples:\n  provgate explain ai-line-limit\n  provgate explain --list"
+    )]
+    Explain(ExplainArgs),
+
+    /// Show the zones, kind, MAINTAINERS sections and maintainers of paths.
+    #[command(
+        after_help = "Examples:\n  provgate zones hw/arm/virt.c docs/index.rst\n  \
+        git ls-files | provgate zones --format json -"
+    )]
+    Zones(ZonesArgs),
+
+    /// Write a commented provgate.toml to start from.
+    #[command(
+        after_help = "Examples:\n  provgate init --preset qemu\n  provgate init --preset linux --output -"
+    )]
+    Init(InitArgs),
+
+    /// Show the resolved policy, or render it as a document for the project's docs.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
 }
 
 /// Output formats of `check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// For people: series, patches, files, errors and a summary line.
+    /// For people: findings with the offending lines, then a summary.
     Text,
     /// The versioned report contract (docs/report-format.md).
     Json,
+    /// SARIF 2.1.0 for code scanning and reviewdog.
+    Sarif,
+    /// GitHub Actions annotations (capped, see --max-annotations).
+    Github,
+    /// A pull-request comment or job summary.
+    Markdown,
+    /// A plain-text reply for a mailing-list bot (patchew style).
+    Email,
+}
+
+/// When to colour text output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    /// When writing to a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// When in a contribution's life the check runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StageArg {
+    /// As sent or pushed for review.
+    Submit,
+    /// About to be merged: review trailers are required too.
+    Merge,
+}
+
+/// Choosing the policy and re-levelling its rules.
+#[derive(Debug, Args, Clone, Default)]
+pub struct PolicyArgs {
+    /// The policy file (default: provgate.toml at the repository root, if there is one).
+    #[arg(long, value_name = "FILE", conflicts_with = "preset")]
+    pub policy: Option<PathBuf>,
+
+    /// A built-in policy instead of a file: default, qemu, qemu-llm-usage, qemu-2025, linux,
+    /// mesa, fedora, llvm, openinfra, asf, ban.
+    #[arg(long, value_name = "NAME")]
+    pub preset: Option<String>,
+
+    /// Switch a rule off (repeatable).
+    #[arg(short = 'A', long = "allow", value_name = "RULE")]
+    pub allow: Vec<String>,
+
+    /// Report a rule's findings as warnings (repeatable).
+    #[arg(short = 'W', long = "warn", value_name = "RULE")]
+    pub warn: Vec<String>,
+
+    /// Fail on a rule's findings (repeatable).
+    #[arg(short = 'D', long = "deny", value_name = "RULE")]
+    pub deny: Vec<String>,
 }
 
 /// Arguments of `check`.
@@ -50,9 +133,16 @@ pub struct CheckArgs {
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<String>,
 
-    /// The repository that revision ranges refer to.
+    /// The repository that revision ranges refer to; its root holds provgate.toml and MAINTAINERS.
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub repo: PathBuf,
+
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+
+    /// `merge` also requires review trailers (Reviewed-by/Acked-by) where the policy asks.
+    #[arg(long, value_enum, default_value_t = StageArg::Submit)]
+    pub stage: StageArg,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -61,6 +151,18 @@ pub struct CheckArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Text: show only findings and the summary.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
+    /// Text: when to use colours.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+
+    /// GitHub format: annotations written before the rest are only counted.
+    #[arg(long, value_name = "N", default_value_t = provgate_report::github::DEFAULT_MAX_ANNOTATIONS)]
+    pub max_annotations: usize,
 
     /// Read at most N commits of each range (the newest N, like `git log -n`).
     #[arg(long, short = 'n', value_name = "N")]
@@ -77,4 +179,122 @@ pub struct CheckArgs {
     /// Undo mboxrd `>From ` quoting in mbox files (public-inbox archives are mboxrd).
     #[arg(long)]
     pub mboxrd: bool,
+}
+
+/// Arguments of `explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The rule's name.
+    #[arg(value_name = "RULE", required_unless_present = "list")]
+    pub rule: Option<String>,
+
+    /// List every rule with its level under the policy.
+    #[arg(long)]
+    pub list: bool,
+
+    /// The repository whose provgate.toml gives the levels shown by --list.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub repo: PathBuf,
+
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+/// Output formats of `zones`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ZonesFormat {
+    /// One block per path.
+    Text,
+    /// An array of `{path, zones, kind, sections, maintainers, reviewers}`.
+    Json,
+}
+
+/// Arguments of `zones`.
+#[derive(Debug, Args)]
+pub struct ZonesArgs {
+    /// Paths relative to the repository root; `-` reads them from standard input, one a line.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<String>,
+
+    /// The repository whose provgate.toml and MAINTAINERS apply.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub repo: PathBuf,
+
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ZonesFormat::Text)]
+    pub format: ZonesFormat,
+}
+
+/// Arguments of `init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The preset the new policy extends.
+    #[arg(long, value_name = "NAME", default_value = "default")]
+    pub preset: String,
+
+    /// Where to write it (`-` for standard output).
+    #[arg(
+        long,
+        short = 'o',
+        value_name = "FILE",
+        default_value = "provgate.toml"
+    )]
+    pub output: PathBuf,
+
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `policy` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Print the resolved policy as a complete policy file, with its digest.
+    Show(PolicyShowArgs),
+    /// Write the policy as a document for people (Markdown or reStructuredText).
+    #[command(after_help = "Examples:\n  provgate policy render --preset qemu\n  \
+        provgate policy render --format rst -o docs/devel/ai-policy.rst")]
+    Render(PolicyRenderArgs),
+}
+
+/// Arguments of `policy show`.
+#[derive(Debug, Args)]
+pub struct PolicyShowArgs {
+    /// The repository whose provgate.toml applies.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub repo: PathBuf,
+
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+/// Document formats of `policy render`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DocFormat {
+    /// Markdown.
+    Md,
+    /// reStructuredText (QEMU's and the kernel's documentation).
+    Rst,
+}
+
+/// Arguments of `policy render`.
+#[derive(Debug, Args)]
+pub struct PolicyRenderArgs {
+    /// The repository whose provgate.toml applies.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub repo: PathBuf,
+
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+
+    /// Document format.
+    #[arg(long, value_enum, default_value_t = DocFormat::Md)]
+    pub format: DocFormat,
+
+    /// Write the document to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }

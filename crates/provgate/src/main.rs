@@ -1,8 +1,16 @@
 //! `provgate`: checks contributions against a project's AI-contribution policy.
 
+mod build_report;
 mod check;
 mod cli;
+mod config;
+mod explain;
+mod init;
 mod inputs;
+mod output;
+mod policy_cmd;
+mod read;
+mod zones;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -14,7 +22,6 @@ use crate::cli::{Cli, Command};
 /// Exit status when nothing failed.
 const EXIT_OK: u8 = 0;
 /// Exit status when a policy failed.
-#[allow(dead_code)]
 const EXIT_FAILED: u8 = 1;
 /// Exit status for usage and input errors.
 const EXIT_ERROR: u8 = 2;
@@ -28,6 +35,14 @@ pub struct UserError {
 }
 
 impl UserError {
+    /// An error whose message already says what to do.
+    pub fn plain(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            hint: None,
+        }
+    }
+
     /// An error with a hint.
     pub fn new(message: impl Into<String>, hint: impl Into<String>) -> Self {
         Self {
@@ -48,13 +63,20 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Explain(args) => explain::run(args),
+        Command::Zones(args) => zones::run(args),
+        Command::Init(args) => init::run(args),
+        Command::Policy(command) => policy_cmd::run(command),
     };
     match result {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
             let mut stderr = std::io::stderr().lock();
             let _ = writeln!(stderr, "error: {error:#}");
-            if let Some(hint) = error.downcast_ref::<UserError>().and_then(|e| e.hint.as_ref()) {
+            if let Some(hint) = error
+                .downcast_ref::<UserError>()
+                .and_then(|e| e.hint.as_ref())
+            {
                 let _ = writeln!(stderr, "  hint: {hint}");
             }
             ExitCode::from(EXIT_ERROR)

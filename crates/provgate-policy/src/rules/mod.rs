@@ -24,6 +24,7 @@ mod bidi_control;
 mod confusable_trailer;
 mod dco_author_mismatch;
 mod dco_codeveloped;
+mod dco_localhost_address;
 mod dco_missing_signoff;
 mod disclosure_placement;
 mod disclosure_syntax;
@@ -44,6 +45,7 @@ static RULES: &[&dyn Rule] = &[
     &dco_missing_signoff::DcoMissingSignoff,
     &dco_author_mismatch::DcoAuthorMismatch,
     &dco_codeveloped::DcoCodevelopedWithoutSignoff,
+    &dco_localhost_address::DcoLocalhostAddress,
     &ai_signoff::AiSignoff,
     &disclosure_syntax::DisclosureSyntax,
     &disclosure_vocabulary::DisclosureVocabulary,

@@ -1,0 +1,128 @@
+//! Markdown for a pull-request comment or a CI job summary: a verdict line, a table of patches,
+//! and the findings, kept under the forges' size limit for one comment.
+
+use std::fmt::Write;
+
+use crate::{FindingReport, Report};
+
+/// GitHub rejects check outputs and comments longer than 65,535 characters.
+pub const MAX_CHARS: usize = 65_000;
+
+/// Renders the report as Markdown.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let s = &report.summary;
+    let verdict = report.verdict.as_deref().unwrap_or("read");
+    let icon = verdict_icon(verdict);
+    let _ = writeln!(
+        out,
+        "## {icon} provgate: {verdict} — {} of {} patch{} failed\n",
+        s.failed,
+        s.patches,
+        if s.patches == 1 { "" } else { "es" }
+    );
+    if let Some(policy) = &report.policy {
+        let _ = writeln!(
+            out,
+            "Policy `{}` ({}, digest `{}`, mode `{}`) · {} AI-assisted · {} deny · {} warn · {} waived\n",
+            policy.extends,
+            policy.origin,
+            &policy.digest[..policy.digest.len().min(12)],
+            policy.mode,
+            s.ai_assisted,
+            s.deny,
+            s.warn,
+            s.waived
+        );
+    }
+    if !report.patches.is_empty() {
+        out.push_str("| | patch | subject | AI | findings |\n|---|---|---|---|---|\n");
+        for patch in &report.patches {
+            let ai = match &patch.ai {
+                Some(ai) if ai.disclosed => "declared",
+                Some(ai) if !ai.fingerprints.is_empty() => "undisclosed",
+                Some(_) => "—",
+                None => "",
+            };
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | {} | {ai} | {} |",
+                verdict_icon(patch.verdict.as_deref().unwrap_or("")),
+                patch.short_id(),
+                escape(&patch.mailed_subject()),
+                patch.findings.len()
+            );
+        }
+        out.push('\n');
+    }
+    let findings: Vec<&FindingReport> = report.all_findings().collect();
+    if !findings.is_empty() {
+        out.push_str("### Findings\n\n");
+        let mut omitted = 0;
+        for finding in &findings {
+            let entry = finding_entry(finding);
+            if out.len() + entry.len() > MAX_CHARS - 200 {
+                omitted += 1;
+                continue;
+            }
+            out.push_str(&entry);
+        }
+        if omitted > 0 {
+            let _ = writeln!(
+                out,
+                "\n_{omitted} more finding(s) omitted to stay within the comment size limit; see the full report._"
+            );
+        }
+    }
+    if !report.errors.is_empty() {
+        out.push_str("\n### Inputs that could not be read\n\n");
+        for error in &report.errors {
+            let line = error.line.map_or(String::new(), |l| format!(":{l}"));
+            let _ = writeln!(out, "- `{}{line}`: {}", error.input, escape(&error.message));
+        }
+    }
+    for note in &report.notes {
+        let _ = writeln!(out, "\n> {}", escape(note));
+    }
+    out
+}
+
+fn finding_entry(finding: &FindingReport) -> String {
+    let location = match (&finding.path, finding.line) {
+        (Some(path), Some(line)) => format!(" `{path}:{line}`"),
+        (Some(path), None) => format!(" `{path}`"),
+        (None, Some(line)) => format!(" commit message line {line}"),
+        (None, None) => String::new(),
+    };
+    let patch = finding
+        .patch
+        .as_deref()
+        .map_or(String::new(), |p| format!(" in `{}`", crate::short_id(p)));
+    let mut entry = format!(
+        "- **{}** `{}`{location}{patch}: {}\n",
+        finding.level,
+        finding.rule,
+        escape(&finding.message)
+    );
+    if let Some(help) = &finding.help {
+        let _ = writeln!(entry, "  <br>help: {}", escape(help));
+    }
+    entry
+}
+
+fn verdict_icon(verdict: &str) -> &'static str {
+    match verdict {
+        "fail" => "❌",
+        "warn" => "⚠️",
+        "pass" => "✅",
+        _ => "",
+    }
+}
+
+/// Keeps text from being read as table syntax or HTML.
+fn escape(text: &str) -> String {
+    text.replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('\n', " ")
+}

@@ -1,0 +1,180 @@
+//! Turning what was read and what the policy decided into the one report every format renders.
+
+use std::collections::HashMap;
+
+use provgate_patch::{Patch, Series};
+use provgate_policy::{CheckResult, Finding};
+use provgate_report::{
+    AiReport, FindingReport, PolicyReport, Report, RuleReport, SeriesReport, Snippet, WaivedReport,
+};
+
+use crate::read::ReadResult;
+
+/// Lines shown on each side of a finding's line.
+const SNIPPET_RADIUS: u32 = 2;
+
+/// Builds the report of a check.
+pub fn build(read: &ReadResult, result: Option<&CheckResult>) -> Report {
+    let mut report = Report::new(env!("CARGO_PKG_VERSION"));
+    report.inputs = read.inputs.clone();
+    report.summary.merges_skipped = read.merges_skipped;
+    report.summary.not_patches = read.not_patches;
+    for error in &read.errors {
+        report.push_error(error.clone());
+    }
+    let mut patches: HashMap<&str, &Patch> = HashMap::new();
+    for series in &read.series {
+        report.push_series(series_report(series));
+        for patch in series.cover.iter().chain(&series.patches) {
+            report.push_patch(patch);
+            patches.insert(patch.id.as_str(), patch);
+        }
+    }
+    let Some(result) = result else {
+        return report;
+    };
+
+    report.policy = Some(PolicyReport {
+        origin: result.policy.origin.clone(),
+        extends: result.policy.extends.clone(),
+        digest: result.policy.digest.clone(),
+        mode: label(&result.policy.mode),
+        stage: label(&result.stage),
+    });
+    let finding = |f: &Finding| finding_report(f, &patches);
+    // Patches are matched to results in order, so a patch given twice gets both results.
+    let mut next_slot: HashMap<String, usize> = HashMap::new();
+    for series_result in &result.series {
+        if let Some(entry) = report
+            .series
+            .iter_mut()
+            .find(|s| s.id == series_result.id && s.verdict.is_none())
+        {
+            entry.findings = series_result.findings.iter().map(finding).collect();
+            entry.verdict = Some(series_result.verdict.as_str().to_string());
+        }
+        for patch_result in &series_result.patches {
+            let start = next_slot.get(&patch_result.id).copied().unwrap_or(0);
+            let Some(offset) = report.patches[start..]
+                .iter()
+                .position(|p| p.id == patch_result.id)
+            else {
+                continue;
+            };
+            let index = start + offset;
+            next_slot.insert(patch_result.id.clone(), index + 1);
+            let entry = &mut report.patches[index];
+            entry.ai = Some(AiReport {
+                disclosed: patch_result.ai.disclosed,
+                declarations: to_values(&patch_result.ai.declarations),
+                fingerprints: to_values(&patch_result.ai.fingerprints),
+            });
+            entry.code_lines = Some(patch_result.code_lines);
+            entry.findings = patch_result.findings.iter().map(finding).collect();
+            entry.verdict = Some(patch_result.verdict.as_str().to_string());
+            for (file, file_result) in entry.files.iter_mut().zip(&patch_result.files) {
+                file.zones = Some(file_result.zones.clone());
+                file.kind = Some(file_result.kind.as_str().to_string());
+            }
+            if patch_result.ai.ai_assisted() {
+                report.summary.ai_assisted += 1;
+            }
+            match patch_result.verdict.as_str() {
+                "fail" => report.summary.failed += 1,
+                "warn" => report.summary.warned += 1,
+                _ => {}
+            }
+        }
+    }
+    report.findings = result.findings.iter().map(finding).collect();
+    report.waived = result
+        .waived
+        .iter()
+        .map(|w| WaivedReport {
+            finding: finding(&w.finding),
+            reason: w.reason.clone(),
+            exception_line: w.exception_line,
+        })
+        .collect();
+    report.summary.waived = report.waived.len();
+    let (deny, warn) = report.all_findings().fold((0, 0), |(d, w), f| {
+        if f.level == "deny" {
+            (d + 1, w)
+        } else {
+            (d, w + 1)
+        }
+    });
+    report.summary.deny = deny;
+    report.summary.warn = warn;
+    let mut rules: Vec<String> = report.all_findings().map(|f| f.rule.clone()).collect();
+    rules.sort();
+    rules.dedup();
+    report.rules = rules
+        .into_iter()
+        .map(|name| RuleReport {
+            summary: provgate_policy::explain(&name)
+                .map_or(String::new(), |d| d.summary.to_string()),
+            help: format!("provgate explain {name}"),
+            name,
+        })
+        .collect();
+    report.notes.extend(result.mode_note.iter().cloned());
+    report.notes.extend(result.notes.iter().cloned());
+    report.verdict = Some(result.verdict.as_str().to_string());
+    report
+}
+
+fn series_report(series: &Series) -> SeriesReport {
+    let headline = series.cover.as_ref().or(series.patches.first());
+    SeriesReport {
+        id: series.id.clone(),
+        version: series.version,
+        total: series.total,
+        cover: series.cover.as_ref().map(|c| c.id.clone()),
+        patches: series.patches.iter().map(|p| p.id.clone()).collect(),
+        missing: series.missing(),
+        subject: headline
+            .map(|p| provgate_report::PatchReport::from(p).mailed_subject())
+            .unwrap_or_default(),
+        findings: Vec::new(),
+        verdict: None,
+    }
+}
+
+fn finding_report(finding: &Finding, patches: &HashMap<&str, &Patch>) -> FindingReport {
+    let patch = finding.patch_id.as_deref().and_then(|id| patches.get(id));
+    let snippet = match (patch, &finding.path, finding.line) {
+        (Some(patch), Some(path), Some(line)) => {
+            Snippet::from_file_line(patch, path, line, SNIPPET_RADIUS)
+        }
+        (Some(patch), None, Some(line)) => {
+            Snippet::from_message_line(&patch.message, line, SNIPPET_RADIUS)
+        }
+        _ => None,
+    };
+    FindingReport {
+        rule: finding.rule.clone(),
+        level: finding.level.as_str().to_string(),
+        message: finding.message.clone(),
+        patch: finding.patch_id.clone(),
+        path: finding.path.clone(),
+        line: finding.line,
+        help: finding.help.clone(),
+        snippet,
+    }
+}
+
+fn to_values<T: serde::Serialize>(items: &[T]) -> Vec<serde_json::Value> {
+    items
+        .iter()
+        .filter_map(|i| serde_json::to_value(i).ok())
+        .collect()
+}
+
+/// The kebab-case name a serde enum serialises to.
+fn label<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
