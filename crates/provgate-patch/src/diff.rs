@@ -168,8 +168,14 @@ impl<'a> Parser<'a, '_> {
     fn at_traditional_diff(&self) -> bool {
         let i = self.pos;
         self.lines[i].starts_with(b"--- ")
-            && self.lines.get(i + 1).is_some_and(|l| l.starts_with(b"+++ "))
-            && self.lines.get(i + 2).is_some_and(|l| l.starts_with(b"@@ -"))
+            && self
+                .lines
+                .get(i + 1)
+                .is_some_and(|l| l.starts_with(b"+++ "))
+            && self
+                .lines
+                .get(i + 2)
+                .is_some_and(|l| l.starts_with(b"@@ -"))
     }
 
     fn git_file(&mut self) -> Result<FileChange, DiffError> {
@@ -514,7 +520,6 @@ impl<'a> Parser<'a, '_> {
     }
 }
 
-
 fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -581,9 +586,9 @@ fn is_base85_line(line: &[u8]) -> bool {
         _ => return false,
     };
     line.len() - 1 == len.div_ceil(4) * 5
-        && line[1..].iter().all(|&c| {
-            c.is_ascii_alphanumeric() || b"!#$%&()*+-;<=>?@^_`{|}~".contains(&c)
-        })
+        && line[1..]
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || b"!#$%&()*+-;<=>?@^_`{|}~".contains(&c))
 }
 
 /// Undoes git's C-style quoting of a path (`"a/t\303\251st\tx"`). `input` starts at the opening
@@ -798,7 +803,8 @@ mod tests {
 
     #[test]
     fn traditional_diff_strips_one_component() {
-        let files = parse("--- a/x/y.c\t2026-01-01\n+++ b/x/y.c\t2026-01-02\n@@ -1 +1,2 @@\n x\n+y\n");
+        let files =
+            parse("--- a/x/y.c\t2026-01-01\n+++ b/x/y.c\t2026-01-02\n@@ -1 +1,2 @@\n x\n+y\n");
         assert_eq!(files[0].path(), "x/y.c");
         assert_eq!(files[0].added(), 1);
     }

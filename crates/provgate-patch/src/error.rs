@@ -43,7 +43,9 @@ pub enum InputErrorKind {
     #[error("malformed e-mail message: {0}")]
     Mail(String),
     /// The message has no header lines at all.
-    #[error("not an e-mail message: no header lines (for a plain diff, it must contain a `diff --git` or `---`/`+++`/`@@` header)")]
+    #[error(
+        "not an e-mail message: no header lines (for a plain diff, it must contain a `diff --git` or `---`/`+++`/`@@` header)"
+    )]
     NoHeaders,
     /// The message is empty.
     #[error("empty message")]

@@ -42,7 +42,10 @@ pub fn read_path(
             .filter_map(Result::ok)
             .map(|e| e.path())
             .filter(|p| p.is_file())
-            .filter(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+            .filter(|p| {
+                !p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+            })
             .collect();
         files.sort();
         for file in files {
@@ -157,7 +160,10 @@ mod tests {
 
     #[test]
     fn sniffing() {
-        assert_eq!(sniff(b"From abc Mon Sep 17 00:00:00 2001\n"), StreamKind::Mail);
+        assert_eq!(
+            sniff(b"From abc Mon Sep 17 00:00:00 2001\n"),
+            StreamKind::Mail
+        );
         assert_eq!(sniff(b"Subject: x\n"), StreamKind::Mail);
         assert_eq!(sniff(b"diff --git a/x b/x\n"), StreamKind::PlainDiff);
         assert_eq!(sniff(b"--- a/x\n"), StreamKind::PlainDiff);

@@ -40,7 +40,10 @@ pub fn read_message(raw: &RawMessage, file: &str) -> Result<MailItem, InputError
         return Err(error(raw.first_line, InputErrorKind::NoHeaders));
     }
 
-    let header_subject = parsed.headers.get_first_value("Subject").unwrap_or_default();
+    let header_subject = parsed
+        .headers
+        .get_first_value("Subject")
+        .unwrap_or_default();
     let body = MessageBody::collect(&parsed, raw);
     let lines: Vec<&[u8]> = crate::diff::split_lines(&body.bytes).collect();
 
@@ -107,7 +110,8 @@ pub fn read_message(raw: &RawMessage, file: &str) -> Result<MailItem, InputError
     }
 
     let body_text = String::from_utf8_lossy(
-        &body.bytes[line_offset(&body.bytes, &lines, pos)..line_offset(&body.bytes, &lines, message_end)],
+        &body.bytes
+            [line_offset(&body.bytes, &lines, pos)..line_offset(&body.bytes, &lines, message_end)],
     );
     patch.message = stripspace(&format!("{subject}\n\n{body_text}"));
     patch.trailers = parse_trailers(&patch.message);
@@ -154,8 +158,8 @@ impl MessageBody {
             .get_first_value("Content-Transfer-Encoding")
             .unwrap_or_default()
             .to_ascii_lowercase();
-        let verbatim = parsed.subparts.is_empty()
-            && !matches!(encoding.trim(), "quoted-printable" | "base64");
+        let verbatim =
+            parsed.subparts.is_empty() && !matches!(encoding.trim(), "quoted-printable" | "base64");
         let header_lines = crate::diff::split_lines(&raw.bytes)
             .position(|l| l.is_empty() || l == b"\r")
             .map_or(0, |blank| blank + 1);
@@ -176,7 +180,10 @@ impl MessageBody {
 
 fn collect_parts(part: &ParsedMail<'_>, out: &mut Vec<u8>) {
     if !part.subparts.is_empty() {
-        let alternative = part.ctype.mimetype.eq_ignore_ascii_case("multipart/alternative");
+        let alternative = part
+            .ctype
+            .mimetype
+            .eq_ignore_ascii_case("multipart/alternative");
         for sub in &part.subparts {
             let before = out.len();
             collect_parts(sub, out);
@@ -208,7 +215,10 @@ fn collect_parts(part: &ParsedMail<'_>, out: &mut Vec<u8>) {
         return;
     }
     let charset = part.ctype.charset.to_ascii_lowercase();
-    let decoded = if matches!(charset.as_str(), "utf-8" | "utf8" | "us-ascii" | "ascii" | "") {
+    let decoded = if matches!(
+        charset.as_str(),
+        "utf-8" | "utf8" | "us-ascii" | "ascii" | ""
+    ) {
         part.get_body_raw().ok()
     } else {
         part.get_body().ok().map(String::into_bytes)
@@ -301,8 +311,7 @@ pub fn stripspace(text: &str) -> String {
 fn first_angle_id(value: &str) -> Option<String> {
     angle_ids(value).into_iter().next().or_else(|| {
         let trimmed = value.trim();
-        (!trimmed.is_empty() && !trimmed.contains(char::is_whitespace))
-            .then(|| trimmed.to_string())
+        (!trimmed.is_empty() && !trimmed.contains(char::is_whitespace)).then(|| trimmed.to_string())
     })
 }
 
@@ -329,7 +338,10 @@ fn first_person(list: &mailparse::MailAddrList) -> Option<Person> {
             info.addr.clone(),
         )),
         MailAddr::Group(group) => group.addrs.first().map(|info| {
-            Person::new(info.display_name.clone().unwrap_or_default(), info.addr.clone())
+            Person::new(
+                info.display_name.clone().unwrap_or_default(),
+                info.addr.clone(),
+            )
         }),
     })
 }
@@ -394,7 +406,11 @@ fn resolve_author(
     match found {
         Some((source, person)) => {
             let author = Person::new(
-                if person.name.is_empty() { real_name } else { person.name },
+                if person.name.is_empty() {
+                    real_name
+                } else {
+                    person.name
+                },
                 person.email,
             );
             patch.notes.push(ReaderNote {

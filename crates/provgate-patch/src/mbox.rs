@@ -108,10 +108,12 @@ impl<R: BufRead> MboxReader<R> {
                 break;
             }
             let room = MAX_LINE_BYTES - self.line.len();
-            let (take, end) = match memchr::memchr(b'\n', &available[..available.len().min(room)])
-            {
+            let (take, end) = match memchr::memchr(b'\n', &available[..available.len().min(room)]) {
                 Some(nl) => (nl + 1, true),
-                None => (available.len().min(room), self.line.len() + available.len() >= MAX_LINE_BYTES),
+                None => (
+                    available.len().min(room),
+                    self.line.len() + available.len() >= MAX_LINE_BYTES,
+                ),
             };
             self.line.extend_from_slice(&available[..take]);
             self.reader.consume(take);
@@ -294,16 +296,17 @@ mod tests {
     #[test]
     fn from_lines_need_a_date() {
         assert!(is_from_line(SEP.as_bytes()));
-        assert!(is_from_line(b"From jane@example.org Thu Jan  1 10:00:00 2026\n"));
+        assert!(is_from_line(
+            b"From jane@example.org Thu Jan  1 10:00:00 2026\n"
+        ));
         assert!(!is_from_line(b"From the beginning, this was wrong.\n"));
         assert!(!is_from_line(b"From: Jane <j@x>\n"));
     }
 
     #[test]
     fn splits_and_keeps_body_from_lines() {
-        let text = format!(
-            "{SEP}Subject: one\n\nFrom the start\nbody\n{SEP}Subject: two\r\n\r\nbody\r\n"
-        );
+        let text =
+            format!("{SEP}Subject: one\n\nFrom the start\nbody\n{SEP}Subject: two\r\n\r\nbody\r\n");
         let messages = split(&text, MboxFlavor::Mboxo);
         assert_eq!(messages.len(), 2);
         assert_eq!(
@@ -323,14 +326,23 @@ mod tests {
     fn mboxrd_unquotes_one_level() {
         let text = format!("{SEP}Subject: q\n\n>From here\n>>From there\n");
         let rd = split(&text, MboxFlavor::Mboxrd);
-        assert_eq!(rd[0].bytes, b"Subject: q\n\nFrom here\n>From there\n".to_vec());
+        assert_eq!(
+            rd[0].bytes,
+            b"Subject: q\n\nFrom here\n>From there\n".to_vec()
+        );
         let o = split(&text, MboxFlavor::Mboxo);
-        assert_eq!(o[0].bytes, b"Subject: q\n\n>From here\n>>From there\n".to_vec());
+        assert_eq!(
+            o[0].bytes,
+            b"Subject: q\n\n>From here\n>>From there\n".to_vec()
+        );
     }
 
     #[test]
     fn plain_file_is_one_message() {
-        let messages = split("Subject: x\n\nFrom a to b 10:00:00 2026\n", MboxFlavor::Mboxo);
+        let messages = split(
+            "Subject: x\n\nFrom a to b 10:00:00 2026\n",
+            MboxFlavor::Mboxo,
+        );
         assert_eq!(messages.len(), 1);
         assert_eq!(messages[0].first_line, 1);
         assert!(split("", MboxFlavor::Mboxo).is_empty());

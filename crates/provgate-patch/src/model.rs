@@ -310,7 +310,9 @@ impl Hunk {
     }
 
     /// The lines in order.
-    pub fn lines(&self) -> impl ExactSizeIterator<Item = DiffLine<'_>> + DoubleEndedIterator + Clone {
+    pub fn lines(
+        &self,
+    ) -> impl ExactSizeIterator<Item = DiffLine<'_>> + DoubleEndedIterator + Clone {
         self.lines.iter().map(|slot| self.view(slot))
     }
 

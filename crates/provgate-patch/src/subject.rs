@@ -109,7 +109,13 @@ mod tests {
         assert_eq!((p.version, p.index, p.total), (2, Some(0), Some(3)));
         assert_eq!(s, "cover");
         let (p, s) = parse_subject("plain subject: no prefix");
-        assert_eq!(p, SubjectPrefix { version: 1, ..SubjectPrefix::default() });
+        assert_eq!(
+            p,
+            SubjectPrefix {
+                version: 1,
+                ..SubjectPrefix::default()
+            }
+        );
         assert_eq!(s, "plain subject: no prefix");
     }
 

@@ -159,8 +159,7 @@ fn locate_cut_line(bytes: &[u8]) -> Option<usize> {
     if bytes.starts_with(cut) {
         return Some(0);
     }
-    memchr::memmem::find_iter(bytes, cut)
-        .find(|&at| at > 0 && bytes[at - 1] == b'\n')
+    memchr::memmem::find_iter(bytes, cut).find(|&at| at > 0 && bytes[at - 1] == b'\n')
 }
 
 fn is_blank_line(bytes: &[u8], pos: usize) -> bool {

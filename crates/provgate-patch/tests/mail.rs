@@ -78,7 +78,10 @@ fn format_patch_message() {
     assert_eq!(p.id, "20260528.2@example.org");
     assert_eq!(p.subject, "hw/arm/virt: initialise b");
     let prefix = p.prefix.as_ref().unwrap();
-    assert_eq!((prefix.version, prefix.index, prefix.total), (3, Some(2), Some(7)));
+    assert_eq!(
+        (prefix.version, prefix.index, prefix.total),
+        (3, Some(2), Some(7))
+    );
     assert_eq!(p.author.as_ref().unwrap().email, "jane@example.org");
     assert_eq!(p.date.unwrap().to_rfc3339(), "2026-05-28T10:11:12+02:00");
     assert_eq!(
@@ -204,7 +207,11 @@ fn list_munged_author_resolved_and_unresolved() {
     let p = one(&message(&with_reply_to, &body));
     assert_eq!(p.author.as_ref().unwrap().email, "jane@example.org");
     assert_eq!(p.author.as_ref().unwrap().name, "Jane Doe");
-    assert!(p.notes.iter().any(|n| n.kind == NoteKind::MungedAuthorResolved));
+    assert!(
+        p.notes
+            .iter()
+            .any(|n| n.kind == NoteKind::MungedAuthorResolved)
+    );
 
     // No Reply-To: the matching sign-off gives the address.
     let p = one(&message(munged, &body));
@@ -214,7 +221,11 @@ fn list_munged_author_resolved_and_unresolved() {
     let body = format!("Text.\n\nSigned-off-by: Someone Else <else@example.org>\n{DIFF}");
     let p = one(&message(munged, &body));
     assert_eq!(p.author.as_ref().unwrap().name, "Jane Doe");
-    assert!(p.notes.iter().any(|n| n.kind == NoteKind::MungedAuthorUnresolved));
+    assert!(
+        p.notes
+            .iter()
+            .any(|n| n.kind == NoteKind::MungedAuthorUnresolved)
+    );
 }
 
 #[test]
@@ -223,13 +234,22 @@ fn subject_prefixes() {
         ("[PATCH v3 2/7] a", vec!["PATCH"], 3, Some(2), Some(7)),
         ("[RFC PATCH] a", vec!["RFC", "PATCH"], 1, None, None),
         ("[PULL 05/12] a", vec!["PULL"], 1, Some(5), Some(12)),
-        ("[PATCH for-10.1 1/2] a", vec!["PATCH", "for-10.1"], 1, Some(1), Some(2)),
+        (
+            "[PATCH for-10.1 1/2] a",
+            vec!["PATCH", "for-10.1"],
+            1,
+            Some(1),
+            Some(2),
+        ),
     ] {
         let headers = format!("From: J <j@x>\nSubject: {subject}\n");
         let p = one(&message(&headers, &format!("Text.\n{DIFF}")));
         let prefix = p.prefix.unwrap();
         assert_eq!(prefix.tags, tags, "{subject}");
-        assert_eq!((prefix.version, prefix.index, prefix.total), (version, index, total));
+        assert_eq!(
+            (prefix.version, prefix.index, prefix.total),
+            (version, index, total)
+        );
         assert_eq!(p.subject, "a");
     }
 }
@@ -282,7 +302,11 @@ fn mboxrd_and_crlf() {
     };
     assert!(p.message.contains("\nFrom the top.\n"), "{}", p.message);
     assert_eq!(p.files[0].added(), 1);
-    assert_eq!(p.files[0].hunks[0].line(1).unwrap().text, "b", "CR stripped");
+    assert_eq!(
+        p.files[0].hunks[0].line(1).unwrap().text,
+        "b",
+        "CR stripped"
+    );
     let o = one(&text);
     assert!(o.message.contains("\n>From the top.\n"));
 }
@@ -291,14 +315,23 @@ fn mboxrd_and_crlf() {
 fn single_eml_without_separator_and_message_id_fallbacks() {
     let text = format!("From: J <j@x>\nSubject: [PATCH] x\n\nText.\n{DIFF}");
     let mut out = Vec::new();
-    read_stream(text.as_bytes(), "one.eml", ReadOptions::default(), &mut |i| {
-        out.push(i)
-    });
+    read_stream(
+        text.as_bytes(),
+        "one.eml",
+        ReadOptions::default(),
+        &mut |i| out.push(i),
+    );
     let Ok(MailItem::Patch(p)) = out.remove(0) else {
         panic!("expected a patch")
     };
-    assert_eq!(p.id, "one.eml:1", "no Message-ID and no From line: file and line");
-    let p = one(&message("From: J <j@x>\nSubject: [PATCH] x\n", &format!("T.\n{DIFF}")));
+    assert_eq!(
+        p.id, "one.eml:1",
+        "no Message-ID and no From line: file and line"
+    );
+    let p = one(&message(
+        "From: J <j@x>\nSubject: [PATCH] x\n",
+        &format!("T.\n{DIFF}"),
+    ));
     assert_eq!(p.id, "0123456789abcdef0123456789abcdef01234567");
 }
 
@@ -306,7 +339,12 @@ fn single_eml_without_separator_and_message_id_fallbacks() {
 fn plain_diff_is_one_anonymous_patch() {
     let diff = &DIFF[DIFF.find("diff --git").unwrap()..];
     let mut out = Vec::new();
-    read_stream(diff.as_bytes(), "change.diff", ReadOptions::default(), &mut |i| out.push(i));
+    read_stream(
+        diff.as_bytes(),
+        "change.diff",
+        ReadOptions::default(),
+        &mut |i| out.push(i),
+    );
     let Ok(MailItem::Patch(p)) = out.remove(0) else {
         panic!("expected a patch")
     };
@@ -317,10 +355,14 @@ fn plain_diff_is_one_anonymous_patch() {
 
 #[test]
 fn patch_subject_without_diff_is_noted_and_truncated_input_is_an_error() {
-    let p = one(&message("From: J <j@x>\nSubject: [PATCH 1/2] x\n", "Only words.\n"));
+    let p = one(&message(
+        "From: J <j@x>\nSubject: [PATCH 1/2] x\n",
+        "Only words.\n",
+    ));
     assert!(p.notes.iter().any(|n| n.kind == NoteKind::NoDiff));
 
-    let truncated = &message(BASIC_HEADERS, &format!("T.\n{DIFF}"))[..SEP.len() + BASIC_HEADERS.len() + 120];
+    let truncated =
+        &message(BASIC_HEADERS, &format!("T.\n{DIFF}"))[..SEP.len() + BASIC_HEADERS.len() + 120];
     let items = read_all(truncated, MboxFlavor::Mboxo);
     assert!(items[0].is_err() || matches!(&items[0], Ok(MailItem::Patch(p)) if p.files.is_empty()));
 }
@@ -330,13 +372,23 @@ fn garbage_and_invalid_utf8_never_panic() {
     let mut garbage: Vec<u8> = (0..20_000u32).map(|i| (i * 7919 % 251) as u8).collect();
     garbage.extend_from_slice(b"\n\xff\xfe\n");
     let mut out = Vec::new();
-    read_stream(&garbage[..], "garbage.bin", ReadOptions::default(), &mut |i| out.push(i));
+    read_stream(
+        &garbage[..],
+        "garbage.bin",
+        ReadOptions::default(),
+        &mut |i| out.push(i),
+    );
     assert_eq!(out.len(), 1);
     assert!(out[0].is_err());
 
     let latin1 = b"From: J <j@x>\nSubject: [PATCH] x\n\nCaf\xe9\n---\ndiff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+\xe9\n";
     let mut out = Vec::new();
-    read_stream(&latin1[..], "latin1.eml", ReadOptions::default(), &mut |i| out.push(i));
+    read_stream(
+        &latin1[..],
+        "latin1.eml",
+        ReadOptions::default(),
+        &mut |i| out.push(i),
+    );
     let Ok(MailItem::Patch(p)) = out.remove(0) else {
         panic!("latin-1 bytes are read lossily")
     };
@@ -347,7 +399,10 @@ fn base64_encode(bytes: &[u8]) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, &b)| acc | (b as u32) << (16 - 8 * i));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, &b)| acc | (b as u32) << (16 - 8 * i));
         for i in 0..4 {
             if i <= chunk.len() {
                 out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);

@@ -62,7 +62,10 @@ fn file_strategy() -> impl Strategy<Value = GenFile> {
 /// Git's quoting of a path in diff headers.
 fn quote(prefix: &str, path: &str) -> String {
     let full = format!("{prefix}{path}");
-    if !full.bytes().any(|b| b == b'\t' || b == b'"' || b == b'\\' || b >= 0x80) {
+    if !full
+        .bytes()
+        .any(|b| b == b'\t' || b == b'"' || b == b'\\' || b >= 0x80)
+    {
         return full;
     }
     let mut out = String::from("\"");
@@ -99,8 +102,16 @@ fn render(files: &[GenFile]) -> String {
                 out.push_str(&format!("--- {a}{tab}\n+++ {b}{tab}\n"));
             }
         }
-        let old = f.lines.iter().filter(|(k, _)| *k != LineKind::Added).count();
-        let new = f.lines.iter().filter(|(k, _)| *k != LineKind::Removed).count();
+        let old = f
+            .lines
+            .iter()
+            .filter(|(k, _)| *k != LineKind::Added)
+            .count();
+        let new = f
+            .lines
+            .iter()
+            .filter(|(k, _)| *k != LineKind::Removed)
+            .count();
         let old_start = if old == 0 { 0 } else { 1 };
         let new_start = if new == 0 { 0 } else { 1 };
         out.push_str(&format!("@@ -{old_start},{old} +{new_start},{new} @@\n"));
