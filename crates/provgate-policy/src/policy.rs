@@ -48,6 +48,26 @@ pub enum Tier {
     Protected,
 }
 
+impl Tier {
+    /// The kebab-case name used in policy files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Open => "open",
+            Tier::Protected => "protected",
+        }
+    }
+}
+
+impl Mode {
+    /// The kebab-case name used in policy files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Enforce => "enforce",
+            Mode::Warn => "warn",
+        }
+    }
+}
+
 /// What a file or hunk is, for the policy: QEMU's text treats tests and docs differently from code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
