@@ -16,6 +16,23 @@
 //! [`init_template`] a commented policy file, [`explain`] a rule's documentation.
 //!
 //! Nothing in a policy can make provgate run a command: the file may come from an untrusted branch.
+//!
+//! ```
+//! use provgate_patch::{Origin, Patch, Person, Series};
+//! use provgate_policy::{CheckContext, Overrides, Policy, Stage, Verdict, check};
+//!
+//! let policy = Policy::from_toml("extends = \"qemu\"\n", "provgate.toml").unwrap();
+//! let mut patch = Patch::new("abc1234", Origin::Commit { commit: "abc1234".into() });
+//! patch.author = Some(Person::new("Jane Doe", "jane@example.org"));
+//! patch.message = "hw/misc: fix leak\n\nAI-used-for: code\nSigned-off-by: Jane Doe <jane@example.org>\n".into();
+//! patch.trailers = provgate_patch::trailers::parse_trailers(&patch.message);
+//! let series = Series { id: "range".into(), version: 1, total: None, cover: None, patches: vec![patch] };
+//!
+//! let ctx = CheckContext::new(None, Stage::Submit, jiff::civil::date(2026, 6, 1), Overrides::default()).unwrap();
+//! let result = check(&policy, &ctx, &[series]);
+//! assert_eq!(result.verdict, Verdict::Pass);
+//! assert!(result.series[0].patches[0].ai.disclosed);
+//! ```
 
 pub mod check;
 pub mod classify;
