@@ -1,0 +1,304 @@
+//! Agreement with a real get_maintainer.pl on a real tree, file by file.
+//!
+//! Runs only when `PROVGATE_MAINTAINERS_ORACLE` names a source tree holding `MAINTAINERS` and
+//! `scripts/get_maintainer.pl` (e.g. an export of xen-project/xen). For every file of the tree it
+//! runs `perl scripts/get_maintainer.pl --nogit --nogit-fallback --roles --subsystem -f FILE`
+//! twice — with the script's default keyword scan (compared with a lookup given the file's
+//! content) and with `--nokeywords` (compared with the plain path lookup) — and compares:
+//!
+//! * the printed addresses and their roles, as sets (get_maintainer.pl orders sections of equal
+//!   rank by Perl's randomised hash order, so order is checked separately),
+//! * the section names (`--subsystem`), as sets,
+//! * that get_maintainer.pl's section order is one our ranks allow (equal ranks in any order).
+//!
+//! get_maintainer.pl takes ~40 ms a file; the tree is run on two threads. Set
+//! `PROVGATE_MAINTAINERS_ORACLE_CACHE=DIR` to keep its answers between runs, and
+//! `PROVGATE_MAINTAINERS_ORACLE_LIMIT=N` to compare only every N-th file.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use provgate_maintainers::{Lookup, LookupOptions, Maintainers};
+
+fn list_files(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let path = e.path();
+            let Ok(meta) = std::fs::symlink_metadata(&path) else {
+                continue;
+            };
+            if meta.is_dir() {
+                if e.file_name() != ".git" {
+                    stack.push(path);
+                }
+            } else if path.is_file() {
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                out.push(rel);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// One get_maintainer.pl answer: `address (role)` lines and section names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Answer {
+    people: Vec<String>,
+    sections: Vec<String>,
+}
+
+fn parse_answer(stdout: &str) -> Answer {
+    let mut a = Answer::default();
+    for line in stdout.lines() {
+        if line.contains('@') && line.ends_with(')') {
+            a.people.push(line.to_string());
+        } else if !line.is_empty() {
+            a.sections.push(line.to_string());
+        }
+    }
+    a
+}
+
+fn run_oracle(
+    tree: &Path,
+    files: &[String],
+    extra: &[&str],
+    cache: Option<PathBuf>,
+) -> Vec<Option<Answer>> {
+    if let Some(cache) = &cache
+        && let Ok(text) = std::fs::read_to_string(cache)
+    {
+        let mut map: BTreeMap<String, Option<Answer>> = BTreeMap::new();
+        let mut current: Option<(String, String, bool)> = None;
+        let flush = |c: Option<(String, String, bool)>, map: &mut BTreeMap<_, _>| {
+            if let Some((f, body, ok)) = c {
+                map.insert(f, ok.then(|| parse_answer(&body)));
+            }
+        };
+        for line in text.lines() {
+            if let Some(rest) = line.strip_prefix("\u{1}FILE ") {
+                flush(current.take(), &mut map);
+                let (ok, f) = rest.split_once(' ').unwrap();
+                current = Some((f.to_string(), String::new(), ok == "ok"));
+            } else if let Some((_, body, _)) = current.as_mut() {
+                body.push_str(line);
+                body.push('\n');
+            }
+        }
+        flush(current.take(), &mut map);
+        if files.iter().all(|f| map.contains_key(f)) {
+            return files.iter().map(|f| map[f].clone()).collect();
+        }
+    }
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<(bool, String)>>> = Mutex::new(vec![None; files.len()]);
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= files.len() {
+                        break;
+                    }
+                    let output = Command::new("perl")
+                        .arg("scripts/get_maintainer.pl")
+                        .args(["--nogit", "--nogit-fallback", "--roles", "--subsystem"])
+                        .args(extra)
+                        .arg("-f")
+                        .arg(&files[i])
+                        .current_dir(tree)
+                        .env("LC_ALL", "C")
+                        .output()
+                        .expect("perl runs");
+                    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+                    results.lock().unwrap()[i] = Some((output.status.success(), text));
+                }
+            });
+        }
+    });
+    let results: Vec<(bool, String)> = results
+        .into_inner()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.unwrap())
+        .collect();
+    if let Some(cache) = &cache {
+        let mut text = String::new();
+        for (f, (ok, body)) in files.iter().zip(&results) {
+            text.push_str(&format!(
+                "\u{1}FILE {} {f}\n{body}",
+                if *ok { "ok" } else { "err" }
+            ));
+        }
+        std::fs::write(cache, text).expect("write oracle cache");
+    }
+    results
+        .into_iter()
+        .map(|(ok, body)| ok.then(|| parse_answer(&body)))
+        .collect()
+}
+
+fn ours(m: &Maintainers, l: &Lookup<'_>) -> Answer {
+    let mut sections: Vec<String> = Vec::new();
+    for s in &l.sections {
+        if !sections.contains(&s.name) {
+            sections.push(s.name.clone());
+        }
+    }
+    Answer {
+        people: l
+            .recipients
+            .iter()
+            .map(|r| format!("{} ({})", r.address, r.role_label(m)))
+            .collect(),
+        sections,
+    }
+}
+
+/// Whether get_maintainer.pl's section order is a reordering of ours among equal ranks only.
+fn order_allowed(l: &Lookup<'_>, theirs: &[String]) -> bool {
+    let rank: BTreeMap<&str, i32> = l
+        .sections
+        .iter()
+        .zip(&l.matches)
+        .map(|(s, m)| (s.name.as_str(), m.rank))
+        .collect();
+    let ranks: Vec<i32> = theirs
+        .iter()
+        .filter_map(|n| rank.get(n.as_str()).copied())
+        .collect();
+    ranks.windows(2).all(|w| w[0] >= w[1])
+}
+
+#[test]
+fn agrees_with_get_maintainer_on_a_real_tree() {
+    let Ok(tree) = std::env::var("PROVGATE_MAINTAINERS_ORACLE") else {
+        eprintln!("PROVGATE_MAINTAINERS_ORACLE is not set: skipping the real-tree comparison");
+        return;
+    };
+    let tree = PathBuf::from(tree);
+    assert!(
+        tree.join("scripts/get_maintainer.pl").is_file(),
+        "{} has no scripts/get_maintainer.pl",
+        tree.display()
+    );
+    // The script's own `@penguin_chief` list (people it never prints), when it filters them.
+    let script = std::fs::read_to_string(tree.join("scripts/get_maintainer.pl")).unwrap();
+    let mut parser = provgate_maintainers::Parser::new().lenient(true);
+    if script.contains("@email_to = grep($_->[0] !~ /${email_address}/, @email_to);") {
+        let chiefs: Vec<String> = script
+            .lines()
+            .filter_map(|l| l.strip_prefix("push(@penguin_chief, \""))
+            .filter_map(|l| l.split_once('"').map(|x| x.0.replace("\\@", "@")))
+            .filter_map(|c| c.split_once(':').map(|(n, a)| format!("{n} <{a}>")))
+            .collect();
+        eprintln!("chief penguins: {chiefs:?}");
+        parser = parser.chief_penguins(chiefs);
+    } else {
+        parser = parser.chief_penguins(Vec::<String>::new());
+    }
+    let (m, warnings) =
+        Maintainers::load_with(&tree.join("MAINTAINERS"), &parser).expect("MAINTAINERS reads");
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    let step: usize = std::env::var("PROVGATE_MAINTAINERS_ORACLE_LIMIT")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
+    let files: Vec<String> = list_files(&tree).into_iter().step_by(step.max(1)).collect();
+    let cache_dir = std::env::var("PROVGATE_MAINTAINERS_ORACLE_CACHE")
+        .ok()
+        .map(PathBuf::from);
+    let mut total_disagreements = 0;
+    for (mode, extra) in [
+        ("keywords (default)", &[][..]),
+        ("--nokeywords", &["--nokeywords"][..]),
+    ] {
+        let cache = cache_dir.as_ref().map(|d| {
+            d.join(format!(
+                "oracle-{}-{}.txt",
+                tree.file_name().unwrap().to_string_lossy(),
+                if extra.is_empty() {
+                    "default"
+                } else {
+                    "nokeywords"
+                }
+            ))
+        });
+        let answers = run_oracle(&tree, &files, extra, cache);
+        let (mut compared, mut same_order, mut tie_order, mut errors) = (0, 0, 0, 0);
+        let mut bad: Vec<String> = Vec::new();
+        for (file, answer) in files.iter().zip(&answers) {
+            let Some(theirs) = answer else {
+                errors += 1;
+                continue;
+            };
+            compared += 1;
+            let content = if extra.is_empty() {
+                std::fs::read(tree.join(file)).ok()
+            } else {
+                None
+            };
+            let options = LookupOptions {
+                content: content.as_deref(),
+                ..Default::default()
+            };
+            let l = m.lookup_with(file, &options);
+            let mine = ours(&m, &l);
+            let set = |v: &[String]| v.iter().cloned().collect::<BTreeSet<_>>();
+            let addresses = |v: &[String]| {
+                v.iter()
+                    .map(|p| p.rsplit_once(" (").map_or(p.as_str(), |x| x.0).to_string())
+                    .collect::<BTreeSet<_>>()
+            };
+            let sets_agree = addresses(&mine.people) == addresses(&theirs.people)
+                && set(&mine.sections) == set(&theirs.sections);
+            if !sets_agree {
+                bad.push(format!(
+                    "{file}\n  get_maintainer.pl: {:?}\n                    {:?}\n  provgate:          {:?}\n                    {:?}",
+                    theirs.people, theirs.sections, mine.people, mine.sections
+                ));
+                continue;
+            }
+            if mine == *theirs {
+                same_order += 1;
+            } else if mine.sections != theirs.sections && order_allowed(&l, &theirs.sections) {
+                tie_order += 1;
+            } else {
+                bad.push(format!(
+                    "{file} (order)\n  get_maintainer.pl: {:?}\n  provgate:          {:?}",
+                    theirs.sections, mine.sections
+                ));
+            }
+        }
+        eprintln!(
+            "{mode}: {} files, {compared} compared, {} agree ({same_order} in the same order, \
+             {tie_order} differing only among equal ranks), {} disagree, {errors} get_maintainer.pl errors",
+            files.len(),
+            compared - bad.len(),
+            bad.len()
+        );
+        for b in bad.iter().take(40) {
+            eprintln!("{b}");
+        }
+        total_disagreements += bad.len();
+    }
+    assert_eq!(
+        total_disagreements, 0,
+        "disagreements with get_maintainer.pl"
+    );
+}
