@@ -91,8 +91,12 @@ pub struct AiEvidence {
 }
 
 impl AiEvidence {
-    /// Whether AI output is (declared or likely) in the patch.
+    /// Whether AI output is (declared or likely) in the patch. Declared signals are preferred
+    /// over heuristics: when the patch carries an accepted disclosure, the disclosure decides.
     pub fn ai_assisted(&self) -> bool {
+        if self.disclosed {
+            return self.declarations.iter().any(|d| d.accepted && d.output);
+        }
         self.declarations.iter().any(|d| d.output)
             || self
                 .fingerprints
@@ -100,8 +104,12 @@ impl AiEvidence {
                 .any(|f| f.confidence >= Confidence::Medium)
     }
 
-    /// Whether AI may have written code in the patch.
+    /// Whether AI may have written code in the patch; as for [`AiEvidence::ai_assisted`], an
+    /// accepted disclosure decides (`AI-used-for: tests` is not code, whatever tool marks say).
     pub fn ai_code(&self) -> bool {
+        if self.disclosed {
+            return self.declarations.iter().any(|d| d.accepted && d.code);
+        }
         self.declarations.iter().any(|d| d.code)
             || self
                 .fingerprints
@@ -113,6 +121,27 @@ impl AiEvidence {
     pub fn strongest_fingerprint(&self) -> Option<&Fingerprint> {
         self.fingerprints.iter().max_by_key(|f| f.confidence)
     }
+}
+
+/// Whether `d` declares AI use in a trailer the policy does not use for AI (reported by
+/// `disclosure-wrong-trailer`): not accepted, and either listed in `not-for-ai` or another
+/// project's disclosure key. A co-author trailer counts only when listed in `not-for-ai`.
+pub fn is_wrong_trailer(policy: &Policy, d: &Declaration) -> bool {
+    if d.accepted {
+        return false;
+    }
+    let listed = policy
+        .disclosure
+        .not_for_ai
+        .iter()
+        .any(|k| k.eq_ignore_ascii_case(&d.trailer));
+    let coauthor = COAUTHOR_KEYS
+        .iter()
+        .any(|k| k.eq_ignore_ascii_case(&d.trailer));
+    let known = KNOWN_DISCLOSURE_KEYS
+        .iter()
+        .any(|k| k.eq_ignore_ascii_case(&d.trailer));
+    listed || (known && !coauthor)
 }
 
 /// Gathers the evidence of `patch` under `policy`.

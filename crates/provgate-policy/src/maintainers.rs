@@ -2,13 +2,53 @@
 
 use std::path::Path;
 
-use crate::error::PolicyError;
-use crate::zones::SectionSource;
+use provgate_maintainers::{Maintainers, MaintainersError};
 
-/// Reads a MAINTAINERS file into a [`SectionSource`].
-///
-/// Not wired yet: the `provgate-maintainers` crate has not landed in the workspace, so no file
-/// is read and zones see no sections.
-pub(crate) fn load(_path: &Path) -> Result<Option<Box<dyn SectionSource>>, PolicyError> {
-    Ok(None)
+use crate::error::{Loc, PolicyError, PolicyErrorKind};
+use crate::zones::{SectionInfo, SectionMatch, SectionSource};
+
+impl SectionSource for Maintainers {
+    fn lookup(&self, path: &str) -> SectionMatch {
+        let hit = Maintainers::lookup(self, path);
+        SectionMatch {
+            sections: hit
+                .sections
+                .iter()
+                .map(|s| SectionInfo {
+                    name: s.name.clone(),
+                    status: s.status.clone(),
+                    maintainers: s.maintainers.clone(),
+                })
+                .collect(),
+            maintainers: hit.maintainers.iter().map(|m| m.to_string()).collect(),
+            reviewers: hit.reviewers.iter().map(|r| r.to_string()).collect(),
+        }
+    }
+}
+
+/// Reads and strictly parses a MAINTAINERS file: a malformed line is an error at its line.
+pub(crate) fn load(path: &Path) -> Result<Option<Box<dyn SectionSource>>, PolicyError> {
+    match Maintainers::load(path) {
+        Ok(m) => Ok(Some(Box::new(m))),
+        Err(e) => Err(error(path, &e)),
+    }
+}
+
+fn error(path: &Path, e: &MaintainersError) -> PolicyError {
+    let mut loc = Loc::nowhere(&path.display().to_string());
+    let hint = match e {
+        MaintainersError::Io { .. } => {
+            "check that the file is readable, or set zones.maintainers-file = \"\" to read none"
+        }
+        MaintainersError::Malformed { line, .. } => {
+            loc.line = *line;
+            loc.column = 1;
+            "fix the line (get_maintainer.pl would ignore or misread it), or set zones.maintainers-file = \"\""
+        }
+    };
+    let kind = match e {
+        MaintainersError::Io { .. } => PolicyErrorKind::Io(e.to_string()),
+        _ => PolicyErrorKind::BadValue(e.to_string()),
+    };
+    loc.error(kind, hint)
 }

@@ -591,6 +591,20 @@ fn undisclosed_ai() {
     );
     let aider = mail("aider: fix the thing").sob();
     assert_eq!(fires(&preset("qemu"), &aider, "undisclosed-ai"), WARN);
+    // An AI co-author line the policy neither accepts nor forbids is only a tool mark.
+    let codev = mail("fix")
+        .t("Co-developed-by: Claude <noreply@anthropic.com>")
+        .sob();
+    assert_eq!(fires(&preset("qemu"), &codev, "undisclosed-ai"), DENY);
+    let coauthor = mail("fix")
+        .t("Co-authored-by: Claude <noreply@anthropic.com>")
+        .sob();
+    assert_eq!(fires(&preset("linux"), &coauthor, "undisclosed-ai"), WARN);
+    assert_eq!(
+        fires(&preset("default"), &coauthor, "undisclosed-ai"),
+        NONE,
+        "accepted there"
+    );
     // Disclosed: nothing.
     let disclosed = mail("fix")
         .t("Claude-Session: 0f3a\nAI-used-for: code")
@@ -786,6 +800,12 @@ fn ai_line_limit_qemu_counts_code_not_tests() {
         .sob()
         .code("hw/net/e1000.c", 50);
     assert_eq!(fires(&qemu, &tests_only, "ai-line-limit"), NONE);
+    // A declaration is preferred over tool marks: declared tests only, marks or not.
+    let declared_tests = mail("fix")
+        .t("Amp-Thread-ID: T-1\nAI-used-for: tests")
+        .sob()
+        .code("hw/net/e1000.c", 50);
+    assert_eq!(fires(&qemu, &declared_tests, "ai-line-limit"), NONE);
     // Undisclosed but fingerprinted: the limit applies.
     let fp = mail("fix")
         .t("Amp-Thread-ID: T-1")
@@ -1389,4 +1409,119 @@ fn json_shape_of_results() {
     assert_eq!(info["zones"][0], "imported-headers");
     assert_eq!(info["exempt"], true);
     assert!(info["sections"].as_array().unwrap().is_empty());
+}
+
+// ---- zones from a real MAINTAINERS file ------------------------------------------------------------
+
+const MAINTAINERS: &str = "\
+Memory API
+M:\tMem Maint <mem@example.org>
+R:\tMem Rev <memrev@example.org>
+S:\tSupported
+F:\tsystem/memory.c
+F:\tinclude/system/memory.h
+
+ARM TCG CPUs
+M:\tArm Maint <arm@example.org>
+S:\tMaintained
+F:\ttarget/arm/
+
+Obsolete thing
+S:\tObsolete
+F:\thw/old/
+
+THE REST
+M:\tRest <rest@example.org>
+S:\tMaintained
+F:\t*
+F:\t*/
+";
+
+#[test]
+fn zones_load_maintainers_from_the_repository_root() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("MAINTAINERS"), MAINTAINERS).unwrap();
+    let p = policy(
+        "extends = \"qemu\"\n[[zone]]\nname = \"memory\"\ntier = \"protected\"\nsections = [\"memory api\"]\n[[zone]]\nname = \"arm-tests\"\nkind = \"tests\"\npaths = [\"target/arm/tests/\"]\n",
+    );
+    let zones = Zones::load(&p, Some(dir.path())).unwrap();
+    assert!(zones.has_maintainers());
+    let info = zones.classify("system/memory.c");
+    assert_eq!(info.zones, ["memory"]);
+    assert_eq!(info.tier, provgate_policy::Tier::Protected);
+    assert_eq!(
+        info.sections
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>(),
+        ["Memory API", "THE REST"]
+    );
+    assert_eq!(info.sections[0].status.as_deref(), Some("Supported"));
+    assert_eq!(
+        info.maintainers,
+        ["Mem Maint <mem@example.org>", "Rest <rest@example.org>"]
+    );
+    assert_eq!(info.reviewers, ["Mem Rev <memrev@example.org>"]);
+    let arm = zones.classify("target/arm/tests/t.c");
+    assert_eq!(
+        (arm.kind, arm.zones.len()),
+        (provgate_policy::Kind::Tests, 1)
+    );
+    assert_eq!(arm.maintainers[0], "Arm Maint <arm@example.org>");
+    let json = serde_json::to_value(zones.classify("hw/old/x.c")).unwrap();
+    assert_eq!(
+        json["sections"][0],
+        serde_json::json!({"name": "Obsolete thing", "status": "Obsolete"})
+    );
+    // The whole check reads it through the context's repository root.
+    let m = mail("memory: fix")
+        .t("AI-used-for: code")
+        .sob()
+        .code("system/memory.c", 3);
+    let c = CheckContext::new(
+        Some(dir.path().to_path_buf()),
+        Stage::Submit,
+        jiff::civil::date(2026, 6, 10),
+        Overrides::default(),
+    )
+    .unwrap();
+    let r = check(&p, &c, &[series_of(vec![m.patch()])]);
+    assert_eq!(fired(&r, "protected-zone"), DENY);
+    let acked = m.t("Acked-by: Mem Maint <mem@example.org>");
+    let r = check(&p, &c, &[series_of(vec![acked.patch()])]);
+    assert_eq!(fired(&r, "protected-zone"), NONE);
+    // No MAINTAINERS read when the policy says so.
+    let none = policy("extends = \"qemu\"\n[zones]\nmaintainers-file = \"\"\n");
+    assert!(
+        !Zones::load(&none, Some(dir.path()))
+            .unwrap()
+            .has_maintainers()
+    );
+}
+
+#[test]
+fn malformed_maintainers_is_an_error_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("MAINTAINERS"),
+        "M:\tNobody <n@example.org>\n",
+    )
+    .unwrap();
+    let e = Zones::load(&preset("qemu"), Some(dir.path())).unwrap_err();
+    assert_eq!(e.line, 1, "{e}");
+    assert!(e.origin.ends_with("MAINTAINERS"));
+    // `check` goes on without it and says why.
+    let c = CheckContext::new(
+        Some(dir.path().to_path_buf()),
+        Stage::Submit,
+        jiff::civil::date(2026, 6, 10),
+        Overrides::default(),
+    )
+    .unwrap();
+    let r = check(
+        &preset("qemu"),
+        &c,
+        &[series_of(vec![mail("fix").sob().patch()])],
+    );
+    assert_eq!(r.notes.len(), 1);
 }

@@ -1,7 +1,7 @@
 //! `disclosure-wrong-trailer`: AI use declared in a trailer the policy does not use for AI.
 
 use super::{Finding, PatchContext, Rule, RuleDoc};
-use crate::evidence::{COAUTHOR_KEYS, KNOWN_DISCLOSURE_KEYS};
+use crate::evidence::is_wrong_trailer;
 use crate::level::Level;
 
 /// See [`DOC`].
@@ -46,20 +46,7 @@ impl Rule for DisclosureWrongTrailer {
             .declarations
             .iter()
             .filter(|d| !d.accepted)
-            .filter(|d| {
-                let in_list = policy
-                    .disclosure
-                    .not_for_ai
-                    .iter()
-                    .any(|k| k.eq_ignore_ascii_case(&d.trailer));
-                let coauthor = COAUTHOR_KEYS
-                    .iter()
-                    .any(|k| k.eq_ignore_ascii_case(&d.trailer));
-                let known = KNOWN_DISCLOSURE_KEYS
-                    .iter()
-                    .any(|k| k.eq_ignore_ascii_case(&d.trailer));
-                in_list || (known && !coauthor)
-            })
+            .filter(|d| is_wrong_trailer(policy, d))
             .map(|d| {
                 Finding::new(
                     DOC.name,
