@@ -472,11 +472,10 @@ impl PatchReport {
     }
 }
 
-/// Commit ids are shortened as git does; Message-IDs are kept whole.
+/// Commit ids are shortened as git does, and so are format-patch Message-IDs, which start with
+/// the commit id (`<sha>.<time>.git.<sender>`); other Message-IDs are kept whole.
 pub fn short_id(id: &str) -> &str {
-    if id.len() >= 40 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
-        &id[..12]
-    } else {
-        id
-    }
+    let hex = id.bytes().take_while(u8::is_ascii_hexdigit).count();
+    let commit_like = hex >= 40 && (hex == id.len() || id.as_bytes()[hex] == b'.');
+    if commit_like { &id[..12] } else { id }
 }

@@ -27,7 +27,7 @@ pub fn render(report: &Report) -> String {
             "Policy `{}` ({}, digest `{}`, mode `{}`) · {} AI-assisted · {} deny · {} warn · {} waived\n",
             policy.extends,
             policy.origin,
-            &policy.digest[..policy.digest.len().min(12)],
+            short_digest(&policy.digest),
             policy.mode,
             s.ai_assisted,
             s.deny,
@@ -108,6 +108,12 @@ fn finding_entry(finding: &FindingReport) -> String {
         let _ = writeln!(entry, "  <br>help: {}", escape(help));
     }
     entry
+}
+
+/// The first 12 hex digits of a `sha256:…` digest.
+fn short_digest(digest: &str) -> &str {
+    let hex = digest.strip_prefix("sha256:").unwrap_or(digest);
+    &hex[..hex.len().min(12)]
 }
 
 fn verdict_icon(verdict: &str) -> &'static str {

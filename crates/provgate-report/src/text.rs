@@ -14,6 +14,8 @@ pub struct TextOptions {
     pub color: bool,
     /// Only findings and the summary: leave out what was read.
     pub quiet: bool,
+    /// List the inputs that could not be read (a caller printing them elsewhere says no).
+    pub errors: bool,
 }
 
 /// Renders the report for a terminal or a log.
@@ -56,7 +58,7 @@ pub fn render(report: &Report, options: TextOptions) -> String {
             waived.finding.rule, waived.finding.message, waived.exception_line, waived.reason
         );
     }
-    for error in &report.errors {
+    for error in report.errors.iter().filter(|_| options.errors) {
         let line = error.line.map_or(String::new(), |l| format!(":{l}"));
         let _ = writeln!(out, "error: {}{line}: {}", error.input, error.message);
         if let Some(hint) = &error.hint {

@@ -66,6 +66,8 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
                 provgate_report::text::TextOptions {
                     color,
                     quiet: args.quiet,
+                    // On a terminal the errors are on standard error already.
+                    errors: args.output.is_some(),
                 },
             )
         }
@@ -76,11 +78,12 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         Format::Email => provgate_report::email::render(&report),
     };
     output::write(args.output.as_deref(), &rendered)?;
-    if args.format != Format::Text || args.output.is_some() {
-        // Input errors always reach the terminal, even when the report goes elsewhere.
-        for error in &report.errors {
-            let line = error.line.map_or(String::new(), |l| format!(":{l}"));
-            eprintln!("error: {}{line}: {}", error.input, error.message);
+    // Input errors go to standard error, whatever the report's format and destination.
+    for error in &report.errors {
+        let line = error.line.map_or(String::new(), |l| format!(":{l}"));
+        eprintln!("error: {}{line}: {}", error.input, error.message);
+        if let Some(hint) = &error.hint {
+            eprintln!("  hint: {hint}");
         }
     }
     Ok(if report.summary.errors > 0 {

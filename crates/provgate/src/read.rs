@@ -53,6 +53,21 @@ pub fn read_inputs(
                         patches: read.patches,
                     });
                 }
+                Err(provgate_git::GitError::NotARepository { dir, .. }) => {
+                    result.errors.push(ErrorReport {
+                        input: range.clone(),
+                        line: None,
+                        message: format!(
+                            "no such file or directory, and {} is not a git repository to read it as a revision range from",
+                            dir.display()
+                        ),
+                        hint: Some(
+                            "name an existing mbox, patch or diff file, or run inside a repository (or pass --repo DIR)"
+                                .to_string(),
+                        ),
+                    })
+                }
+                // The other git errors say what to do themselves.
                 Err(e) => result.errors.push(ErrorReport {
                     input: range.clone(),
                     line: None,
