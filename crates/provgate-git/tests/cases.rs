@@ -413,3 +413,27 @@ fn context_lines_option() {
         assert!(header.starts_with(&expected), "{header} vs {expected}");
     }
 }
+
+/// The one place where `git log -p` and `git log --numstat` disagree with each other: a type
+/// change whose old and new contents share a line. `-p` shows the old file deleted and the new
+/// one created; `--numstat` diffs the two contents. This crate follows `-p`, as the mail reader
+/// must (a patch e-mail only carries `-p`), so that a commit counts the same from either road.
+#[test]
+fn type_change_counts_follow_git_log_p() {
+    let mut repo = TestRepo::new();
+    repo.write("f", b"target");
+    repo.commit("file");
+    std::fs::remove_file(repo.path().join("f")).unwrap();
+    std::os::unix::fs::symlink("target", repo.path().join("f")).unwrap();
+    repo.commit("symlink");
+    let read = read_range(repo.path(), "HEAD", &RangeOptions::default()).unwrap();
+    let f = &read.patches[0].files[0];
+    assert_eq!(f.status, FileStatus::TypeChanged);
+    assert_eq!((f.added(), f.removed()), (1, 1));
+    assert_eq!(
+        repo.git(&["log", "-1", "--numstat", "--format="]).trim(),
+        "0\t0\tf"
+    );
+    let git = &git_commits(repo.path(), &["-1", "HEAD"])[0];
+    assert_eq!(render_hunks(&f.hunks), render_hunks(&git.diff[0].hunks));
+}

@@ -232,11 +232,9 @@ pub fn git_commits(dir: &Path, range_args: &[&str]) -> Vec<GitCommit> {
 
     // --numstat -z: `added\tremoved\tpath` or, for a rename, `added\tremoved\t` + old + new.
     let numstat = with(&["-z", "--numstat", "--format=%x01%H"]);
-    let mut index = 0;
-    for (id, tokens) in split_commits(&numstat, true) {
+    for (index, (id, tokens)) in split_commits(&numstat, true).into_iter().enumerate() {
         let commit = &mut commits[index];
         assert_eq!(commit.id, id, "same commit order in both logs");
-        index += 1;
         let mut it = tokens.into_iter().filter(|t| !t.is_empty());
         while let Some(token) = it.next() {
             let mut parts = token.splitn(3, |&b| b == b'\t');
@@ -664,7 +662,7 @@ fn data(out: &mut Vec<u8>, bytes: &[u8]) {
 
 impl Generator {
     fn word(&mut self) -> &'static str {
-        *self.rng.pick(WORDS)
+        self.rng.pick::<&str>(WORDS)
     }
 
     fn text_line(&mut self) -> Vec<u8> {
@@ -732,7 +730,7 @@ impl Generator {
         loop {
             let mut path = self.rng.pick(DIRS).as_bytes().to_vec();
             if self.rng.chance(6) {
-                path.extend_from_slice(*self.rng.pick(SPECIAL));
+                path.extend_from_slice(self.rng.pick::<&[u8]>(SPECIAL));
             } else {
                 path.extend_from_slice(self.rng.pick(NAMES).as_bytes());
                 if self.rng.chance(50) {
@@ -1157,11 +1155,13 @@ impl Generator {
 
     fn commit(&mut self) {
         // Start, continue or merge a side branch now and then.
-        if self.side.is_none() && self.main_mark.is_some() && self.rng.chance(3) {
-            self.side = Some((self.main_mark.unwrap(), self.tree.clone(), 0));
+        if let (None, Some(main)) = (&self.side, self.main_mark)
+            && self.rng.chance(3)
+        {
+            self.side = Some((main, self.tree.clone(), 0));
         }
         if let Some((parent, side_tree, n)) = self.side.take() {
-            if n >= 1 + self.rng.below(3) {
+            if n > self.rng.below(3) {
                 // Merge: the side's files land on main.
                 let main = self.main_mark.unwrap();
                 let mark = self.header("main", Some(main));
