@@ -11,7 +11,7 @@ use crate::classify::classify_file;
 use crate::error::PolicyError;
 use crate::evidence::{AiEvidence, gather};
 use crate::fingerprints::compile_custom;
-use crate::identity::same_email;
+use crate::identity::{address_of, same_email};
 use crate::level::{Level, Overrides};
 use crate::policy::{Exception, Kind, Mode, Policy, Tier};
 use crate::rules::{FileFacts, Finding, PatchContext, PatchFacts, SeriesContext, Stage};
@@ -275,7 +275,7 @@ impl CompiledException<'_> {
                 p.author.as_ref().is_some_and(|a| {
                     def.authors
                         .iter()
-                        .any(|x| same_email(x, &a.email, policy.dco.ignore_subaddress))
+                        .any(|x| same_email(address_of(x), &a.email, policy.dco.ignore_subaddress))
                 })
             })
         {
@@ -312,7 +312,29 @@ fn facts_of<'a>(
         .files
         .iter()
         .map(|f| {
-            let zone = zones.classify(f.path());
+            let mut zone = zones.classify(f.path());
+            // A file moved out of a zone was changed in that zone too.
+            if f.status == provgate_patch::FileStatus::Renamed
+                && let Some(source) = f.old_path.as_deref()
+            {
+                let before = zones.classify(source);
+                zone.tier = zone.tier.max(before.tier);
+                for z in before.zones {
+                    if !zone.zones.contains(&z) {
+                        zone.zones.push(z);
+                    }
+                }
+                for s in before.sections {
+                    if !zone.sections.iter().any(|x| x.name == s.name) {
+                        zone.sections.push(s);
+                    }
+                }
+                for m in before.maintainers {
+                    if !zone.maintainers.contains(&m) {
+                        zone.maintainers.push(m);
+                    }
+                }
+            }
             let class = classify_file(f, zone.kind, zone.exempt);
             FileFacts {
                 path: f.path().to_string(),

@@ -30,6 +30,15 @@ pub fn parse_person(value: &str) -> Option<Person> {
         .then(|| Person::new("", word))
 }
 
+/// The address in a policy entry written as `Name <email>` or as a bare address.
+pub fn address_of(entry: &str) -> &str {
+    let entry = entry.trim();
+    match (entry.rfind('<'), entry.rfind('>')) {
+        (Some(open), Some(close)) if open < close => entry[open + 1..close].trim(),
+        _ => entry,
+    }
+}
+
 /// An address prepared for comparison: lower case, optionally without its sub-address.
 pub fn normalize_email(email: &str, ignore_subaddress: bool) -> String {
     let email = email.trim().to_lowercase();
@@ -99,5 +108,7 @@ mod tests {
         assert!(!same_email("", "", false));
         assert!(same_name(" Jane   Doe", "jane doe"));
         assert!(is_github_noreply("1+jane@users.noreply.github.com"));
+        assert_eq!(address_of("Jane Doe <jane@x.org>"), "jane@x.org");
+        assert_eq!(address_of(" jane@x.org "), "jane@x.org");
     }
 }

@@ -95,6 +95,12 @@ impl Mail {
         }
         self
     }
+    fn rename(mut self, from: &str, to: &str) -> Self {
+        self.diff.push_str(&format!(
+            "diff --git a/{from} b/{to}\nsimilarity index 100%\nrename from {from}\nrename to {to}\n"
+        ));
+        self
+    }
     fn delete_file(mut self, path: &str) -> Self {
         self.diff.push_str(&format!(
             "diff --git a/{path} b/{path}\ndeleted file mode 100644\nindex 3333333..0000000\n--- a/{path}\n+++ /dev/null\n@@ -1 +0,0 @@\n-gone\n"
@@ -709,6 +715,17 @@ fn protected_zone() {
         .sob()
         .code("util/tests/atomic-test.c", 30);
     assert_eq!(fires(&tests_zone, &tests_only, "protected-zone"), NONE);
+    // Moving a file out of the zone changes the zone.
+    let moved = mail("move")
+        .t("AI-used-for: code")
+        .sob()
+        .rename("include/qemu/atomic.h", "include/atomic.h");
+    assert_eq!(fires(&p, &moved, "protected-zone"), DENY);
+    let into_open = mail("move")
+        .t("AI-used-for: code")
+        .sob()
+        .rename("hw/a.c", "hw/b.c");
+    assert_eq!(fires(&p, &into_open, "protected-zone"), NONE);
     // Agreement from anyone when the policy says so.
     let anyone = policy(&format!("{CORE}[agreement]\nfrom = \"anyone\"\n"));
     assert_eq!(fires(&anyone, &other_ack, "protected-zone"), NONE);
@@ -887,7 +904,7 @@ fn ai_split_series() {
 #[test]
 fn trial_scope() {
     let p = policy(
-        "extends = \"qemu\"\n[trial]\ncontributors = [\"jane@example.org\"]\nstart = \"2026-06-01\"\nend = \"2026-09-30\"\n",
+        "extends = \"qemu\"\n[trial]\ncontributors = [\"Jane Doe <Jane@Example.org>\"]\nstart = \"2026-06-01\"\nend = \"2026-09-30\"\n",
     );
     let jane = mail("fix").t("AI-used-for: code").sob();
     assert_eq!(fires(&p, &jane, "trial-scope"), NONE);
@@ -1274,7 +1291,7 @@ fn exception_scopes() {
             .code("hw/net/e1000.c", 25)
     };
     let by_author = policy(
-        "extends = \"qemu\"\n[[exception]]\nreason = \"r\"\nauthors = [\"Jane@Example.org\"]\n",
+        "extends = \"qemu\"\n[[exception]]\nreason = \"r\"\nauthors = [\"Jane <Jane@Example.org>\"]\n",
     );
     assert_eq!(
         fires(

@@ -1,7 +1,7 @@
 //! `trial-scope`: AI use outside a trial's contributors or dates.
 
 use super::{Finding, PatchContext, Rule, RuleDoc};
-use crate::identity::same_email;
+use crate::identity::{address_of, same_email};
 use crate::level::Level;
 
 /// See [`DOC`].
@@ -46,7 +46,7 @@ impl Rule for TrialScope {
             if !trial
                 .contributors
                 .iter()
-                .any(|c| same_email(c, email, false))
+                .any(|c| same_email(address_of(c), email, false))
             {
                 out.push(
                     Finding::new(
