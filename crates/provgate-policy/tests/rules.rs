@@ -1010,6 +1010,13 @@ fn review_missing_xen_each_section() {
             &["xen/arch/x86/"],
             &["X86 M <x86@example.org>"],
             &[],
+        )
+        .section(
+            "THE REST",
+            Some("Supported"),
+            &["*", "*/"],
+            &["Rest <rest@example.org>"],
+            &[],
         );
     let zones = Zones::new(&p, Some(Box::new(sections))).unwrap();
     let both = mail("fix")
@@ -1020,9 +1027,20 @@ fn review_missing_xen_each_section() {
     let r = run_zones(&p, &zones, &[one_ack.clone()], Stage::Merge);
     assert_eq!(fired(&r, "review-missing"), DENY);
     assert!(r.all_findings().any(|f| f.message.contains("X86")));
-    let two_acks = one_ack.t("Acked-by: X86 M <x86@example.org>");
+    let two_acks = one_ack.clone().t("Acked-by: X86 M <x86@example.org>");
     let r = run_zones(&p, &zones, &[two_acks], Stage::Merge);
-    assert_eq!(fired(&r, "review-missing"), NONE);
+    assert_eq!(
+        fired(&r, "review-missing"),
+        NONE,
+        "THE REST's ack is not needed as well"
+    );
+    // A file only THE REST covers needs THE REST's maintainer.
+    let top = mail("fix")
+        .sob()
+        .code("xen/common/c.c", 1)
+        .t("Acked-by: Arm M <arm@example.org>");
+    let r = run_zones(&p, &zones, &[top], Stage::Merge);
+    assert!(r.all_findings().any(|f| f.message.contains("THE REST")));
     // `maintainer`: one maintainer of any touched section is enough.
     let p2 =
         policy("extends = \"default\"\n[review]\nfrom = \"maintainer\"\napplies-to = \"all\"\n");

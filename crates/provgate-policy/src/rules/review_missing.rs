@@ -10,7 +10,7 @@ pub struct ReviewMissing;
 static DOC: RuleDoc = RuleDoc {
     name: "review-missing",
     summary: "At merge, a patch lacks the review the policy requires (`--stage merge` only).",
-    what: "Only at `Stage::Merge` (`provgate check --stage merge`). For AI-assisted patches (`[review] applies-to = \"ai-assisted\"`) or every patch (`\"all\"`), requires a trailer in `[review] trailers` (default `Reviewed-by`, `Acked-by`) from a human other than the author (AI identities never count). `from = \"anyone\"`: any such person; `\"maintainer\"`: a maintainer (MAINTAINERS `M:` or a zone's `maintainers`) of at least one touched file; `\"each-section\"`: for every MAINTAINERS section the patch touches that has maintainers, one of them (Xen's check-in policy). When no maintainer is known for the touched files, any human reviewer is accepted.",
+    what: "Only at `Stage::Merge` (`provgate check --stage merge`). For AI-assisted patches (`[review] applies-to = \"ai-assisted\"`) or every patch (`\"all\"`), requires a trailer in `[review] trailers` (default `Reviewed-by`, `Acked-by`) from a human other than the author (AI identities never count). `from = \"anyone\"`: any such person; `\"maintainer\"`: a maintainer (MAINTAINERS `M:` or a zone's `maintainers`) of at least one touched file; `\"each-section\"`: for every touched file, one of its maintainers as get_maintainer.pl lists them, so every touched section is covered (Xen's check-in policy; Xen's script leaves out `THE REST` when a more specific section has maintainers). When no maintainer is known for the touched files, any human reviewer is accepted.",
     why: "The policies allow AI help on the condition that humans stay responsible: a human signs off and a human other than the author reviews.",
     policy: "The tiered policies (QEMU May 2026 proposal, Linux, Mesa, LLVM) keep a human in the loop; Xen's check-in policy requires an Ack from a maintainer of each touched file's section.",
     failing: "--stage merge: `AI-used-for: tests` and only `Signed-off-by: Jane Doe <jane@example.org>`\n",
@@ -79,25 +79,37 @@ impl Rule for ReviewMissing {
                 }
             }
             ReviewFrom::EachSection => {
+                // Per touched file, one of its maintainers as get_maintainer.pl lists them (Xen's
+                // script leaves out THE REST's when a more specific section has maintainers);
+                // one finding per uncovered section (the file's most specific one).
                 let mut out = Vec::new();
-                let mut seen: Vec<&str> = Vec::new();
+                let mut seen: Vec<String> = Vec::new();
                 for f in &cx.facts.files {
-                    for s in &f.zone.sections {
-                        if s.maintainers.is_empty() || seen.contains(&s.name.as_str()) {
-                            continue;
-                        }
-                        seen.push(&s.name);
-                        if !reviewed_by(&s.maintainers) {
-                            out.push(
-                                Finding::new(
-                                    DOC.name,
-                                    format!("no {keys} from a maintainer of section \"{}\" (touched by {})", s.name, f.path),
-                                )
-                                .at(&f.path, None)
-                                .help(format!("ask one of: {}", s.maintainers.join(", "))),
-                            );
-                        }
+                    let people = cx.zones.agreement_people(&f.zone);
+                    if people.is_empty() || reviewed_by(&people) {
+                        continue;
                     }
+                    let section = f
+                        .zone
+                        .sections
+                        .iter()
+                        .find(|s| !s.maintainers.is_empty())
+                        .map_or_else(|| f.zone.zones.join(", "), |s| s.name.clone());
+                    if seen.contains(&section) {
+                        continue;
+                    }
+                    out.push(
+                        Finding::new(
+                            DOC.name,
+                            format!(
+                                "no {keys} from a maintainer of section \"{section}\" (touched by {})",
+                                f.path
+                            ),
+                        )
+                        .at(&f.path, None)
+                        .help(format!("ask one of: {}", people.join(", "))),
+                    );
+                    seen.push(section);
                 }
                 return out;
             }
