@@ -1560,3 +1560,50 @@ fn malformed_maintainers_is_an_error_at_its_line() {
     );
     assert_eq!(r.notes.len(), 1);
 }
+
+#[test]
+fn xen_each_section_with_a_real_xen_maintainers_file() {
+    let text = "\
+ARM (W/ VIRTUALISATION EXTENSIONS) ARCHITECTURE
+M:\tArm M <arm@example.org>
+S:\tSupported
+F:\txen/arch/arm/
+
+X86 ARCHITECTURE
+M:\tX86 M <x86@example.org>
+S:\tSupported
+F:\txen/arch/x86/
+
+THE REST
+M:\tRest <rest@example.org>
+S:\tSupported
+V:\txen-maintainers-1
+F:\t*
+F:\t*/
+";
+    let m = provgate_maintainers::Maintainers::parse(text).unwrap();
+    let p =
+        policy("extends = \"default\"\n[review]\nfrom = \"each-section\"\napplies-to = \"all\"\n");
+    let zones = Zones::new(&p, Some(Box::new(m))).unwrap();
+    // Xen's script drops THE REST's maintainers when a specific section has one.
+    assert_eq!(
+        zones.classify("xen/arch/arm/a.c").maintainers,
+        ["Arm M <arm@example.org>"]
+    );
+    let both = mail("fix")
+        .sob()
+        .code("xen/arch/arm/a.c", 1)
+        .code("xen/arch/x86/b.c", 1);
+    let rest_only = both.clone().t("Acked-by: Rest <rest@example.org>");
+    let r = run_zones(&p, &zones, &[rest_only], Stage::Merge);
+    assert_eq!(
+        fired(&r, "review-missing").len(),
+        2,
+        "THE REST cannot ack for ARM and X86"
+    );
+    let acked = both
+        .t("Acked-by: Arm M <arm@example.org>")
+        .t("Acked-by: X86 M <x86@example.org>");
+    let r = run_zones(&p, &zones, &[acked], Stage::Merge);
+    assert_eq!(fired(&r, "review-missing"), NONE);
+}
