@@ -642,18 +642,23 @@ impl Policy {
         Ok(())
     }
 
-    /// The settings in canonical TOML: every setting explicit, in a fixed order. The digest is
-    /// computed over exactly this text.
+    /// The settings in canonical TOML: every setting explicit, every rule's level, in a fixed
+    /// order. [`Policy::to_toml`] prints it; the digest is computed over it less the rules at
+    /// `allow`.
     pub fn canonical_toml(&self) -> String {
         toml::to_string(self).expect("policy values always serialize")
     }
 
     /// A stable identity of what is enforced: `sha256:` and the hex SHA-256 of
-    /// [`Policy::canonical_toml`]. Two policies with the same digest enforce the same things,
-    /// however their files were written.
+    /// [`Policy::canonical_toml`] without the rules at `allow` (a rule that does not run enforces
+    /// nothing, so a new provgate release adding a rule that a policy leaves off keeps its
+    /// digest). Two policies with the same digest enforce the same things, however their files
+    /// were written.
     pub fn digest(&self) -> String {
         use sha2::Digest;
-        let hash = sha2::Sha256::digest(self.canonical_toml().as_bytes());
+        let mut enforced = self.clone();
+        enforced.rules.retain(|_, level| *level != Level::Allow);
+        let hash = sha2::Sha256::digest(enforced.canonical_toml().as_bytes());
         let mut out = String::from("sha256:");
         for byte in hash.iter() {
             out.push_str(&format!("{byte:02x}"));

@@ -166,6 +166,11 @@ start = "2026-06-01"
         Policy::from_toml(&reformatted, "x").unwrap().digest(),
         p.digest()
     );
+    // Rules at `allow` enforce nothing and are not part of the digest; other levels are.
+    let off = format!("{with_exception}[rules]\nai-coauthor-forbidden = \"allow\"\n");
+    assert_eq!(Policy::from_toml(&off, "x").unwrap().digest(), p.digest());
+    let on = format!("{with_exception}[rules]\nai-coauthor-forbidden = \"warn\"\n");
+    assert_ne!(Policy::from_toml(&on, "x").unwrap().digest(), p.digest());
     let changed = with_exception.replace("2026-12-31", "2026-12-30");
     assert_ne!(
         Policy::from_toml(&changed, "x").unwrap().digest(),

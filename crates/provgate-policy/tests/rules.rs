@@ -1607,3 +1607,73 @@ F:\t*/
     let r = run_zones(&p, &zones, &[acked], Stage::Merge);
     assert_eq!(fired(&r, "review-missing"), NONE);
 }
+
+#[test]
+fn ai_written_message() {
+    let written = mail("hw/usb: fix descriptor length")
+        .body(
+            "The length was off by one.\n\n🤖 Generated with [Claude Code](https://claude.ai/code)",
+        )
+        .t("AI-used-for: code")
+        .sob();
+    assert_eq!(
+        fires(&preset("qemu-llm-usage"), &written, "ai-written-message"),
+        WARN
+    );
+    assert_eq!(fires(&preset("mesa"), &written, "ai-written-message"), WARN);
+    assert_eq!(
+        fires(&preset("qemu"), &written, "ai-written-message"),
+        NONE,
+        "the May proposal is silent"
+    );
+    let r = run(&preset("qemu-llm-usage"), &[written]);
+    assert_eq!(
+        r.all_findings()
+            .find(|f| f.rule == "ai-written-message")
+            .unwrap()
+            .line,
+        Some(5)
+    );
+    let aider = mail("aider: fix descriptor length")
+        .t("AI-used-for: code")
+        .sob();
+    assert_eq!(
+        fires(&preset("qemu-llm-usage"), &aider, "ai-written-message"),
+        WARN
+    );
+    // Near misses: a tool named in prose, a tool's co-author trailer (help, not the text).
+    let prose = mail("hw/usb: fix descriptor length")
+        .body("Claude Code suggested the fix; see https://claude.ai/code.")
+        .t("AI-used-for: code")
+        .sob();
+    assert_eq!(
+        fires(&preset("qemu-llm-usage"), &prose, "ai-written-message"),
+        NONE
+    );
+    let coauthor = mail("fix")
+        .t("Co-authored-by: Claude <noreply@anthropic.com>")
+        .sob();
+    assert_eq!(
+        fires(&preset("mesa"), &coauthor, "ai-written-message"),
+        NONE
+    );
+    // A cover letter: a series-level finding.
+    let mut cover =
+        provgate_patch::Patch::new("cover@x", provgate_patch::Origin::Diff { file: "x".into() });
+    cover.message =
+        "hw/usb: fixes\n\nThis series fixes things.\n\nGenerated with [Devin](https://devin.ai)\n"
+            .into();
+    let mut series = series_of(vec![mail("fix").t("AI-used-for: code").sob().patch()]);
+    series.cover = Some(cover);
+    let r = check(&preset("qemu-llm-usage"), &ctx(Stage::Submit), &[series]);
+    assert_eq!(
+        r.series[0]
+            .findings
+            .iter()
+            .filter(|f| f.rule == "ai-written-message")
+            .count(),
+        1
+    );
+    assert_eq!(r.series[0].findings[0].patch_id.as_deref(), Some("cover@x"));
+    assert_eq!(r.series[0].verdict, Verdict::Warn);
+}

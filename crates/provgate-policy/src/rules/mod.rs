@@ -20,6 +20,7 @@ mod ai_coauthor_forbidden;
 mod ai_line_limit;
 mod ai_signoff;
 mod ai_split_series;
+mod ai_written_message;
 mod bidi_control;
 mod confusable_trailer;
 mod dco_author_mismatch;
@@ -57,6 +58,7 @@ static RULES: &[&dyn Rule] = &[
     &protected_zone::ProtectedZone,
     &ai_line_limit::AiLineLimit,
     &ai_split_series::AiSplitSeries,
+    &ai_written_message::AiWrittenMessage,
     &trial_scope::TrialScope,
     &review_missing::ReviewMissing,
     &spdx_missing::SpdxMissing,
