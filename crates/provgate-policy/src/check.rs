@@ -363,6 +363,7 @@ pub fn check_with_zones(
     let custom = compile_custom(&policy.fingerprints);
     let rules: Vec<(&dyn crate::rules::Rule, Level)> = crate::rules::all()
         .iter()
+        .filter(|r| r.applies(policy))
         .map(|r| (*r, policy.effective_level(r.name(), &ctx.overrides)))
         .filter(|(_, l)| *l != Level::Allow)
         .collect();

@@ -252,9 +252,11 @@ pub fn render(policy: &Policy, format: Format) -> String {
             };
             items.push(format!("`{}:` {syntax}.", t.key));
         }
-        b.push(Block::Para(
-            "AI-assisted patches carry a disclosure trailer:".into(),
-        ));
+        b.push(Block::Para(if policy.ai.allowed {
+            "AI-assisted patches carry a disclosure trailer:".to_string()
+        } else {
+            "AI use that leaves no output in the patch may be stated with:".to_string()
+        }));
         b.push(Block::List(items));
         if policy.disclosure.placement == Placement::BeforeSignoff {
             b.push(Block::Para(
@@ -270,7 +272,7 @@ pub fn render(policy: &Policy, format: Format) -> String {
         b.push(Block::Para(if policy.disclosure.accept_ai_coauthor {
             "A `Co-authored-by` line naming an AI tool, as some tools add, is accepted as a disclosure.".to_string()
         } else {
-            "AI tools are not named as co-authors.".to_string()
+            "A `Co-authored-by` line naming an AI tool does not count as a disclosure.".to_string()
         }));
     }
 
@@ -363,7 +365,7 @@ pub fn render(policy: &Policy, format: Format) -> String {
     b.push(Block::Para("provgate checks contributions against this policy. `deny` blocks a contribution; `warn` is reported for the reviewer.".into()));
     let rows: Vec<Vec<String>> = crate::rules::all()
         .iter()
-        .filter(|r| policy.level(r.name()) != Level::Allow)
+        .filter(|r| policy.level(r.name()) != Level::Allow && r.applies(policy))
         .map(|r| {
             vec![
                 format!("`{}`", r.name()),

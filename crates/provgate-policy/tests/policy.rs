@@ -219,6 +219,9 @@ fn render_qemu_reads_as_the_proposal() {
     assert!(rst.starts_with("====="));
     let ban = render(&Policy::preset("qemu-2025").unwrap(), Format::Markdown);
     assert!(ban.contains("are declined"));
+    // Rules with nothing to check under the policy are not listed.
+    assert!(!ban.contains("| `ai-line-limit` |") && !ban.contains("| `protected-zone` |"));
+    assert!(md.contains("| `ai-line-limit` |") && !md.contains("| `ai-split-series` |"));
 }
 
 #[test]

@@ -25,6 +25,9 @@ impl Rule for AiBanned {
     fn default_level(&self) -> Level {
         Level::Deny
     }
+    fn applies(&self, policy: &crate::policy::Policy) -> bool {
+        !policy.ai.allowed
+    }
     fn doc(&self) -> &'static RuleDoc {
         &DOC
     }

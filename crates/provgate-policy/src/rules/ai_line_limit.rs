@@ -24,6 +24,9 @@ impl Rule for AiLineLimit {
     fn default_level(&self) -> Level {
         Level::Deny
     }
+    fn applies(&self, policy: &crate::policy::Policy) -> bool {
+        policy.ai.allowed && policy.limits.ai_code_lines.is_some()
+    }
     fn doc(&self) -> &'static RuleDoc {
         &DOC
     }

@@ -26,6 +26,10 @@ impl Rule for DisclosurePlacement {
     fn default_level(&self) -> Level {
         Level::Warn
     }
+    fn applies(&self, policy: &crate::policy::Policy) -> bool {
+        policy.disclosure.placement == crate::policy::Placement::BeforeSignoff
+            && !policy.disclosure.trailers.is_empty()
+    }
     fn doc(&self) -> &'static RuleDoc {
         &DOC
     }

@@ -26,6 +26,9 @@ impl Rule for DisclosureSyntax {
     fn default_level(&self) -> Level {
         Level::Warn
     }
+    fn applies(&self, policy: &crate::policy::Policy) -> bool {
+        !policy.disclosure.trailers.is_empty()
+    }
     fn doc(&self) -> &'static RuleDoc {
         &DOC
     }

@@ -25,6 +25,13 @@ impl Rule for DisclosureVocabulary {
     fn default_level(&self) -> Level {
         Level::Warn
     }
+    fn applies(&self, policy: &crate::policy::Policy) -> bool {
+        policy
+            .disclosure
+            .trailers
+            .iter()
+            .any(|t| t.syntax == crate::policy::Syntax::Categories && t.enforce_vocabulary)
+    }
     fn doc(&self) -> &'static RuleDoc {
         &DOC
     }

@@ -26,6 +26,9 @@ impl Rule for MaintainersUpdate {
     fn default_level(&self) -> Level {
         Level::Allow
     }
+    fn applies(&self, policy: &crate::policy::Policy) -> bool {
+        !policy.zones.maintainers_file.is_empty()
+    }
     fn doc(&self) -> &'static RuleDoc {
         &DOC
     }

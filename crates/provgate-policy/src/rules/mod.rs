@@ -297,6 +297,11 @@ pub trait Rule: Sync {
     fn default_level(&self) -> Level;
     /// The documentation.
     fn doc(&self) -> &'static RuleDoc;
+    /// Whether the policy's settings give the rule anything to check (e.g. `ai-line-limit` needs
+    /// a limit). An inactive rule reports nothing whatever its level; documents leave it out.
+    fn applies(&self, _policy: &Policy) -> bool {
+        true
+    }
     /// Findings for one patch.
     fn check(&self, cx: &PatchContext<'_>) -> Vec<Finding>;
     /// Findings for a whole series (most rules have none).

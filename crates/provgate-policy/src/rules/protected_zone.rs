@@ -25,6 +25,13 @@ impl Rule for ProtectedZone {
     fn default_level(&self) -> Level {
         Level::Deny
     }
+    fn applies(&self, policy: &crate::policy::Policy) -> bool {
+        policy.ai.allowed
+            && policy
+                .zone_defs
+                .iter()
+                .any(|z| z.tier == crate::policy::Tier::Protected)
+    }
     fn doc(&self) -> &'static RuleDoc {
         &DOC
     }

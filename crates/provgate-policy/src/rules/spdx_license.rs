@@ -63,6 +63,9 @@ impl Rule for SpdxLicense {
     fn default_level(&self) -> Level {
         Level::Allow
     }
+    fn applies(&self, policy: &crate::policy::Policy) -> bool {
+        !policy.files.spdx_extensions.is_empty() || !policy.files.spdx_names.is_empty()
+    }
     fn doc(&self) -> &'static RuleDoc {
         &DOC
     }

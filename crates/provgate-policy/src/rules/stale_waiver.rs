@@ -24,6 +24,9 @@ impl Rule for StaleWaiver {
     fn default_level(&self) -> Level {
         Level::Warn
     }
+    fn applies(&self, policy: &crate::policy::Policy) -> bool {
+        !policy.exceptions.is_empty()
+    }
     fn doc(&self) -> &'static RuleDoc {
         &DOC
     }

@@ -25,6 +25,9 @@ impl Rule for TrialScope {
     fn default_level(&self) -> Level {
         Level::Deny
     }
+    fn applies(&self, policy: &crate::policy::Policy) -> bool {
+        policy.trial.is_some()
+    }
     fn doc(&self) -> &'static RuleDoc {
         &DOC
     }
