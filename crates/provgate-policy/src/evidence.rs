@@ -77,6 +77,11 @@ pub struct Declaration {
     /// Syntax and vocabulary problems.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<Problem>,
+    /// Whether the line is in the message's trailer block. A disclosure line in the body is
+    /// still the author's declaration, but git and other tools do not read it as a trailer
+    /// (reported by `disclosure-placement`). Serialized only when false.
+    #[serde(skip_serializing_if = "is_true")]
+    pub in_trailer_block: bool,
 }
 
 /// The AI evidence of one patch: the `ai` object of reports.
@@ -170,6 +175,27 @@ pub(crate) fn gather(policy: &Policy, patch: &Patch, custom: &[CompiledCustom]) 
             declarations.push(bare(trailer, false));
         }
     }
+    // Disclosure lines written in the body instead of the trailer block still declare AI use.
+    for (i, line) in patch.message.lines().enumerate().skip(1) {
+        let number = i + 1;
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        let Some(def) = policy.disclosure_trailer(key) else {
+            continue;
+        };
+        if key.is_empty() || patch.trailers.iter().any(|t| t.line == number) {
+            continue;
+        }
+        let trailer = Trailer {
+            key: key.to_string(),
+            value: value.trim().to_string(),
+            line: number,
+        };
+        let mut d = parse_declaration(&trailer, def, true);
+        d.in_trailer_block = false;
+        declarations.push(d);
+    }
     let fingerprints = crate::fingerprints::find(patch, custom);
     AiEvidence {
         disclosed: declarations.iter().any(|d| d.accepted),
@@ -193,7 +219,12 @@ fn bare(trailer: &Trailer, accepted: bool) -> Declaration {
         output: true,
         code: true,
         problems: Vec::new(),
+        in_trailer_block: true,
     }
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 fn problem(kind: ProblemKind, message: String) -> Problem {

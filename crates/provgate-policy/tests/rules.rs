@@ -509,6 +509,33 @@ fn disclosure_placement() {
         .t("Signed-off-by: Max Maintainer <max@example.org>\nAI-used-for: tests")
         .sob();
     assert_eq!(fires(&preset("qemu"), &fwd, "disclosure-placement"), NONE);
+    // A disclosure in the body is not a trailer: reported under every policy, still evidence.
+    let in_body = mail("fix")
+        .body("Fix it.\n\nAI-used-for: code\n\nMore text after it.")
+        .sob()
+        .code("hw/a.c", 30);
+    assert_eq!(
+        fires(&preset("qemu"), &in_body, "disclosure-placement"),
+        WARN
+    );
+    assert_eq!(
+        fires(&preset("qemu"), &in_body, "ai-line-limit"),
+        DENY,
+        "still a declaration of AI code"
+    );
+    assert_eq!(fires(&preset("qemu"), &in_body, "undisclosed-ai"), NONE);
+    let linux_body = mail("fix")
+        .body("Assisted-by: Claude:opus\n\nMore text.")
+        .sob();
+    assert_eq!(
+        fires(&preset("linux"), &linux_body, "disclosure-placement"),
+        WARN
+    );
+    // Near miss: prose that mentions the trailer is no declaration.
+    let prose = mail("fix")
+        .body("We do not use the AI-used-for: trailer here.")
+        .sob();
+    assert_eq!(fires(&preset("qemu"), &prose, "disclosure-placement"), NONE);
 }
 
 #[test]
