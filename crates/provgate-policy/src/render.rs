@@ -426,10 +426,38 @@ pub fn init_template(preset: &str) -> Result<String, PolicyError> {
         "# changes; exempt zones hold imported code. Paths are globs from the repository root.\n",
     );
     t.push_str("# [[zone]]\n# name = \"core\"\n# description = \"code other things depend on\"\n# tier = \"protected\"\n# paths = [\"include/qemu/\", \"util/\"]\n# sections = [\"Memory API\"]   # MAINTAINERS section names\n\n");
+    let list = |items: &[String]| {
+        items
+            .iter()
+            .map(|i| format!("\"{i}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     t.push_str("# How agreement is recorded in a patch (besides [[exception]] entries).\n");
     t.push_str(&format!(
-        "# [agreement]\n# trailers = [\"Acked-by\"]\n# from = \"zone-maintainer\"   # currently: {}\n\n",
+        "# [agreement]\n# trailers = [{}]   # \"Acked-by\" records it with a trailer\n# from = \"{}\"   # or \"anyone\"\n\n",
+        list(&policy.agreement.trailers),
         policy.agreement.who_agrees()
+    ));
+    t.push_str("# Line limit on AI-assisted code (tests and docs not counted).\n");
+    t.push_str(&format!(
+        "# [limits]\n# ai-code-lines = {}\n# inclusive = {}\n# forbid-splitting = {}\n\n",
+        policy
+            .limits
+            .ai_code_lines
+            .map_or("20   # none in this preset".to_string(), |l| l.to_string()),
+        policy.limits.inclusive,
+        policy.limits.forbid_splitting
+    ));
+    let keys: Vec<String> = policy
+        .disclosure
+        .trailers
+        .iter()
+        .map(|d| d.key.clone())
+        .collect();
+    t.push_str(&format!(
+        "# Disclosure trailers of this preset: {}; see [[disclosure.trailer]] in docs/policy.md.\n\n",
+        if keys.is_empty() { "none".to_string() } else { list(&keys) }
     ));
     t.push_str("# A recorded agreement or waiver; a reason is required, an expiry recommended.\n");
     t.push_str("# [[exception]]\n# reason = \"agreed by the maintainer on the list: <link>\"\n# rules = [\"protected-zone\", \"ai-line-limit\"]\n# paths = [\"migration/\"]\n# authors = [\"jane@example.org\"]\n# expires = \"2026-12-31\"\n\n");
