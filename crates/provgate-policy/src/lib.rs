@@ -12,7 +12,7 @@
 //! 5. [`rules`]: the rules, each with a stable name, a level and its own documentation.
 //! 6. [`check()`]: the rules run over series, exceptions applied, verdicts given.
 //!
-//! Documents come from the same data: [`render`] writes the human-readable policy,
+//! Documents come from the same data: [`render()`](render::render) writes the human-readable policy,
 //! [`init_template`] a commented policy file, [`explain`] a rule's documentation.
 //!
 //! Nothing in a policy can make provgate run a command: the file may come from an untrusted branch.

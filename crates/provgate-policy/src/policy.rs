@@ -678,6 +678,11 @@ impl Policy {
         )
     }
 
+    /// The policy as a document for people (`provgate policy render`); see [`crate::render::render`].
+    pub fn render(&self, format: crate::render::Format) -> String {
+        crate::render::render(self, format)
+    }
+
     /// The zone definition named `name`.
     pub fn zone(&self, name: &str) -> Option<&ZoneDef> {
         self.zone_defs.iter().find(|z| z.name == name)

@@ -3,7 +3,7 @@
 //!
 //! A rule is a small type in its own file with a stable kebab-case name, a default level, its
 //! documentation and a check over one patch (and optionally over a whole series). Adding a rule is
-//! one file here and one line in [`RULES`].
+//! one file here and one line in the registry.
 
 use provgate_patch::{FileStatus, Patch, Series};
 use serde::Serialize;
@@ -15,60 +15,43 @@ use crate::level::Level;
 use crate::policy::{Policy, Tier};
 use crate::zones::{ZoneInfo, Zones};
 
-mod ai_banned;
-mod ai_coauthor_forbidden;
-mod ai_line_limit;
-mod ai_signoff;
-mod ai_split_series;
-mod ai_written_message;
-mod bidi_control;
-mod confusable_trailer;
-mod dco_author_mismatch;
-mod dco_codeveloped;
-mod dco_localhost_address;
-mod dco_missing_signoff;
-mod disclosure_placement;
-mod disclosure_syntax;
-mod disclosure_vocabulary;
-mod disclosure_wrong_trailer;
-mod maintainers_update;
-mod munged_author;
-mod protected_zone;
-mod review_missing;
-mod spdx_license;
-mod spdx_missing;
-mod stale_waiver;
-mod trial_scope;
-mod undisclosed_ai;
+/// Declares each rule's module and lists the rule in `RULES`: adding a rule is one file in this
+/// folder and one line here.
+macro_rules! registry {
+    ($($module:ident :: $rule:ident),* $(,)?) => {
+        $(mod $module;)*
+        /// Every rule, in the order reports list them.
+        static RULES: &[&dyn Rule] = &[$(&$module::$rule),*];
+    };
+}
 
-/// Every rule, in the order reports list them. One line per rule.
-static RULES: &[&dyn Rule] = &[
-    &dco_missing_signoff::DcoMissingSignoff,
-    &dco_author_mismatch::DcoAuthorMismatch,
-    &dco_codeveloped::DcoCodevelopedWithoutSignoff,
-    &dco_localhost_address::DcoLocalhostAddress,
-    &ai_signoff::AiSignoff,
-    &disclosure_syntax::DisclosureSyntax,
-    &disclosure_vocabulary::DisclosureVocabulary,
-    &disclosure_placement::DisclosurePlacement,
-    &disclosure_wrong_trailer::DisclosureWrongTrailer,
-    &ai_coauthor_forbidden::AiCoauthorForbidden,
-    &undisclosed_ai::UndisclosedAi,
-    &ai_banned::AiBanned,
-    &protected_zone::ProtectedZone,
-    &ai_line_limit::AiLineLimit,
-    &ai_split_series::AiSplitSeries,
-    &ai_written_message::AiWrittenMessage,
-    &trial_scope::TrialScope,
-    &review_missing::ReviewMissing,
-    &spdx_missing::SpdxMissing,
-    &spdx_license::SpdxLicense,
-    &maintainers_update::MaintainersUpdate,
-    &bidi_control::BidiControl,
-    &confusable_trailer::ConfusableTrailer,
-    &munged_author::MungedAuthor,
-    &stale_waiver::StaleWaiver,
-];
+registry! {
+    dco_missing_signoff::DcoMissingSignoff,
+    dco_author_mismatch::DcoAuthorMismatch,
+    dco_codeveloped::DcoCodevelopedWithoutSignoff,
+    dco_localhost_address::DcoLocalhostAddress,
+    ai_signoff::AiSignoff,
+    disclosure_syntax::DisclosureSyntax,
+    disclosure_vocabulary::DisclosureVocabulary,
+    disclosure_placement::DisclosurePlacement,
+    disclosure_wrong_trailer::DisclosureWrongTrailer,
+    ai_coauthor_forbidden::AiCoauthorForbidden,
+    undisclosed_ai::UndisclosedAi,
+    ai_banned::AiBanned,
+    protected_zone::ProtectedZone,
+    ai_line_limit::AiLineLimit,
+    ai_split_series::AiSplitSeries,
+    ai_written_message::AiWrittenMessage,
+    trial_scope::TrialScope,
+    review_missing::ReviewMissing,
+    spdx_missing::SpdxMissing,
+    spdx_license::SpdxLicense,
+    maintainers_update::MaintainersUpdate,
+    bidi_control::BidiControl,
+    confusable_trailer::ConfusableTrailer,
+    munged_author::MungedAuthor,
+    stale_waiver::StaleWaiver,
+}
 
 /// Every registered rule.
 pub fn all() -> &'static [&'static dyn Rule] {
