@@ -34,6 +34,8 @@
 //! assert!(result.series[0].patches[0].ai.disclosed);
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod check;
 pub mod classify;
 pub mod error;

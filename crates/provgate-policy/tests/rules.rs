@@ -1209,6 +1209,11 @@ fn bidi_control() {
     assert_eq!(fires(&preset("qemu"), &arabic, "bidi-control"), NONE);
     let in_message = mail("fix").body("Harmless \u{2067}text").sob();
     assert_eq!(fires(&preset("qemu"), &in_message, "bidi-control"), DENY);
+    // Directional marks in a right-to-left name are not Trojan Source.
+    let marks = mail("fix")
+        .sob()
+        .t("Reported-by: \u{200F}Dana Levi\u{200E} <dana@example.org>");
+    assert_eq!(fires(&preset("qemu"), &marks, "bidi-control"), NONE);
 }
 
 #[test]

@@ -9,7 +9,7 @@ pub struct BidiControl;
 static DOC: RuleDoc = RuleDoc {
     name: "bidi-control",
     summary: "An added line or the commit message contains a Unicode bidirectional control character.",
-    what: "Reports every added line (in every file, exempt zones included) and every commit message line containing U+202A–U+202E (LRE, RLE, PDF, LRO, RLO), U+2066–U+2069 (LRI, RLI, FSI, PDI), U+200E/U+200F (LRM, RLM) or U+061C (ALM), naming the code points.",
+    what: "Reports every added line (in every file, exempt zones included) and every commit message line containing U+202A–U+202E (LRE, RLE, PDF, LRO, RLO) or U+2066–U+2069 (LRI, RLI, FSI, PDI), naming the code points: the nine characters of CVE-2021-42574 that rustc and GCC also warn about. The marks LRM, RLM and ALM, which appear legitimately in right-to-left names and translations and cannot reorder code on their own, are not reported.",
     why: "These characters make code display differently from how it compiles (CVE-2021-42574, \"Trojan Source\"): a reviewer reading the patch sees something else than what is merged. AI-generated and copy-pasted text makes them easier to slip in.",
     policy: "Trojan Source (CVE-2021-42574); b4 refuses patches containing Unicode control characters unless told otherwise. Not specific to AI policies: enabled in every preset.",
     failing: "+\tif (access_level != \"user\u{202E} \u{2066}// Check if admin\u{2069} \u{2066}\") {\n",
@@ -28,9 +28,6 @@ pub(crate) const BIDI: &[(char, &str)] = &[
     ('\u{2067}', "RLI"),
     ('\u{2068}', "FSI"),
     ('\u{2069}', "PDI"),
-    ('\u{200E}', "LRM"),
-    ('\u{200F}', "RLM"),
-    ('\u{061C}', "ALM"),
 ];
 
 fn controls(text: &str) -> Vec<String> {
