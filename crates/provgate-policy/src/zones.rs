@@ -15,7 +15,7 @@ use std::path::Path;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::Serialize;
 
-use crate::error::{PolicyError, PolicyErrorKind};
+use crate::error::{Loc, PolicyError, PolicyErrorKind};
 use crate::policy::{Kind, Policy, Tier};
 
 /// A MAINTAINERS section as reports show it.
@@ -168,6 +168,21 @@ impl Zones {
             Some(root) if !policy.zones.maintainers_file.is_empty() => {
                 let path = root.join(&policy.zones.maintainers_file);
                 if path.is_file() {
+                    // The repository may come from an untrusted branch: a symbolic link must not
+                    // make provgate read (and quote in errors) a file outside it.
+                    let inside = match (path.canonicalize(), root.canonicalize()) {
+                        (Ok(file), Ok(root)) => file.starts_with(root),
+                        _ => false,
+                    };
+                    if !inside {
+                        return Err(Loc::nowhere(&path.display().to_string()).error(
+                            PolicyErrorKind::BadValue(
+                                "the MAINTAINERS file resolves to a path outside the repository"
+                                    .to_string(),
+                            ),
+                            "replace the symbolic link with the file, or set zones.maintainers-file = \"\"",
+                        ));
+                    }
                     crate::maintainers::load(&path)?
                 } else {
                     None

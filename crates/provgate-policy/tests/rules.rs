@@ -1709,3 +1709,32 @@ fn ai_written_message() {
     assert_eq!(r.series[0].findings[0].patch_id.as_deref(), Some("cover@x"));
     assert_eq!(r.series[0].verdict, Verdict::Warn);
 }
+
+#[cfg(unix)]
+#[test]
+fn maintainers_symlink_out_of_the_repository_is_refused() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret"), "top secret line\n").unwrap();
+    let repo = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("secret"),
+        repo.path().join("MAINTAINERS"),
+    )
+    .unwrap();
+    let e = Zones::load(&preset("qemu"), Some(repo.path())).unwrap_err();
+    assert!(e.to_string().contains("outside the repository"), "{e}");
+    assert!(!e.to_string().contains("top secret"));
+    // A link inside the repository is fine.
+    let inside = tempfile::tempdir().unwrap();
+    std::fs::write(inside.path().join("MAINTAINERS.real"), MAINTAINERS).unwrap();
+    std::os::unix::fs::symlink(
+        inside.path().join("MAINTAINERS.real"),
+        inside.path().join("MAINTAINERS"),
+    )
+    .unwrap();
+    assert!(
+        Zones::load(&preset("qemu"), Some(inside.path()))
+            .unwrap()
+            .has_maintainers()
+    );
+}
