@@ -2,12 +2,13 @@
 //! time taken. Used by `bench/zones.sh`.
 //!
 //! ```text
-//! cargo run --release -p provgate-maintainers --example zones -- TREE [--print] [--keywords]
+//! cargo run --release -p provgate-maintainers --example zones -- TREE [--print] [--keywords] [--maintainers=FILE]
 //! ```
 //!
 //! `--print` writes `FILE<TAB>section;section<TAB>address, address` for every file;
 //! `--keywords` also reads each file and matches the `K:` keywords (as Xen's get_maintainer.pl
-//! does by default), timing the lookups only, not the reads.
+//! does by default), timing the lookups only, not the reads; `--maintainers=FILE` reads another
+//! MAINTAINERS file than `TREE/MAINTAINERS`.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -46,15 +47,20 @@ fn main() {
         .find(|a| !a.starts_with("--"))
         .map(PathBuf::from)
     else {
-        eprintln!("usage: zones TREE [--print] [--keywords]");
+        eprintln!("usage: zones TREE [--print] [--keywords] [--maintainers=FILE]");
         std::process::exit(2);
     };
+    let maintainers = args
+        .iter()
+        .find_map(|a| a.strip_prefix("--maintainers="))
+        .map(PathBuf::from)
+        .unwrap_or_else(|| tree.join("MAINTAINERS"));
     let print = args.iter().any(|a| a == "--print");
     let keywords = args.iter().any(|a| a == "--keywords");
 
     let start = Instant::now();
     let (m, warnings) =
-        match Maintainers::load_with(&tree.join("MAINTAINERS"), &Parser::new().lenient(true)) {
+        match Maintainers::load_with(&maintainers, &Parser::new().lenient(true).tree_root(&tree)) {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("{e}");

@@ -35,8 +35,8 @@ pub(crate) enum DirMode {
 enum Matcher {
     /// The converted pattern holds no regex syntax: a byte-prefix test.
     Literal(Box<[u8]>),
-    /// `^PATTERN`, compiled for bytes with Perl's ASCII classes.
-    Regex(regex::bytes::Regex),
+    /// `^PATTERN` as a Perl regex.
+    Regex(PerlRegex),
 }
 
 /// A compiled `F:` or `X:` pattern.
@@ -203,9 +203,31 @@ pub(crate) fn perl_to_rust(perl: &str) -> String {
     out
 }
 
+/// A compiled Perl regex: the `regex` crate's byte regex when the pattern is in its syntax (the
+/// usual case, with Perl's byte semantics), else `fancy-regex` for look-around and
+/// back-references (matched on the text as UTF-8).
+#[derive(Debug, Clone)]
+pub(crate) enum PerlRegex {
+    Bytes(regex::bytes::Regex),
+    Fancy(Box<fancy_regex::Regex>),
+}
+
+impl PerlRegex {
+    pub(crate) fn is_match(&self, haystack: &[u8]) -> bool {
+        match self {
+            PerlRegex::Bytes(r) => r.is_match(haystack),
+            PerlRegex::Fancy(r) => {
+                let text = String::from_utf8_lossy(haystack);
+                // A backtracking limit hit counts as no match (Perl would keep going).
+                r.is_match(&*text).unwrap_or(false)
+            }
+        }
+    }
+}
+
 /// Compiles a Perl regex for byte input with Perl's byte semantics (ASCII `\w`, `.` = any byte
 /// but newline). `extended` is Perl's `/x`.
-pub(crate) fn compile_perl(perl: &str, extended: bool) -> Result<regex::bytes::Regex, String> {
+pub(crate) fn compile_perl(perl: &str, extended: bool) -> Result<PerlRegex, String> {
     let translated = perl_to_rust(perl);
     let build = |unicode: bool| {
         regex::bytes::RegexBuilder::new(&translated)
@@ -214,10 +236,22 @@ pub(crate) fn compile_perl(perl: &str, extended: bool) -> Result<regex::bytes::R
             .size_limit(1 << 22)
             .build()
     };
-    match build(false) {
-        Ok(r) => Ok(r),
-        // A non-ASCII literal needs Unicode mode; its matching of ASCII input is the same.
-        Err(first) => build(true).map_err(|_| first.to_string()),
+    let first = match build(false) {
+        Ok(r) => return Ok(PerlRegex::Bytes(r)),
+        Err(e) => e,
+    };
+    // A non-ASCII literal needs Unicode mode; its matching of ASCII input is the same.
+    if let Ok(r) = build(true) {
+        return Ok(PerlRegex::Bytes(r));
+    }
+    let fancy = if extended {
+        format!("(?x){translated}")
+    } else {
+        translated.clone()
+    };
+    match fancy_regex::Regex::new(&fancy) {
+        Ok(r) => Ok(PerlRegex::Fancy(Box::new(r))),
+        Err(_) => Err(first.to_string()),
     }
 }
 
@@ -380,64 +414,187 @@ impl PrefixIndex {
     }
 }
 
+/// Drops look-around groups (`(?=…)`, `(?!…)`, `(?<=…)`, `(?<!…)`) from a regex. The result
+/// matches whenever the original does (assertions only restrict), so it can screen input for a
+/// slow backtracking regex. `None` when the regex has back-references or nothing is left.
+pub(crate) fn relax_lookarounds(perl: &str) -> Option<String> {
+    let b = perl.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    let mut class = false;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'\\' {
+            if b.get(i + 1)
+                .is_some_and(|d| d.is_ascii_digit() || *d == b'g' || *d == b'k')
+            {
+                return None;
+            }
+            out.extend_from_slice(&b[i..(i + 2).min(b.len())]);
+            i += 2;
+            continue;
+        }
+        if class {
+            class = c != b']';
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        if c == b'[' {
+            class = true;
+            out.push(c);
+            // A `]` right after `[` or `[^` is literal.
+            if b.get(i + 1) == Some(&b'^') {
+                out.push(b'^');
+                i += 1;
+            }
+            if b.get(i + 1) == Some(&b']') {
+                out.push(b']');
+                i += 1;
+            }
+            i += 1;
+            continue;
+        }
+        let look = [&b"(?="[..], b"(?!", b"(?<=", b"(?<!"]
+            .iter()
+            .any(|p| b[i..].starts_with(p));
+        if look {
+            // Skip to the matching `)`.
+            let mut depth = 0usize;
+            let mut in_class = false;
+            while i < b.len() {
+                match b[i] {
+                    b'\\' => i += 1,
+                    b'[' if !in_class => in_class = true,
+                    b']' if in_class => in_class = false,
+                    b'(' if !in_class => depth += 1,
+                    b')' if !in_class => {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+            i += 1;
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    let out = String::from_utf8(out).ok()?;
+    (!out.trim().is_empty()).then_some(out)
+}
+
+/// Where a regex set hit leads.
+#[derive(Debug, Clone, Copy)]
+enum SetEntry {
+    /// The regex with this group index matched.
+    Final(usize),
+    /// A screen matched: the slow regex `checked[i]` decides.
+    Check(usize),
+}
+
 /// Several Perl `/x` regexes (`N:` or `K:`) matched together: one [`regex::bytes::RegexSet`]
-/// when it builds, each alone otherwise.
+/// for those in the `regex` crate's syntax (and screens for the others), the rest one by one.
 #[derive(Debug, Clone, Default)]
-pub(crate) enum RegexGroup {
-    #[default]
-    Empty,
-    Set(regex::bytes::RegexSet),
-    Each(Vec<regex::bytes::Regex>),
+pub(crate) struct RegexGroup {
+    set: Option<regex::bytes::RegexSet>,
+    set_ids: Vec<SetEntry>,
+    /// Slow regexes behind a screen in the set.
+    checked: Vec<(usize, PerlRegex)>,
+    /// Regexes tried on every input.
+    singles: Vec<(usize, PerlRegex)>,
+}
+
+/// `(?x-u:…)` (or `(?x:…)` when the regex needs Unicode mode) for a regex set.
+fn set_member(perl: &str) -> Option<String> {
+    let t = perl_to_rust(perl);
+    let try_build = |unicode: bool| {
+        regex::bytes::RegexBuilder::new(&t)
+            .unicode(unicode)
+            .ignore_whitespace(true)
+            .build()
+            .is_ok()
+    };
+    // A newline before `)` so that a trailing `# comment` cannot swallow it.
+    if try_build(false) {
+        Some(format!("(?x-u:{t}\n)"))
+    } else if try_build(true) {
+        Some(format!("(?x:{t}\n)"))
+    } else {
+        None
+    }
 }
 
 impl RegexGroup {
-    /// Builds the group; every pattern must already compile with [`compile_perl`].
+    /// Builds the group; patterns that do not compile with [`compile_perl`] are left out.
     pub(crate) fn build<'a>(patterns: impl Iterator<Item = &'a str>) -> RegexGroup {
-        let patterns: Vec<&str> = patterns.collect();
-        if patterns.is_empty() {
-            return RegexGroup::Empty;
+        let mut group = RegexGroup::default();
+        let mut members = Vec::new();
+        let mut all = Vec::new();
+        for (i, p) in patterns.enumerate() {
+            let Ok(regex) = compile_perl(p, true) else {
+                continue;
+            };
+            match &regex {
+                PerlRegex::Bytes(_) => match set_member(p) {
+                    Some(m) => {
+                        members.push(m);
+                        group.set_ids.push(SetEntry::Final(i));
+                    }
+                    None => group.singles.push((i, regex.clone())),
+                },
+                PerlRegex::Fancy(_) => match relax_lookarounds(p).as_deref().and_then(set_member) {
+                    Some(m) => {
+                        members.push(m);
+                        group.set_ids.push(SetEntry::Check(group.checked.len()));
+                        group.checked.push((i, regex.clone()));
+                    }
+                    None => group.singles.push((i, regex.clone())),
+                },
+            }
+            all.push((i, regex));
         }
-        let wrapped: Vec<String> = patterns
-            .iter()
-            .map(|p| {
-                let t = perl_to_rust(p);
-                let ascii = regex::bytes::RegexBuilder::new(&t)
-                    .unicode(false)
-                    .ignore_whitespace(true)
-                    .build()
-                    .is_ok();
-                // A newline before `)` so that a trailing `# comment` cannot swallow it.
-                if ascii {
-                    format!("(?x-u:{t}\n)")
-                } else {
-                    format!("(?x:{t}\n)")
-                }
-            })
-            .collect();
-        match regex::bytes::RegexSetBuilder::new(&wrapped)
+        if members.is_empty() {
+            return group;
+        }
+        match regex::bytes::RegexSetBuilder::new(&members)
             .size_limit(1 << 26)
             .build()
         {
-            Ok(set) => RegexGroup::Set(set),
-            Err(_) => RegexGroup::Each(
-                patterns
-                    .iter()
-                    .filter_map(|p| compile_perl(p, true).ok())
-                    .collect(),
-            ),
+            Ok(set) => group.set = Some(set),
+            // Too big for one set: match them one by one.
+            Err(_) => {
+                group.set_ids.clear();
+                group.checked.clear();
+                group.singles = all;
+            }
         }
+        group
     }
 
-    /// Calls `f` with the index of every regex that matches `haystack`, in index order.
+    /// Calls `f` with the index of every regex that matches `haystack` (in no set order).
     pub(crate) fn for_each_match(&self, haystack: &[u8], mut f: impl FnMut(usize)) {
-        match self {
-            RegexGroup::Empty => {}
-            RegexGroup::Set(set) => set.matches(haystack).iter().for_each(f),
-            RegexGroup::Each(all) => all
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| r.is_match(haystack))
-                .for_each(|(i, _)| f(i)),
+        if let Some(set) = &self.set {
+            for i in set.matches(haystack).iter() {
+                match self.set_ids[i] {
+                    SetEntry::Final(id) => f(id),
+                    SetEntry::Check(c) => {
+                        let (id, regex) = &self.checked[c];
+                        if regex.is_match(haystack) {
+                            f(*id);
+                        }
+                    }
+                }
+            }
+        }
+        for (i, r) in &self.singles {
+            if r.is_match(haystack) {
+                f(*i);
+            }
         }
     }
 }
@@ -494,6 +651,16 @@ mod tests {
         assert!(compile_perl("^x/\\/y", false).is_ok());
         assert!(compile_perl("é", false).is_ok());
         assert!(compile_perl("(a", false).is_err());
+        // Look-behind (U-Boot's `N: (?<!uni)versal`) needs fancy-regex.
+        let r = compile_perl("(?<!uni)versal", true).unwrap();
+        assert!(matches!(r, PerlRegex::Fancy(_)));
+        assert!(r.is_match(b"drivers/versal/x.c"));
+        assert!(!r.is_match(b"drivers/universal/x.c"));
+        assert!(
+            compile_perl(r"(a)\1 # back-reference", true)
+                .unwrap()
+                .is_match(b"aa")
+        );
     }
 
     #[test]
@@ -509,5 +676,29 @@ mod tests {
         let mut got = vec![];
         ix.for_each_prefix_of(b"abd", |i| got.push(i));
         assert_eq!(got, vec![0, 1]);
+    }
+
+    #[test]
+    fn look_around_screens() {
+        assert_eq!(
+            relax_lookarounds("(?<!uni)versal").as_deref(),
+            Some("versal")
+        );
+        assert_eq!(
+            relax_lookarounds("a(?=b(c))d[(?=]").as_deref(),
+            Some("ad[(?=]")
+        );
+        assert_eq!(relax_lookarounds(r"(a)\1"), None);
+        assert_eq!(relax_lookarounds("(?=x)"), None);
+        let g = RegexGroup::build(["(?<!uni)versal", "x{2}", r"(a)\1"].into_iter());
+        let hits = |s: &[u8]| {
+            let mut v = vec![];
+            g.for_each_match(s, |i| v.push(i));
+            v.sort();
+            v
+        };
+        assert_eq!(hits(b"versal"), [0]);
+        assert_eq!(hits(b"universal xx"), [1]);
+        assert_eq!(hits(b"aa versal"), [0, 2]);
     }
 }
