@@ -42,8 +42,25 @@ pub(crate) struct Worker {
 struct BlobStore {
     data: HashMap<ObjectId, Vec<u8>>,
     sizes: HashMap<ObjectId, u64>,
+    /// Buffers of earlier commits' blobs, reused rather than allocated again.
+    spare: Vec<Vec<u8>>,
     /// The commit being read, for error messages.
     commit: ObjectId,
+}
+
+impl BlobStore {
+    /// Forgets this commit's blobs, keeping a few modest buffers for the next commit.
+    fn clear(&mut self) {
+        const KEEP: usize = 64;
+        const KEEP_BYTES: usize = 1 << 20;
+        for (_, mut buf) in self.data.drain() {
+            if self.spare.len() < KEEP && buf.capacity() <= KEEP_BYTES {
+                buf.clear();
+                self.spare.push(buf);
+            }
+        }
+        self.sizes.clear();
+    }
 }
 
 struct Objects<'a> {
@@ -71,7 +88,7 @@ impl Blobs for Objects<'_> {
 
     fn data(&mut self, id: &ObjectId) -> Result<&[u8], GitError> {
         if !self.store.data.contains_key(id) {
-            let mut buf = Vec::new();
+            let mut buf = self.store.spare.pop().unwrap_or_default();
             let found = self
                 .repo
                 .objects
@@ -128,6 +145,7 @@ impl Worker {
                 data: HashMap::new(),
                 sizes: HashMap::new(),
                 commit: ObjectId::null(gix::hash::Kind::Sha1),
+                spare: Vec::new(),
             },
             differ: LineDiffer::default(),
         }
@@ -136,8 +154,7 @@ impl Worker {
     /// Reads commit `id` into a patch against its first parent (the empty tree for a root).
     pub fn patch(&mut self, id: ObjectId) -> Result<Patch, GitError> {
         let result = self.patch_inner(id);
-        self.store.data.clear();
-        self.store.sizes.clear();
+        self.store.clear();
         self.recorder.records.clear();
         result
     }

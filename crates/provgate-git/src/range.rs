@@ -443,7 +443,9 @@ impl<'r> Walk<'r> {
                 break;
             }
             let node = &self.nodes[idx];
-            if node.flags & UNINTERESTING != 0 {
+            // A commit that could not be read is no commit to show; the commits that need it
+            // are reported below.
+            if node.flags & UNINTERESTING != 0 || node.missing {
                 continue;
             }
             if node.parent_count > 1 && !opts.include_merges {
@@ -458,9 +460,7 @@ impl<'r> Walk<'r> {
         let mut missing = Vec::new();
         for &idx in selected.iter().rev() {
             let node = &self.nodes[idx];
-            if node.missing {
-                missing.push((node.id, node.id));
-            } else if node.shallow && node.parent_count > 0 {
+            if node.shallow && node.parent_count > 0 {
                 shallow.push(node.id);
             } else if let Some(&first) = node.parents.as_ref().and_then(|p| p.first()) {
                 self.parse(first);

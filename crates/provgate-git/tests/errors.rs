@@ -222,7 +222,16 @@ fn missing_objects_name_the_commit_and_object() {
         .join(&parent[..2])
         .join(&parent[2..]);
     std::fs::remove_file(&path).unwrap();
+    let head = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
     let e = err(repo.path(), "HEAD");
-    assert!(matches!(e, GitError::MissingObjects { .. }), "{e:?}");
-    assert!(e.to_string().contains(&parent), "{e}");
+    match &e {
+        GitError::MissingObjects {
+            commit,
+            object,
+            count,
+        } => {
+            assert_eq!((commit, object, *count), (&head, &parent, 1));
+        }
+        other => panic!("{other:?}"),
+    }
 }
