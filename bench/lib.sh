@@ -19,7 +19,7 @@ best_of() {
   for _ in $(seq "$runs"); do
     local start end t
     start=$(date +%s.%N)
-    "$@" >/dev/null 2>&1
+    "$@" >/dev/null 2>&1 || true
     end=$(date +%s.%N)
     t=$(echo "$end - $start" | bc -l)
     if [ -z "$best" ] || [ "$(echo "$t < $best" | bc -l)" = 1 ]; then best=$t; fi
@@ -30,9 +30,20 @@ best_of() {
 # ratio A B: A/B with two decimals.
 ratio() { printf '%.2f\n' "$(echo "$1 / $2" | bc -l)"; }
 
-# Peak resident memory in MiB of one run of CMD.
+# Peak resident memory in MiB of one run of CMD (its exit status does not matter: a check that
+# finds policy failures exits 1).
 peak_mib() {
-  /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -n 1 | awk '{printf "%.1f\n", $1/1024}'
+  { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null || true; } | tail -n 1 | awk '{printf "%.1f\n", $1/1024}'
+}
+
+# A name for a repository directory (a fetched mirror is `owner+name/repo`).
+repo_name() {
+  local dir
+  dir=$(cd "$1" && pwd)
+  case "$(basename "$dir")" in
+    repo|.git) basename "$(dirname "$dir")" ;;
+    *) basename "$dir" ;;
+  esac
 }
 
 require_repo() {

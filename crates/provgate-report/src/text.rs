@@ -161,10 +161,17 @@ fn patch_details(out: &mut String, patch: &PatchReport) {
                 Some(format!("{key}: {value}"))
             })
             .collect();
-        let state = match (ai.disclosed, ai.fingerprints.is_empty()) {
-            (true, _) => format!("disclosed ({})", declared.join("; ")),
-            (false, false) => format!("undisclosed, {} fingerprint(s)", ai.fingerprints.len()),
-            (false, true) => "none".to_string(),
+        let state = if ai.disclosed {
+            format!("disclosed ({})", declared.join("; "))
+        } else if !declared.is_empty() {
+            format!(
+                "declared in a trailer the policy does not accept ({})",
+                declared.join("; ")
+            )
+        } else if !ai.fingerprints.is_empty() {
+            format!("undisclosed, {} fingerprint(s)", ai.fingerprints.len())
+        } else {
+            "none".to_string()
         };
         let code = patch
             .code_lines

@@ -47,7 +47,10 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         loaded.overrides.clone(),
     )
     .map_err(config::policy_error)?;
-    let result = provgate_policy::check(&loaded.policy, &context, &read.series);
+    // A MAINTAINERS file that cannot be read is an error of the run, not a note.
+    let zones = provgate_policy::Zones::load(&loaded.policy, loaded.root.as_deref())
+        .map_err(config::policy_error)?;
+    let result = provgate_policy::check_with_zones(&loaded.policy, &context, &zones, &read.series);
     let report = build_report::build(&read, Some(&result));
 
     let rendered = match args.format {

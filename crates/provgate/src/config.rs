@@ -43,6 +43,7 @@ pub fn load(args: &PolicyArgs, repo: &Path) -> Result<Loaded, UserError> {
         let base = root.clone().unwrap_or_else(|| repo.to_path_buf());
         let file = base.join(POLICY_FILE);
         if file.is_file() {
+            refuse_escaping_link(&file, &base)?;
             Policy::from_file(&relative_to_cwd(&file))
         } else {
             Ok(Policy::default_policy())
@@ -60,6 +61,25 @@ pub fn load(args: &PolicyArgs, repo: &Path) -> Result<Loaded, UserError> {
         overrides,
         root,
     })
+}
+
+/// A checked branch may ship its own `provgate.toml`; a symbolic link from there to a file
+/// outside the repository would let it read any file of the machine as policy, so it is refused.
+fn refuse_escaping_link(file: &Path, root: &Path) -> Result<(), UserError> {
+    let (Ok(target), Ok(root)) = (std::fs::canonicalize(file), std::fs::canonicalize(root)) else {
+        return Ok(());
+    };
+    if target.starts_with(&root) {
+        return Ok(());
+    }
+    Err(UserError::new(
+        format!(
+            "{} is a link to {}, outside the repository",
+            file.display(),
+            target.display()
+        ),
+        "replace the link with the policy file itself, or name the file with --policy",
+    ))
 }
 
 /// `path` relative to the working directory when it is below it, as the user would write it.

@@ -112,6 +112,9 @@ fn snapshot_settings() -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
     settings.add_filter(r#""version": "[0-9.]+""#, r#""version": "[version]""#);
     settings.add_filter(r"provgate [0-9]+\.[0-9]+\.[0-9]+", "provgate [version]");
+    // The digest changes with every change to a preset; tests of the digest live with the policy.
+    settings.add_filter(r"sha256:[0-9a-f]{64}", "sha256:[digest]");
+    settings.add_filter(r"digest `[0-9a-f]{12}`", "digest `[digest]`");
     settings
 }
 
