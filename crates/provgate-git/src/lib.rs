@@ -78,8 +78,8 @@ pub struct RangeOptions {
     /// Lines of context around changes in hunks (git's default is 3). Context changes which
     /// lines hunks show, never which lines are added or removed.
     pub context_lines: u32,
-    /// Worker threads for diffing: `None` uses rayon's global pool (one per core), `Some(1)`
-    /// reads on the calling thread.
+    /// Worker threads for diffing: `None` uses rayon's global pool (one per core), `Some(0)` or
+    /// `Some(1)` reads on the calling thread. The walk itself is always serial.
     pub threads: Option<usize>,
 }
 
@@ -124,8 +124,10 @@ pub struct RangeSummary {
 /// common ancestry), `^A B`, `A^!`, or a single revision `A`, which means that one commit only,
 /// as `git show A` does — unless [`RangeOptions::max_count`] is set, in which case it means the
 /// newest commits of A's history, as `git log -n N A` does (`Some(usize::MAX)` for all of it).
-/// Annotated tags are peeled to their commits; an empty side of `..` or `...` is `HEAD`. The first commit that cannot be read ends the read with its error; use
-/// [`for_each_commit`] to carry on past such commits.
+/// Annotated tags are peeled to their commits; an empty side of `..` or `...` is `HEAD`.
+///
+/// The first commit that cannot be read ends the read with its error; use [`for_each_commit`]
+/// to carry on past such commits.
 pub fn read_range(
     repo_dir: &Path,
     range: &str,
