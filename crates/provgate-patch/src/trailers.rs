@@ -36,8 +36,9 @@ pub fn parse_trailers(message: &str) -> Vec<Trailer> {
         .filter(|(_, text, _)| !text.starts_with(COMMENT as char))
         .filter_map(|(line, text, _)| {
             let sep = find_separator(&text).filter(|&p| p >= 1)?;
-            let key = text[..sep].trim();
-            let value = unfold(text[sep + 1..].trim());
+            // Git's `strbuf_trim` trims ASCII white space only: a no-break space stays.
+            let key = text[..sep].trim_matches(is_git_space);
+            let value = unfold(text[sep + 1..].trim_matches(is_git_space));
             Some(Trailer {
                 key: key.to_string(),
                 value,
@@ -92,7 +93,7 @@ fn unfold(value: &str) -> String {
             out.push(c);
         }
     }
-    out.trim().to_string()
+    out.trim_matches(is_git_space).to_string()
 }
 
 /// Git's `isspace`: space, tab, newline, vertical tab, form feed, carriage return.
@@ -326,6 +327,12 @@ mod tests {
     fn cherry_pick_line_counts_but_is_not_a_pair() {
         let msg = "s\n\ntext\n(cherry picked from commit abc)\nSigned-off-by: A <a@x>\n";
         assert_eq!(pairs(msg), kv(&[("Signed-off-by", "A <a@x>")]));
+    }
+
+    #[test]
+    fn only_ascii_white_space_is_trimmed() {
+        let msg = "s\n\nSigned-off-by: \u{a0}Name\u{a0}X <x@y>\n";
+        assert_eq!(pairs(msg), kv(&[("Signed-off-by", "\u{a0}Name\u{a0}X <x@y>")]));
     }
 
     #[test]
