@@ -45,7 +45,6 @@ fn parse_args(range: &str) -> Result<Vec<Arg<'_>>, GitError> {
         range: range.to_string(),
         reason: reason.to_string(),
     };
-    let or_head = |text: &str| -> bool { text.is_empty() };
     let mut args = Vec::new();
     for word in range.split_whitespace() {
         let arg = if let Some(rest) = word.strip_prefix('^') {
@@ -54,12 +53,12 @@ fn parse_args(range: &str) -> Result<Vec<Arg<'_>>, GitError> {
             }
             Arg::Exclude(rest)
         } else if let Some((a, b)) = word.split_once("...") {
-            if or_head(a) && or_head(b) {
+            if a.is_empty() && b.is_empty() {
                 return Err(invalid("`...` needs a revision on at least one side"));
             }
             Arg::Symmetric(a, b)
         } else if let Some((a, b)) = word.split_once("..") {
-            if or_head(a) && or_head(b) {
+            if a.is_empty() && b.is_empty() {
                 return Err(invalid("`..` needs a revision on at least one side"));
             }
             Arg::Range(a, b)
