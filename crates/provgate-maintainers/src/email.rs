@@ -156,6 +156,89 @@ pub(crate) fn split_address_list(value: &str) -> Vec<&str> {
     }
 }
 
+/// A `.mailmap` as get_maintainer.pl reads it (`read_mailmap`) and applies it
+/// (`mailmap_email`): names and addresses keyed by the exact address or `Name <address>`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Mailmap {
+    names: std::collections::HashMap<String, String>,
+    addresses: std::collections::HashMap<String, String>,
+}
+
+impl Mailmap {
+    /// Reads `.mailmap` text: `Name <a>`, `<a> <b>`, `Name <a> <b>`, `Name <a> Other <b>`
+    /// lines, `#` comments.
+    pub fn parse(text: &str) -> Mailmap {
+        static ONE: OnceLock<Regex> = OnceLock::new();
+        static ADDR: OnceLock<Regex> = OnceLock::new();
+        static NAME_ADDR: OnceLock<Regex> = OnceLock::new();
+        static FULL: OnceLock<Regex> = OnceLock::new();
+        let mut m = Mailmap::default();
+        for line in text.split('\n') {
+            let line = line.split('#').next().unwrap_or("");
+            let line = perl_trim(line);
+            if line.is_empty() {
+                continue;
+            }
+            let b = line.as_bytes();
+            let rtrim = |x: &[u8]| text_of(x).trim_end_matches(is_ascii_space).to_string();
+            if let Some(c) = re(&ONE, r"^([^<]+)<([^>]+)>$").captures(b) {
+                let (name, address) =
+                    parse_email(&format!("{} <{}>", rtrim(&c[1]), text_of(&c[2])));
+                m.names.insert(address, name);
+            } else if let Some(c) = re(&ADDR, r"^<([^>]+)>\s*<([^>]+)>$").captures(b) {
+                m.addresses.insert(text_of(&c[2]), text_of(&c[1]));
+            } else if let Some(c) = re(&NAME_ADDR, r"^(.+)<([^>]+)>\s*<([^>]+)>$").captures(b) {
+                let (name, address) =
+                    parse_email(&format!("{} <{}>", rtrim(&c[1]), text_of(&c[2])));
+                let wrong = text_of(&c[3]);
+                m.names.insert(wrong.clone(), name);
+                m.addresses.insert(wrong, address);
+            } else if let Some(c) = re(&FULL, r"^(.+)<([^>]+)>\s*(.+)\s*<([^>]+)>$").captures(b) {
+                let (name, address) =
+                    parse_email(&format!("{} <{}>", rtrim(&c[1]), text_of(&c[2])));
+                let (wname, waddress) =
+                    parse_email(&format!("{} <{}>", rtrim(&c[3]), text_of(&c[4])));
+                let wrong = format_email(&wname, &waddress);
+                m.names.insert(wrong.clone(), name);
+                m.addresses.insert(wrong, address);
+            }
+        }
+        m
+    }
+
+    /// Whether the map is empty.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty() && self.addresses.is_empty()
+    }
+
+    /// get_maintainer.pl's `mailmap_email`: the entry with its canonical name and address.
+    pub fn map(&self, entry: &str) -> String {
+        let (name, address) = parse_email(entry);
+        let email = format_email(&name, &address);
+        let (mut real_name, mut real_address) = (name, address.clone());
+        let key = if self.names.contains_key(&email) || self.addresses.contains_key(&email) {
+            &email
+        } else {
+            &address
+        };
+        if let Some(n) = self.names.get(key) {
+            real_name = n.clone();
+        }
+        if let Some(a) = self.addresses.get(key) {
+            real_address = a.clone();
+        }
+        format_email(&real_name, &real_address)
+    }
+}
+
+fn text_of(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn is_ascii_space(c: char) -> bool {
+    c.is_ascii() && is_perl_space(c as u8)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,6 +274,23 @@ mod tests {
             normalize_address("O'Brien Said \"hi\" <ob@example.org>").as_deref(),
             Some("\"O'Brien Said \\\"hi\" <ob@example.org>")
         );
+    }
+
+    #[test]
+    fn mailmap_like_get_maintainer() {
+        let m = Mailmap::parse(
+            "# comment\n\
+             Jane Doe <jane@new.org>\n\
+             <jane@new.org> <jane@old.org>\n\
+             Joe Bloggs <joe@new.org> <joe@old.org>\n\
+             Sam Smith <sam@new.org> Sammy <sam@old.org>  # trailing\n",
+        );
+        assert_eq!(m.map("J. Doe <jane@new.org>"), "Jane Doe <jane@new.org>");
+        assert_eq!(m.map("Jane <jane@old.org>"), "Jane <jane@new.org>");
+        assert_eq!(m.map("Whoever <joe@old.org>"), "Joe Bloggs <joe@new.org>");
+        assert_eq!(m.map("Sammy <sam@old.org>"), "Sam Smith <sam@new.org>");
+        assert_eq!(m.map("Samuel <sam@old.org>"), "Samuel <sam@old.org>");
+        assert_eq!(m.map("list@example.org"), "list@example.org");
     }
 
     #[test]

@@ -63,7 +63,7 @@ mod pattern;
 
 use std::path::Path;
 
-pub use email::{format_email, normalize_address, parse_email};
+pub use email::{Mailmap, format_email, normalize_address, parse_email};
 pub use error::{MaintainersError, MaintainersWarning, Problem, WarningAction};
 pub use lookup::{Lookup, LookupOptions, MatchKind, Recipient, Role, SectionMatch};
 pub use parse::Parser;
@@ -162,6 +162,10 @@ pub(crate) struct EmailEntry {
     pub(crate) formatted: String,
     pub(crate) name_lc: String,
     pub(crate) address_lc: String,
+    /// After `.mailmap`: what get_maintainer.pl prints, and its name and address lowercased.
+    pub(crate) output: String,
+    pub(crate) output_name_lc: String,
+    pub(crate) output_address_lc: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,6 +180,9 @@ pub(crate) struct ListEntry {
     pub(crate) address: String,
     pub(crate) address_lc: String,
     pub(crate) kind: ListKind,
+    /// After `.mailmap`.
+    pub(crate) output: String,
+    pub(crate) output_address_lc: String,
 }
 
 /// A compiled `F:` pattern with its place.
@@ -233,13 +240,13 @@ impl Maintainers {
     }
 
     /// Reads and strictly parses a MAINTAINERS file, with its directory as the tree's root for
-    /// get_maintainer.pl's "is this pattern a directory" test.
+    /// get_maintainer.pl's "is this pattern a directory" test and its `.mailmap`.
     pub fn load(path: &Path) -> Result<Self, MaintainersError> {
         Self::load_with(path, &Parser::new()).map(|(m, _)| m)
     }
 
     /// Reads a MAINTAINERS file with the given parser; the tree root defaults to the file's
-    /// directory.
+    /// directory, and the `.mailmap` to the one at the tree root, if any (as get_maintainer.pl).
     pub fn load_with(
         path: &Path,
         parser: &Parser,
@@ -250,7 +257,7 @@ impl Maintainers {
         })?;
         let text = String::from_utf8_lossy(&bytes);
         let mut parser = parser.clone();
-        if parser.root().is_none() {
+        if parser.root().is_none() && !parser.has_directories() {
             let root = path.parent().unwrap_or(Path::new("."));
             let root = if root.as_os_str().is_empty() {
                 Path::new(".")
@@ -258,6 +265,16 @@ impl Maintainers {
                 root
             };
             parser = parser.tree_root(root);
+        }
+        if !parser.has_mailmap() {
+            // get_maintainer.pl reads the tree's .mailmap by default.
+            let root = parser
+                .root()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| path.parent().unwrap_or(Path::new(".")).to_path_buf());
+            if let Ok(bytes) = std::fs::read(root.join(".mailmap")) {
+                parser = parser.mailmap(Mailmap::parse(&String::from_utf8_lossy(&bytes)));
+            }
         }
         parser.parse(&text)
     }

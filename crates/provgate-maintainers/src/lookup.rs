@@ -214,7 +214,7 @@ impl Maintainers {
                 !self
                     .chief_penguins
                     .iter()
-                    .any(|c| e.formatted.contains(c.as_str()))
+                    .any(|c| e.output.contains(c.as_str()))
             });
         }
         out.finish(matched, exact)
@@ -319,23 +319,46 @@ impl<'a> Collector<'a> {
             };
             &list[e.index as usize]
         };
+        // get_maintainer.pl's deduplicate_email: with --remove-duplicates (Linux) an address whose
+        // (mapped) name or address was printed before prints as that first one.
+        let mut first_names: Vec<(&'a str, &'a str)> = Vec::new();
+        let mut first_addresses: Vec<(&'a str, &'a str)> = Vec::new();
+        let dedup = self.m.dialect == Dialect::Linux;
+        let mut output = |out: &'a str, name_lc: &'a str, address_lc: &'a str| -> &'a str {
+            if !dedup {
+                return out;
+            }
+            let found = (!name_lc.is_empty())
+                .then(|| first_names.iter().find(|(n, _)| *n == name_lc))
+                .flatten()
+                .or_else(|| first_addresses.iter().find(|(a, _)| *a == address_lc));
+            match found {
+                Some(&(_, first)) => first,
+                None => {
+                    first_names.push((name_lc, out));
+                    first_addresses.push((address_lc, out));
+                    out
+                }
+            }
+        };
         let mut maintainers: Vec<&'a str> = Vec::new();
         let mut reviewers: Vec<&'a str> = Vec::new();
         let mut seen_m: Vec<&'a str> = Vec::new();
         let mut seen_r: Vec<&'a str> = Vec::new();
         let mut recipients: Vec<Recipient<'a>> = Vec::new();
         for &(e, s) in &self.email_to {
+            let address = output(&e.output, &e.output_name_lc, &e.output_address_lc);
             let (out, seen) = match e.role {
                 Role::Maintainer => (&mut maintainers, &mut seen_m),
                 _ => (&mut reviewers, &mut seen_r),
             };
-            if !seen.contains(&e.formatted.as_str()) {
-                seen.push(&e.formatted);
+            if !seen.contains(&address) {
+                seen.push(address);
                 out.push(written(e, s));
             }
-            if !recipients.iter().any(|r| r.address == e.formatted) {
+            if !recipients.iter().any(|r| r.address == address) {
                 recipients.push(Recipient {
-                    address: &e.formatted,
+                    address,
                     written: written(e, s),
                     role: e.role,
                     section: s,
@@ -345,10 +368,11 @@ impl<'a> Collector<'a> {
         }
         let mut lists = Vec::with_capacity(self.list_to.len());
         for &(l, s) in &self.list_to {
-            lists.push(l.address.as_str());
-            if !recipients.iter().any(|r| r.address == l.address) {
+            let address = output(&l.output, "", &l.output_address_lc);
+            lists.push(address);
+            if !recipients.iter().any(|r| r.address == address) {
                 recipients.push(Recipient {
-                    address: &l.address,
+                    address,
                     written: &l.address,
                     role: Role::List,
                     section: s,
@@ -403,7 +427,11 @@ mod tests {
             let (m, _) = Parser::new().lenient(true).dialect(dialect).parse(&text).unwrap();
             for p in &paths {
                 let pd = p.bytes().filter(|&b| b == b'/').count() as u32;
-                prop_assert_eq!(m.hits(p.as_bytes(), pd, true), m.hits(p.as_bytes(), pd, false), "path {:?} in\n{}", p, text);
+                prop_assert_eq!(
+                    m.hits(p.as_bytes(), pd, true),
+                    m.hits(p.as_bytes(), pd, false),
+                    "path {:?} in\n{}", p, text
+                );
             }
         }
     }

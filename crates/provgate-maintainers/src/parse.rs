@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::email::{
-    normalize_address, parse_email, perl_trim, perl_trim_start, split_address_list,
+    Mailmap, normalize_address, parse_email, perl_trim, perl_trim_start, split_address_list,
 };
 use crate::pattern::{FilePattern, PrefixIndex, RegexGroup, compile_perl};
 use crate::{
@@ -45,6 +45,7 @@ pub struct Parser {
     dialect: Option<Dialect>,
     probe: DirProbe,
     chief_penguins: Option<Vec<String>>,
+    mailmap: Option<Mailmap>,
 }
 
 impl fmt::Debug for Parser {
@@ -59,6 +60,7 @@ impl fmt::Debug for Parser {
             .field("dialect", &self.dialect)
             .field("directories", &probe)
             .field("chief_penguins", &self.chief_penguins)
+            .field("mailmap", &self.mailmap.is_some())
             .finish()
     }
 }
@@ -110,6 +112,25 @@ impl Parser {
         self
     }
 
+    /// The `.mailmap` get_maintainer.pl applies to every address it prints (it reads the tree's
+    /// `.mailmap` by default; [`crate::Maintainers::load_with`] does the same when this is not
+    /// set). [`crate::Section`] keeps addresses as written; [`crate::Recipient::address`] is
+    /// mapped.
+    pub fn mailmap(mut self, mailmap: Mailmap) -> Self {
+        self.mailmap = Some(mailmap);
+        self
+    }
+
+    /// Whether a `.mailmap` was given.
+    pub fn has_mailmap(&self) -> bool {
+        self.mailmap.is_some()
+    }
+
+    /// Whether a directory oracle was given with [`Parser::directories`].
+    pub fn has_directories(&self) -> bool {
+        matches!(self.probe, DirProbe::Custom(_))
+    }
+
     /// The tree root set with [`Parser::tree_root`], if any.
     pub fn root(&self) -> Option<&Path> {
         match &self.probe {
@@ -143,7 +164,7 @@ impl Parser {
             keywords: Vec::new(),
         };
         b.read(text)?;
-        let (mut m, warnings) = b.finish();
+        let (mut m, warnings) = b.finish(self.mailmap.as_ref());
         m.chief_penguins = match &self.chief_penguins {
             Some(c) => c.clone(),
             None if dialect == Dialect::Xen => {
@@ -360,6 +381,9 @@ impl<'t> Builder<'_, 't> {
                             formatted,
                             name_lc: name.to_ascii_lowercase(),
                             address_lc: address.to_ascii_lowercase(),
+                            output: String::new(),
+                            output_name_lc: String::new(),
+                            output_address_lc: String::new(),
                         });
                     }
                 }
@@ -393,6 +417,8 @@ impl<'t> Builder<'_, 't> {
                         address_lc: address.to_ascii_lowercase(),
                         address,
                         kind,
+                        output: String::new(),
+                        output_address_lc: String::new(),
                     });
                 }
             }
@@ -486,7 +512,23 @@ impl<'t> Builder<'_, 't> {
         &mut self.sections.last_mut().expect("a section is open").0
     }
 
-    fn finish(mut self) -> (Maintainers, Vec<MaintainersWarning>) {
+    fn finish(mut self, mailmap: Option<&Mailmap>) -> (Maintainers, Vec<MaintainersWarning>) {
+        let map = |x: &str| match mailmap {
+            Some(m) if !m.is_empty() => m.map(x),
+            _ => x.to_string(),
+        };
+        for (_, info) in &mut self.sections {
+            for e in &mut info.emails {
+                e.output = map(&e.formatted);
+                let (name, address) = parse_email(&e.output);
+                e.output_name_lc = name.to_ascii_lowercase();
+                e.output_address_lc = address.to_ascii_lowercase();
+            }
+            for l in &mut info.lists {
+                l.output = map(&l.address);
+                l.output_address_lc = parse_email(&l.output).1.to_ascii_lowercase();
+            }
+        }
         let maxlen = match self.dialect {
             Dialect::Xen => 20,
             Dialect::Linux => 50,

@@ -694,3 +694,37 @@ fn crlf_and_odd_input_never_panics() {
     assert!(m.lookup("a/b.c").is_empty());
     assert_eq!(w.len(), 1);
 }
+
+#[test]
+fn mailmap_rewrites_printed_addresses() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("MAINTAINERS"), xen_text()).unwrap();
+    std::fs::write(
+        dir.path().join(".mailmap"),
+        "Alice A. Arm <alice@new.example.org> <alice@example.org>\n\
+         <devel@lists.example.org> <old-devel@lists.example.org>\n",
+    )
+    .unwrap();
+    let m = Maintainers::load(&dir.path().join("MAINTAINERS")).unwrap();
+    let l = m.lookup("hw/arm/virt.c");
+    assert_eq!(out(&l)[0], "\"Alice A. Arm\" <alice@new.example.org>");
+    // Sections and `maintainers` keep the file's text.
+    assert_eq!(l.maintainers[0], "Alice Arm <alice@example.org>");
+    assert_eq!(l.recipients[0].written, "Alice Arm <alice@example.org>");
+
+    // Linux --remove-duplicates after mapping: two entries that map to one person print once.
+    let text = "\
+A
+M: Old Name <old@example.org>
+M: New Name <new@example.org>
+F: a/
+";
+    let (m, _) = Parser::new()
+        .mailmap(provgate_maintainers::Mailmap::parse(
+            "New Name <new@example.org> <old@example.org>\n",
+        ))
+        .parse(text)
+        .unwrap();
+    assert_eq!(out(&m.lookup("a/x.c")), ["New Name <new@example.org>"]);
+    assert_eq!(m.lookup("a/x.c").maintainers, ["Old Name <old@example.org>"]);
+}
