@@ -51,6 +51,11 @@
 //!   maintainers when another section supplies a maintainer, unless the file is covered only by
 //!   `THE REST` (and never prints `Linus Torvalds <torvalds@linux-foundation.org>`). Output is
 //!   de-duplicated.
+//! * **Printing.** Addresses print as `format_email(parse_email(x))` (names with characters
+//!   outside ASCII `[A-Za-z0-9_ -]` quoted), rewritten by the tree's `.mailmap`.
+//! * **Regexes** (`N:`, `K:`, and whatever regex syntax `F:` patterns carry) are Perl's: the
+//!   `regex` crate with Perl's byte semantics where the syntax allows, `fancy-regex` for
+//!   look-around and back-references.
 //! * **`K:`** is matched against file content only when content is given
 //!   ([`LookupOptions::content`]); Xen's script does so by default for `-f FILE`, Linux's only
 //!   with `--keywords-in-file`.

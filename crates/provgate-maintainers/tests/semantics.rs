@@ -726,5 +726,8 @@ F: a/
         .parse(text)
         .unwrap();
     assert_eq!(out(&m.lookup("a/x.c")), ["New Name <new@example.org>"]);
-    assert_eq!(m.lookup("a/x.c").maintainers, ["Old Name <old@example.org>"]);
+    assert_eq!(
+        m.lookup("a/x.c").maintainers,
+        ["Old Name <old@example.org>"]
+    );
 }
