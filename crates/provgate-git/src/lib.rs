@@ -163,7 +163,7 @@ pub fn for_each_commit(
     repo_dir: &Path,
     range: &str,
     opts: &RangeOptions,
-    mut f: impl FnMut(Result<Patch, GitError>),
+    f: impl FnMut(Result<Patch, GitError>),
 ) -> Result<RangeSummary, GitError> {
     let repo = open(repo_dir)?;
     let selection = range::select(&repo, range, opts)?;
@@ -171,13 +171,71 @@ pub fn for_each_commit(
         commits: selection.commits.len(),
         merges_skipped: selection.merges_skipped,
     };
+    read_ids(repo, &selection.commits, opts, None, f)?;
+    Ok(summary)
+}
+
+/// The commits a range selects, oldest first, without reading them: for callers that already
+/// know some of them (a scan's cache) and read only the rest with [`read_commits`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Selection {
+    /// Full hex ids, oldest first (the order of `git log --reverse`).
+    pub commits: Vec<String>,
+    /// Merge commits that matched but were left out (see [`RangeOptions::include_merges`]).
+    pub merges_skipped: usize,
+}
+
+/// Selects the commits of `range` as [`for_each_commit`] would read them.
+pub fn select(repo_dir: &Path, range: &str, opts: &RangeOptions) -> Result<Selection, GitError> {
+    let repo = open(repo_dir)?;
+    let selection = range::select(&repo, range, opts)?;
+    Ok(Selection {
+        commits: selection.commits.iter().map(|id| id.to_string()).collect(),
+        merges_skipped: selection.merges_skipped,
+    })
+}
+
+/// Reads the commits `ids` (full hex ids), in parallel, delivering them to `f` in the order
+/// given. When `stop` becomes true the read ends after the chunk under way (a Ctrl-C), and
+/// what was delivered so far stands.
+pub fn read_commits(
+    repo_dir: &Path,
+    ids: &[String],
+    opts: &RangeOptions,
+    stop: Option<&std::sync::atomic::AtomicBool>,
+    f: impl FnMut(Result<Patch, GitError>),
+) -> Result<(), GitError> {
+    let repo = open(repo_dir)?;
+    let ids = ids
+        .iter()
+        .map(|hex| {
+            gix::ObjectId::from_hex(hex.as_bytes()).map_err(|e| GitError::UnknownRevision {
+                rev: hex.clone(),
+                reason: e.to_string(),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    read_ids(repo, &ids, opts, stop, f)
+}
+
+fn read_ids(
+    repo: gix::Repository,
+    ids: &[gix::ObjectId],
+    opts: &RangeOptions,
+    stop: Option<&std::sync::atomic::AtomicBool>,
+    mut f: impl FnMut(Result<Patch, GitError>),
+) -> Result<(), GitError> {
+    let stopped = || stop.is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed));
     let threads = opts.threads.unwrap_or_else(rayon::current_num_threads);
-    if threads <= 1 || selection.commits.len() < 2 {
+    if threads <= 1 || ids.len() < 2 {
         let mut worker = Worker::new(repo, opts.context_lines);
-        for id in selection.commits {
+        for &id in ids {
+            if stopped() {
+                break;
+            }
             f(worker.patch(id));
         }
-        return Ok(summary);
+        return Ok(());
     }
 
     let pool = match opts.threads {
@@ -197,7 +255,10 @@ pub fn for_each_commit(
     // Chunks bound the memory held by finished patches waiting for older ones; rayon hands each
     // thread contiguous runs of a chunk, and neighbouring commits share trees and delta bases.
     let chunk = (threads * 64).max(128);
-    for ids in selection.commits.chunks(chunk) {
+    for ids in ids.chunks(chunk) {
+        if stopped() {
+            break;
+        }
         let compute = || {
             use rayon::prelude::*;
             ids.par_iter()
@@ -213,7 +274,7 @@ pub fn for_each_commit(
         };
         results.into_iter().for_each(&mut f);
     }
-    Ok(summary)
+    Ok(())
 }
 
 /// A worker borrowed from the idle list for one rayon job and given back when the job ends, so

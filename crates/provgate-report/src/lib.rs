@@ -9,6 +9,7 @@ pub mod github;
 pub mod json;
 pub mod markdown;
 pub mod sarif;
+pub mod scan;
 pub mod snippet;
 pub mod text;
 

@@ -40,6 +40,18 @@ pub enum Command {
         git format-patch -3 --stdout | provgate check -")]
     Check(CheckArgs),
 
+    /// Scan a history: AI use, DCO and verdicts per commit, by month, zone, tool and rule; and
+    /// what each of several policies would have decided.
+    ///
+    /// Results per commit are cached under the git directory (per provgate version and
+    /// policies), so a re-scan after new commits reads only those. Ctrl-C stops the scan and
+    /// prints what was read so far (exit status 130).
+    #[command(after_help = "Examples:\n  \
+        provgate scan                                   # all of HEAD under the project's policy\n  \
+        provgate scan --preset qemu --preset qemu-2025 v9.0.0..HEAD   # compare two policies\n  \
+        provgate scan --format html -o ai-report.html --commit-url 'https://example.org/commit/{id}'")]
+    Scan(ScanArgs),
+
     /// Show a rule's documentation: what it checks, why, which policy says so, how to fix.
     #[command(
         after_help = "Examples:\n  provgate explain ai-line-limit\n  provgate explain --list"
@@ -179,6 +191,67 @@ pub struct CheckArgs {
     /// Undo mboxrd `>From ` quoting in mbox files (public-inbox archives are mboxrd).
     #[arg(long)]
     pub mboxrd: bool,
+}
+
+/// Output formats of `scan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    /// A summary for people.
+    Text,
+    /// The versioned scan contract (docs/scan-format.md).
+    Json,
+    /// The monthly breakdown, one row per month.
+    Csv,
+    /// One self-contained page with charts, the policy comparison and the findings.
+    Html,
+}
+
+/// Arguments of `scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// The history to scan, as for `git log` (default: all of HEAD).
+    #[arg(value_name = "RANGE")]
+    pub range: Option<String>,
+
+    /// The repository.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub repo: PathBuf,
+
+    /// A policy file to judge by (repeatable; judged in the order given, files first).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Vec<PathBuf>,
+
+    /// A built-in policy to judge by (repeatable, to compare policies side by side).
+    #[arg(long, value_name = "NAME")]
+    pub preset: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
+    pub format: ScanFormat,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// HTML: link commits to this URL, `{id}` standing for the commit id.
+    #[arg(long, value_name = "TEMPLATE")]
+    pub commit_url: Option<String>,
+
+    /// HTML: list at most N findings (0: all).
+    #[arg(long, value_name = "N", default_value_t = 2000)]
+    pub max_findings: usize,
+
+    /// Scan at most the newest N commits.
+    #[arg(long, short = 'n', value_name = "N")]
+    pub max_count: Option<usize>,
+
+    /// Follow only the first parent of merges.
+    #[arg(long)]
+    pub first_parent: bool,
+
+    /// Neither read nor write the per-commit cache.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// Arguments of `explain`.

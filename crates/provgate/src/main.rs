@@ -10,6 +10,7 @@ mod inputs;
 mod output;
 mod policy_cmd;
 mod read;
+mod scan;
 mod zones;
 
 use std::io::Write;
@@ -25,6 +26,8 @@ const EXIT_OK: u8 = 0;
 const EXIT_FAILED: u8 = 1;
 /// Exit status for usage and input errors.
 const EXIT_ERROR: u8 = 2;
+/// Exit status when Ctrl-C stopped a scan (its partial result was still written).
+const EXIT_INTERRUPTED: u8 = 130;
 
 /// An error for the user: what went wrong and what to do about it.
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Scan(args) => scan::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Zones(args) => zones::run(args),
         Command::Init(args) => init::run(args),
