@@ -46,6 +46,8 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         // A single revision means its whole history here, as with `git log`.
         max_count: Some(args.max_count.unwrap_or(usize::MAX)),
         first_parent: args.first_parent,
+        // Scan findings show no code frames, so hunks need no context lines.
+        context_lines: 0,
         ..provgate_git::RangeOptions::default()
     };
     let selection = provgate_git::select(&args.repo, &range, &options)
@@ -119,9 +121,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     let report = ScanReport::aggregate(
         env!("CARGO_PKG_VERSION"),
         ScanInput {
-            repository: config::relative_to_cwd(&root.unwrap_or_else(|| args.repo.clone()))
-                .display()
-                .to_string(),
+            repository: repository_name(root.as_deref().unwrap_or(&args.repo)),
             range,
             partial,
             merges_skipped: selection.merges_skipped,
@@ -158,6 +158,17 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         );
     }
     Ok(if partial { EXIT_INTERRUPTED } else { EXIT_OK })
+}
+
+/// The repository's directory name (a bare mirror's `owner+name/repo` gives `owner+name`).
+fn repository_name(dir: &Path) -> String {
+    let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let name = |d: &Path| d.file_name().map(|n| n.to_string_lossy().into_owned());
+    match name(&dir).as_deref() {
+        Some("repo" | ".git") => dir.parent().and_then(name),
+        other => other.map(str::to_string),
+    }
+    .unwrap_or_else(|| dir.display().to_string())
 }
 
 /// A policy with what it needs to judge.
@@ -215,7 +226,7 @@ fn record(patch: &Patch, results: &[PatchResult], zones: &Zones) -> CommitRecord
         for d in &first.ai.declarations {
             declared |= d.accepted;
             tools.push(ToolMark {
-                tool: d.tool.clone().unwrap_or_else(|| d.trailer.clone()),
+                tool: declared_tool(d),
                 model: d.model.clone(),
                 how: "declared".to_string(),
             });
@@ -268,6 +279,7 @@ fn record(patch: &Patch, results: &[PatchResult], zones: &Zones) -> CommitRecord
         date: patch.date.map(|d| d.to_rfc3339()),
         month: patch.date.map_or("unknown".to_string(), |d| d.month()),
         declared,
+        ai_assisted: first.is_some_and(|r| r.ai.ai_assisted()),
         tools,
         fingerprinted,
         undisclosed: fingerprinted && !disclosed,
@@ -282,6 +294,7 @@ fn record(patch: &Patch, results: &[PatchResult], zones: &Zones) -> CommitRecord
             .iter()
             .map(|r| RecordOutcome {
                 verdict: r.verdict.as_str().to_string(),
+                ai: r.ai.ai_assisted(),
                 findings: r
                     .findings
                     .iter()
@@ -295,6 +308,19 @@ fn record(patch: &Patch, results: &[PatchResult], zones: &Zones) -> CommitRecord
                     .collect(),
             })
             .collect(),
+    }
+}
+
+/// The tool a declaration names: parsed by the policy's syntax (`AGENT:MODEL`, `TOOL (MODEL)`),
+/// the whole value of a free-text trailer (`Assisted-by: Claude Opus 4.6`), or none.
+fn declared_tool(declaration: &provgate_policy::Declaration) -> String {
+    if let Some(tool) = &declaration.tool {
+        return tool.clone();
+    }
+    let value = declaration.value.trim();
+    match declaration.syntax.map(|s| s.as_str()) {
+        Some("free") if !value.is_empty() => value.chars().take(60).collect(),
+        _ => format!("{} (no tool named)", declaration.trailer),
     }
 }
 

@@ -106,7 +106,8 @@ h1{font-size:22px}h2{font-size:17px;margin-top:28px}.meta{color:#5b6475}\
 svg text{font-size:11px;fill:#3a4252}table{border-collapse:collapse;width:100%;margin-top:8px}\
 th,td{border-bottom:1px solid #e3e6ec;padding:4px 6px;text-align:left;vertical-align:top}\
 th{background:#f4f5f8}td.num{text-align:right}.deny{color:#b3261e;font-weight:600}.warn{color:#8a5a00}\
-.legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}";
+.legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}\
+.legend span.all{background:#c9cfdb}.legend span.ai{background:#d9622b}";
 
 fn summary_cards(out: &mut String, report: &ScanReport) {
     let t = &report.totals;

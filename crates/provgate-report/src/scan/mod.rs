@@ -35,6 +35,9 @@ pub struct RecordFinding {
 pub struct RecordOutcome {
     /// `pass`, `warn` or `fail`.
     pub verdict: String,
+    /// Whether this policy's evidence says AI output is in the commit (declared in any trailer it
+    /// knows, accepted or not, or fingerprinted).
+    pub ai: bool,
     /// Its findings.
     pub findings: Vec<RecordFinding>,
 }
@@ -65,6 +68,9 @@ pub struct CommitRecord {
     pub month: String,
     /// Carries a disclosure trailer the (first) policy recognises, well-formed or not.
     pub declared: bool,
+    /// AI output is declared (in any trailer the first policy knows, accepted or not) or
+    /// fingerprinted: what the breakdowns count as AI-assisted.
+    pub ai_assisted: bool,
     /// The tools it names, declared or fingerprinted.
     pub tools: Vec<ToolMark>,
     /// Carries AI-tool fingerprints.
@@ -90,9 +96,9 @@ pub struct CommitRecord {
 }
 
 impl CommitRecord {
-    /// Whether AI help is declared or fingerprinted.
+    /// Whether AI help is declared or fingerprinted (see [`CommitRecord::ai_assisted`]).
     pub fn ai(&self) -> bool {
-        self.declared || self.fingerprinted
+        self.ai_assisted
     }
 }
 
@@ -403,12 +409,12 @@ impl ScanReport {
                     match outcome.verdict.as_str() {
                         "fail" => {
                             sim.failed += 1;
-                            sim.failed_ai += usize::from(ai);
+                            sim.failed_ai += usize::from(outcome.ai);
                         }
                         "warn" => sim.warned += 1,
                         _ => {}
                     }
-                    sim.ai_commits += usize::from(ai);
+                    sim.ai_commits += usize::from(outcome.ai);
                 }
             }
         }
