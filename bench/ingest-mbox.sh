@@ -43,6 +43,21 @@ else
   agree="DISAGREE (compare $work/git.numstat and $work/provgate.numstat)"
 fi
 
+# Trailers (TRAILERS=1, slow: one git process per commit): the mbox's trailers as provgate reads
+# them against `git interpret-trailers --parse` on the original commits. A message that `git am`
+# itself cuts short (a body line starting with `diff -` or `---`) loses its trailers in transit;
+# such commits are listed, not hidden.
+if [ "${TRAILERS:-0}" = 1 ]; then
+  grep '^From [0-9a-f]\{40\} ' "$mbox" | cut -d' ' -f2 | "$(dirname "$0")/trailers-oracle.sh" "$repo" >"$work/git.trailers"
+  "$numstat" "$mbox" --trailers >"$work/provgate.trailers"
+  if cmp -s "$work/git.trailers" "$work/provgate.trailers"; then
+    echo "trailers: agree on all $messages patches"
+  else
+    echo "trailers: differ (diff $work/git.trailers $work/provgate.trailers):"
+    diff "$work/git.trailers" "$work/provgate.trailers" | head -20 || true
+  fi
+fi
+
 git_t=$(best_of 5 sh -c "cd /tmp && git apply --numstat '$patches'")
 read_t=$(best_of 5 "$numstat" "$mbox")
 check_t=$(best_of 5 "$bin" check --format json -o /dev/null "$mbox")
