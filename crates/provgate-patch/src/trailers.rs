@@ -332,7 +332,10 @@ mod tests {
     #[test]
     fn only_ascii_white_space_is_trimmed() {
         let msg = "s\n\nSigned-off-by: \u{a0}Name\u{a0}X <x@y>\n";
-        assert_eq!(pairs(msg), kv(&[("Signed-off-by", "\u{a0}Name\u{a0}X <x@y>")]));
+        assert_eq!(
+            pairs(msg),
+            kv(&[("Signed-off-by", "\u{a0}Name\u{a0}X <x@y>")])
+        );
     }
 
     #[test]
