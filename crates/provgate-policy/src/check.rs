@@ -7,7 +7,8 @@ use globset::GlobSet;
 use provgate_patch::{Patch, Series};
 use serde::Serialize;
 
-use crate::classify::classify_file;
+use crate::classify::classify_file_with_code;
+use crate::code::{CodeAnalyzer, CodeFacts, CodeNote, Mechanical};
 use crate::error::PolicyError;
 use crate::evidence::{AiEvidence, gather};
 use crate::fingerprints::compile_custom;
@@ -124,6 +125,12 @@ pub struct PatchResult {
     pub findings: Vec<Finding>,
     /// Its verdict.
     pub verdict: Verdict,
+    /// Set when code analysis found the patch to be a mechanical token substitution.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mechanical: Option<Mechanical>,
+    /// Parts of the patch that code analysis could not read ("not analysed"), and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub code_notes: Vec<CodeNote>,
 }
 
 /// One series in the result.
@@ -307,11 +314,13 @@ fn facts_of<'a>(
     policy: &Policy,
     zones: &Zones,
     custom: &[crate::fingerprints::CompiledCustom],
+    code: Option<CodeFacts>,
 ) -> PatchFacts<'a> {
     let files: Vec<FileFacts> = patch
         .files
         .iter()
-        .map(|f| {
+        .enumerate()
+        .map(|(i, f)| {
             let mut zone = zones.classify(f.path());
             // A file moved out of a zone was changed in that zone too.
             if f.status == provgate_patch::FileStatus::Renamed
@@ -335,7 +344,11 @@ fn facts_of<'a>(
                     }
                 }
             }
-            let class = classify_file(f, zone.kind, zone.exempt);
+            let by_code = code
+                .as_ref()
+                .and_then(|c| c.hunks.get(i))
+                .and_then(|h| h.as_deref());
+            let class = classify_file_with_code(f, zone.kind, zone.exempt, by_code);
             FileFacts {
                 path: f.path().to_string(),
                 status: f.status,
@@ -350,15 +363,30 @@ fn facts_of<'a>(
         evidence: gather(policy, patch, custom),
         files,
         code_lines,
+        code,
     }
 }
 
-/// Checks `series` against `policy` with zones already built.
+/// Checks `series` against `policy` with zones already built, without code analysis (the code
+/// rules report nothing; see [`check_with_code`]).
 pub fn check_with_zones(
     policy: &Policy,
     ctx: &CheckContext,
     zones: &Zones,
     series: &[Series],
+) -> CheckResult {
+    check_with_code(policy, ctx, zones, series, None)
+}
+
+/// Checks `series` against `policy` with zones already built and, when `code` is given, the
+/// added code read by it: its facts feed the classification (comment-only hunks, mechanical
+/// patches) and the code rules (see [`crate::code`]).
+pub fn check_with_code(
+    policy: &Policy,
+    ctx: &CheckContext,
+    zones: &Zones,
+    series: &[Series],
+    code: Option<&dyn CodeAnalyzer>,
 ) -> CheckResult {
     let custom = compile_custom(&policy.fingerprints);
     let rules: Vec<(&dyn crate::rules::Rule, Level)> = crate::rules::all()
@@ -411,11 +439,15 @@ pub fn check_with_zones(
 
     let mut series_results = Vec::new();
     for s in series {
+        let mut code_facts = code
+            .map(|c| c.analyze(policy, s))
+            .unwrap_or_default()
+            .into_iter();
         let facts: Vec<PatchFacts> = s
             .patches
             .iter()
             .filter(|p| !p.is_cover_letter())
-            .map(|p| facts_of(p, policy, zones, &custom))
+            .map(|p| facts_of(p, policy, zones, &custom, code_facts.next()))
             .collect();
         let mut patches = Vec::new();
         for f in &facts {
@@ -459,6 +491,8 @@ pub fn check_with_zones(
                     .collect(),
                 verdict: Verdict::of(&findings),
                 findings,
+                mechanical: f.code.as_ref().and_then(|c| c.mechanical.clone()),
+                code_notes: f.code.as_ref().map(|c| c.notes.clone()).unwrap_or_default(),
             });
         }
         let scx = SeriesContext {

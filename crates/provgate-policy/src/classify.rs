@@ -232,6 +232,39 @@ pub fn classify_file(file: &FileChange, kind: Kind, exempt: bool) -> FileClass {
     }
 }
 
+/// Like [`classify_file`], with the hunks classified by code where a parser read them: a hunk
+/// that code analysis found comment- or white-space-only is documentation, and its lines of code
+/// are the parser's count. `by_code` must have one entry per hunk, else it is ignored.
+pub fn classify_file_with_code(
+    file: &FileChange,
+    kind: Kind,
+    exempt: bool,
+    by_code: Option<&[crate::code::HunkCode]>,
+) -> FileClass {
+    let mut class = classify_file(file, kind, exempt);
+    let Some(by_code) = by_code.filter(|c| c.len() == class.hunks.len()) else {
+        return class;
+    };
+    if !kind.counts_as_code() {
+        return class;
+    }
+    for (h, c) in class.hunks.iter_mut().zip(by_code) {
+        if c.comment_only {
+            h.kind = Kind::Docs;
+            h.code_lines = 0;
+        } else {
+            h.kind = kind;
+            h.code_lines = c.code_lines;
+        }
+    }
+    class.code_lines = if exempt {
+        0
+    } else {
+        class.hunks.iter().map(|h| h.code_lines).sum()
+    };
+    class
+}
+
 fn classify_hunk(hunk: &Hunk, kind: Kind, syntax: Option<CommentSyntax>) -> HunkClass {
     // Comment state is followed separately on the old side (context + removed) and the new side
     // (context + added), since a block comment may open on one side only.

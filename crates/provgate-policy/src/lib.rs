@@ -38,6 +38,7 @@
 
 pub mod check;
 pub mod classify;
+pub mod code;
 pub mod error;
 pub mod evidence;
 pub mod fingerprints;
@@ -52,12 +53,15 @@ pub mod zones;
 
 pub use check::{
     CheckContext, CheckResult, FileResult, PatchResult, PolicyInfo, SeriesResult, Summary, Verdict,
-    Waived, check, check_with_zones,
+    Waived, check, check_with_code, check_with_zones,
+};
+pub use code::{
+    CodeAnalyzer, CodeFacts, CodeIssue, CodeNote, HunkCode, Mechanical, ProofFacts, ProofOutcome,
 };
 pub use error::{PolicyError, PolicyErrorKind};
 pub use evidence::{AiEvidence, Declaration, Fingerprint};
 pub use level::{Level, Overrides};
-pub use policy::{Kind, Mode, Policy, Tier};
+pub use policy::{CodeSettings, Kind, Mode, Policy, Preference, Tier};
 pub use render::{Format, init_template, render};
 pub use rules::{Finding, Rule, RuleDoc, Stage};
 pub use zones::{SectionInfo, SectionMatch, SectionSource, ZoneInfo, Zones};

@@ -226,6 +226,9 @@ pub struct Limits {
     pub forbid_splitting: bool,
     /// How many leading path components name an "area" for `ai-split-series`, when no zone does.
     pub area_depth: u32,
+    /// Whether a patch that code analysis finds mechanical (every changed line pair differs by
+    /// the same token substitution) is outside the line limit, as a category of its own.
+    pub mechanical_exempt: bool,
 }
 
 impl Limits {
@@ -354,6 +357,38 @@ pub struct Files {
     pub licenses: Vec<String>,
     /// Preferred licences; an accepted but not preferred licence is a warning.
     pub preferred_licenses: Vec<String>,
+}
+
+/// A project's preference of one API over another (`preferred-api`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Preference {
+    /// The function whose calls are reported (`malloc`).
+    pub avoid: String,
+    /// What to call instead, in words (`g_malloc() or g_new()`).
+    pub instead: String,
+}
+
+/// Settings of the code rules (provgate-analysis reads the added code against them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct CodeSettings {
+    /// C functions whose calls `insecure-call` reports.
+    pub insecure_calls: Vec<String>,
+    /// Python functions whose calls `insecure-call` reports (`eval`, or `module.function` such
+    /// as `pickle.loads`).
+    pub python_insecure_calls: Vec<String>,
+    /// Calls `preferred-api` reports, with what to use instead.
+    pub prefer: Vec<Preference>,
+    /// Functions and macros that count as assertions in tests, besides the built-in ones.
+    pub assertion_helpers: Vec<String>,
+    /// Names defined outside the repository (generated code, a vendor SDK) that
+    /// `unknown-symbol` takes as existing.
+    pub known_symbols: Vec<String>,
+    /// Whether `unknown-symbol` also takes as existing the names declared in this machine's
+    /// system headers (`/usr/include`, `/usr/local/include`; fixed directories, never a path
+    /// from the policy).
+    pub system_headers: bool,
 }
 
 /// Zone settings that are not zones.
@@ -502,6 +537,8 @@ pub struct Policy {
     pub trial: Option<Trial>,
     /// File checks.
     pub files: Files,
+    /// Code rule settings.
+    pub code: CodeSettings,
     /// Zone settings.
     pub zones: ZoneSettings,
     /// Every rule's level, by name.
@@ -538,6 +575,7 @@ impl Policy {
                 inclusive: true,
                 forbid_splitting: false,
                 area_depth: 2,
+                mechanical_exempt: false,
             },
             dco: Dco {
                 identity: IdentityMatch::NameAndEmail,
@@ -560,6 +598,18 @@ impl Policy {
                 spdx_names: Vec::new(),
                 licenses: Vec::new(),
                 preferred_licenses: Vec::new(),
+            },
+            code: CodeSettings {
+                insecure_calls: ["gets", "strcpy", "strcat", "sprintf", "vsprintf"]
+                    .map(String::from)
+                    .to_vec(),
+                python_insecure_calls: ["eval", "exec", "pickle.loads", "pickle.load"]
+                    .map(String::from)
+                    .to_vec(),
+                prefer: Vec::new(),
+                assertion_helpers: Vec::new(),
+                known_symbols: Vec::new(),
+                system_headers: false,
             },
             zones: ZoneSettings {
                 maintainers_file: "MAINTAINERS".to_string(),
@@ -750,6 +800,7 @@ struct RawPolicy {
     agreement: Option<RawAgreement>,
     trial: Option<RawTrial>,
     files: Option<RawFiles>,
+    code: Option<RawCode>,
     zones: Option<RawZones>,
     rules: Option<BTreeMap<Spanned<String>, Level>>,
     zone: Option<Vec<Spanned<RawZone>>>,
@@ -798,6 +849,7 @@ struct RawLimits {
     inclusive: Option<bool>,
     forbid_splitting: Option<bool>,
     area_depth: Option<Spanned<i64>>,
+    mechanical_exempt: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -839,6 +891,24 @@ struct RawFiles {
     spdx_names: Option<Vec<String>>,
     licenses: Option<Vec<String>>,
     preferred_licenses: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct RawCode {
+    insecure_calls: Option<Vec<Spanned<String>>>,
+    python_insecure_calls: Option<Vec<Spanned<String>>>,
+    prefer: Option<Vec<RawPreference>>,
+    assertion_helpers: Option<Vec<Spanned<String>>>,
+    known_symbols: Option<Vec<Spanned<String>>>,
+    system_headers: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct RawPreference {
+    avoid: Spanned<String>,
+    instead: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -973,6 +1043,41 @@ impl Layer<'_> {
         Ok(name.get_ref().clone())
     }
 
+    /// A function name (`strcpy`), or with `dotted` a `module.function` too (`pickle.loads`).
+    fn symbol(&self, name: &Spanned<String>, dotted: bool) -> Result<String, PolicyError> {
+        let n = name.get_ref().trim();
+        let word = |w: &str| {
+            !w.is_empty()
+                && !w.starts_with(|c: char| c.is_ascii_digit())
+                && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        };
+        let ok = if dotted {
+            n.split('.').all(word)
+        } else {
+            word(n)
+        };
+        if !ok {
+            return Err(self.err(
+                name.span(),
+                PolicyErrorKind::BadValue(format!("`{n}` is not a function name")),
+                if dotted {
+                    "write a name (`eval`) or module.name (`pickle.loads`), without parentheses"
+                } else {
+                    "write the bare name (`strcpy`), without parentheses"
+                },
+            ));
+        }
+        Ok(n.to_string())
+    }
+
+    fn symbols(
+        &self,
+        names: Vec<Spanned<String>>,
+        dotted: bool,
+    ) -> Result<Vec<String>, PolicyError> {
+        names.iter().map(|n| self.symbol(n, dotted)).collect()
+    }
+
     fn count(&self, value: &Spanned<i64>, what: &str) -> Result<u32, PolicyError> {
         u32::try_from(*value.get_ref()).map_err(|_| {
             self.err(
@@ -1081,6 +1186,7 @@ fn apply_layer(
             }
             policy.limits.area_depth = depth;
         }
+        set!(policy.limits.mechanical_exempt, l.mechanical_exempt);
     }
     if let Some(d) = raw.dco {
         set!(policy.dco.identity, d.identity);
@@ -1142,6 +1248,33 @@ fn apply_layer(
         set!(policy.files.spdx_names, f.spdx_names);
         set!(policy.files.licenses, f.licenses);
         set!(policy.files.preferred_licenses, f.preferred_licenses);
+    }
+    if let Some(c) = raw.code {
+        if let Some(v) = c.insecure_calls {
+            policy.code.insecure_calls = layer.symbols(v, false)?;
+        }
+        if let Some(v) = c.python_insecure_calls {
+            policy.code.python_insecure_calls = layer.symbols(v, true)?;
+        }
+        if let Some(v) = c.prefer {
+            policy.code.prefer = v
+                .into_iter()
+                .map(|p| {
+                    let avoid = layer.symbol(&p.avoid, false)?;
+                    Ok(Preference {
+                        avoid,
+                        instead: p.instead.trim().to_string(),
+                    })
+                })
+                .collect::<Result<_, PolicyError>>()?;
+        }
+        if let Some(v) = c.assertion_helpers {
+            policy.code.assertion_helpers = layer.symbols(v, false)?;
+        }
+        if let Some(v) = c.known_symbols {
+            policy.code.known_symbols = layer.symbols(v, false)?;
+        }
+        set!(policy.code.system_headers, c.system_headers);
     }
     if let Some(z) = raw.zones
         && let Some(file) = z.maintainers_file

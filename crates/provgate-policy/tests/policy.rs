@@ -385,6 +385,51 @@ fn vocabulary_contradiction_and_duplicate_trailer() {
 }
 
 #[test]
+fn code_settings_layer_and_are_validated() {
+    let base = Policy::preset("default").unwrap();
+    assert_eq!(
+        base.code.insecure_calls,
+        ["gets", "strcpy", "strcat", "sprintf", "vsprintf"]
+    );
+    assert!(base.code.prefer.is_empty() && !base.code.system_headers);
+    let qemu = Policy::preset("qemu").unwrap();
+    assert!(qemu.code.prefer.iter().any(|p| p.avoid == "malloc"));
+    assert!(qemu.limits.mechanical_exempt);
+    assert!(
+        !Policy::preset("qemu-llm-usage")
+            .unwrap()
+            .limits
+            .mechanical_exempt
+    );
+    let p = Policy::from_toml(
+        "extends = \"qemu\"\n[code]\ninsecure-calls = [\"strcpy\", \"alloca\"]\npython-insecure-calls = [\"yaml.load\"]\nknown-symbols = [\"gen_helper_add\"]\nsystem-headers = true\n",
+        "provgate.toml",
+    )
+    .unwrap();
+    assert_eq!(p.code.insecure_calls, ["strcpy", "alloca"]);
+    assert_eq!(p.code.python_insecure_calls, ["yaml.load"]);
+    assert!(p.code.system_headers);
+    // Inherited lists stay unless named.
+    assert_eq!(p.code.prefer, qemu.code.prefer);
+    for bad in [
+        "[code]\ninsecure-calls = [\"strcpy()\"]\n",
+        "[code]\ninsecure-calls = [\"pickle.loads\"]\n",
+        "[code]\npython-insecure-calls = [\"os.\"]\n",
+        "[[code.prefer]]\navoid = \"1malloc\"\ninstead = \"x\"\n",
+        "[code]\nsystem-header-dirs = [\"/etc\"]\n",
+    ] {
+        let e = err(bad);
+        assert!(
+            matches!(
+                e.kind,
+                PolicyErrorKind::BadValue(_) | PolicyErrorKind::Syntax(_)
+            ),
+            "{bad}: {e}"
+        );
+    }
+}
+
+#[test]
 fn missing_file_is_an_io_error() {
     let e = Policy::from_file(std::path::Path::new("/nonexistent/provgate.toml")).unwrap_err();
     assert!(matches!(e.kind, PolicyErrorKind::Io(_)));
@@ -478,6 +523,8 @@ fn docs_policy_example_loads() {
         "[agreement]",
         "[trial]",
         "[files]",
+        "[code]",
+        "[[code.prefer]]",
         "[zones]",
         "[[zone]]",
         "[[exception]]",

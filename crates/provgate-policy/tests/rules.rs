@@ -1738,3 +1738,179 @@ fn maintainers_symlink_out_of_the_repository_is_refused() {
             .has_maintainers()
     );
 }
+
+// ---- the code-analysis extension point --------------------------------------------------------
+
+/// An analyzer returning fixed facts for every patch.
+struct Fixed(provgate_policy::CodeFacts);
+
+impl provgate_policy::CodeAnalyzer for Fixed {
+    fn analyze(&self, _policy: &Policy, series: &Series) -> Vec<provgate_policy::CodeFacts> {
+        series
+            .patches
+            .iter()
+            .filter(|p| !p.is_cover_letter())
+            .map(|_| self.0.clone())
+            .collect()
+    }
+}
+
+fn run_code(policy: &Policy, mails: &[Mail], facts: provgate_policy::CodeFacts) -> CheckResult {
+    let patches = mails.iter().map(Mail::patch).collect();
+    let zones = Zones::new(policy, None).unwrap();
+    provgate_policy::check_with_code(
+        policy,
+        &ctx(Stage::Submit),
+        &zones,
+        &[series_of(patches)],
+        Some(&Fixed(facts)),
+    )
+}
+
+fn issue(rule: &str, path: &str, line: u32) -> provgate_policy::CodeIssue {
+    provgate_policy::CodeIssue {
+        rule: rule.into(),
+        path: path.into(),
+        line,
+        message: format!("{rule} here"),
+        help: Some("fix it".into()),
+    }
+}
+
+#[test]
+fn code_issues_become_findings_at_their_line_and_level() {
+    let m = mail("hw/misc: call").sob().code("hw/misc/dev.c", 2);
+    let facts = provgate_policy::CodeFacts {
+        issues: vec![
+            issue("unknown-symbol", "hw/misc/dev.c", 11),
+            issue("insecure-call", "hw/misc/dev.c", 12),
+        ],
+        ..Default::default()
+    };
+    let r = run_code(&preset("qemu"), &[m.clone()], facts.clone());
+    let f: Vec<_> = r.all_findings().collect();
+    let unknown = f.iter().find(|f| f.rule == "unknown-symbol").unwrap();
+    assert_eq!(unknown.level, Level::Warn);
+    assert_eq!(unknown.path.as_deref(), Some("hw/misc/dev.c"));
+    assert_eq!(unknown.line, Some(11));
+    assert_eq!(unknown.help.as_deref(), Some("fix it"));
+    assert_eq!(fired(&r, "insecure-call"), WARN);
+    // Re-levelled by the policy; without an analyzer the code rules say nothing.
+    let strict = policy("extends = \"qemu\"\n[rules]\nunknown-symbol = \"deny\"\n");
+    assert_eq!(
+        fired(&run_code(&strict, &[m.clone()], facts), "unknown-symbol"),
+        DENY
+    );
+    assert!(fired(&run(&strict, &[m]), "unknown-symbol").is_empty());
+}
+
+#[test]
+fn comment_only_hunks_by_code_are_docs_and_mechanical_patches_are_exempt() {
+    let m = mail("hw/misc: rename")
+        .t("AI-used-for: code")
+        .sob()
+        .code("hw/misc/dev.c", 25);
+    let qemu = preset("qemu");
+    assert_eq!(fired(&run(&qemu, &[m.clone()]), "ai-line-limit"), DENY);
+    // The parser says the hunk only changed comments: no lines of code.
+    let docs = provgate_policy::CodeFacts {
+        hunks: vec![Some(vec![provgate_policy::HunkCode {
+            comment_only: true,
+            code_lines: 0,
+        }])],
+        ..Default::default()
+    };
+    let r = run_code(&qemu, &[m.clone()], docs);
+    assert!(fired(&r, "ai-line-limit").is_empty());
+    let file = &r.series[0].patches[0].files[0];
+    assert_eq!(file.hunk_kinds, [provgate_policy::Kind::Docs]);
+    assert_eq!(file.code_lines, 0);
+    // A mechanical patch: exempt under qemu, not under qemu-llm-usage.
+    let mech = provgate_policy::CodeFacts {
+        mechanical: Some(provgate_policy::Mechanical {
+            from: "old_name".into(),
+            to: "new_name".into(),
+            pairs: 25,
+        }),
+        ..Default::default()
+    };
+    let r = run_code(&qemu, &[m.clone()], mech.clone());
+    assert!(fired(&r, "ai-line-limit").is_empty());
+    assert_eq!(
+        r.series[0].patches[0].mechanical.as_ref().unwrap().to,
+        "new_name"
+    );
+    let llm = preset("qemu-llm-usage");
+    assert_eq!(fired(&run_code(&llm, &[m], mech), "ai-line-limit"), DENY);
+}
+
+#[test]
+fn regression_test_unproven_needs_a_proof_for_ai_fixes_with_tests() {
+    use provgate_policy::{CodeFacts, ProofFacts, ProofOutcome};
+    let qemu = preset("qemu");
+    let fix = mail("hw/misc: fix")
+        .t("AI-used-for: code, tests")
+        .sob()
+        .code("hw/misc/dev.c", 2)
+        .code("tests/qtest/dev-test.c", 5);
+    let proof = |outcome| CodeFacts {
+        proof: Some(ProofFacts {
+            outcome,
+            summary: "without the fix: exit 0; with it: exit 0".into(),
+        }),
+        ..Default::default()
+    };
+    assert_eq!(
+        fired(
+            &run_code(&qemu, &[fix.clone()], CodeFacts::default()),
+            "regression-test-unproven"
+        ),
+        WARN
+    );
+    assert_eq!(
+        fired(
+            &run_code(&qemu, &[fix.clone()], proof(ProofOutcome::Hollow)),
+            "regression-test-unproven"
+        ),
+        WARN
+    );
+    assert!(
+        fired(
+            &run_code(&qemu, &[fix.clone()], proof(ProofOutcome::Proven)),
+            "regression-test-unproven"
+        )
+        .is_empty()
+    );
+    // Near misses: no analysis; a human patch; tests only.
+    assert!(fired(&run(&qemu, &[fix.clone()]), "regression-test-unproven").is_empty());
+    let human = mail("hw/misc: fix")
+        .sob()
+        .code("hw/misc/dev.c", 2)
+        .code("tests/qtest/dev-test.c", 5);
+    assert!(
+        fired(
+            &run_code(&qemu, &[human], CodeFacts::default()),
+            "regression-test-unproven"
+        )
+        .is_empty()
+    );
+    let tests_only = mail("tests: more")
+        .t("AI-used-for: tests")
+        .sob()
+        .code("tests/qtest/dev-test.c", 5);
+    assert!(
+        fired(
+            &run_code(&qemu, &[tests_only], CodeFacts::default()),
+            "regression-test-unproven"
+        )
+        .is_empty()
+    );
+    // Off in presets whose text does not ask for it.
+    assert!(
+        fired(
+            &run_code(&preset("linux"), &[fix], CodeFacts::default()),
+            "regression-test-unproven"
+        )
+        .is_empty()
+    );
+}

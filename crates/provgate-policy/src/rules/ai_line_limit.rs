@@ -9,7 +9,7 @@ pub struct AiLineLimit;
 static DOC: RuleDoc = RuleDoc {
     name: "ai-line-limit",
     summary: "An AI-assisted patch changes more lines of code than the policy allows without prior agreement.",
-    what: "With `[limits] ai-code-lines` set, reports a patch whose AI use may have produced code (a fingerprint; a declaration without categories; or categories including `code` or an unknown category) and whose lines of code exceed the limit (`inclusive = true`: more than N; `false`: N or more). Lines of code are counted as documented in `docs/policy.md`: code and build files only (tests, docs, translations and exempt zones excluded), blank and comment lines excluded, a modified line counted once. Agreement recorded as for `protected-zone` lifts the limit.",
+    what: "With `[limits] ai-code-lines` set, reports a patch whose AI use may have produced code (a fingerprint; a declaration without categories; or categories including `code` or an unknown category) and whose lines of code exceed the limit (`inclusive = true`: more than N; `false`: N or more). Lines of code are counted as documented in `docs/policy.md`: code and build files only (tests, docs, translations and exempt zones excluded), blank and comment lines excluded, a modified line counted once. Agreement recorded as for `protected-zone` lifts the limit. With `[limits] mechanical-exempt = true` and code analysis, a patch whose every changed line pair differs by the same token substitution (a mechanical change) is not limited.",
     why: "Small fixes are unlikely to be copyrightable and cheap to throw away; larger AI-written code is where provenance risk lies, so it needs a maintainer's agreement first.",
     policy: "QEMU May 2026 proposal: small bug fixes of 20 lines of code or fewer, not counting tests; anything larger needs the maintainer beforehand. QEMU `llm-usage.rst` draft: small LLM-assisted fixes below 10 lines of code. Some ASF projects treat about 20 changed lines as substantial.",
     failing: "qemu preset: `AI-used-for: code` and 25 changed lines in hw/net/e1000.c\n",
@@ -34,6 +34,16 @@ impl Rule for AiLineLimit {
         let limits = &cx.policy.limits;
         let lines = cx.facts.code_lines;
         if !cx.facts.evidence.ai_code() || !limits.exceeded(lines) {
+            return Vec::new();
+        }
+        // A mechanical change is a category of its own where the policy says so.
+        if limits.mechanical_exempt
+            && cx
+                .facts
+                .code
+                .as_ref()
+                .is_some_and(|c| c.mechanical.is_some())
+        {
             return Vec::new();
         }
         let code_files: Vec<_> = cx

@@ -51,6 +51,13 @@ registry! {
     confusable_trailer::ConfusableTrailer,
     munged_author::MungedAuthor,
     stale_waiver::StaleWaiver,
+    unknown_symbol::UnknownSymbol,
+    insecure_call::InsecureCall,
+    insecure_idiom::InsecureIdiom,
+    preferred_api::PreferredApi,
+    new_unsafe::NewUnsafe,
+    test_without_assertion::TestWithoutAssertion,
+    regression_test_unproven::RegressionTestUnproven,
 }
 
 /// Every registered rule.
@@ -179,6 +186,8 @@ pub struct PatchFacts<'a> {
     pub files: Vec<FileFacts>,
     /// Lines of code over all files (see [`crate::classify`]).
     pub code_lines: u32,
+    /// What code analysis found, when the check ran with a [`crate::code::CodeAnalyzer`].
+    pub code: Option<crate::code::CodeFacts>,
 }
 
 /// What a rule sees when checking one patch.
@@ -241,6 +250,25 @@ impl PatchContext<'_> {
                     .any(|(p, _)| people.iter().any(|m| names_address(m, &p.email)))
             }),
         }
+    }
+
+    /// The findings code analysis made for `rule`, pointed at their file and line (none when the
+    /// check ran without code analysis).
+    pub fn code_findings(&self, rule: &str) -> Vec<Finding> {
+        let Some(code) = &self.facts.code else {
+            return Vec::new();
+        };
+        code.issues
+            .iter()
+            .filter(|i| i.rule == rule)
+            .map(|i| {
+                let f = Finding::new(rule, i.message.clone()).at(&i.path, Some(i.line));
+                match &i.help {
+                    Some(h) => f.help(h.clone()),
+                    None => f,
+                }
+            })
+            .collect()
     }
 
     /// The files in protected zones that are not exempt.

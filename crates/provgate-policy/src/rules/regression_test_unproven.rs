@@ -1,0 +1,58 @@
+//! `regression-test-unproven`: an AI-assisted fix with a regression test whose proof is missing
+//! or failed.
+
+use super::{Finding, PatchContext, Rule, RuleDoc};
+use crate::code::ProofOutcome;
+use crate::level::Level;
+use crate::policy::Kind;
+
+/// See [`DOC`].
+pub struct RegressionTestUnproven;
+
+static DOC: RuleDoc = RuleDoc {
+    name: "regression-test-unproven",
+    summary: "An AI-assisted fix changes tests, but no proof shows the tests fail without the fix and pass with it.",
+    what: "Applies to AI-assisted patches (declared or fingerprinted) that change both test files and code files, when the check reads code. With a proof from `provgate prove` (the patch's test files applied alone on its base, the test command run and expected to fail; then the whole patch, expected to pass), reports a hollow test (passed without the fix), a broken fix (failed with it) or an inconclusive proof (did not apply, timed out). Without a proof, reports that none was supplied. The test command is given by the person running provgate, never read from the checked repository.",
+    why: "A regression test that passes without the fix does not test the fix; it is the cheapest way for generated tests to look useful.",
+    policy: "QEMU May 2026 proposal: tests are an allowed use of AI, and a regression test must fail without the fix and pass with it.",
+    failing: "qemu preset: `AI-used-for: code, tests`, a fix in hw/net/e1000.c with a new test in tests/qtest/e1000-test.c, and `provgate prove` reports the test passing on the base\n",
+    passing: "The same patch where `provgate prove --test-cmd 'make check-qtest-e1000'` reports: without the fix exit 1, with the fix exit 0\n",
+    fix: "Run `provgate prove --test-cmd CMD` on the patch and pass its report to the check; if the test passes without the fix, make it exercise the bug.",
+};
+
+impl Rule for RegressionTestUnproven {
+    fn name(&self) -> &'static str {
+        DOC.name
+    }
+    fn default_level(&self) -> Level {
+        Level::Allow
+    }
+    fn doc(&self) -> &'static RuleDoc {
+        &DOC
+    }
+    fn check(&self, cx: &PatchContext<'_>) -> Vec<Finding> {
+        let Some(code) = &cx.facts.code else {
+            return Vec::new();
+        };
+        if !cx.facts.evidence.ai_assisted() {
+            return Vec::new();
+        }
+        let tests = cx.facts.files.iter().any(|f| f.class.kind == Kind::Tests);
+        let fix = cx.facts.files.iter().any(|f| f.class.code_lines > 0);
+        if !(tests && fix) {
+            return Vec::new();
+        }
+        let message = match &code.proof {
+            None => "AI-assisted fix with test changes, but no regression-test proof was supplied".to_string(),
+            Some(p) => match p.outcome {
+                ProofOutcome::Proven => return Vec::new(),
+                ProofOutcome::Hollow => format!("the regression test passes without the fix: {}", p.summary),
+                ProofOutcome::Broken => format!("the tests fail with the fix applied: {}", p.summary),
+                ProofOutcome::Inconclusive => format!("the regression-test proof was inconclusive: {}", p.summary),
+            },
+        };
+        vec![Finding::new(DOC.name, message).help(
+            "run `provgate prove --test-cmd CMD` on the patch; the test must fail on the base with only the test files applied and pass with the whole patch",
+        )]
+    }
+}
