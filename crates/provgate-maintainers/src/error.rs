@@ -16,13 +16,22 @@ pub enum MaintainersError {
     },
     /// A line of the file is malformed (strict mode only; lenient mode turns these into
     /// [`MaintainersWarning`]s).
-    #[error("MAINTAINERS line {line}: {problem}")]
+    #[error("{}: {problem}", location(file.as_deref(), *line))]
     Malformed {
+        /// The file, when several MAINTAINERS files were read ([`crate::Maintainers::load_tree`]).
+        file: Option<PathBuf>,
         /// 1-based line number in the file.
         line: usize,
         /// What is wrong with it.
         problem: Problem,
     },
+}
+
+fn location(file: Option<&std::path::Path>, line: usize) -> String {
+    match file {
+        Some(f) => format!("{}:{line}", f.display()),
+        None => format!("MAINTAINERS line {line}"),
+    }
 }
 
 impl MaintainersError {
@@ -113,8 +122,10 @@ pub enum WarningAction {
 
 /// A problem found by lenient parsing, with what was done about it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("MAINTAINERS line {line}: {problem} ({})", match action { WarningAction::Skipped => "line skipped", WarningAction::Kept => "kept as get_maintainer.pl reads it" })]
+#[error("{}: {problem} ({})", location(file.as_deref(), *line), match action { WarningAction::Skipped => "line skipped", WarningAction::Kept => "kept as get_maintainer.pl reads it" })]
 pub struct MaintainersWarning {
+    /// The file, when several MAINTAINERS files were read.
+    pub file: Option<PathBuf>,
     /// 1-based line number.
     pub line: usize,
     /// What is wrong.

@@ -95,7 +95,10 @@ pub enum Dialect {
 pub struct Section {
     /// The section's name: the text line before its fields.
     pub name: String,
-    /// 1-based line number of the name line.
+    /// The file the section's name line is in, when several MAINTAINERS files were read
+    /// ([`Maintainers::load_tree`]); `None` for a single file.
+    pub file: Option<std::path::PathBuf>,
+    /// 1-based line number of the name line (in `file`).
     pub line: usize,
     /// The last `S:` value (`Supported`, `Maintained`, `Odd Fixes`, `Orphan`, `Obsolete`, or
     /// anything else, kept verbatim). get_maintainer.pl's role for the section's maintainers
@@ -282,6 +285,65 @@ impl Maintainers {
             }
         }
         parser.parse(&text)
+    }
+
+    /// Reads every file named `MAINTAINERS` below `root` (skipping `.git`; `root/MAINTAINERS`
+    /// first, then the others in path order), as get_maintainer.pl's `--find-maintainer-files`
+    /// (which U-Boot's `.get_maintainer.conf` turns on), with `root` as the tree root and
+    /// `root/.mailmap`. get_maintainer.pl takes them in directory-listing order, which only
+    /// matters for the order of equally ranked sections.
+    pub fn load_tree(
+        root: &Path,
+        parser: &Parser,
+    ) -> Result<(Self, Vec<MaintainersWarning>), MaintainersError> {
+        let mut paths = Vec::new();
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            let entries = std::fs::read_dir(&dir).map_err(|source| MaintainersError::Io {
+                path: dir.clone(),
+                source,
+            })?;
+            for e in entries.flatten() {
+                let path = e.path();
+                let Ok(kind) = e.file_type() else { continue };
+                if kind.is_dir() {
+                    if e.file_name() != ".git" {
+                        stack.push(path);
+                    }
+                } else if e.file_name() == "MAINTAINERS" && path.is_file() {
+                    paths.push(path);
+                }
+            }
+        }
+        let top = root.join("MAINTAINERS");
+        paths.sort_by_key(|p| (*p != top, p.clone()));
+        let mut texts = Vec::with_capacity(paths.len());
+        for p in &paths {
+            let bytes = std::fs::read(p).map_err(|source| MaintainersError::Io {
+                path: p.clone(),
+                source,
+            })?;
+            texts.push(String::from_utf8_lossy(&bytes).into_owned());
+        }
+        let rel: Vec<std::path::PathBuf> = paths
+            .iter()
+            .map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf())
+            .collect();
+        let mut parser = parser.clone();
+        if parser.root().is_none() && !parser.has_directories() {
+            parser = parser.tree_root(root);
+        }
+        if !parser.has_mailmap()
+            && let Ok(bytes) = std::fs::read(root.join(".mailmap"))
+        {
+            parser = parser.mailmap(Mailmap::parse(&String::from_utf8_lossy(&bytes)));
+        }
+        let files: Vec<(Option<&Path>, &str)> = rel
+            .iter()
+            .zip(&texts)
+            .map(|(p, t)| (Some(p.as_path()), t.as_str()))
+            .collect();
+        parser.parse_many(&files)
     }
 
     /// All sections in file order.

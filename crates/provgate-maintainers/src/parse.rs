@@ -145,7 +145,23 @@ impl Parser {
         &self,
         text: &str,
     ) -> Result<(Maintainers, Vec<MaintainersWarning>), MaintainersError> {
-        let dialect = self.dialect.unwrap_or_else(|| detect_dialect(text));
+        self.parse_many(&[(None, text)])
+    }
+
+    /// Parses several MAINTAINERS files as get_maintainer.pl's `--find-maintainer-files` does:
+    /// one after the other, as if concatenated (a file that starts with fields continues the
+    /// previous file's last section). Errors, warnings and sections name their file.
+    pub fn parse_many(
+        &self,
+        files: &[(Option<&Path>, &str)],
+    ) -> Result<(Maintainers, Vec<MaintainersWarning>), MaintainersError> {
+        let dialect = self.dialect.unwrap_or_else(|| {
+            if files.iter().any(|(_, t)| detect_dialect(t) == Dialect::Xen) {
+                Dialect::Xen
+            } else {
+                Dialect::Linux
+            }
+        });
         let probe_fn: Option<Box<DirFn<'_>>> = match &self.probe {
             DirProbe::None => None,
             DirProbe::Root(root) => Some(Box::new(move |p: &str| root.join(p).is_dir())),
@@ -162,8 +178,15 @@ impl Parser {
             section_excludes: Vec::new(),
             regexes: Vec::new(),
             keywords: Vec::new(),
+            file: None,
+            tv_index: 0,
+            prev_typed: false,
+            pending: None,
         };
-        b.read(text)?;
+        for (file, text) in files {
+            b.file = file.map(Path::to_path_buf);
+            b.read(text)?;
+        }
         let (mut m, warnings) = b.finish(self.mailmap.as_ref());
         m.chief_penguins = match &self.chief_penguins {
             Some(c) => c.clone(),
@@ -244,6 +267,14 @@ struct Builder<'p, 't> {
     section_excludes: Vec<(u32, FilePattern)>,
     regexes: Vec<(u32, u32, String)>,
     keywords: Vec<(KeywordRule, String)>,
+    /// The file being read, when there are several.
+    file: Option<PathBuf>,
+    /// get_maintainer.pl's index into `@typevalue` (non-blank lines), across files.
+    tv_index: usize,
+    /// Whether the last non-blank line was a field.
+    prev_typed: bool,
+    /// The last text line (a section name if fields follow), with its file.
+    pending: Option<(usize, &'t str, Option<PathBuf>)>,
 }
 
 impl<'t> Builder<'_, 't> {
@@ -256,10 +287,15 @@ impl<'t> Builder<'_, 't> {
         keep: bool,
     ) -> Result<bool, MaintainersError> {
         if problem.is_fatal() && !self.lenient {
-            return Err(MaintainersError::Malformed { line, problem });
+            return Err(MaintainersError::Malformed {
+                file: self.file.clone(),
+                line,
+                problem,
+            });
         }
         let keep = keep || !problem.is_fatal();
         self.warnings.push(MaintainersWarning {
+            file: self.file.clone(),
             line,
             problem,
             action: if keep {
@@ -272,9 +308,6 @@ impl<'t> Builder<'_, 't> {
     }
 
     fn read(&mut self, text: &'t str) -> Result<(), MaintainersError> {
-        let mut tv_index = 0usize;
-        let mut prev_typed = false;
-        let mut pending: Option<(usize, &'t str)> = None;
         for (i, line) in text.split('\n').enumerate() {
             let lineno = i + 1;
             if is_blank(line) {
@@ -284,21 +317,21 @@ impl<'t> Builder<'_, 't> {
                 continue;
             }
             let Some((letter, value)) = field(line) else {
-                tv_index += 1;
-                prev_typed = false;
-                pending = Some((lineno, line));
+                self.tv_index += 1;
+                self.prev_typed = false;
+                self.pending = Some((lineno, line, self.file.clone()));
                 continue;
             };
-            let this_tv = tv_index;
-            tv_index += 1;
-            if !prev_typed {
-                match pending.take() {
-                    Some((hline, header)) => {
+            let this_tv = self.tv_index;
+            self.tv_index += 1;
+            if !self.prev_typed {
+                match self.pending.take() {
+                    Some((hline, header, hfile)) => {
                         if looks_like_field(header) {
                             let text = header.trim_end().to_string();
                             self.problem(hline, Problem::FieldLikeHeader { text }, true)?;
                         }
-                        self.start_section(hline, header);
+                        self.start_section(hline, header, hfile);
                     }
                     None => {
                         self.problem(lineno, Problem::FieldBeforeSection { letter }, false)?;
@@ -306,15 +339,16 @@ impl<'t> Builder<'_, 't> {
                     }
                 }
             }
-            prev_typed = true;
+            self.prev_typed = true;
             self.add_field(lineno, this_tv, letter, value)?;
         }
         Ok(())
     }
 
-    fn start_section(&mut self, line: usize, header: &'t str) {
+    fn start_section(&mut self, line: usize, header: &'t str, file: Option<PathBuf>) {
         let section = Section {
             name: perl_trim(header).to_string(),
+            file,
             line,
             status: None,
             maintainers: Vec::new(),

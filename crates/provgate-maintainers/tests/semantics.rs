@@ -580,7 +580,7 @@ F: */
 #[test]
 fn strict_errors_carry_line_numbers() {
     let err = |text: &str| match Maintainers::parse(text) {
-        Err(MaintainersError::Malformed { line, problem }) => (line, problem),
+        Err(MaintainersError::Malformed { line, problem, .. }) => (line, problem),
         other => panic!("expected an error, got {other:?}"),
     };
     let (line, problem) = err("FOO\nM: A <a@example.org>\nZ: zzz\n");
@@ -729,5 +729,42 @@ F: a/
     assert_eq!(
         m.lookup("a/x.c").maintainers,
         ["Old Name <old@example.org>"]
+    );
+}
+
+#[test]
+fn several_maintainers_files() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("board/acme")).unwrap();
+    std::fs::write(
+        dir.path().join("MAINTAINERS"),
+        "ARM\nM: Arm Person <arm@example.org>\nS: Maintained\nF: board/\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("board/acme/MAINTAINERS"),
+        "ACME BOARD\nM: Acme Person <acme@example.org>\nS: Maintained\nF: board/acme/\n",
+    )
+    .unwrap();
+    let (m, warnings) = Maintainers::load_tree(dir.path(), &Parser::new()).unwrap();
+    assert!(warnings.is_empty());
+    let l = m.lookup("board/acme/board.c");
+    assert_eq!(names(&l), ["ACME BOARD", "ARM"]);
+    assert_eq!(
+        l.sections[0].file.as_deref(),
+        Some(std::path::Path::new("board/acme/MAINTAINERS"))
+    );
+    assert_eq!(
+        l.sections[1].file.as_deref(),
+        Some(std::path::Path::new("MAINTAINERS"))
+    );
+    // Errors name the file.
+    std::fs::write(dir.path().join("board/acme/MAINTAINERS"), "ACME\nZ: z\n").unwrap();
+    let e = Maintainers::load_tree(dir.path(), &Parser::new()).unwrap_err();
+    assert_eq!(e.line(), Some(2));
+    assert!(
+        e.to_string()
+            .starts_with("board/acme/MAINTAINERS:2: unknown field"),
+        "{e}"
     );
 }
