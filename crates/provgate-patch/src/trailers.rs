@@ -48,6 +48,60 @@ pub fn parse_trailers(message: &str) -> Vec<Trailer> {
         .collect()
 }
 
+/// Where [`insert_trailer`] puts a new trailer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// Just before the first `Signed-off-by` of the trailer block (QEMU's rule for
+    /// `AI-used-for:`), or at its end when it has none.
+    BeforeSignoff,
+    /// At the end of the trailer block.
+    End,
+}
+
+/// Inserts `key: value` into the trailer block of `message` as git would see it, creating the
+/// block when there is none exactly as `git interpret-trailers --trailer` does (after a blank
+/// line, before any comment lines or `---` patch part). A trailer with the same key and value
+/// already present (keys compared case-insensitively) is not added again.
+pub fn insert_trailer(message: &str, key: &str, value: &str, placement: Placement) -> String {
+    let line = format!("{key}: {value}\n");
+    if parse_trailers(message)
+        .iter()
+        .any(|t| t.is(key) && t.value == value)
+    {
+        return message.to_string();
+    }
+    let block = trailer_block(message);
+    if block.is_empty() {
+        let (body, rest) = message.split_at(block.end);
+        let separator = if body.is_empty() || body.ends_with("\n\n") {
+            ""
+        } else if body.ends_with('\n') {
+            "\n"
+        } else {
+            "\n\n"
+        };
+        return format!("{body}{separator}{line}{rest}");
+    }
+    let mut at = block.end;
+    if placement == Placement::BeforeSignoff {
+        let mut offset = block.start;
+        for l in message[block.clone()].split_inclusive('\n') {
+            if l.to_ascii_lowercase().starts_with("signed-off-by:") {
+                at = offset;
+                break;
+            }
+            offset += l.len();
+        }
+    }
+    let (before, after) = message.split_at(at);
+    let newline = if before.is_empty() || before.ends_with('\n') {
+        ""
+    } else {
+        "\n"
+    };
+    format!("{before}{newline}{line}{after}")
+}
+
 /// The byte range of `message` that holds its trailer block (empty when there is none).
 pub fn trailer_block(message: &str) -> std::ops::Range<usize> {
     let end = end_of_log_message(message);
@@ -335,6 +389,26 @@ mod tests {
         assert_eq!(
             pairs(msg),
             kv(&[("Signed-off-by", "\u{a0}Name\u{a0}X <x@y>")])
+        );
+    }
+
+    #[test]
+    fn inserting_trailers() {
+        let msg = "s\n\nbody\n\nSigned-off-by: A <a@x>\n";
+        let out = insert_trailer(msg, "AI-used-for", "tests", Placement::BeforeSignoff);
+        assert_eq!(
+            out,
+            "s\n\nbody\n\nAI-used-for: tests\nSigned-off-by: A <a@x>\n"
+        );
+        assert_eq!(
+            insert_trailer(&out, "AI-used-for", "tests", Placement::BeforeSignoff),
+            out,
+            "not added twice"
+        );
+        let end = insert_trailer(msg, "Assisted-by", "Claude:opus", Placement::End);
+        assert_eq!(
+            end,
+            "s\n\nbody\n\nSigned-off-by: A <a@x>\nAssisted-by: Claude:opus\n"
         );
     }
 
