@@ -52,6 +52,14 @@ pub enum Command {
         provgate scan --format html -o ai-report.html --commit-url 'https://example.org/commit/{id}'")]
     Scan(ScanArgs),
 
+    /// Write the disclosure trailer the policy uses, in its syntax and place.
+    #[command(subcommand)]
+    Trailer(TrailerCommand),
+
+    /// Install git hooks that check commits as they are written and before they are pushed.
+    #[command(subcommand)]
+    Hook(HookCommand),
+
     /// Show a rule's documentation: what it checks, why, which policy says so, how to fix.
     #[command(
         after_help = "Examples:\n  provgate explain ai-line-limit\n  provgate explain --list"
@@ -191,6 +199,124 @@ pub struct CheckArgs {
     /// Undo mboxrd `>From ` quoting in mbox files (public-inbox archives are mboxrd).
     #[arg(long)]
     pub mboxrd: bool,
+}
+
+/// `trailer` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TrailerCommand {
+    /// Add the policy's AI-disclosure trailer to HEAD (amending it) or to a message file.
+    ///
+    /// The trailer is the first disclosure trailer of the policy, written in its syntax: QEMU's
+    /// `AI-used-for: tests, docs (explanation)`, Linux's `Assisted-by: AGENT:MODEL [TOOLS]`,
+    /// Mesa's `Assisted-by: TOOL (MODEL)`; it goes before `Signed-off-by` where the policy says
+    /// so. Adding the same trailer twice does nothing.
+    #[command(after_help = "Examples:\n  \
+        provgate trailer add --used-for tests,docs                  # QEMU: AI-used-for: tests, docs\n  \
+        provgate trailer add --used-for code --explain refactoring   # AI-used-for: code (refactoring)\n  \
+        provgate trailer add --agent Claude --model claude-opus-4.6 --tools coccinelle   # Linux\n  \
+        provgate trailer add --used-for tests --file .git/COMMIT_EDITMSG")]
+    Add(TrailerAddArgs),
+}
+
+/// Arguments of `trailer add`.
+#[derive(Debug, Args)]
+pub struct TrailerAddArgs {
+    /// What AI was used for, comma separated (QEMU-style policies: code, tests, docs, research).
+    #[arg(long, value_name = "USES")]
+    pub used_for: Vec<String>,
+
+    /// An explanation, written in parentheses after the uses.
+    #[arg(long, value_name = "TEXT")]
+    pub explain: Option<String>,
+
+    /// The agent or tool (policies that name it: Linux, Mesa, Fedora, …).
+    #[arg(long, value_name = "NAME")]
+    pub agent: Option<String>,
+
+    /// The model and its version.
+    #[arg(long, value_name = "VERSION")]
+    pub model: Option<String>,
+
+    /// Analysis tools used alongside (Linux: coccinelle, sparse, smatch, …), comma separated.
+    #[arg(long, value_name = "TOOLS")]
+    pub tools: Vec<String>,
+
+    /// Edit this commit message file instead of amending HEAD (as a commit-msg filter).
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+
+    /// The repository whose policy applies (and whose HEAD is amended).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub repo: PathBuf,
+
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+/// `hook` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// Install the commit-msg and pre-push hooks (both unless one is named). A hook already
+    /// there is kept and still runs first.
+    Install(HookInstallArgs),
+    /// Remove provgate's hooks and restore the ones they replaced.
+    Uninstall(HookUninstallArgs),
+    /// What the installed hooks run (git calls it; you rarely need to).
+    #[command(hide = true)]
+    Run(HookRunArgs),
+}
+
+/// Arguments of `hook install`.
+#[derive(Debug, Args)]
+pub struct HookInstallArgs {
+    /// Install the commit-msg hook.
+    #[arg(long)]
+    pub commit_msg: bool,
+
+    /// Install the pre-push hook.
+    #[arg(long)]
+    pub pre_push: bool,
+
+    /// commit-msg: add the author's Signed-off-by when it is missing.
+    #[arg(long)]
+    pub add_signoff: bool,
+
+    /// The repository.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub repo: PathBuf,
+}
+
+/// Arguments of `hook uninstall`.
+#[derive(Debug, Args)]
+pub struct HookUninstallArgs {
+    /// The repository.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub repo: PathBuf,
+}
+
+/// Which hook is running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HookRunKind {
+    /// Checks the message file git passes.
+    CommitMsg,
+    /// Checks the commits named on standard input.
+    PrePush,
+}
+
+/// Arguments of `hook run`.
+#[derive(Debug, Args)]
+pub struct HookRunArgs {
+    /// The hook.
+    #[arg(value_enum)]
+    pub kind: HookRunKind,
+
+    /// commit-msg: add the author's Signed-off-by when it is missing.
+    #[arg(long)]
+    pub add_signoff: bool,
+
+    /// What git passes to the hook.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
 }
 
 /// Output formats of `scan`.

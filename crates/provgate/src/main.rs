@@ -5,12 +5,14 @@ mod check;
 mod cli;
 mod config;
 mod explain;
+mod hook;
 mod init;
 mod inputs;
 mod output;
 mod policy_cmd;
 mod read;
 mod scan;
+mod trailer;
 mod zones;
 
 use std::io::Write;
@@ -67,6 +69,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Scan(args) => scan::run(args),
+        Command::Trailer(cli::TrailerCommand::Add(args)) => trailer::run(args),
+        Command::Hook(command) => hook::run(command),
         Command::Explain(args) => explain::run(args),
         Command::Zones(args) => zones::run(args),
         Command::Init(args) => init::run(args),

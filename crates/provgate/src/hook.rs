@@ -1,0 +1,342 @@
+//! `provgate hook`: git hooks that check a commit message as it is written (commit-msg) and the
+//! commits about to leave (pre-push). A hook that was there before is kept beside ours and still
+//! runs first; `hook uninstall` puts it back.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use provgate_patch::{Origin, Patch, Person, Series};
+use provgate_policy::{CheckContext, Stage, Zones};
+use provgate_report::text::TextOptions;
+
+use crate::cli::{HookCommand, HookInstallArgs, HookRunArgs, HookRunKind};
+use crate::read::ReadResult;
+use crate::{EXIT_FAILED, EXIT_OK, UserError, build_report, check, config};
+
+/// The line that marks a hook as ours.
+const MARKER: &str = "# provgate-hook";
+/// Suffix of a hook that was there before ours, kept and run first.
+const CHAINED: &str = ".provgate-chained";
+
+/// Runs a `hook` subcommand and returns the exit status.
+pub fn run(command: HookCommand) -> anyhow::Result<u8> {
+    match command {
+        HookCommand::Install(args) => install(&args),
+        HookCommand::Uninstall(args) => uninstall(&args.repo),
+        HookCommand::Run(args) => run_hook(args),
+    }
+}
+
+fn hooks_dir(repo: &Path) -> anyhow::Result<PathBuf> {
+    let out = Command::new("git")
+        .current_dir(repo)
+        .args(["rev-parse", "--path-format=absolute", "--git-path", "hooks"])
+        .output()?;
+    if !out.status.success() {
+        return Err(UserError::new(
+            format!("{} is not in a git repository", repo.display()),
+            "run `provgate hook install` inside the repository, or pass --repo DIR",
+        )
+        .into());
+    }
+    Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+}
+
+fn install(args: &HookInstallArgs) -> anyhow::Result<u8> {
+    let dir = hooks_dir(&args.repo)?;
+    std::fs::create_dir_all(&dir)?;
+    let both = !args.commit_msg && !args.pre_push;
+    let exe = std::env::current_exe()?;
+    let exe = shell_quote(&exe.display().to_string());
+    let mut installed = Vec::new();
+    if args.commit_msg || both {
+        let add = if args.add_signoff {
+            " --add-signoff"
+        } else {
+            ""
+        };
+        let script = format!(
+            "#!/bin/sh\n{MARKER}: installed by `provgate hook install`; `provgate hook uninstall` removes it\n\
+             # and restores the hook it replaced, which is kept as commit-msg{CHAINED} and runs first.\n\
+             PROVGATE=\"${{PROVGATE:-{exe}}}\"\n\
+             if [ -x \"$0{CHAINED}\" ]; then\n  \"$0{CHAINED}\" \"$@\" || exit $?\nfi\n\
+             exec \"$PROVGATE\" hook run commit-msg{add} \"$@\"\n"
+        );
+        write_hook(&dir.join("commit-msg"), &script)?;
+        installed.push("commit-msg");
+    }
+    if args.pre_push || both {
+        let script = format!(
+            "#!/bin/sh\n{MARKER}: installed by `provgate hook install`; `provgate hook uninstall` removes it\n\
+             # and restores the hook it replaced, which is kept as pre-push{CHAINED} and runs first.\n\
+             PROVGATE=\"${{PROVGATE:-{exe}}}\"\n\
+             input=$(cat)\n\
+             if [ -x \"$0{CHAINED}\" ]; then\n  printf '%s\\n' \"$input\" | \"$0{CHAINED}\" \"$@\" || exit $?\nfi\n\
+             printf '%s\\n' \"$input\" | \"$PROVGATE\" hook run pre-push \"$@\"\n"
+        );
+        write_hook(&dir.join("pre-push"), &script)?;
+        installed.push("pre-push");
+    }
+    eprintln!("installed {} in {}", installed.join(" and "), dir.display());
+    Ok(EXIT_OK)
+}
+
+/// Writes our hook; a foreign hook already there is moved aside to be chained, never lost.
+fn write_hook(path: &Path, script: &str) -> anyhow::Result<()> {
+    let chained = chained_path(path);
+    if path.exists() && !is_ours(path) {
+        if chained.exists() {
+            return Err(UserError::new(
+                format!(
+                    "{} exists and so does {}",
+                    path.display(),
+                    chained.display()
+                ),
+                "move one of them away by hand; provgate never overwrites a hook",
+            )
+            .into());
+        }
+        std::fs::rename(path, &chained)?;
+        eprintln!(
+            "kept the existing {} as {}; it still runs first",
+            path.display(),
+            chained.display()
+        );
+    }
+    std::fs::write(path, script)?;
+    make_executable(path)?;
+    Ok(())
+}
+
+fn uninstall(repo: &Path) -> anyhow::Result<u8> {
+    let dir = hooks_dir(repo)?;
+    for name in ["commit-msg", "pre-push"] {
+        let path = dir.join(name);
+        if !path.exists() || !is_ours(&path) {
+            continue;
+        }
+        std::fs::remove_file(&path)?;
+        let chained = chained_path(&path);
+        if chained.exists() {
+            std::fs::rename(&chained, &path)?;
+            eprintln!("restored the previous {name} hook");
+        } else {
+            eprintln!("removed the {name} hook");
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+fn chained_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(CHAINED);
+    path.with_file_name(name)
+}
+
+fn is_ours(path: &Path) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|text| text.contains(MARKER))
+}
+
+#[cfg(unix)]
+fn make_executable(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+}
+
+#[cfg(not(unix))]
+fn make_executable(_path: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+fn shell_quote(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('$', "\\$")
+        .replace('`', "\\`")
+}
+
+fn run_hook(args: HookRunArgs) -> anyhow::Result<u8> {
+    let repo = PathBuf::from(".");
+    match args.kind {
+        HookRunKind::CommitMsg => {
+            let file = args.args.first().map(PathBuf::from).ok_or_else(|| {
+                UserError::new(
+                    "commit-msg needs the message file",
+                    "git passes it; to try by hand: provgate hook run commit-msg .git/COMMIT_EDITMSG",
+                )
+            })?;
+            commit_msg(&repo, &file, args.add_signoff)
+        }
+        HookRunKind::PrePush => {
+            let remote = args
+                .args
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "origin".into());
+            let mut input = String::new();
+            std::io::stdin().read_to_string(&mut input)?;
+            pre_push(&repo, &remote, &input)
+        }
+    }
+}
+
+/// Checks the message being committed, with the staged changes and the committer's identity.
+fn commit_msg(repo: &Path, file: &Path, add_signoff: bool) -> anyhow::Result<u8> {
+    let mut message = std::fs::read_to_string(file)?;
+    let ident = git_output(repo, &["var", "GIT_AUTHOR_IDENT"]).unwrap_or_default();
+    let author = parse_ident(&ident);
+    if add_signoff
+        && let Some(author) = &author
+        && !provgate_patch::trailers::parse_trailers(&message)
+            .iter()
+            .any(|t| t.is("Signed-off-by") && t.value == author.to_string())
+    {
+        message = provgate_patch::trailers::insert_trailer(
+            &message,
+            "Signed-off-by",
+            &author.to_string(),
+            provgate_patch::trailers::Placement::End,
+        );
+        std::fs::write(file, &message)?;
+    }
+    let mut patch = Patch::new(
+        "commit being written",
+        Origin::Diff {
+            file: file.display().to_string(),
+        },
+    );
+    patch.subject = message.lines().next().unwrap_or_default().to_string();
+    patch.trailers = provgate_patch::trailers::parse_trailers(&message);
+    patch.message = message;
+    patch.author = author;
+    let staged = Command::new("git")
+        .current_dir(repo)
+        .args(["diff", "--cached", "--no-color", "--no-ext-diff", "-M"])
+        .output()?;
+    patch.files = provgate_patch::diff::parse_diff(&staged.stdout, 1).unwrap_or_default();
+    judge(repo, vec![patch], "commit-msg")
+}
+
+/// Checks every commit a push would send that the remote does not have.
+fn pre_push(repo: &Path, remote: &str, input: &str) -> anyhow::Result<u8> {
+    const ZERO: &str = "0000000000000000000000000000000000000000";
+    let mut ids: Vec<String> = Vec::new();
+    for line in input.lines() {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let [_, local, _, remote_oid] = fields[..] else {
+            continue;
+        };
+        if local.trim_start_matches('0').is_empty() {
+            continue; // a deletion sends no commits
+        }
+        let list = if remote_oid == ZERO || remote_oid.trim_start_matches('0').is_empty() {
+            git_output(
+                repo,
+                &[
+                    "rev-list",
+                    "--reverse",
+                    "--no-merges",
+                    local,
+                    "--not",
+                    &format!("--remotes={remote}"),
+                ],
+            )?
+        } else {
+            git_output(
+                repo,
+                &[
+                    "rev-list",
+                    "--reverse",
+                    "--no-merges",
+                    &format!("{remote_oid}..{local}"),
+                ],
+            )?
+        };
+        ids.extend(list.lines().map(str::to_string));
+    }
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(EXIT_OK);
+    }
+    let mut patches = Vec::new();
+    let mut errors = Vec::new();
+    provgate_git::read_commits(repo, &ids, &Default::default(), None, |item| match item {
+        Ok(patch) => patches.push(patch),
+        Err(e) => errors.push(e.to_string()),
+    })
+    .map_err(|e| UserError::plain(e.to_string()))?;
+    if let Some(error) = errors.first() {
+        return Err(UserError::plain(error.clone()).into());
+    }
+    judge(repo, patches, "pre-push")
+}
+
+/// Judges patches under the repository's policy, printing findings to standard error (where git
+/// shows hook output); 1 when the policy fails.
+fn judge(repo: &Path, patches: Vec<Patch>, what: &str) -> anyhow::Result<u8> {
+    let loaded = config::load(&Default::default(), repo)?;
+    let zones =
+        Zones::load(&loaded.policy, loaded.root.as_deref()).map_err(config::policy_error)?;
+    let context = CheckContext::new(
+        loaded.root.clone(),
+        Stage::Submit,
+        check::today()?,
+        Default::default(),
+    )
+    .map_err(config::policy_error)?;
+    let read = ReadResult {
+        series: vec![Series {
+            id: what.to_string(),
+            version: 1,
+            total: None,
+            cover: None,
+            patches,
+        }],
+        ..ReadResult::default()
+    };
+    let result = provgate_policy::check_with_zones(&loaded.policy, &context, &zones, &read.series);
+    let report = build_report::build(&read, Some(&result));
+    if report.summary.deny + report.summary.warn > 0 {
+        let text = provgate_report::text::render(
+            &report,
+            TextOptions {
+                color: false,
+                quiet: true,
+                errors: true,
+            },
+        );
+        eprint!("{text}");
+    }
+    if result.verdict.as_str() == "fail" {
+        eprintln!(
+            "provgate: {what} refused by the policy ({}); fix the findings above (`provgate explain RULE` says how), or bypass with --no-verify",
+            loaded.policy.extends
+        );
+        return Ok(EXIT_FAILED);
+    }
+    Ok(EXIT_OK)
+}
+
+fn git_output(repo: &Path, args: &[&str]) -> anyhow::Result<String> {
+    let out = Command::new("git").current_dir(repo).args(args).output()?;
+    if !out.status.success() {
+        return Err(UserError::plain(format!(
+            "git {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+        .into());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// `Name <email> 1700000000 +0100` → the person.
+fn parse_ident(ident: &str) -> Option<Person> {
+    let open = ident.find('<')?;
+    let close = ident[open..].find('>')? + open;
+    Some(Person::new(
+        ident[..open].trim(),
+        ident[open + 1..close].trim(),
+    ))
+}
