@@ -59,14 +59,24 @@ fn main() {
     let keywords = args.iter().any(|a| a == "--keywords");
 
     let start = Instant::now();
-    let (m, warnings) =
-        match Maintainers::load_with(&maintainers, &Parser::new().lenient(true).tree_root(&tree)) {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("{e}");
-                std::process::exit(1);
-            }
-        };
+    // Like get_maintainer.pl, read every MAINTAINERS file when the tree's .get_maintainer.conf
+    // says --find-maintainer-files (U-Boot).
+    let conf = std::fs::read_to_string(tree.join(".get_maintainer.conf")).unwrap_or_default();
+    let parser = Parser::new().lenient(true).tree_root(&tree);
+    let loaded = if conf.contains("--find-maintainer-files")
+        && !args.iter().any(|a| a.starts_with("--maintainers="))
+    {
+        Maintainers::load_tree(&tree, &parser)
+    } else {
+        Maintainers::load_with(&maintainers, &parser)
+    };
+    let (m, warnings) = match loaded {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(1);
+        }
+    };
     let parse = start.elapsed();
     let files = list_files(&tree);
     let contents: Vec<Option<Vec<u8>>> = files
