@@ -312,7 +312,9 @@ impl Drop for PooledWorker<'_> {
 }
 
 /// Object cache per handle: trees and commits of neighbouring commits are read again and again.
-const OBJECT_CACHE_BYTES: usize = 64 * 1024 * 1024;
+/// 24 MiB keeps most of the gain of a larger cache while a two-thread scan of git/git stays
+/// near git's own resident size (packs are mapped, and mapped pages count).
+const OBJECT_CACHE_BYTES: usize = 24 * 1024 * 1024;
 /// Delta bases per handle, as git's `core.deltaBaseCacheLimit`; gitoxide's default keeps only
 /// the last 64 bases, and reading a history re-inflates the same bases again and again.
 const PACK_CACHE_BYTES: usize = 32 * 1024 * 1024;
