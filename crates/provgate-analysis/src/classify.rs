@@ -1,0 +1,273 @@
+//! Change classification by code: comment- and white-space-only hunks, and mechanical patches.
+
+use std::collections::HashMap;
+
+use provgate_patch::{FileChange, FileStatus, LineKind, Patch};
+use provgate_policy::{HunkCode, Mechanical};
+use tree_sitter::Tree;
+
+use crate::lang::walk;
+
+/// One token of [`tokens`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// `[A-Za-z_][A-Za-z0-9_]*` (and any non-ASCII letter run).
+    Identifier,
+    /// A number (`0x1f`, `1.5e3`, `10u32`).
+    Number,
+    /// A string or character literal, quotes and escapes included.
+    Literal,
+    /// Any other character.
+    Punct,
+}
+
+/// The tokens of a line, language-independently: identifiers, numbers, quoted literals and
+/// single punctuation characters; white space separates and is dropped.
+pub fn tokens(line: &str) -> Vec<(TokenKind, &str)> {
+    let mut out = Vec::new();
+    let mut chars = line.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        if c.is_whitespace() {
+            continue;
+        }
+        let kind = if c.is_alphabetic() || c == '_' {
+            while chars
+                .peek()
+                .is_some_and(|(_, d)| d.is_alphanumeric() || *d == '_')
+            {
+                chars.next();
+            }
+            TokenKind::Identifier
+        } else if c.is_ascii_digit() {
+            while chars
+                .peek()
+                .is_some_and(|(_, d)| d.is_ascii_alphanumeric() || *d == '_' || *d == '.')
+            {
+                chars.next();
+            }
+            TokenKind::Number
+        } else if c == '"' || c == '\'' {
+            while let Some((_, d)) = chars.next() {
+                if d == '\\' {
+                    chars.next();
+                } else if d == c {
+                    break;
+                }
+            }
+            TokenKind::Literal
+        } else {
+            TokenKind::Punct
+        };
+        let end = chars.peek().map_or(line.len(), |(i, _)| *i);
+        out.push((kind, &line[start..end]));
+    }
+    out
+}
+
+/// The substitution that turns `old` into `new`, if they differ only by replacing one
+/// identifier by another (every differing token position the same pair).
+pub fn substitution<'a>(old: &'a str, new: &'a str) -> Option<(&'a str, &'a str)> {
+    let (a, b) = (tokens(old), tokens(new));
+    if a.len() != b.len() {
+        return None;
+    }
+    let mut sub: Option<(&str, &str)> = None;
+    for ((ka, ta), (kb, tb)) in a.iter().zip(&b) {
+        if ta == tb {
+            continue;
+        }
+        if *ka != TokenKind::Identifier || *kb != TokenKind::Identifier {
+            return None;
+        }
+        match sub {
+            None => sub = Some((ta, tb)),
+            Some(s) if s == (*ta, *tb) => {}
+            Some(_) => return None,
+        }
+    }
+    sub
+}
+
+/// Whether `patch` is mechanical: every run of changed lines pairs removed and added lines one
+/// for one, every pair differs by the same identifier substitution, at least two pairs in all, and
+/// no file is added, deleted or binary.
+pub fn mechanical(patch: &Patch) -> Option<Mechanical> {
+    let mut sub: Option<(String, String)> = None;
+    let mut pairs = 0u32;
+    for file in &patch.files {
+        match file.status {
+            FileStatus::Added | FileStatus::Deleted | FileStatus::TypeChanged => return None,
+            _ => {}
+        }
+        if file.binary {
+            return None;
+        }
+        for hunk in &file.hunks {
+            let (mut removed, mut added): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
+            let lines: Vec<_> = hunk.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                match line.kind {
+                    LineKind::Removed => removed.push(line.text),
+                    LineKind::Added => added.push(line.text),
+                    LineKind::Context => {}
+                }
+                let run_ends = lines.get(i + 1).is_none_or(|n| n.kind == LineKind::Context);
+                if run_ends && !(removed.is_empty() && added.is_empty()) {
+                    if removed.len() != added.len() {
+                        return None;
+                    }
+                    for (o, n) in removed.iter().zip(&added) {
+                        let (from, to) = substitution(o, n)?;
+                        match &sub {
+                            None => sub = Some((from.to_string(), to.to_string())),
+                            Some((f, t)) if f == from && t == to => {}
+                            Some(_) => return None,
+                        }
+                        pairs += 1;
+                    }
+                    removed.clear();
+                    added.clear();
+                }
+            }
+        }
+    }
+    let (from, to) = sub?;
+    (pairs >= 2).then_some(Mechanical { from, to, pairs })
+}
+
+/// Per line of a parsed file (index 0 = line 1): whether a token outside comments lies on it,
+/// and the tokens that start on it.
+pub struct CodeLines<'s> {
+    code: Vec<bool>,
+    tokens: HashMap<u32, Vec<&'s str>>,
+}
+
+impl<'s> CodeLines<'s> {
+    /// Reads a parsed file.
+    pub fn new(tree: &Tree, src: &'s [u8]) -> CodeLines<'s> {
+        let lines = src.iter().filter(|b| **b == b'\n').count() + 2;
+        let mut code = vec![false; lines];
+        let mut tokens: HashMap<u32, Vec<&'s str>> = HashMap::new();
+        walk(tree.root_node(), |n| {
+            if n.kind().contains("comment") {
+                return false;
+            }
+            if n.child_count() == 0 && !n.is_missing() && !n.byte_range().is_empty() {
+                let (first, last) = (n.start_position().row, n.end_position().row);
+                for flag in code.iter_mut().take(last + 1).skip(first) {
+                    *flag = true;
+                }
+                let text = std::str::from_utf8(&src[n.byte_range()]).unwrap_or("");
+                tokens.entry(first as u32 + 1).or_default().push(text);
+            }
+            true
+        });
+        CodeLines { code, tokens }
+    }
+
+    /// Whether 1-based `line` has code.
+    pub fn is_code(&self, line: u32) -> bool {
+        line >= 1 && self.code.get(line as usize - 1).copied().unwrap_or(false)
+    }
+
+    fn tokens_of(&self, line: u32) -> &[&'s str] {
+        self.tokens.get(&line).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The hunks of `file` classified by code, given the parsed old file (`None` for an added file)
+/// and the parsed new file.
+pub fn hunk_code(
+    file: &FileChange,
+    old: Option<&CodeLines<'_>>,
+    new: &CodeLines<'_>,
+) -> Vec<HunkCode> {
+    file.hunks
+        .iter()
+        .map(|hunk| {
+            let (mut old_tokens, mut new_tokens): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
+            let (mut run_r, mut run_a, mut code_lines) = (0u32, 0u32, 0u32);
+            let mut changed = false;
+            for line in hunk.lines() {
+                match line.kind {
+                    LineKind::Context => {
+                        code_lines += run_r.max(run_a);
+                        run_r = 0;
+                        run_a = 0;
+                    }
+                    LineKind::Removed => {
+                        changed = true;
+                        if let Some(o) = old {
+                            old_tokens.extend_from_slice(o.tokens_of(line.old_line));
+                            run_r += u32::from(o.is_code(line.old_line));
+                        }
+                    }
+                    LineKind::Added => {
+                        changed = true;
+                        new_tokens.extend_from_slice(new.tokens_of(line.new_line));
+                        run_a += u32::from(new.is_code(line.new_line));
+                    }
+                }
+            }
+            code_lines += run_r.max(run_a);
+            let comment_only = changed && old_tokens == new_tokens;
+            HunkCode {
+                comment_only,
+                code_lines: if comment_only { 0 } else { code_lines },
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn tokens_and_substitutions() {
+        let t: Vec<&str> = tokens("x = foo(\"a b\", 0x1f) + 'c';")
+            .iter()
+            .map(|t| t.1)
+            .collect();
+        assert_eq!(
+            t,
+            [
+                "x", "=", "foo", "(", "\"a b\"", ",", "0x1f", ")", "+", "'c'", ";"
+            ]
+        );
+        assert_eq!(
+            substitution("a = old(x, old);", "a = new(x, new);"),
+            Some(("old", "new"))
+        );
+        assert_eq!(substitution("a < n", "a <= n"), None);
+        assert_eq!(substitution("f(a, b)", "f(c, d)"), None);
+        assert_eq!(substitution("x = 1;", "x  =  1;"), None);
+        assert_eq!(
+            substitution("x = 1;", "x = 2;"),
+            None,
+            "numbers are not renames"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn tokens_cover_every_non_space_character(line in "\\PC{0,60}") {
+            let joined: String = tokens(&line).iter().map(|t| t.1).collect();
+            let expected: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+            // Literals keep their inner white space.
+            let joined_ns: String = joined.chars().filter(|c| !c.is_whitespace()).collect();
+            prop_assert_eq!(joined_ns, expected);
+        }
+
+        #[test]
+        fn a_renamed_identifier_is_a_substitution(
+            pre in "[a-z ]{0,10}", post in "[(), ]{0,10}",
+            from in "[a-z]{1,8}", to in "[A-Z]{1,8}",
+        ) {
+            let old = format!("{pre} {from}{post}");
+            let new = format!("{pre} {to}{post}");
+            prop_assert_eq!(substitution(&old, &new), Some((from.as_str(), to.as_str())));
+        }
+    }
+}
