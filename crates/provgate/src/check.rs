@@ -81,6 +81,12 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         Format::Email => provgate_report::email::render(&report),
     };
     output::write(args.output.as_deref(), &rendered)?;
+    if args.record || args.store.is_some() {
+        let digest = crate::audit::input_digest(&inputs, &report);
+        let seq =
+            crate::audit::record(args.store.as_deref(), &args.repo, "check", &report, digest)?;
+        eprintln!("recorded as audit entry {seq}");
+    }
     // Input errors go to standard error, whatever the report's format and destination.
     for error in &report.errors {
         let line = error.line.map_or(String::new(), |l| format!(":{l}"));

@@ -52,6 +52,25 @@ pub enum Command {
         provgate scan --format html -o ai-report.html --commit-url 'https://example.org/commit/{id}'")]
     Scan(ScanArgs),
 
+    /// The audit log: every recorded verdict, hash-chained so that no entry can be edited,
+    /// removed, inserted or reordered unnoticed.
+    #[command(
+        after_help = "Examples:\n  provgate check --record origin/main..HEAD   # record a verdict\n  \
+        provgate audit log\n  provgate audit verify\n  \
+        provgate audit keygen --private audit.key --public audit.pub\n  \
+        provgate audit checkpoint --key audit.key -o head.json\n  \
+        provgate audit verify --checkpoint head.json --key audit.pub"
+    )]
+    Audit(AuditArgs),
+
+    /// Write in-toto provenance statements for commits into git notes, or verify them.
+    #[command(
+        after_help = "Examples:\n  provgate attest origin/main..HEAD --key attest.key\n  \
+        provgate attest verify origin/main..HEAD --key attest.pub --require-signature\n  \
+        git push origin refs/notes/provenance   # notes travel only when pushed"
+    )]
+    Attest(AttestArgs),
+
     /// Write the disclosure trailer the policy uses, in its syntax and place.
     #[command(subcommand)]
     Trailer(TrailerCommand),
@@ -199,6 +218,134 @@ pub struct CheckArgs {
     /// Undo mboxrd `>From ` quoting in mbox files (public-inbox archives are mboxrd).
     #[arg(long)]
     pub mboxrd: bool,
+
+    /// Record the verdict in the audit log (see `provgate audit`).
+    #[arg(long)]
+    pub record: bool,
+
+    /// The audit log to record in (implies --record): a SQLite file or `postgres://…`.
+    #[arg(long, value_name = "LOCATION")]
+    pub store: Option<String>,
+}
+
+/// Arguments of `audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// What to do with the log.
+    #[command(subcommand)]
+    pub command: AuditCommand,
+
+    /// The log: a SQLite file, or `postgres://user@host/db` (default: `provgate/audit.sqlite`
+    /// in the repository's git directory).
+    #[arg(long, global = true, value_name = "LOCATION")]
+    pub store: Option<String>,
+
+    /// The repository whose log is meant.
+    #[arg(long, global = true, value_name = "DIR", default_value = ".")]
+    pub repo: PathBuf,
+}
+
+/// `audit` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// List entries, newest last.
+    Log {
+        /// At most N entries.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// Only this verdict (pass, warn, fail).
+        #[arg(long)]
+        verdict: Option<String>,
+        /// Only this policy (name or digest prefix).
+        #[arg(long)]
+        policy: Option<String>,
+        /// Only entries about this commit (or prefix) or Message-ID.
+        #[arg(long)]
+        subject: Option<String>,
+    },
+    /// Print one entry as recorded, with its hash.
+    Show {
+        /// Its sequence number.
+        seq: i64,
+    },
+    /// Write every entry as JSON lines (each line's SHA-256 is the entry's hash).
+    Export {
+        /// Write to FILE instead of standard output.
+        #[arg(long, short = 'o')]
+        output: Option<PathBuf>,
+    },
+    /// Check the whole chain; name the first entry that is not as recorded (exit 1).
+    Verify {
+        /// Also check the log against a signed checkpoint.
+        #[arg(long, requires = "key")]
+        checkpoint: Option<PathBuf>,
+        /// The public key (PEM) that signed the checkpoint.
+        #[arg(long)]
+        key: Option<PathBuf>,
+    },
+    /// Sign the log's head with an ed25519 key, for third parties to check later.
+    Checkpoint {
+        /// The private key (PEM, PKCS#8).
+        #[arg(long)]
+        key: PathBuf,
+        /// Write the checkpoint to FILE instead of standard output.
+        #[arg(long, short = 'o')]
+        output: Option<PathBuf>,
+    },
+    /// Make an ed25519 key pair for checkpoints and attestations.
+    Keygen {
+        /// Where to write the private key.
+        #[arg(long)]
+        private: PathBuf,
+        /// Where to write the public key.
+        #[arg(long)]
+        public: PathBuf,
+    },
+}
+
+/// Arguments of `attest`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct AttestArgs {
+    /// `verify`, or nothing to write statements.
+    #[command(subcommand)]
+    pub command: Option<AttestCommand>,
+
+    /// The commits to attest (default: HEAD alone).
+    #[arg(value_name = "RANGE")]
+    pub range: Option<String>,
+
+    /// Sign the statements (DSSE envelope) with this ed25519 private key (PEM).
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+
+    /// The notes ref.
+    #[arg(long = "ref", global = true, value_name = "REF", default_value = provgate_store::attest::DEFAULT_NOTES_REF)]
+    pub notes_ref: String,
+
+    /// The repository.
+    #[arg(long, global = true, value_name = "DIR", default_value = ".")]
+    pub repo: PathBuf,
+
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+/// `attest` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AttestCommand {
+    /// Check that each commit has a provgate statement about it, signed by the key if given.
+    Verify {
+        /// The commits to check.
+        #[arg(value_name = "RANGE", default_value = "HEAD")]
+        range: String,
+        /// The public key (PEM) the statements must be signed with.
+        #[arg(long)]
+        key: Option<PathBuf>,
+        /// Fail on unsigned statements.
+        #[arg(long)]
+        require_signature: bool,
+    },
 }
 
 /// `trailer` subcommands.

@@ -1,5 +1,6 @@
 //! `provgate`: checks contributions against a project's AI-contribution policy.
 
+mod audit;
 mod build_report;
 mod check;
 mod cli;
@@ -69,6 +70,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Scan(args) => scan::run(args),
+        Command::Audit(args) => audit::run_audit(args),
+        Command::Attest(args) => audit::run_attest(args),
         Command::Trailer(cli::TrailerCommand::Add(args)) => trailer::run(args),
         Command::Hook(command) => hook::run(command),
         Command::Explain(args) => explain::run(args),

@@ -340,7 +340,7 @@ fn progress_bar(len: u64) -> indicatif::ProgressBar {
 
 /// The git directory of the repository at `repo`: `.git` (a directory, or a file naming the
 /// directory, as in worktrees), or `repo` itself when it is bare.
-fn git_dir(repo: &Path) -> Option<PathBuf> {
+pub(crate) fn git_dir(repo: &Path) -> Option<PathBuf> {
     let start = std::fs::canonicalize(repo).ok()?;
     for dir in start.ancestors() {
         let dot_git = dir.join(".git");
