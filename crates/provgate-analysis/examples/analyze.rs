@@ -137,6 +137,17 @@ fn main() {
             for s in &result.series {
                 for p in &s.patches {
                     notes += p.code_notes.len();
+                    if flag("--notes") {
+                        for n in &p.code_notes {
+                            println!(
+                                "{} {}:{} note {}",
+                                &p.id[..12.min(p.id.len())],
+                                n.path,
+                                n.line.unwrap_or(0),
+                                n.message
+                            );
+                        }
+                    }
                     for f in &p.findings {
                         if !code_rules.contains(&f.rule.as_str()) {
                             continue;

@@ -200,6 +200,7 @@ impl Analyzer {
             file: usize,
             lang: &'static str,
             new: Vec<u8>,
+            tree: Option<tree_sitter::Tree>,
             exact: bool,
             symbols: FileSymbols,
         }
@@ -279,6 +280,7 @@ impl Analyzer {
                 file: i,
                 lang,
                 new,
+                tree: new_tree,
                 exact,
                 symbols,
             });
@@ -312,7 +314,7 @@ impl Analyzer {
             let Some(plugin) = languages.by_name(r.lang) else {
                 continue;
             };
-            let Some(tree) = parsers.parse(r.lang, &r.new) else {
+            let Some(tree) = r.tree.as_ref() else {
                 facts.notes.push(CodeNote {
                     path: file.path().to_string(),
                     line: None,
@@ -328,7 +330,7 @@ impl Analyzer {
             let source = SourceFile {
                 path,
                 src: &r.new,
-                tree: &tree,
+                tree,
                 added: &added,
                 test_file: path_kind(path) == Kind::Tests,
             };
@@ -395,16 +397,24 @@ impl Analyzer {
             .sort_by(|a, b| (&a.path, a.line, &a.rule).cmp(&(&b.path, b.line, &b.rule)));
         // Carry the series on: this patch's files replace the old ones in the index.
         if let Some(s) = &mut state {
+            let mut read_symbols: HashMap<&str, FileSymbols> = HashMap::new();
+            for r in reads {
+                if r.exact {
+                    read_symbols.insert(patch.files[r.file].path(), r.symbols);
+                }
+            }
             for (path, content) in new_contents {
                 match &content {
                     None => s.index.remove_file(&path),
                     Some(data) => {
                         if let Some(plugin) = languages.for_path(&path) {
                             let lang = plugin.name();
-                            let syms = parsers
-                                .parse(lang, data)
-                                .map(|t| plugin.symbols(&t, data))
-                                .unwrap_or_else(|| FileSymbols::new(lang));
+                            let syms = read_symbols.remove(path.as_str()).unwrap_or_else(|| {
+                                parsers
+                                    .parse(lang, data)
+                                    .map(|t| plugin.symbols(&t, data))
+                                    .unwrap_or_else(|| FileSymbols::new(lang))
+                            });
                             let id = gix::objs::compute_hash(
                                 gix::hash::Kind::Sha1,
                                 gix::object::Kind::Blob,

@@ -132,7 +132,7 @@ impl LanguageSupport for C {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn symbols(&self, tree: &Tree, src: &[u8]) -> FileSymbols {
@@ -156,13 +156,18 @@ impl LanguageSupport for C {
                 "declaration" if file_scope(n) => {
                     let mut c = n.walk();
                     for d in n.children_by_field_name("declarator", &mut c) {
+                        let kind = if has_function_declarator(d) {
+                            SymbolKind::Declaration
+                        } else {
+                            SymbolKind::Global
+                        };
                         if let Some(name) = declarator_name(d, src) {
-                            let kind = if has_function_declarator(d) {
-                                SymbolKind::Declaration
-                            } else {
-                                SymbolKind::Global
-                            };
                             out.def(name, kind, line(d), 0);
+                        }
+                        // A macro in a declarator (`int (* __ro_after_init hook)(void)`) can
+                        // leave the declared name in an ERROR node: such names count as declared.
+                        if d.has_error() {
+                            error_identifiers(d, src, kind, &mut out);
                         }
                     }
                 }
@@ -537,6 +542,22 @@ fn body_asserts(f: Node<'_>, src: &[u8]) -> bool {
         true
     });
     found
+}
+
+/// Identifiers inside the ERROR nodes of `n`, as definitions of `kind`.
+fn error_identifiers(n: Node<'_>, src: &[u8], kind: SymbolKind, out: &mut FileSymbols) {
+    walk(n, |x| {
+        if x.is_error() {
+            walk(x, |y| {
+                if y.kind() == "identifier" {
+                    out.def(text(y, src), kind, line(y), 0);
+                }
+                true
+            });
+            return false;
+        }
+        x.has_error()
+    });
 }
 
 /// Names passed to a macro invoked at file scope: identifiers among its arguments.
