@@ -13,7 +13,7 @@ use crate::checkpoint::Checkpoint;
 use crate::entry::{ENTRY_SCHEMA, Entry, EntryBody, GENESIS_PREV, NewEntry, now};
 use crate::error::{Result, StoreError};
 use crate::migrations;
-use crate::verify::{ChainVerifier, Columns, VerifyReport};
+use crate::verify::{ChainVerifier, Columns, FILTER_COLUMNS, VerifyReport};
 
 /// Which database holds the log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +101,8 @@ const HEAD_SQL: &str = "SELECT h.seq, h.hash, \
      (SELECT a.hash FROM provgate_audit a WHERE a.seq = h.seq), \
      (SELECT max(a.seq) FROM provgate_audit a) \
      FROM provgate_audit_head h WHERE h.id = 1";
+/// Rows handed to the verifying thread at a time.
+const VERIFY_BATCH: usize = 512;
 /// Rows per INSERT statement when appending many entries.
 const CHUNK: usize = 200;
 
@@ -471,31 +473,49 @@ impl Store {
                 sqlx::query_as("SELECT seq, hash FROM provgate_audit_head WHERE id = 1")
                     .fetch_one(&mut *tx)
                     .await?;
-            let mut verifier = ChainVerifier::new(Some(log_id), checkpoints);
-            {
+            // Rows are read here and checked on a second thread, in batches, so that reading
+            // (the database's work and the driver's conversions) and hashing overlap.
+            let verifier = ChainVerifier::new(Some(log_id), checkpoints);
+            let (batches, inbox) = std::sync::mpsc::sync_channel::<Vec<sqlx::any::AnyRow>>(4);
+            let checker = std::thread::spawn(move || {
+                let mut verifier = verifier;
+                for batch in inbox {
+                    for row in &batch {
+                        check_row(&mut verifier, row)?;
+                    }
+                }
+                Ok::<_, sqlx::Error>(verifier)
+            });
+            let read = async {
                 let mut rows = sqlx::query(AssertSqlSafe(format!(
-                    "SELECT {COLUMNS} FROM provgate_audit ORDER BY seq"
+                    "SELECT seq, hash, body, {} FROM provgate_audit ORDER BY seq",
+                    packed_columns(backend)
                 )))
                 .fetch(&mut *tx);
+                let mut batch = Vec::with_capacity(VERIFY_BATCH);
                 while let Some(row) = rows.try_next().await? {
-                    let seq: i64 = row.try_get(0)?;
-                    let hash: &str = row.try_get(1)?;
-                    let body: &str = row.try_get(10)?;
-                    let columns = Columns {
-                        prev_hash: row.try_get(2)?,
-                        recorded_at: row.try_get(3)?,
-                        command: row.try_get(4)?,
-                        verdict: row.try_get(5)?,
-                        policy_name: row.try_get(6)?,
-                        policy_digest: row.try_get(7)?,
-                        tool_version: row.try_get(8)?,
-                        input_sha256: row.try_get(9)?,
-                    };
-                    verifier.push(seq, Some(hash), body.as_bytes(), Some(&columns));
+                    batch.push(row);
+                    if batch.len() == VERIFY_BATCH {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(VERIFY_BATCH));
+                        if batches.send(full).is_err() {
+                            break;
+                        }
+                    }
                 }
-            }
+                if !batch.is_empty() {
+                    let _ = batches.send(batch);
+                }
+                drop(batches);
+                Ok::<_, sqlx::Error>(())
+            };
+            let read = read.await;
+            let checked = checker
+                .join()
+                .map_err(|_| sqlx::Error::Protocol("the verifying thread panicked".into()))?;
+            read?;
+            let verifier = checked?;
             tx.rollback().await?;
-            Ok(verifier.finish(Some((head_seq, &head_hash)), checkpoints.len()))
+            Ok(verifier.finish(Some((head_seq, &head_hash))))
         })
     }
 
@@ -541,6 +561,31 @@ impl Drop for Store {
             let _ = self.rt.block_on(conn.close());
         }
     }
+}
+
+/// Feeds one row of `SELECT seq, hash, body, packed columns` to the chain check.
+fn check_row(verifier: &mut ChainVerifier, row: &sqlx::any::AnyRow) -> Result<(), sqlx::Error> {
+    let seq: i64 = row.try_get(0)?;
+    let hash: &str = row.try_get(1)?;
+    let body: &str = row.try_get(2)?;
+    let packed: &str = row.try_get(3)?;
+    let columns = Columns::unpack(packed)
+        .ok_or_else(|| sqlx::Error::Protocol(format!("entry {seq}: bad packed columns")))?;
+    verifier.push(seq, Some(hash), body.as_bytes(), Some(&columns));
+    Ok(())
+}
+
+/// The filter columns as one text value (see [`Columns::unpack`]): lengths in bytes, so the
+/// packing is unambiguous whatever the values hold.
+fn packed_columns(backend: Backend) -> String {
+    FILTER_COLUMNS
+        .iter()
+        .map(|c| match backend {
+            Backend::Sqlite => format!("coalesce(length(CAST({c} AS BLOB)) || ':' || {c}, '-')"),
+            Backend::Postgres => format!("coalesce(octet_length({c}) || ':' || {c}, '-')"),
+        })
+        .collect::<Vec<_>>()
+        .join(" || ',' || ")
 }
 
 enum Arg {

@@ -211,19 +211,77 @@ pub(crate) struct ToolHead<'a> {
 
 /// The filter columns of a row, to compare with its body.
 pub(crate) struct Columns<'a> {
-    pub prev_hash: &'a str,
-    pub recorded_at: &'a str,
-    pub command: &'a str,
+    pub prev_hash: Option<&'a str>,
+    pub recorded_at: Option<&'a str>,
+    pub command: Option<&'a str>,
     pub verdict: Option<&'a str>,
     pub policy_name: Option<&'a str>,
     pub policy_digest: Option<&'a str>,
-    pub tool_version: &'a str,
-    pub input_sha256: &'a str,
+    pub tool_version: Option<&'a str>,
+    pub input_sha256: Option<&'a str>,
+}
+
+/// The filter columns, in the order [`Columns::unpack`] reads them.
+pub(crate) const FILTER_COLUMNS: [&str; 8] = [
+    "prev_hash",
+    "recorded_at",
+    "command",
+    "verdict",
+    "policy_name",
+    "policy_digest",
+    "tool_version",
+    "input_sha256",
+];
+
+impl<'a> Columns<'a> {
+    /// Reads the columns packed by the database into one string (one value to fetch instead of
+    /// eight): for each, `-` for NULL or `<byte length>:<text>`, separated by `,`.
+    pub fn unpack(packed: &'a str) -> Option<Columns<'a>> {
+        let mut fields = [None; 8];
+        let mut rest = packed;
+        for (i, field) in fields.iter_mut().enumerate() {
+            if i > 0 {
+                rest = rest.strip_prefix(',')?;
+            }
+            if let Some(r) = rest.strip_prefix('-') {
+                rest = r;
+                continue;
+            }
+            let (len, r) = rest.split_once(':')?;
+            let len: usize = len.parse().ok()?;
+            let value = r.get(..len)?;
+            *field = Some(value);
+            rest = &r[len..];
+        }
+        if !rest.is_empty() {
+            return None;
+        }
+        let [
+            prev_hash,
+            recorded_at,
+            command,
+            verdict,
+            policy_name,
+            policy_digest,
+            tool_version,
+            input_sha256,
+        ] = fields;
+        Some(Columns {
+            prev_hash,
+            recorded_at,
+            command,
+            verdict,
+            policy_name,
+            policy_digest,
+            tool_version,
+            input_sha256,
+        })
+    }
 }
 
 /// Streams rows through the chain check. Feed rows in order; stops checking at the first bad
 /// entry but keeps counting.
-pub(crate) struct ChainVerifier<'c> {
+pub(crate) struct ChainVerifier {
     log_id: Option<String>,
     expected: i64,
     prev: String,
@@ -232,14 +290,16 @@ pub(crate) struct ChainVerifier<'c> {
     entries: u64,
     verified: u64,
     first_bad: Option<BadEntry>,
-    checkpoints: Vec<&'c Checkpoint>,
+    checkpoints: Vec<Checkpoint>,
+    checkpoints_given: usize,
 }
 
-impl<'c> ChainVerifier<'c> {
+impl ChainVerifier {
     /// A verifier for the log `log_id` (any log when `None`: the first entry fixes it).
-    pub fn new(log_id: Option<String>, checkpoints: &'c [Checkpoint]) -> Self {
-        let mut checkpoints: Vec<&Checkpoint> = checkpoints.iter().collect();
+    pub fn new(log_id: Option<String>, checkpoints: &[Checkpoint]) -> Self {
+        let mut checkpoints: Vec<Checkpoint> = checkpoints.to_vec();
         checkpoints.sort_by_key(|c| c.seq);
+        let checkpoints_given = checkpoints.len();
         Self {
             log_id,
             expected: 1,
@@ -250,6 +310,7 @@ impl<'c> ChainVerifier<'c> {
             verified: 0,
             first_bad: None,
             checkpoints,
+            checkpoints_given,
         }
     }
 
@@ -347,11 +408,11 @@ impl<'c> ChainVerifier<'c> {
         }
         if let Some(c) = columns {
             let policy = head.policy.as_ref();
-            let column = if c.prev_hash != head.prev {
+            let column = if c.prev_hash != Some(&*head.prev) {
                 Some("prev_hash")
-            } else if c.recorded_at != head.time {
+            } else if c.recorded_at != Some(&*head.time) {
                 Some("recorded_at")
-            } else if c.command != head.command {
+            } else if c.command != Some(&*head.command) {
                 Some("command")
             } else if c.verdict != head.verdict.as_deref() {
                 Some("verdict")
@@ -359,9 +420,9 @@ impl<'c> ChainVerifier<'c> {
                 Some("policy_name")
             } else if c.policy_digest != policy.map(|p| p.digest.as_ref()) {
                 Some("policy_digest")
-            } else if c.tool_version != head.tool.version {
+            } else if c.tool_version != Some(&*head.tool.version) {
                 Some("tool_version")
-            } else if c.input_sha256 != head.input_sha256 {
+            } else if c.input_sha256 != Some(&*head.input_sha256) {
                 Some("input_sha256")
             } else {
                 None
@@ -392,7 +453,7 @@ impl<'c> ChainVerifier<'c> {
     }
 
     /// Ends the check; `head` is what the head row records, when there is one.
-    pub fn finish(mut self, head: Option<(i64, &str)>, checkpoints: usize) -> VerifyReport {
+    pub fn finish(mut self, head: Option<(i64, &str)>) -> VerifyReport {
         if self.first_bad.is_none()
             && let Some(cp) = self.checkpoints.first()
         {
@@ -437,7 +498,7 @@ impl<'c> ChainVerifier<'c> {
             entries: self.entries,
             verified: self.verified,
             head,
-            checkpoints,
+            checkpoints: self.checkpoints_given,
             first_bad: self.first_bad,
         }
     }
@@ -475,5 +536,27 @@ pub fn verify_jsonl<R: BufRead>(mut reader: R, checkpoints: &[Checkpoint]) -> Re
         position += 1;
         verifier.push(position, None, &line, None);
     }
-    Ok(verifier.finish(None, checkpoints.len()))
+    Ok(verifier.finish(None))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_columns_read_back_whatever_they_hold() {
+        // Byte lengths, so separators and multi-byte text inside values cannot shift fields.
+        let c = Columns::unpack("3:a,b,-,2:é,-,0:,5:x:1,y,1:z,-").unwrap();
+        assert_eq!(c.prev_hash, Some("a,b"));
+        assert_eq!(c.recorded_at, None);
+        assert_eq!(c.command, Some("é"));
+        assert_eq!(c.verdict, None);
+        assert_eq!(c.policy_name, Some(""));
+        assert_eq!(c.policy_digest, Some("x:1,y"));
+        assert_eq!(c.tool_version, Some("z"));
+        assert_eq!(c.input_sha256, None);
+        assert!(Columns::unpack("3:a,b").is_none());
+        assert!(Columns::unpack("-,-,-,-,-,-,-,-,").is_none());
+        assert!(Columns::unpack("9:a,-,-,-,-,-,-,-").is_none());
+    }
 }

@@ -443,3 +443,87 @@ fn many_commits_in_one_notes_commit() {
             .all(|c| c.status == AttestationStatus::Verified)
     );
 }
+
+/// The shell recipe of docs/attestations.md ("Checking without provgate") accepts a signed note
+/// and rejects an altered one.
+#[test]
+fn the_documented_openssl_recipe_checks_a_note() {
+    for tool in ["openssl", "jq", "base64", "bash"] {
+        let found = Command::new("sh")
+            .args(["-c", &format!("command -v {tool}")])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !found {
+            eprintln!("notice: {tool} is not installed; the documented recipe is not checked");
+            return;
+        }
+    }
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/attestations.md"
+    ))
+    .unwrap();
+    let start = doc.find("```sh\nnote=$(git notes").expect("the recipe") + "```sh\n".len();
+    let recipe = &doc[start..start + doc[start..].find("```").unwrap()];
+
+    let (dir, ids) = repo();
+    let r = report(&ids);
+    let key = SigningKey::from_bytes(&[6u8; 32]);
+    let (_, public) = provgate_store::key_pair_pem(&key);
+    std::fs::write(dir.path().join("attest.pub"), public).unwrap();
+    let notes = Notes::new(dir.path());
+    notes
+        .write(&[(
+            ids[0].clone(),
+            Note::signed(&Statement::for_patch(&r, &r.patches[0]), &key),
+        )])
+        .unwrap();
+    let run = |commit: &str| {
+        Command::new("bash")
+            .args(["-euo", "pipefail", "-c", recipe])
+            .current_dir(dir.path())
+            .env("commit", commit)
+            .output()
+            .unwrap()
+    };
+    let ok = run(&ids[0]);
+    assert!(
+        ok.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&ok.stdout),
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("Signature Verified Successfully"));
+
+    // Altered after signing.
+    let Note::Envelope(mut env) = Note::parse(&notes.read(&ids[0]).unwrap().unwrap()).unwrap()
+    else {
+        panic!("signed")
+    };
+    let mut forged = env.statement().unwrap();
+    assert_eq!(forged.predicate.verdict.as_deref(), Some("pass"));
+    forged.predicate.verdict = Some("fail".into());
+    use base64::Engine;
+    env.payload = base64::engine::general_purpose::STANDARD.encode(forged.to_canonical());
+    git_with_input(
+        dir.path(),
+        &[
+            "notes",
+            "--ref",
+            "provenance",
+            "add",
+            "-f",
+            "-F",
+            "-",
+            &ids[0],
+        ],
+        &Note::Envelope(env).to_text(),
+    );
+    let bad = run(&ids[0]);
+    assert!(
+        !bad.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&bad.stdout),
+        String::from_utf8_lossy(&bad.stderr)
+    );
+}
