@@ -1,34 +1,17 @@
 //! `check --record`, `audit` and `attest` end to end on a repository the test builds.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod support;
 
-use assert_cmd::cargo::CommandCargoExt;
+use std::path::Path;
+use std::process::Output;
+
+use support::{git, provgate_at, succeeded as ok};
 
 fn run(dir: &Path, program: Option<&str>, args: &[&str]) -> Output {
-    let mut cmd = match program {
-        Some(p) => Command::new(p),
-        None => Command::cargo_bin("provgate").unwrap(),
-    };
-    cmd.current_dir(dir)
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Jane Doe")
-        .env("GIT_AUTHOR_EMAIL", "jane@example.org")
-        .env("GIT_COMMITTER_NAME", "Jane Doe")
-        .env("GIT_COMMITTER_EMAIL", "jane@example.org")
-        .output()
-        .unwrap()
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    match program {
+        Some(_) => git(dir, args),
+        None => provgate_at(dir, args),
+    }
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! The command line end to end: real inputs, real repositories built with git, exit statuses,
 //! and snapshots of every report format on the shipped example.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -234,25 +236,12 @@ fn bad_input_is_reported_with_its_line_and_the_rest_is_read() {
 }
 
 fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Jane Doe")
-        .env("GIT_AUTHOR_EMAIL", "jane@example.org")
-        .env("GIT_COMMITTER_NAME", "Jane Doe")
-        .env("GIT_COMMITTER_EMAIL", "jane@example.org")
+    let out = support::isolated(Command::new("git").current_dir(dir).args(args))
         .env("GIT_AUTHOR_DATE", "2026-06-01T10:00:00+02:00")
         .env("GIT_COMMITTER_DATE", "2026-06-01T10:00:00+02:00")
         .output()
         .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    support::succeeded(&out)
 }
 
 #[test]

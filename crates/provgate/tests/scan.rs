@@ -1,6 +1,8 @@
 //! `provgate scan` on a history built for it: every count of the JSON report asserted exactly,
 //! the cache, and the HTML report rendered in a real headless browser.
 
+mod support;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -8,24 +10,12 @@ use assert_cmd::cargo::CommandCargoExt;
 use serde_json::Value;
 
 fn git(dir: &Path, date: &str, args: &[&str]) {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Jane Doe")
-        .env("GIT_AUTHOR_EMAIL", "jane@example.org")
-        .env("GIT_COMMITTER_NAME", "Jane Doe")
-        .env("GIT_COMMITTER_EMAIL", "jane@example.org")
+    let out = support::isolated(Command::new("git").current_dir(dir).args(args))
         .env("GIT_AUTHOR_DATE", date)
         .env("GIT_COMMITTER_DATE", date)
         .output()
         .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::succeeded(&out);
 }
 
 /// Writes `lines` lines to `path` and commits everything with `message` on `date`.
