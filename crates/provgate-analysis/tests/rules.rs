@@ -259,7 +259,7 @@ fn tests_without_assertion_in_c_python_and_rust() {
     r.commit("base");
     r.write(
         "tests/test-dev.c",
-        "#include <glib.h>\n\nstatic void verify(int v)\n{\n    g_assert_true(v);\n}\n\nstatic void test_hollow(void)\n{\n    dev_reset();\n}\n\nstatic void test_direct(void)\n{\n    g_assert_cmpint(dev_reset(), ==, 0);\n}\n\nstatic void test_helper(void)\n{\n    verify(dev_reset());\n}\n\nstatic void test_tree_helper(void)\n{\n    check_state(dev_reset());\n}\n\nstatic void registered(void)\n{\n    dev_reset();\n}\n\nint main(int argc, char **argv)\n{\n    g_test_init(&argc, &argv, NULL);\n    g_test_add_func(\"/dev/hollow\", test_hollow);\n    g_test_add_func(\"/dev/registered\", registered);\n    return g_test_run();\n}\n",
+        "#include <glib.h>\n\nstatic void verify(int v)\n{\n    g_assert_true(v);\n}\n\nstatic void test_hollow(void)\n{\n    dev_reset();\n}\n\nstatic void test_direct(void)\n{\n    g_assert_cmpint(dev_reset(), ==, 0);\n}\n\nstatic void test_helper(void)\n{\n    verify(dev_reset());\n}\n\nstatic void test_tree_helper(void)\n{\n    check_state(dev_reset());\n}\n\nstatic void registered(void)\n{\n    dev_reset();\n}\n\nstatic bool test_value(int v)\n{\n    return v == 1;\n}\n\nint main(int argc, char **argv)\n{\n    g_test_init(&argc, &argv, NULL);\n    g_test_add_func(\"/dev/hollow\", test_hollow);\n    g_test_add_func(\"/dev/registered\", registered);\n    return g_test_run();\n}\n",
     );
     r.write(
         "tests/test_mod.py",

@@ -505,7 +505,14 @@ fn tests_without_assertion(file: &SourceFile<'_>, cx: &Context<'_>, out: &mut Fi
                 .is_some_and(|f| f & FLAG_ASSERTS != 0)
     });
     for (name, f) in &functions {
-        let is_test = registered.contains(name) || name.starts_with("test_");
+        // An unregistered `test_*` function that returns a value reports to its caller (a
+        // checker such as `static bool test_addr(…)`), it is not a test case itself.
+        let returns_void = f
+            .child_by_field_name("type")
+            .is_some_and(|t| text(t, src) == "void")
+            && f.child_by_field_name("declarator")
+                .is_some_and(|d| d.kind() == "function_declarator");
+        let is_test = registered.contains(name) || (name.starts_with("test_") && returns_void);
         if is_test
             && file.added.intersects(line(*f), super::end_line(*f))
             && !asserts.contains(name.as_str())
