@@ -57,13 +57,11 @@ pub enum StoreError {
         detail: String,
     },
     /// The head row does not match the last entry, so a new entry cannot be chained safely.
-    #[error(
-        "the audit log at {location} is inconsistent: the head records entry {head_seq} but {detail}"
-    )]
+    #[error("the audit log at {location} is inconsistent: {detail}")]
     Inconsistent {
         /// The path or URL, password removed.
         location: String,
-        /// The sequence number the head row records.
+        /// The sequence number the head row records (or the first bad entry's).
         head_seq: i64,
         /// What was found instead.
         detail: String,

@@ -13,7 +13,7 @@ use crate::checkpoint::Checkpoint;
 use crate::entry::{ENTRY_SCHEMA, Entry, EntryBody, GENESIS_PREV, NewEntry, now};
 use crate::error::{Result, StoreError};
 use crate::migrations;
-use crate::verify::{ChainVerifier, Columns, FILTER_COLUMNS, VerifyReport};
+use crate::verify::{ChainVerifier, Columns, FILTER_COLUMNS, HeadRow, VerifyReport};
 
 /// Which database holds the log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -209,8 +209,16 @@ impl Store {
                     .await?;
             }
             // The head row, the hash of the entry it names, and the last entry's number.
-            let (head_seq, head_hash, named, last): (i64, String, Option<String>, Option<i64>) =
-                sqlx::query_as(HEAD_SQL).fetch_one(&mut *tx).await?;
+            let head: Option<(i64, String, Option<String>, Option<i64>)> =
+                sqlx::query_as(HEAD_SQL).fetch_optional(&mut *tx).await?;
+            let Some((head_seq, head_hash, named, last)) = head else {
+                outcome = Some(StoreError::Inconsistent {
+                    location: location.clone(),
+                    head_seq: 0,
+                    detail: "the head row is missing".to_string(),
+                });
+                return Ok(Vec::new());
+            };
             let consistent = if head_seq == 0 {
                 last.is_none() && head_hash == GENESIS_PREV
             } else {
@@ -221,11 +229,16 @@ impl Store {
                     location: location.clone(),
                     head_seq,
                     detail: match (last, named) {
-                        (None, _) => "the log has no entries".to_string(),
-                        (Some(l), Some(h)) if l == head_seq => {
-                            format!("entry {l} hashes to {h}, not to the head's {head_hash}")
+                        (None, _) => {
+                            format!("the head records entry {head_seq} but the log has no entries")
                         }
-                        (Some(l), _) => format!("the last entry is {l}"),
+                        (Some(l), Some(h)) if l == head_seq => format!(
+                            "the head records entry {l} with hash {head_hash}, but entry {l} \
+                             hashes to {h}"
+                        ),
+                        (Some(l), _) => {
+                            format!("the head records entry {head_seq} but the last entry is {l}")
+                        }
                     },
                 });
                 return Ok(Vec::new());
@@ -469,9 +482,9 @@ impl Store {
                         .await?
                 }
             };
-            let (head_seq, head_hash): (i64, String) =
+            let head: Option<(i64, String)> =
                 sqlx::query_as("SELECT seq, hash FROM provgate_audit_head WHERE id = 1")
-                    .fetch_one(&mut *tx)
+                    .fetch_optional(&mut *tx)
                     .await?;
             // Rows are read here and checked on a second thread, in batches, so that reading
             // (the database's work and the driver's conversions) and hashing overlap.
@@ -515,7 +528,10 @@ impl Store {
             read?;
             let verifier = checked?;
             tx.rollback().await?;
-            Ok(verifier.finish(Some((head_seq, &head_hash))))
+            Ok(verifier.finish(match &head {
+                Some((seq, hash)) => HeadRow::Row(*seq, hash),
+                None => HeadRow::Missing,
+            }))
         })
     }
 

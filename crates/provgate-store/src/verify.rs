@@ -110,6 +110,8 @@ pub enum Problem {
         /// The head row's sequence number.
         head: i64,
     },
+    /// The head row, which names the last entry, is gone.
+    HeadMissing,
     /// The head row or a checkpoint records another hash for this entry.
     Diverged {
         /// `head` or `checkpoint`.
@@ -163,6 +165,10 @@ impl fmt::Display for Problem {
             Problem::PastHead { head } => write!(
                 f,
                 "inserted: it follows the last entry provgate appended ({head})"
+            ),
+            Problem::HeadMissing => write!(
+                f,
+                "the head row, which names the last entry appended, was deleted"
             ),
             Problem::Diverged { by, expected } => {
                 write!(f, "rewritten: the {by} records it with hash {expected}")
@@ -277,6 +283,16 @@ impl<'a> Columns<'a> {
             input_sha256,
         })
     }
+}
+
+/// What the log's head row says, for [`ChainVerifier::finish`].
+pub(crate) enum HeadRow<'a> {
+    /// An export: there is no head row.
+    NotStored,
+    /// The head row was deleted.
+    Missing,
+    /// The head row: sequence number and hash.
+    Row(i64, &'a str),
 }
 
 /// Streams rows through the chain check. Feed rows in order; stops checking at the first bad
@@ -453,7 +469,7 @@ impl ChainVerifier {
     }
 
     /// Ends the check; `head` is what the head row records, when there is one.
-    pub fn finish(mut self, head: Option<(i64, &str)>) -> VerifyReport {
+    pub fn finish(mut self, head: HeadRow<'_>) -> VerifyReport {
         if self.first_bad.is_none()
             && let Some(cp) = self.checkpoints.first()
         {
@@ -467,8 +483,12 @@ impl ChainVerifier {
                 },
             );
         }
+        if self.first_bad.is_none() && matches!(head, HeadRow::Missing) {
+            let seq = self.last_seq.max(1);
+            self.bad(seq, Problem::HeadMissing);
+        }
         if self.first_bad.is_none()
-            && let Some((head_seq, head_hash)) = head
+            && let HeadRow::Row(head_seq, head_hash) = head
         {
             if head_seq > self.last_seq {
                 let seq = self.last_seq + 1;
@@ -536,7 +556,7 @@ pub fn verify_jsonl<R: BufRead>(mut reader: R, checkpoints: &[Checkpoint]) -> Re
         position += 1;
         verifier.push(position, None, &line, None);
     }
-    Ok(verifier.finish(None))
+    Ok(verifier.finish(HeadRow::NotStored))
 }
 
 #[cfg(test)]

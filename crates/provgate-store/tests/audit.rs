@@ -395,6 +395,18 @@ fn tamper_truncate() {
 }
 
 #[test]
+fn tamper_head_row() {
+    both("tamper_head", |db| {
+        let store = filled(&db, 4);
+        db.raw(&["DELETE FROM provgate_audit_head"]);
+        let (seq, problem) = bad(&store.verify().unwrap());
+        assert_eq!((seq, problem), (4, Problem::HeadMissing));
+        let err = store.append(&sample("t", 9)).unwrap_err();
+        assert!(matches!(err, StoreError::Inconsistent { .. }), "{err}");
+    });
+}
+
+#[test]
 fn checkpoints_sign_and_verify() {
     both("checkpoints", |db| {
         let store = filled(&db, 5);
