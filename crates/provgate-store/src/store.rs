@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use futures_util::TryStreamExt;
-use sqlx::{AnyConnection, AssertSqlSafe, Connection, Row};
+use sqlx::{AnyConnection, AssertSqlSafe, Connection};
 
 use crate::checkpoint::Checkpoint;
 use crate::entry::{ENTRY_SCHEMA, Entry, EntryBody, GENESIS_PREV, NewEntry, now};
@@ -101,8 +101,14 @@ const HEAD_SQL: &str = "SELECT h.seq, h.hash, \
      (SELECT a.hash FROM provgate_audit a WHERE a.seq = h.seq), \
      (SELECT max(a.seq) FROM provgate_audit a) \
      FROM provgate_audit_head h WHERE h.id = 1";
-/// Rows handed to the verifying thread at a time.
-const VERIFY_BATCH: usize = 512;
+/// Entries read by one query of `verify`: SQLite answers in-process, so small chunks (that keep
+/// the strings it builds small) are cheapest; PostgreSQL pays a round trip per query.
+fn verify_chunk(backend: Backend) -> i64 {
+    match backend {
+        Backend::Sqlite => 100,
+        Backend::Postgres => 1000,
+    }
+}
 /// Rows per INSERT statement when appending many entries.
 const CHUNK: usize = 200;
 
@@ -486,39 +492,39 @@ impl Store {
                 sqlx::query_as("SELECT seq, hash FROM provgate_audit_head WHERE id = 1")
                     .fetch_optional(&mut *tx)
                     .await?;
-            // Rows are read here and checked on a second thread, in batches, so that reading
-            // (the database's work and the driver's conversions) and hashing overlap.
+            // Entries are read in chunks, each chunk one text value built by the database (see
+            // `chunk_sql`): per-row driver overhead would otherwise dominate. They are checked on
+            // a second thread while the next chunk is read.
             let verifier = ChainVerifier::new(Some(log_id), checkpoints);
-            let (batches, inbox) = std::sync::mpsc::sync_channel::<Vec<sqlx::any::AnyRow>>(4);
+            let (chunks, inbox) = std::sync::mpsc::sync_channel::<(i64, String)>(2);
             let checker = std::thread::spawn(move || {
                 let mut verifier = verifier;
-                for batch in inbox {
-                    for row in &batch {
-                        check_row(&mut verifier, row)?;
-                    }
+                for (rows, text) in inbox {
+                    check_chunk(&mut verifier, rows, &text)?;
                 }
                 Ok::<_, sqlx::Error>(verifier)
             });
             let read = async {
-                let mut rows = sqlx::query(AssertSqlSafe(format!(
-                    "SELECT seq, hash, body, {} FROM provgate_audit ORDER BY seq",
-                    packed_columns(backend)
-                )))
-                .fetch(&mut *tx);
-                let mut batch = Vec::with_capacity(VERIFY_BATCH);
-                while let Some(row) = rows.try_next().await? {
-                    batch.push(row);
-                    if batch.len() == VERIFY_BATCH {
-                        let full = std::mem::replace(&mut batch, Vec::with_capacity(VERIFY_BATCH));
-                        if batches.send(full).is_err() {
-                            break;
-                        }
+                let sql = chunk_sql(backend);
+                let mut after = i64::MIN;
+                loop {
+                    let (rows, last, text): (i64, Option<i64>, Option<String>) =
+                        sqlx::query_as(AssertSqlSafe(sql.clone()))
+                            .bind(after)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                    let Some(last) = last.filter(|_| rows > 0) else {
+                        break;
+                    };
+                    if chunks.send((rows, text.unwrap_or_default())).is_err() {
+                        break;
                     }
+                    if rows < verify_chunk(backend) {
+                        break;
+                    }
+                    after = last;
                 }
-                if !batch.is_empty() {
-                    let _ = batches.send(batch);
-                }
-                drop(batches);
+                drop(chunks);
                 Ok::<_, sqlx::Error>(())
             };
             let read = read.await;
@@ -579,27 +585,101 @@ impl Drop for Store {
     }
 }
 
-/// Feeds one row of `SELECT seq, hash, body, packed columns` to the chain check.
-fn check_row(verifier: &mut ChainVerifier, row: &sqlx::any::AnyRow) -> Result<(), sqlx::Error> {
-    let seq: i64 = row.try_get(0)?;
-    let hash: &str = row.try_get(1)?;
-    let body: &str = row.try_get(2)?;
-    let packed: &str = row.try_get(3)?;
-    let columns = Columns::unpack(packed)
-        .ok_or_else(|| sqlx::Error::Protocol(format!("entry {seq}: bad packed columns")))?;
-    verifier.push(seq, Some(hash), body.as_bytes(), Some(&columns));
+/// The query reading the chunk of entries after `$1`: the number of rows, the last `seq`, and
+/// the rows as one text value, in no particular order (sorting inside the aggregate costs the
+/// database a sorter; the rows are sorted by `seq` after parsing). Each row is `seq,hash,columns,body` where `hash` and `body` are
+/// `<byte length>:<text>` (`-` for NULL) and `columns` is [`packed_columns`]; rows are
+/// separated by `,`. Byte lengths make the framing unambiguous whatever the values hold.
+fn chunk_sql(backend: Backend) -> String {
+    let row = format!(
+        "seq || ',' || {} || ',' || {} || ',' || {}",
+        packed(backend, "hash"),
+        packed_columns(backend),
+        packed(backend, "body")
+    );
+    let aggregate = match backend {
+        Backend::Sqlite => "group_concat(r, ',')",
+        Backend::Postgres => "string_agg(r, ',')",
+    };
+    format!(
+        "SELECT count(*), max(seq), {aggregate} FROM (SELECT seq, {row} AS r FROM provgate_audit \
+         WHERE seq > $1 ORDER BY seq LIMIT {}) AS c",
+        verify_chunk(backend)
+    )
+}
+
+/// Feeds a chunk read by [`chunk_sql`] to the chain check.
+fn check_chunk(verifier: &mut ChainVerifier, rows: i64, text: &str) -> Result<(), sqlx::Error> {
+    let malformed = |at: usize| {
+        sqlx::Error::Protocol(format!(
+            "unreadable chunk of entries from the database (at {at})"
+        ))
+    };
+    let mut rest = text;
+    let mut records = Vec::with_capacity(rows.max(0) as usize);
+    while (records.len() as i64) < rows {
+        if !records.is_empty() {
+            rest = rest
+                .strip_prefix(',')
+                .ok_or_else(|| malformed(text.len() - rest.len()))?;
+        }
+        let (seq, r) = rest
+            .split_once(',')
+            .ok_or_else(|| malformed(text.len() - rest.len()))?;
+        let seq: i64 = seq
+            .parse()
+            .map_err(|_| malformed(text.len() - rest.len()))?;
+        let (hash, r) = read_field(r).ok_or_else(|| malformed(text.len() - r.len()))?;
+        let r = r
+            .strip_prefix(',')
+            .ok_or_else(|| malformed(text.len() - r.len()))?;
+        let (columns, r) = Columns::read(r).ok_or_else(|| malformed(text.len() - r.len()))?;
+        let r = r
+            .strip_prefix(',')
+            .ok_or_else(|| malformed(text.len() - r.len()))?;
+        let (body, r) = read_field(r).ok_or_else(|| malformed(text.len() - r.len()))?;
+        records.push((seq, hash, columns, body));
+        rest = r;
+    }
+    if !rest.is_empty() {
+        return Err(malformed(text.len() - rest.len()));
+    }
+    records.sort_unstable_by_key(|r| r.0);
+    for (seq, hash, columns, body) in &records {
+        verifier.push(
+            *seq,
+            Some(hash.unwrap_or("NULL")),
+            body.unwrap_or("").as_bytes(),
+            Some(columns),
+        );
+    }
     Ok(())
 }
 
-/// The filter columns as one text value (see [`Columns::unpack`]): lengths in bytes, so the
+/// `-` (NULL) or `<byte length>:<text>`, and what follows.
+pub(crate) fn read_field(s: &str) -> Option<(Option<&str>, &str)> {
+    if let Some(rest) = s.strip_prefix('-') {
+        return Some((None, rest));
+    }
+    let (len, r) = s.split_once(':')?;
+    let len: usize = len.parse().ok()?;
+    let value = r.get(..len)?;
+    Some((Some(value), &r[len..]))
+}
+
+fn packed(backend: Backend, c: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!("coalesce(length(CAST({c} AS BLOB)) || ':' || {c}, '-')"),
+        Backend::Postgres => format!("coalesce(octet_length({c}) || ':' || {c}, '-')"),
+    }
+}
+
+/// The filter columns as one text value (see [`Columns::read`]): lengths in bytes, so the
 /// packing is unambiguous whatever the values hold.
 fn packed_columns(backend: Backend) -> String {
     FILTER_COLUMNS
         .iter()
-        .map(|c| match backend {
-            Backend::Sqlite => format!("coalesce(length(CAST({c} AS BLOB)) || ':' || {c}, '-')"),
-            Backend::Postgres => format!("coalesce(octet_length({c}) || ':' || {c}, '-')"),
-        })
+        .map(|c| packed(backend, c))
         .collect::<Vec<_>>()
         .join(" || ',' || ")
 }

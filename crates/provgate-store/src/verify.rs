@@ -240,27 +240,28 @@ pub(crate) const FILTER_COLUMNS: [&str; 8] = [
 ];
 
 impl<'a> Columns<'a> {
-    /// Reads the columns packed by the database into one string (one value to fetch instead of
-    /// eight): for each, `-` for NULL or `<byte length>:<text>`, separated by `,`.
+    /// Reads the columns packed by the database into one string: for each, `-` for NULL or
+    /// `<byte length>:<text>`, separated by `,`.
+    #[cfg(test)]
     pub fn unpack(packed: &'a str) -> Option<Columns<'a>> {
+        match Columns::read(packed)? {
+            (columns, "") => Some(columns),
+            _ => None,
+        }
+    }
+
+    /// Reads the packed columns (for each, `-` for NULL or `<byte length>:<text>`, separated by
+    /// `,`) at the start of `s`; returns what follows.
+    pub fn read(s: &'a str) -> Option<(Columns<'a>, &'a str)> {
         let mut fields = [None; 8];
-        let mut rest = packed;
+        let mut rest = s;
         for (i, field) in fields.iter_mut().enumerate() {
             if i > 0 {
                 rest = rest.strip_prefix(',')?;
             }
-            if let Some(r) = rest.strip_prefix('-') {
-                rest = r;
-                continue;
-            }
-            let (len, r) = rest.split_once(':')?;
-            let len: usize = len.parse().ok()?;
-            let value = r.get(..len)?;
-            *field = Some(value);
-            rest = &r[len..];
-        }
-        if !rest.is_empty() {
-            return None;
+            let (value, r) = crate::store::read_field(rest)?;
+            *field = value;
+            rest = r;
         }
         let [
             prev_hash,
@@ -272,16 +273,19 @@ impl<'a> Columns<'a> {
             tool_version,
             input_sha256,
         ] = fields;
-        Some(Columns {
-            prev_hash,
-            recorded_at,
-            command,
-            verdict,
-            policy_name,
-            policy_digest,
-            tool_version,
-            input_sha256,
-        })
+        Some((
+            Columns {
+                prev_hash,
+                recorded_at,
+                command,
+                verdict,
+                policy_name,
+                policy_digest,
+                tool_version,
+                input_sha256,
+            },
+            rest,
+        ))
     }
 }
 

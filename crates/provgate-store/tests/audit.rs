@@ -395,6 +395,37 @@ fn tamper_truncate() {
 }
 
 #[test]
+fn tamper_at_chunk_boundaries() {
+    // verify reads entries in chunks (100 on SQLite, 1,000 on PostgreSQL): damage on both sides
+    // of the boundary after entry 2,000 and at the start of a chunk.
+    both("tamper_chunks", |db| {
+        let store = Store::open(&db.location()).unwrap();
+        let batch: Vec<_> = (0..4500).map(|i| sample("c", i)).collect();
+        store.append_many(&batch).unwrap();
+        assert!(store.verify().unwrap().is_intact());
+        db.drop_guards();
+        db.raw(&[
+            "UPDATE provgate_audit SET seq = -1 WHERE seq = 2000",
+            "UPDATE provgate_audit SET seq = 2000 WHERE seq = 2001",
+            "UPDATE provgate_audit SET seq = 2001 WHERE seq = -1",
+        ]);
+        assert_eq!(
+            bad(&store.verify().unwrap()),
+            (2000, Problem::Moved { recorded: 2001 })
+        );
+        db.raw(&[
+            "UPDATE provgate_audit SET seq = -1 WHERE seq = 2000",
+            "UPDATE provgate_audit SET seq = 2000 WHERE seq = 2001",
+            "UPDATE provgate_audit SET seq = 2001 WHERE seq = -1",
+            "DELETE FROM provgate_audit WHERE seq = 4001",
+        ]);
+        let report = store.verify().unwrap();
+        assert_eq!(bad(&report), (4001, Problem::Missing { next: 4002 }));
+        assert_eq!((report.entries, report.verified), (4499, 4000));
+    });
+}
+
+#[test]
 fn tamper_head_row() {
     both("tamper_head", |db| {
         let store = filled(&db, 4);
