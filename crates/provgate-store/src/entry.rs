@@ -23,8 +23,9 @@ pub struct NewEntry {
     pub tool: ToolRef,
     /// The inputs as the user named them (a range, files, `-`).
     pub inputs: Vec<InputRef>,
-    /// Lower-case hex SHA-256 of the raw input: the bytes read for files and standard input, and
-    /// for a git range the commit ids, one per line, each followed by `\n` (see [`sha256_lines`]).
+    /// Lower-case hex SHA-256 of the raw input: the bytes read from files and standard input,
+    /// concatenated in input order, and for a git range the commit ids, one per line, each
+    /// followed by `\n` (see [`sha256_lines`]).
     pub input_sha256: String,
     /// What was judged: commit ids or Message-IDs, each with its verdict.
     pub subjects: Vec<SubjectRef>,
