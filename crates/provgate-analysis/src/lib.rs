@@ -48,7 +48,7 @@ use std::collections::HashMap;
 pub use analyzer::{Analyzer, AnalyzerOptions};
 pub use index::{IndexError, IndexOptions, IndexStats, Repo, SymbolIndex};
 pub use lang::{LanguageSupport, Languages};
-pub use prove::{ProveError, ProveOptions, ProveReport, Run, prove};
+pub use prove::{ProveError, ProveOptions, ProveReport, Run, prove, prove_after};
 pub use symbols::{FileSymbols, Symbol, SymbolKind};
 
 /// Code settings with nothing added, for reading the index.

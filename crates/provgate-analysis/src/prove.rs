@@ -249,8 +249,35 @@ fn git(repo: &Path, args: &[&str]) -> Result<String, ProveError> {
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
+/// Whether a file of a patch is a test file, by the policy engine's path rules, under its old or
+/// new name.
+fn is_test(f: &FileChange) -> bool {
+    f.new_path
+        .iter()
+        .chain(f.old_path.iter())
+        .any(|p| path_kind(p) == Kind::Tests)
+}
+
+/// A patch's test files and the rest (the fix), in patch order. A proof needs both.
+pub fn split_tests(patch: &Patch) -> (Vec<&FileChange>, Vec<&FileChange>) {
+    patch.files.iter().partition(|f| is_test(f))
+}
+
 /// Proves `patch`'s regression test in the repository at `repo` (see the module documentation).
 pub fn prove(repo: &Path, patch: &Patch, opts: &ProveOptions) -> Result<ProveReport, ProveError> {
+    prove_after(repo, &[], patch, opts)
+}
+
+/// Proves `patch` of a mailed series on top of the series' `earlier` patches: without commits
+/// to check out, patch 3 of a series only applies to its base with patches 1 and 2. The
+/// earlier patches are applied first, whole, in both runs. A patch with a parent commit (git
+/// input) is checked out at its parent and `earlier` is not used.
+pub fn prove_after(
+    repo: &Path,
+    earlier: &[&Patch],
+    patch: &Patch,
+    opts: &ProveOptions,
+) -> Result<ProveReport, ProveError> {
     if opts.test_cmd.trim().is_empty() {
         return Err(ProveError::NoCommand);
     }
@@ -269,12 +296,6 @@ pub fn prove(repo: &Path, patch: &Patch, opts: &ProveOptions) -> Result<ProveRep
             &format!("{rev}^{{commit}}"),
         ],
     )?;
-    let is_test = |f: &FileChange| {
-        f.new_path
-            .iter()
-            .chain(f.old_path.iter())
-            .any(|p| path_kind(p) == Kind::Tests)
-    };
     let test_files: Vec<String> = patch
         .files
         .iter()
@@ -326,8 +347,20 @@ pub fn prove(repo: &Path, patch: &Patch, opts: &ProveOptions) -> Result<ProveRep
         ],
     )?;
 
-    let (tests, rest): (Vec<&FileChange>, Vec<&FileChange>) =
-        patch.files.iter().partition(|f| is_test(f));
+    if patch.parents.is_empty() {
+        for prior in earlier {
+            let files: Vec<&FileChange> = prior.files.iter().collect();
+            if let Err(e) = apply_all(&worktree, &files) {
+                report.summary = format!(
+                    "the series' earlier patch \"{}\" does not apply to {}: {e}",
+                    prior.subject,
+                    short(&base)
+                );
+                return Ok(report);
+            }
+        }
+    }
+    let (tests, rest) = split_tests(patch);
     if let Err(e) = apply_all(&worktree, &tests) {
         report.summary = format!(
             "the patch's test files do not apply to {}: {e}",

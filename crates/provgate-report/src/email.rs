@@ -84,6 +84,13 @@ fn reply(
             patch.short_id(),
             patch.subject
         );
+        if let Some(proof) = &patch.proof {
+            let _ = writeln!(
+                out,
+                "Regression-test proof: {}: {}",
+                proof.outcome, proof.summary
+            );
+        }
         for finding in &patch.findings {
             finding_lines(&mut out, finding);
             if finding.level == "deny" {

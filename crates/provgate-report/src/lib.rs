@@ -260,6 +260,73 @@ pub struct PatchReport {
     pub findings: Vec<FindingReport>,
     /// `pass`, `warn` or `fail`; null when no policy judged (cover letters are not judged).
     pub verdict: Option<String>,
+    /// Set when code analysis found every changed line pair to differ by one token
+    /// substitution (a mechanical change, in QEMU's categories).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mechanical: Option<MechanicalReport>,
+    /// The regression-test proof of this patch (`provgate prove`), when one was made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proof: Option<ProofReport>,
+}
+
+/// A mechanical change: the same token replaced on every changed line pair.
+#[derive(Debug, Clone, Serialize)]
+pub struct MechanicalReport {
+    /// The token replaced.
+    pub from: String,
+    /// The token it became.
+    pub to: String,
+    /// How many line pairs changed this way.
+    pub pairs: u32,
+}
+
+/// A regression-test proof: the patch's tests run on its base without the fix, then with it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProofReport {
+    /// `proven`, `hollow`, `broken`, `inconclusive` or `not-applicable` (no test files).
+    pub outcome: String,
+    /// One sentence.
+    pub summary: String,
+    /// The base commit the patch was applied to.
+    pub base: String,
+    /// The test command.
+    pub command: String,
+    /// The patch's test files, applied alone for the first run.
+    pub test_files: Vec<String>,
+    /// The run with only the test files applied (expected to fail).
+    pub without_fix: Option<RunReport>,
+    /// The run with the whole patch applied (expected to pass).
+    pub with_fix: Option<RunReport>,
+}
+
+/// One run of a test command.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    /// The patch's files applied before the run.
+    pub applied: Vec<String>,
+    /// The exit code, when the command exited.
+    pub exit_code: Option<i32>,
+    /// The signal that ended it, when one did.
+    pub signal: Option<i32>,
+    /// Whether it was killed at the timeout.
+    pub timed_out: bool,
+    /// How long it took, in milliseconds.
+    pub duration_ms: u64,
+    /// The end of its output (standard output and error interleaved).
+    pub output_tail: String,
+}
+
+impl RunReport {
+    /// `exit 1`, `killed by signal 9` or `timed out after 10000 ms`.
+    pub fn describe(&self) -> String {
+        if self.timed_out {
+            format!("timed out after {} ms", self.duration_ms)
+        } else if let Some(code) = self.exit_code {
+            format!("exit {code}")
+        } else {
+            format!("killed by signal {}", self.signal.unwrap_or(0))
+        }
+    }
 }
 
 /// An input or message that could not be read.
@@ -442,6 +509,8 @@ impl From<&Patch> for PatchReport {
             code_lines: None,
             findings: Vec::new(),
             verdict: None,
+            mechanical: None,
+            proof: None,
         }
     }
 }

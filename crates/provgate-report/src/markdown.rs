@@ -55,6 +55,7 @@ pub fn render(report: &Report) -> String {
         }
         out.push('\n');
     }
+    proofs(&mut out, report);
     let findings: Vec<&FindingReport> = report.all_findings().collect();
     if !findings.is_empty() {
         out.push_str("### Findings\n\n");
@@ -85,6 +86,44 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(out, "\n> {}", escape(note));
     }
     out
+}
+
+/// The regression-test proofs, each run with the end of its output folded away.
+fn proofs(out: &mut String, report: &Report) {
+    let proven: Vec<_> = report
+        .patches
+        .iter()
+        .filter_map(|p| Some((p, p.proof.as_ref()?)))
+        .collect();
+    if proven.is_empty() {
+        return;
+    }
+    out.push_str("### Regression-test proofs\n\n");
+    for (patch, proof) in proven {
+        let _ = writeln!(
+            out,
+            "- `{}` {}: **{}** — {}",
+            patch.short_id(),
+            escape(&patch.subject),
+            proof.outcome,
+            escape(&proof.summary)
+        );
+        for (label, run) in [
+            ("tests only", &proof.without_fix),
+            ("whole patch", &proof.with_fix),
+        ] {
+            let Some(run) = run else { continue };
+            // A fence inside the output would end the code block early.
+            let output = run.output_tail.trim_end().replace("```", "'''");
+            let _ = writeln!(
+                out,
+                "  <details><summary>{label}: {} in {} ms</summary>\n\n  ```\n{output}\n  ```\n  </details>",
+                run.describe(),
+                run.duration_ms,
+            );
+        }
+    }
+    out.push('\n');
 }
 
 fn finding_entry(finding: &FindingReport) -> String {

@@ -178,9 +178,54 @@ fn patch_details(out: &mut String, patch: &PatchReport) {
             .map_or(String::new(), |n| format!(", {n} line(s) of code"));
         let _ = writeln!(out, "      ai: {state}{code}");
     }
+    if let Some(m) = &patch.mechanical {
+        let _ = writeln!(
+            out,
+            "      mechanical: `{}` -> `{}` on {} line pair(s)",
+            m.from, m.to, m.pairs
+        );
+    }
+    if let Some(proof) = &patch.proof {
+        proof_lines(out, proof);
+    }
     for note in &patch.notes {
         let _ = writeln!(out, "      note: {}", note.message);
     }
+}
+
+fn proof_lines(out: &mut String, proof: &crate::ProofReport) {
+    let _ = writeln!(out, "      proof: {}: {}", proof.outcome, proof.summary);
+    if proof.without_fix.is_none() && proof.with_fix.is_none() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "        base {}, command `{}`",
+        crate::short_id(&proof.base),
+        proof.command
+    );
+    for (label, run) in [
+        ("tests only", &proof.without_fix),
+        ("whole patch", &proof.with_fix),
+    ] {
+        let Some(run) = run else { continue };
+        let _ = writeln!(
+            out,
+            "        {label}: {} in {} ms",
+            run.describe(),
+            run.duration_ms
+        );
+        // The last lines are where a test runner says what failed.
+        for line in tail_lines(&run.output_tail, 5) {
+            let _ = writeln!(out, "          | {line}");
+        }
+    }
+}
+
+/// The last `n` non-empty lines of `text`.
+fn tail_lines(text: &str, n: usize) -> Vec<&str> {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    lines[lines.len().saturating_sub(n)..].to_vec()
 }
 
 fn finding_block(out: &mut String, finding: &FindingReport, renderer: &Renderer) {
@@ -261,6 +306,8 @@ fn summary(out: &mut String, report: &Report) {
             s.warn,
             s.waived
         );
+    } else if let Some(verdict) = &report.verdict {
+        let _ = writeln!(out, "{verdict}: {} failed", s.failed);
     }
 }
 

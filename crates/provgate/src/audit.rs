@@ -2,10 +2,8 @@
 //! in git notes), and the `--record` of `check`.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use provgate_report::Report;
 use provgate_store::{Filter, NewEntry, Store, StoreError, attest::Note, attest::Notes};
 
 use crate::cli::{AttestArgs, AttestCommand, AuditArgs, AuditCommand};
@@ -34,57 +32,34 @@ fn location(store: Option<&str>, repo: &Path) -> Result<String, UserError> {
         })
 }
 
-/// Records a check's report in the audit log; the entry's sequence number on success.
-pub fn record(
-    store: Option<&str>,
-    repo: &Path,
-    command: &str,
-    report: &Report,
-    input_sha256: String,
-) -> Result<i64, UserError> {
-    let location = location(store, repo)?;
-    let store = Store::open(&location).map_err(store_error)?;
-    let entry = NewEntry::from_report(command, report, input_sha256);
-    let appended = store.append(&entry).map_err(store_error)?;
-    Ok(appended.seq)
+/// An audit log opened before the work, so that an unreachable or corrupt log is reported
+/// before a long check or scan rather than after it.
+pub struct Recorder {
+    store: Store,
 }
 
-/// SHA-256 of the raw input: the bytes of the files read, or the commit ids of ranges.
-pub fn input_digest(inputs: &[crate::inputs::Input], report: &Report) -> String {
-    let mut hash = provgate_store::Sha256Writer::new();
-    for input in inputs {
-        match input {
-            crate::inputs::Input::File(path) => {
-                if let Ok(bytes) = std::fs::read(path) {
-                    let _ = hash.write_all(&bytes);
-                }
-            }
-            crate::inputs::Input::Directory(dir) => {
-                let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Result::ok)
-                    .map(|e| e.path())
-                    .filter(|p| p.is_file())
-                    .collect();
-                files.sort();
-                for file in files {
-                    if let Ok(bytes) = std::fs::read(file) {
-                        let _ = hash.write_all(&bytes);
-                    }
-                }
-            }
-            // Standard input is gone once read, and a range is its commits: their ids are
-            // digests of their content.
-            crate::inputs::Input::Stdin | crate::inputs::Input::Range(_) => {
-                for patch in &report.patches {
-                    let _ = hash.write_all(patch.id.as_bytes());
-                    let _ = hash.write_all(b"\n");
-                }
-            }
+impl Recorder {
+    /// The log the arguments name, or `None` when nothing is to be recorded.
+    pub fn open(args: &crate::cli::RecordArgs, repo: &Path) -> Result<Option<Recorder>, UserError> {
+        if !args.wanted() {
+            return Ok(None);
         }
+        let location = location(args.store.as_deref(), repo)?;
+        let store = Store::open(&location).map_err(store_error)?;
+        Ok(Some(Recorder { store }))
     }
-    hash.finish_hex()
+
+    /// Appends `entry` and says so on standard error; its sequence number.
+    pub fn record(&self, entry: &NewEntry) -> Result<i64, UserError> {
+        let appended = self.store.append(entry).map_err(store_error)?;
+        eprintln!(
+            "recorded as audit entry {} ({} {})",
+            appended.seq,
+            entry.command,
+            entry.verdict.as_deref().unwrap_or("read")
+        );
+        Ok(appended.seq)
+    }
 }
 
 /// Runs an `audit` subcommand.

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use provgate_patch::{Patch, Series};
 use provgate_policy::{CheckResult, Finding};
 use provgate_report::{
-    AiReport, FindingReport, PolicyReport, Report, RuleReport, SeriesReport, Snippet, WaivedReport,
+    AiReport, FindingReport, NoteReport, PolicyReport, Report, RuleReport, SeriesReport, Snippet,
+    WaivedReport,
 };
 
 use crate::read::ReadResult;
@@ -76,6 +77,24 @@ pub fn build(read: &ReadResult, result: Option<&CheckResult>) -> Report {
                 file.zones = Some(file_result.zones.clone());
                 file.kind = Some(file_result.kind.as_str().to_string());
             }
+            entry.mechanical =
+                patch_result
+                    .mechanical
+                    .as_ref()
+                    .map(|m| provgate_report::MechanicalReport {
+                        from: m.from.clone(),
+                        to: m.to.clone(),
+                        pairs: m.pairs,
+                    });
+            entry
+                .notes
+                .extend(patch_result.code_notes.iter().map(|n| NoteReport {
+                    kind: "not-analysed".to_string(),
+                    message: match n.line {
+                        Some(line) => format!("{}:{line}: {}", n.path, n.message),
+                        None => format!("{}: {}", n.path, n.message),
+                    },
+                }));
             if patch_result.ai.ai_assisted() {
                 report.summary.ai_assisted += 1;
             }

@@ -1,18 +1,17 @@
 //! `provgate check`: read every input, judge it under the policy, report.
 
-use std::io::IsTerminal;
-
 use provgate_patch::input::ReadOptions;
 use provgate_patch::mbox::MboxFlavor;
 use provgate_policy::{CheckContext, Stage};
 
-use crate::cli::{CheckArgs, Color, Format, StageArg};
+use crate::cli::{CheckArgs, StageArg};
 use crate::inputs::Input;
 use crate::{EXIT_ERROR, EXIT_FAILED, EXIT_OK, UserError, build_report, config, output, read};
 
 /// Runs `check` and returns the exit status.
 pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
     let loaded = config::load(&args.policy, &args.repo)?;
+    let recorder = crate::audit::Recorder::open(&args.record, &args.repo)?;
     let inputs: Vec<Input> = if args.inputs.is_empty() {
         // The git errors say what to do themselves.
         let range =
@@ -50,51 +49,30 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
     // A MAINTAINERS file that cannot be read is an error of the run, not a note.
     let zones = provgate_policy::Zones::load(&loaded.policy, loaded.root.as_deref())
         .map_err(config::policy_error)?;
-    let result = provgate_policy::check_with_zones(&loaded.policy, &context, &zones, &read.series);
+    let analyzer = crate::code::analyzer(loaded.root.as_deref(), &args.code)?;
+    let result = provgate_policy::check_with_code(
+        &loaded.policy,
+        &context,
+        &zones,
+        &read.series,
+        analyzer
+            .as_ref()
+            .map(|a| a as &dyn provgate_policy::CodeAnalyzer),
+    );
     let report = build_report::build(&read, Some(&result));
 
-    let rendered = match args.format {
-        Format::Text => {
-            let color = match args.color {
-                Color::Always => true,
-                Color::Never => false,
-                Color::Auto => {
-                    args.output.is_none()
-                        && std::io::stdout().is_terminal()
-                        && std::env::var_os("NO_COLOR").is_none()
-                }
-            };
-            provgate_report::text::render(
-                &report,
-                provgate_report::text::TextOptions {
-                    color,
-                    quiet: args.quiet,
-                    // On a terminal the errors are on standard error already.
-                    errors: args.output.is_some(),
-                },
-            )
-        }
-        Format::Json => provgate_report::json::render(&report),
-        Format::Sarif => provgate_report::sarif::render(&report),
-        Format::Github => provgate_report::github::render(&report, args.max_annotations),
-        Format::Markdown => provgate_report::markdown::render(&report),
-        Format::Email => provgate_report::email::render(&report),
-    };
-    output::write(args.output.as_deref(), &rendered)?;
-    if args.record || args.store.is_some() {
-        let digest = crate::audit::input_digest(&inputs, &report);
-        let seq =
-            crate::audit::record(args.store.as_deref(), &args.repo, "check", &report, digest)?;
-        eprintln!("recorded as audit entry {seq}");
+    output::write(
+        args.report.output.as_deref(),
+        &output::render(&report, &args.report),
+    )?;
+    if let Some(recorder) = &recorder {
+        recorder.record(&provgate_store::NewEntry::from_report(
+            "check",
+            &report,
+            read.input_sha256.clone(),
+        ))?;
     }
-    // Input errors go to standard error, whatever the report's format and destination.
-    for error in &report.errors {
-        let line = error.line.map_or(String::new(), |l| format!(":{l}"));
-        eprintln!("error: {}{line}: {}", error.input, error.message);
-        if let Some(hint) = &error.hint {
-            eprintln!("  hint: {hint}");
-        }
-    }
+    output::print_errors(&report);
     Ok(if report.summary.errors > 0 {
         EXIT_ERROR
     } else if report.verdict.as_deref() == Some("fail") {

@@ -40,6 +40,29 @@ pub enum Command {
         git format-patch -3 --stdout | provgate check -")]
     Check(CheckArgs),
 
+    /// Prove regression tests: each patch's tests must fail on its base without the fix and
+    /// pass with the whole patch.
+    ///
+    /// For each patch that changes both test files and other files, a temporary worktree of
+    /// its base gets only the test files, and CMD runs (`sh -c`, in the worktree's root),
+    /// expecting failure; then the rest of the patch, and CMD again, expecting success. A patch
+    /// of a mailed series is applied on top of the series' earlier patches. Both runs are
+    /// reported (exit status, time, the end of the output); the worktree is removed on every
+    /// path, Ctrl-C included. Hand the JSON report to `check --proof` to let the policy's
+    /// `regression-test-unproven` rule see it.
+    ///
+    /// CMD is taken only from this command line: never from a file of the checked repository.
+    ///
+    /// Exit status: 0 when every proof holds (or there was nothing to prove), 1 when a test
+    /// passes without the fix (hollow), fails with it (broken) or could not be run to the end
+    /// (inconclusive), 2 when an input could not be read or a worktree could not be made.
+    #[command(after_help = "Examples:\n  \
+        provgate prove --test-cmd 'make check-unit' HEAD~1..HEAD\n  \
+        provgate prove --test-cmd 'cargo test -q' --timeout 300 --base origin/main fix.mbox\n  \
+        provgate prove --test-cmd 'make check' --format json -o proof.json origin/main..HEAD\n  \
+        provgate check --proof proof.json origin/main..HEAD")]
+    Prove(ProveArgs),
+
     /// Scan a history: AI use, DCO and verdicts per commit, by month, zone, tool and rule; and
     /// what each of several policies would have decided.
     ///
@@ -183,6 +206,35 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = StageArg::Submit)]
     pub stage: StageArg,
 
+    #[command(flatten)]
+    pub report: ReportArgs,
+
+    #[command(flatten)]
+    pub code: CodeArgs,
+
+    /// Read at most N commits of each range (the newest N, like `git log -n`).
+    #[arg(long, short = 'n', value_name = "N")]
+    pub max_count: Option<usize>,
+
+    /// Follow only the first parent of merges in ranges.
+    #[arg(long)]
+    pub first_parent: bool,
+
+    /// Read merge commits too (they are skipped and counted by default).
+    #[arg(long)]
+    pub include_merges: bool,
+
+    /// Undo mboxrd `>From ` quoting in mbox files (public-inbox archives are mboxrd).
+    #[arg(long)]
+    pub mboxrd: bool,
+
+    #[command(flatten)]
+    pub record: RecordArgs,
+}
+
+/// How a report is written.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -202,23 +254,11 @@ pub struct CheckArgs {
     /// GitHub format: annotations written before the rest are only counted.
     #[arg(long, value_name = "N", default_value_t = provgate_report::github::DEFAULT_MAX_ANNOTATIONS)]
     pub max_annotations: usize,
+}
 
-    /// Read at most N commits of each range (the newest N, like `git log -n`).
-    #[arg(long, short = 'n', value_name = "N")]
-    pub max_count: Option<usize>,
-
-    /// Follow only the first parent of merges in ranges.
-    #[arg(long)]
-    pub first_parent: bool,
-
-    /// Read merge commits too (they are skipped and counted by default).
-    #[arg(long)]
-    pub include_merges: bool,
-
-    /// Undo mboxrd `>From ` quoting in mbox files (public-inbox archives are mboxrd).
-    #[arg(long)]
-    pub mboxrd: bool,
-
+/// Recording the verdict in the audit log.
+#[derive(Debug, Args)]
+pub struct RecordArgs {
     /// Record the verdict in the audit log (see `provgate audit`).
     #[arg(long)]
     pub record: bool,
@@ -226,6 +266,67 @@ pub struct CheckArgs {
     /// The audit log to record in (implies --record): a SQLite file or `postgres://…`.
     #[arg(long, value_name = "LOCATION")]
     pub store: Option<String>,
+}
+
+impl RecordArgs {
+    /// Whether to record.
+    pub fn wanted(&self) -> bool {
+        self.record || self.store.is_some()
+    }
+}
+
+/// Reading the added code as code (the code rules: `provgate explain unknown-symbol`, …).
+#[derive(Debug, Args)]
+pub struct CodeArgs {
+    /// Do not read the added code as code: the code rules report nothing, and lines are
+    /// classified by text alone. Saves building the symbol index on a first run in a large
+    /// tree (it is cached under the git directory afterwards).
+    #[arg(long)]
+    pub no_code: bool,
+
+    /// The revision that mail and plain diffs apply to, for the symbol index (default: HEAD).
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+
+    /// A JSON report of `provgate prove` whose proofs the `regression-test-unproven` rule
+    /// uses (repeatable).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_code")]
+    pub proof: Vec<PathBuf>,
+}
+
+/// Arguments of `prove`.
+#[derive(Debug, Args)]
+pub struct ProveArgs {
+    /// Revision ranges, files, directories, or `-` for standard input, as for `check`
+    /// (default: `@{upstream}..HEAD`).
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<String>,
+
+    /// The repository the patches apply to.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub repo: PathBuf,
+
+    /// The test command, run with `sh -c` in the worktree's root.
+    #[arg(long, value_name = "CMD")]
+    pub test_cmd: String,
+
+    /// Seconds one run may take before its process group is killed.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub timeout: u64,
+
+    /// The revision that mail and plain diffs apply to (default: HEAD).
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+
+    /// Undo mboxrd `>From ` quoting in mbox files.
+    #[arg(long)]
+    pub mboxrd: bool,
+
+    #[command(flatten)]
+    pub report: ReportArgs,
+
+    #[command(flatten)]
+    pub record: RecordArgs,
 }
 
 /// Arguments of `audit`.
@@ -525,6 +626,9 @@ pub struct ScanArgs {
     /// Neither read nor write the per-commit cache.
     #[arg(long)]
     pub no_cache: bool,
+
+    #[command(flatten)]
+    pub record: RecordArgs,
 }
 
 /// Arguments of `explain`.

@@ -4,6 +4,7 @@ mod audit;
 mod build_report;
 mod check;
 mod cli;
+mod code;
 mod config;
 mod explain;
 mod hook;
@@ -11,6 +12,7 @@ mod init;
 mod inputs;
 mod output;
 mod policy_cmd;
+mod prove;
 mod read;
 mod scan;
 mod trailer;
@@ -69,6 +71,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Prove(args) => prove::run(args),
         Command::Scan(args) => scan::run(args),
         Command::Audit(args) => audit::run_audit(args),
         Command::Attest(args) => audit::run_attest(args),

@@ -1,9 +1,56 @@
 //! Writing a command's result to standard output or to a file.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use anyhow::Context;
+use provgate_report::Report;
+use provgate_report::text::TextOptions;
+
+use crate::cli::{Color, Format, ReportArgs};
+
+/// Renders `report` as the arguments ask.
+pub fn render(report: &Report, args: &ReportArgs) -> String {
+    match args.format {
+        Format::Text => {
+            let color = match args.color {
+                Color::Always => true,
+                Color::Never => false,
+                Color::Auto => {
+                    args.output.is_none()
+                        && std::io::stdout().is_terminal()
+                        && std::env::var_os("NO_COLOR").is_none()
+                }
+            };
+            provgate_report::text::render(
+                report,
+                TextOptions {
+                    color,
+                    quiet: args.quiet,
+                    // On a terminal the errors are on standard error already.
+                    errors: args.output.is_some(),
+                },
+            )
+        }
+        Format::Json => provgate_report::json::render(report),
+        Format::Sarif => provgate_report::sarif::render(report),
+        Format::Github => provgate_report::github::render(report, args.max_annotations),
+        Format::Markdown => provgate_report::markdown::render(report),
+        Format::Email => provgate_report::email::render(report),
+    }
+}
+
+/// Prints the inputs that could not be read to standard error, whatever the report's format
+/// and destination.
+pub fn print_errors(report: &Report) {
+    for error in &report.errors {
+        let line = error.line.map_or(String::new(), |l| format!(":{l}"));
+        eprintln!("error: {}{line}: {}", error.input, error.message);
+        if let Some(hint) = &error.hint {
+            eprintln!("  hint: {hint}");
+        }
+    }
+}
 
 /// Writes `text` to `path`, or to standard output when there is none or it is `-`. A closed pipe
 /// (`provgate check | head`) is not an error worth reporting.

@@ -1,12 +1,14 @@
 //! Reading every INPUT into series of patches, one unreadable input not stopping the others.
 
-use std::path::Path;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
 
-use provgate_patch::input::{ReadOptions, read_path};
+use provgate_patch::input::{ReadOptions, read_path, read_stream};
 use provgate_patch::mail::MailItem;
 use provgate_patch::series::group_into_series;
 use provgate_patch::{InputError, Origin, Patch, Series};
 use provgate_report::{ErrorReport, InputReport};
+use sha2::{Digest, Sha256};
 
 use crate::inputs::Input;
 
@@ -24,6 +26,24 @@ pub struct ReadResult {
     pub merges_skipped: usize,
     /// Messages that were not patches.
     pub not_patches: usize,
+    /// The audit log's digest of the raw input (hex SHA-256): the bytes of the files and of
+    /// standard input, concatenated in input order; for a range, its commit ids, one per line.
+    pub input_sha256: String,
+}
+
+/// Hashes what passes through it, so that standard input, which cannot be read twice, is
+/// digested as it is parsed.
+struct HashingReader<'h, R> {
+    inner: R,
+    hash: &'h mut Sha256,
+}
+
+impl<R: Read> Read for HashingReader<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
 }
 
 /// Reads `inputs`; ranges are resolved in the repository at `repo`.
@@ -36,6 +56,7 @@ pub fn read_inputs(
     let mut result = ReadResult::default();
     let mut mail: Vec<Patch> = Vec::new();
     let mut diffs: Vec<Patch> = Vec::new();
+    let mut digest = Sha256::new();
     for input in inputs {
         result.inputs.push(InputReport {
             name: input.name().to_string(),
@@ -45,6 +66,10 @@ pub fn read_inputs(
             Input::Range(range) => match provgate_git::read_range(repo, range, range_options) {
                 Ok(read) => {
                     result.merges_skipped += read.merges_skipped;
+                    for patch in &read.patches {
+                        digest.update(patch.id.as_bytes());
+                        digest.update(b"\n");
+                    }
                     result.series.push(Series {
                         id: read.range,
                         version: 1,
@@ -75,18 +100,29 @@ pub fn read_inputs(
                     hint: None,
                 }),
             },
-            Input::Stdin | Input::File(_) | Input::Directory(_) => {
-                read_path(input.name(), read_options, &mut |item| match item {
-                    Ok(MailItem::Patch(patch)) => match patch.origin {
-                        Origin::Diff { .. } => diffs.push(*patch),
-                        _ => mail.push(*patch),
-                    },
-                    Ok(MailItem::NotAPatch { .. }) => result.not_patches += 1,
-                    Err(error) => result.errors.push(error_report(&error)),
+            Input::Stdin => {
+                let mut reader = HashingReader {
+                    inner: std::io::stdin().lock(),
+                    hash: &mut digest,
+                };
+                read_stream(
+                    BufReader::new(&mut reader),
+                    "-",
+                    read_options,
+                    &mut |item| sort_item(item, &mut result, &mut mail, &mut diffs),
+                );
+                // Whatever the parser left unread still belongs to the input.
+                let _ = std::io::copy(&mut reader, &mut std::io::sink());
+            }
+            Input::File(_) | Input::Directory(_) => {
+                hash_files(input, &mut digest);
+                read_path(input.name(), read_options, &mut |item| {
+                    sort_item(item, &mut result, &mut mail, &mut diffs)
                 });
             }
         }
     }
+    result.input_sha256 = hex(&digest.finalize());
     result.series.extend(group_into_series(mail));
     result.series.extend(diffs.into_iter().map(|patch| Series {
         id: patch.id.clone(),
@@ -96,6 +132,57 @@ pub fn read_inputs(
         patches: vec![patch],
     }));
     result
+}
+
+/// Files one item read from mail or a diff where it belongs.
+fn sort_item(
+    item: Result<MailItem, InputError>,
+    result: &mut ReadResult,
+    mail: &mut Vec<Patch>,
+    diffs: &mut Vec<Patch>,
+) {
+    match item {
+        Ok(MailItem::Patch(patch)) => match patch.origin {
+            Origin::Diff { .. } => diffs.push(*patch),
+            _ => mail.push(*patch),
+        },
+        Ok(MailItem::NotAPatch { .. }) => result.not_patches += 1,
+        Err(error) => result.errors.push(error_report(&error)),
+    }
+}
+
+/// Adds the bytes of a file input, or of a directory's files in name order without hidden ones
+/// (as [`read_path`] reads them),
+/// to `digest`.
+fn hash_files(input: &Input, digest: &mut Sha256) {
+    let files: Vec<PathBuf> = match input {
+        Input::File(path) => vec![PathBuf::from(path)],
+        Input::Directory(dir) => {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+                .into_iter()
+                .flatten()
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_file())
+                .filter(|p| {
+                    !p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+                })
+                .collect();
+            files.sort();
+            files
+        }
+        Input::Stdin | Input::Range(_) => Vec::new(),
+    };
+    for file in files {
+        if let Ok(bytes) = std::fs::read(&file) {
+            digest.update(&bytes);
+        }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn error_report(error: &InputError) -> ErrorReport {

@@ -41,6 +41,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         })
         .collect::<Result<_, UserError>>()?;
 
+    let recorder = crate::audit::Recorder::open(&args.record, &args.repo)?;
     let range = args.range.clone().unwrap_or_else(|| "HEAD".to_string());
     let options = provgate_git::RangeOptions {
         // A single revision means its whole history here, as with `git log`.
@@ -151,6 +152,15 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         ),
     };
     output::write(args.output.as_deref(), &rendered)?;
+    if let Some(recorder) = &recorder {
+        if partial {
+            eprintln!("warning: the scan was interrupted, so its verdicts were not recorded");
+        } else {
+            for (i, judge) in judges.iter().enumerate() {
+                recorder.record(&audit_entry(&args, &selection.commits, &records, judge, i))?;
+            }
+        }
+    }
     if !report.skipped.is_empty() {
         eprintln!(
             "warning: {} commit(s) could not be read and are not in the figures (listed in the report)",
@@ -158,6 +168,73 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         );
     }
     Ok(if partial { EXIT_INTERRUPTED } else { EXIT_OK })
+}
+
+/// The audit-log entry of a scan under the `index`th policy: every commit with that policy's
+/// verdict and findings. The input digest is over the commit ids selected (as for a range in
+/// `check`), skipped ones included: they were part of what was asked.
+fn audit_entry(
+    args: &ScanArgs,
+    selected: &[String],
+    records: &[CommitRecord],
+    judge: &Judge,
+    index: usize,
+) -> provgate_store::NewEntry {
+    use provgate_store::{InputRef, NewEntry, PolicyRef, RecordedFinding, SubjectRef, ToolRef};
+    let outcomes = || {
+        records
+            .iter()
+            .filter_map(move |r| Some((r, r.outcomes.get(index)?)))
+    };
+    let verdict = outcomes()
+        .map(|(_, o)| o.verdict.as_str())
+        .max_by_key(|v| match *v {
+            "fail" => 2,
+            "warn" => 1,
+            _ => 0,
+        })
+        .unwrap_or("pass");
+    NewEntry {
+        command: "scan".into(),
+        tool: ToolRef {
+            name: "provgate".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        inputs: vec![InputRef {
+            name: args.range.clone().unwrap_or_else(|| "HEAD".into()),
+            kind: "range".into(),
+        }],
+        input_sha256: provgate_store::sha256_lines(selected),
+        subjects: outcomes()
+            .map(|(r, o)| SubjectRef {
+                id: r.id.clone(),
+                verdict: Some(o.verdict.clone()),
+            })
+            .collect(),
+        policy: Some(PolicyRef {
+            name: judge.policy.origin.clone(),
+            digest: judge.policy.digest(),
+            extends: judge.policy.extends.clone(),
+            mode: serde_json::to_value(judge.policy.mode)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            stage: "submit".into(),
+        }),
+        findings: outcomes()
+            .flat_map(|(r, o)| {
+                o.findings.iter().map(|f| RecordedFinding {
+                    rule: f.rule.clone(),
+                    level: f.level.clone(),
+                    message: f.message.clone(),
+                    patch: Some(r.id.clone()),
+                    path: f.path.clone(),
+                    line: f.line,
+                })
+            })
+            .collect(),
+        verdict: Some(verdict.to_string()),
+    }
 }
 
 /// The repository's directory name (a bare mirror's `owner+name/repo` gives `owner+name`).

@@ -103,3 +103,116 @@ fn record_verify_checkpoint_and_attest() {
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stdout).contains("Missing"));
 }
+
+/// The entries of the log, as `audit export` writes them.
+fn exported(dir: &Path) -> Vec<serde_json::Value> {
+    ok(&provgate_at(dir, &["audit", "export"]))
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON entry a line"))
+        .collect()
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn scan_prove_and_standard_input_are_recorded_with_their_input_digest() {
+    let repo = tempfile::tempdir().unwrap();
+    let dir = repo.path();
+    let write = |path: &str, text: &str| {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    ok(&git(dir, &["init", "-q", "-b", "main"]));
+    write("calc.sh", "add() { echo $(( $1 - $2 )); }\n");
+    ok(&git(dir, &["add", "-A"]));
+    ok(&git(
+        dir,
+        &[
+            "commit",
+            "-q",
+            "-m",
+            "calc\n\nSigned-off-by: Jane Doe <jane@example.org>",
+        ],
+    ));
+    write("calc.sh", "add() { echo $(( $1 + $2 )); }\n");
+    write("tests/test-add.sh", ". ./calc.sh\n[ \"$(add 2 3)\" = 5 ]\n");
+    ok(&git(dir, &["add", "-A"]));
+    ok(&git(dir, &["commit", "-q", "-m", "fix add"]));
+    let ids = ok(&git(dir, &["rev-list", "--reverse", "HEAD"]));
+
+    // A scan under two policies: one entry each, over every commit scanned.
+    let out = provgate_at(
+        dir,
+        &[
+            "scan", "--record", "--preset", "qemu", "--preset", "default",
+        ],
+    );
+    ok(&out);
+    let entries = exported(dir);
+    assert_eq!(entries.len(), 2);
+    for (entry, policy) in entries.iter().zip(["preset qemu", "preset default"]) {
+        assert_eq!(entry["command"], "scan");
+        assert_eq!(entry["policy"]["name"], policy);
+        assert_eq!(entry["subjects"].as_array().unwrap().len(), 2);
+        // The unsigned commit fails both policies' DCO rule.
+        assert_eq!(entry["verdict"], "fail", "{entry:#}");
+        assert_eq!(entry["input_sha256"], sha256_hex(ids.as_bytes()));
+    }
+
+    // Standard input is digested as it is read: the digest is the bytes' own.
+    let mbox = ok(&git(dir, &["format-patch", "-1", "--stdout", "HEAD"]));
+    let out = support::provgate_with_stdin(dir, &["check", "--record", "-"], mbox.as_bytes());
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let entries = exported(dir);
+    assert_eq!(entries[2]["command"], "check");
+    assert_eq!(entries[2]["inputs"][0]["kind"], "stdin");
+    assert_eq!(entries[2]["input_sha256"], sha256_hex(mbox.as_bytes()));
+
+    // A proof is recorded with its verdict.
+    let out = provgate_at(
+        dir,
+        &[
+            "prove",
+            "--record",
+            "--test-cmd",
+            "sh tests/test-add.sh",
+            "HEAD^..HEAD",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let entries = exported(dir);
+    assert_eq!(entries[3]["command"], "prove");
+    assert_eq!(entries[3]["verdict"], "pass");
+    assert!(ok(&provgate_at(dir, &["audit", "verify"])).starts_with("intact: 4 entries"));
+
+    // A log that cannot be reached is an error before any work, and nothing else is written.
+    let out = provgate_at(
+        dir,
+        &[
+            "check",
+            "--store",
+            "postgres://nobody@127.0.0.1:1/none",
+            "HEAD",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "no report without its record");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("hint:"));
+}

@@ -341,7 +341,12 @@ pub(crate) fn error_notes(file: &SourceFile<'_>) -> Vec<CodeNote> {
                         ),
                     ),
                     message: format!(
-                        "lines {first}-{last} do not parse as {}; calls there were not analysed",
+                        "{} not parse as {}; calls there were not analysed",
+                        if first == last {
+                            format!("line {first} does")
+                        } else {
+                            format!("lines {first}-{last} do")
+                        },
                         match extension(file.path).as_str() {
                             "rs" => "Rust",
                             "py" | "pyi" => "Python",

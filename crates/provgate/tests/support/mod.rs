@@ -42,6 +42,29 @@ pub fn provgate_at(dir: &Path, args: &[&str]) -> Output {
     .expect("provgate runs")
 }
 
+/// `provgate ARGS` in `dir` with `input` on standard input.
+pub fn provgate_with_stdin(dir: &Path, args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = isolated(
+        Command::cargo_bin("provgate")
+            .expect("binary builds")
+            .current_dir(dir)
+            .args(args),
+    )
+    .stdin(std::process::Stdio::piped())
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped())
+    .spawn()
+    .expect("provgate runs");
+    child
+        .stdin
+        .take()
+        .expect("piped")
+        .write_all(input)
+        .expect("stdin written");
+    child.wait_with_output().expect("provgate ends")
+}
+
 /// The standard output of a command that must have succeeded.
 pub fn succeeded(out: &Output) -> String {
     assert!(

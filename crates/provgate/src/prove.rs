@@ -1,0 +1,275 @@
+//! `provgate prove`: runs each patch's regression test on its base without the fix, then with
+//! it, and reports both runs.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use provgate_analysis::prove::{
+    ProveError, ProveOptions, ProveReport, Run, prove_after, split_tests,
+};
+use provgate_patch::Patch;
+use provgate_patch::input::ReadOptions;
+use provgate_patch::mbox::MboxFlavor;
+use provgate_report::{ErrorReport, FindingReport, ProofReport, Report, RuleReport, RunReport};
+
+use crate::cli::ProveArgs;
+use crate::inputs::Input;
+use crate::{EXIT_ERROR, EXIT_FAILED, EXIT_OK, UserError, build_report, output, read};
+
+/// The rule a failed proof is reported under (the policy engine's rule that reads proofs).
+const RULE: &str = "regression-test-unproven";
+
+/// How much of each run's output the report keeps.
+const OUTPUT_TAIL: usize = 4096;
+
+/// Runs `prove` and returns the exit status.
+pub fn run(args: ProveArgs) -> anyhow::Result<u8> {
+    if args.test_cmd.trim().is_empty() {
+        return Err(UserError::new(
+            "--test-cmd is empty",
+            "give the command that runs the tests, e.g. --test-cmd 'make check'",
+        )
+        .into());
+    }
+    if args.timeout == 0 {
+        return Err(UserError::new(
+            "--timeout 0 would kill every run at once",
+            "give the seconds one run of the tests may take",
+        )
+        .into());
+    }
+    let repo = repository(&args)?;
+    let recorder = crate::audit::Recorder::open(&args.record, &repo)?;
+    let inputs: Vec<Input> = if args.inputs.is_empty() {
+        let range =
+            provgate_git::default_range(&repo).map_err(|e| UserError::plain(e.to_string()))?;
+        vec![Input::Range(range)]
+    } else {
+        args.inputs.iter().map(|a| Input::classify(a)).collect()
+    };
+    let read_options = ReadOptions {
+        mbox_flavor: if args.mboxrd {
+            MboxFlavor::Mboxrd
+        } else {
+            MboxFlavor::Mboxo
+        },
+    };
+    let read = read::read_inputs(
+        &inputs,
+        &repo,
+        read_options,
+        &provgate_git::RangeOptions::default(),
+    );
+
+    // Ctrl-C ends the test commands and removes the worktrees before the process goes.
+    ctrlc::set_handler(|| {
+        provgate_analysis::prove::on_interrupt();
+        std::process::exit(i32::from(crate::EXIT_INTERRUPTED));
+    })
+    .map_err(|e| anyhow::anyhow!("cannot install the Ctrl-C handler: {e}"))?;
+
+    let options = ProveOptions {
+        test_cmd: args.test_cmd.clone(),
+        timeout: Duration::from_secs(args.timeout),
+        base: args.base.clone(),
+        output_tail: OUTPUT_TAIL,
+    };
+    let mut report = build_report::build(&read, None);
+    let mut tally = Tally::default();
+    for series in &read.series {
+        let patches: Vec<&Patch> = series
+            .patches
+            .iter()
+            .filter(|p| !p.is_cover_letter())
+            .collect();
+        for (i, patch) in patches.iter().enumerate() {
+            let proof = match prove_one(&repo, &patches[..i], patch, &options) {
+                Ok(proof) => proof,
+                Err(ProveError::Interrupted) => return Ok(crate::EXIT_INTERRUPTED),
+                Err(e) => {
+                    report.push_error(ErrorReport {
+                        input: patch.id.clone(),
+                        line: None,
+                        message: format!("cannot prove \"{}\": {e}", patch.subject),
+                        hint: Some(
+                            "the other patches were still proved; see `git worktree list` if a worktree was left".into(),
+                        ),
+                    });
+                    continue;
+                }
+            };
+            tally.count(&proof.outcome);
+            attach(&mut report, patch, proof);
+        }
+    }
+    finish(&mut report, &tally);
+
+    output::write(
+        args.report.output.as_deref(),
+        &output::render(&report, &args.report),
+    )?;
+    if let Some(recorder) = &recorder {
+        recorder.record(&provgate_store::NewEntry::from_report(
+            "prove",
+            &report,
+            read.input_sha256.clone(),
+        ))?;
+    }
+    output::print_errors(&report);
+    Ok(if report.summary.errors > 0 {
+        EXIT_ERROR
+    } else if tally.failed() > 0 {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    })
+}
+
+/// The work tree the patches apply to: proofs check out worktrees of its repository.
+fn repository(args: &ProveArgs) -> Result<PathBuf, UserError> {
+    crate::config::repo_root(&args.repo)
+        .filter(|root| root.join(".git").exists())
+        .ok_or_else(|| {
+            UserError::new(
+                format!("{} is not in a git repository", args.repo.display()),
+                "prove checks out each patch's base in a temporary worktree: run it in the repository the patches apply to, or pass --repo DIR",
+            )
+        })
+}
+
+/// Proves one patch, or says why there is nothing to prove without running anything.
+fn prove_one(
+    repo: &std::path::Path,
+    earlier: &[&Patch],
+    patch: &Patch,
+    options: &ProveOptions,
+) -> Result<ProofReport, ProveError> {
+    let (tests, fix) = split_tests(patch);
+    let test_files: Vec<String> = tests.iter().map(|f| f.path().to_string()).collect();
+    let nothing = |summary: &str| ProofReport {
+        outcome: "not-applicable".into(),
+        summary: summary.into(),
+        base: String::new(),
+        command: options.test_cmd.clone(),
+        test_files: test_files.clone(),
+        without_fix: None,
+        with_fix: None,
+    };
+    if tests.is_empty() {
+        return Ok(nothing(
+            "the patch changes no test files, so there is no regression test to prove",
+        ));
+    }
+    if fix.is_empty() {
+        return Ok(nothing(
+            "the patch changes only test files, so there is no fix to prove them against",
+        ));
+    }
+    eprintln!(
+        "proving {} {} ...",
+        provgate_report::short_id(&patch.id),
+        patch.subject
+    );
+    let proved = prove_after(repo, earlier, patch, options)?;
+    Ok(proof_report(proved, &options.test_cmd))
+}
+
+fn proof_report(proved: ProveReport, command: &str) -> ProofReport {
+    ProofReport {
+        outcome: proved.outcome.as_str().to_string(),
+        summary: proved.summary,
+        base: proved.base,
+        command: command.to_string(),
+        test_files: proved.test_files,
+        without_fix: proved.without_fix.map(run_report),
+        with_fix: proved.with_fix.map(run_report),
+    }
+}
+
+fn run_report(run: Run) -> RunReport {
+    RunReport {
+        applied: run.applied,
+        exit_code: run.exit_code,
+        signal: run.signal,
+        timed_out: run.timed_out,
+        duration_ms: run.duration_ms,
+        output_tail: run.output_tail,
+    }
+}
+
+/// Puts a proof on its patch in the report, with a finding when it does not hold.
+fn attach(report: &mut Report, patch: &Patch, proof: ProofReport) {
+    let Some(entry) = report
+        .patches
+        .iter_mut()
+        .find(|p| p.id == patch.id && p.proof.is_none())
+    else {
+        return;
+    };
+    match proof.outcome.as_str() {
+        "not-applicable" => {}
+        "proven" => entry.verdict = Some("pass".into()),
+        _ => {
+            entry.findings.push(FindingReport {
+                rule: RULE.into(),
+                level: "deny".into(),
+                message: proof.summary.clone(),
+                patch: Some(patch.id.clone()),
+                path: proof.test_files.first().cloned(),
+                line: None,
+                help: Some(match proof.outcome.as_str() {
+                    "hollow" => "the test must fail on the base with only the test files applied: make it exercise the bug the patch fixes".into(),
+                    "broken" => "the tests must pass with the whole patch applied: see the end of the run's output".into(),
+                    _ => "see the summary: the patch must apply to its base and each run finish within --timeout".into(),
+                }),
+                snippet: None,
+            });
+            entry.verdict = Some("fail".into());
+        }
+    }
+    entry.proof = Some(proof);
+}
+
+/// How the proofs came out.
+#[derive(Default)]
+struct Tally {
+    proven: usize,
+    hollow: usize,
+    broken: usize,
+    inconclusive: usize,
+    not_applicable: usize,
+}
+
+impl Tally {
+    fn count(&mut self, outcome: &str) {
+        match outcome {
+            "proven" => self.proven += 1,
+            "hollow" => self.hollow += 1,
+            "broken" => self.broken += 1,
+            "not-applicable" => self.not_applicable += 1,
+            _ => self.inconclusive += 1,
+        }
+    }
+
+    fn failed(&self) -> usize {
+        self.hollow + self.broken + self.inconclusive
+    }
+}
+
+/// The verdict, counts and notes of the whole run.
+fn finish(report: &mut Report, tally: &Tally) {
+    report.summary.failed = tally.failed();
+    report.summary.deny = tally.failed();
+    report.verdict = Some(if tally.failed() > 0 { "fail" } else { "pass" }.into());
+    if tally.failed() > 0 {
+        report.rules.push(RuleReport {
+            name: RULE.into(),
+            summary: provgate_policy::explain(RULE).map_or(String::new(), |d| d.summary.into()),
+            help: format!("provgate explain {RULE}"),
+        });
+    }
+    report.notes.push(format!(
+        "regression-test proofs: {} proven, {} hollow, {} broken, {} inconclusive, {} with nothing to prove",
+        tally.proven, tally.hollow, tally.broken, tally.inconclusive, tally.not_applicable
+    ));
+}
