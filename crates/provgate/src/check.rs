@@ -49,7 +49,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
     // A MAINTAINERS file that cannot be read is an error of the run, not a note.
     let zones = provgate_policy::Zones::load(&loaded.policy, loaded.root.as_deref())
         .map_err(config::policy_error)?;
-    let analyzer = crate::code::analyzer(loaded.root.as_deref(), &args.code)?;
+    let analyzer = crate::code::analyzer(&args.repo, loaded.root.as_deref(), &args.code)?;
     let result = provgate_policy::check_with_code(
         &loaded.policy,
         &context,

@@ -11,10 +11,15 @@ use crate::cli::CodeArgs;
 
 /// The analyzer `check` uses, or `None` with `--no-code`.
 ///
-/// The repository is the project root's own (`root/.git`): a root that is only a directory with
-/// a `provgate.toml` (a mailing-list bot's) is not the tree the patches apply to, so its patches
-/// are read from their hunks alone.
-pub fn analyzer(root: Option<&Path>, args: &CodeArgs) -> Result<Option<Analyzer>, UserError> {
+/// The repository is the project root's own (`root/.git`), or the bare repository `--repo`
+/// names. A root that is only a directory with a `provgate.toml` (a mailing-list bot's) is not
+/// the tree the patches apply to, even inside another repository, so its patches are read from
+/// their hunks alone.
+pub fn analyzer(
+    repo: &Path,
+    root: Option<&Path>,
+    args: &CodeArgs,
+) -> Result<Option<Analyzer>, UserError> {
     if args.no_code {
         return Ok(None);
     }
@@ -22,14 +27,19 @@ pub fn analyzer(root: Option<&Path>, args: &CodeArgs) -> Result<Option<Analyzer>
         base: args.base.clone(),
         ..AnalyzerOptions::default()
     };
-    let mut analyzer = match root.filter(|r| r.join(".git").exists()) {
-        Some(root) => Analyzer::open(root, options).map_err(|e| {
+    let mut analyzer = match root {
+        Some(root) if root.join(".git").exists() => Analyzer::open(root, options).map_err(|e| {
             UserError::new(
                 format!("cannot read the repository for code analysis: {e}"),
                 "pass --no-code to check without reading the code",
             )
         })?,
-        None => Analyzer::without_repository(options),
+        Some(_) => Analyzer::without_repository(options),
+        // No work tree above: a bare repository, or no repository at all.
+        None => match Analyzer::open(repo, options.clone()) {
+            Ok(analyzer) => analyzer,
+            Err(_) => Analyzer::without_repository(options),
+        },
     };
     for file in &args.proof {
         for (id, facts) in read_proofs(file)? {
