@@ -627,6 +627,11 @@ pub struct ScanArgs {
     #[arg(long)]
     pub no_cache: bool,
 
+    /// Also read each commit's added code as code (the code rules, as `check` does): every
+    /// changed C, Rust and Python file is parsed, so a long history takes many times longer.
+    #[arg(long)]
+    pub code: bool,
+
     #[command(flatten)]
     pub record: RecordArgs,
 }

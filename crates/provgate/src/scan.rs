@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
+use provgate_analysis::{Analyzer, AnalyzerOptions};
 use provgate_patch::{Patch, Series};
 use provgate_policy::{CheckContext, PatchResult, Policy, Stage, Zones};
 use provgate_report::scan::html::HtmlOptions;
@@ -33,10 +34,25 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
             let zones = Zones::load(&policy, root.as_deref()).map_err(config::policy_error)?;
             let context = CheckContext::new(root.clone(), Stage::Submit, today, Default::default())
                 .map_err(config::policy_error)?;
+            // One analyzer per policy: each follows the history commit by commit, updating
+            // its symbol index from the previous commit's.
+            let analyzer = if args.code {
+                Some(
+                    Analyzer::open(&args.repo, AnalyzerOptions::default()).map_err(|e| {
+                        UserError::new(
+                            format!("cannot read the repository for code analysis: {e}"),
+                            "scan without --code",
+                        )
+                    })?,
+                )
+            } else {
+                None
+            };
             Ok(Judge {
                 policy,
                 zones,
                 context,
+                analyzer,
             })
         })
         .collect::<Result<_, UserError>>()?;
@@ -47,8 +63,9 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         // A single revision means its whole history here, as with `git log`.
         max_count: Some(args.max_count.unwrap_or(usize::MAX)),
         first_parent: args.first_parent,
-        // Scan findings show no code frames, so hunks need no context lines.
-        context_lines: 0,
+        // Scan findings show no code frames, so hunks need no context lines, unless the code
+        // is read.
+        context_lines: if args.code { 3 } else { 0 },
         ..provgate_git::RangeOptions::default()
     };
     let selection = provgate_git::select(&args.repo, &range, &options)
@@ -253,6 +270,7 @@ struct Judge {
     policy: Policy,
     zones: Zones,
     context: CheckContext,
+    analyzer: Option<Analyzer>,
 }
 
 /// `--policy` files and `--preset` names in the order given; none: the repository's policy or the
@@ -283,8 +301,15 @@ fn judge(judges: &[Judge], patch: Patch) -> CommitRecord {
     let results: Vec<PatchResult> = judges
         .iter()
         .filter_map(|j| {
-            let result =
-                provgate_policy::check_with_zones(&j.policy, &j.context, &j.zones, &series);
+            let result = provgate_policy::check_with_code(
+                &j.policy,
+                &j.context,
+                &j.zones,
+                &series,
+                j.analyzer
+                    .as_ref()
+                    .map(|a| a as &dyn provgate_policy::CodeAnalyzer),
+            );
             result.series.into_iter().next()?.patches.into_iter().next()
         })
         .collect();
@@ -444,6 +469,9 @@ fn cache_file(repo: &Path, judges: &[Judge]) -> Option<PathBuf> {
     for judge in judges {
         hash.update(b"\0");
         hash.update(judge.policy.digest().as_bytes());
+        if judge.analyzer.is_some() {
+            hash.update(b"\0code");
+        }
     }
     let key: String = hash
         .finalize()

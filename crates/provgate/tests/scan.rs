@@ -411,3 +411,55 @@ fn html_report_renders_in_a_browser() {
         "a real picture"
     );
 }
+
+/// `--code` reads each commit's added code against the tree it applies to: a call that exists
+/// in the history is fine, an unsafe one and one to a name defined nowhere are findings; without
+/// `--code` neither is.
+#[test]
+fn scan_with_code_reads_each_commit_against_its_own_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let date = "2026-02-01T10:00:00+00:00";
+    git(root, date, &["init", "-q", "-b", "main"]);
+    let write = |text: &str| std::fs::write(root.join("lib.c"), text).unwrap();
+    write("int helper(int x)\n{\n    return x + 1;\n}\n");
+    git(root, date, &["add", "-A"]);
+    git(
+        root,
+        date,
+        &["commit", "-q", "-m", &format!("helper\n\n{SOB}")],
+    );
+    write(
+        "int helper(int x)\n{\n    return x + 1;\n}\n\nint user(void)\n{\n    return helper(1);\n}\n",
+    );
+    git(
+        root,
+        date,
+        &["commit", "-qam", &format!("use helper\n\n{SOB}")],
+    );
+    write(
+        "int helper(int x)\n{\n    return x + 1;\n}\n\nint user(void)\n{\n    return helper(1);\n}\n\nvoid copy(char *d, const char *s)\n{\n    strcpy(d, s);\n    helpr(2);\n}\n",
+    );
+    git(root, date, &["commit", "-qam", &format!("copy\n\n{SOB}")]);
+
+    let rules = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["--no-cache", "--preset", "default", "--format", "json"];
+        all.extend_from_slice(args);
+        let (_, out) = scan(root, &all);
+        let report: Value = serde_json::from_str(&out).unwrap();
+        let mut rules: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| format!("{} {}", f["rule"].as_str().unwrap(), f["line"]))
+            .collect();
+        rules.sort();
+        rules
+    };
+    assert_eq!(
+        rules(&["--code"]),
+        ["insecure-call 13", "unknown-symbol 14"],
+        "strcpy and the misspelt helper in the third commit, nothing in the second"
+    );
+    assert_eq!(rules(&[]), Vec::<String>::new());
+}
