@@ -215,7 +215,7 @@ fn commit_msg(repo: &Path, file: &Path, add_signoff: bool) -> anyhow::Result<u8>
         .args(["diff", "--cached", "--no-color", "--no-ext-diff", "-M"])
         .output()?;
     patch.files = provgate_patch::diff::parse_diff(&staged.stdout, 1).unwrap_or_default();
-    judge(repo, vec![patch], "commit-msg")
+    judge(repo, vec![patch], "commit-msg", false)
 }
 
 /// Checks every commit a push would send that the remote does not have.
@@ -269,12 +269,15 @@ fn pre_push(repo: &Path, remote: &str, input: &str) -> anyhow::Result<u8> {
     if let Some(error) = errors.first() {
         return Err(UserError::plain(error.clone()).into());
     }
-    judge(repo, patches, "pre-push")
+    judge(repo, patches, "pre-push", true)
 }
 
 /// Judges patches under the repository's policy, printing findings to standard error (where git
 /// shows hook output); 1 when the policy fails.
-fn judge(repo: &Path, patches: Vec<Patch>, what: &str) -> anyhow::Result<u8> {
+///
+/// With `read_code`, the added code is read as `check` reads it (outgoing commits exist in the
+/// repository; a message being written has no code to read).
+fn judge(repo: &Path, patches: Vec<Patch>, what: &str, read_code: bool) -> anyhow::Result<u8> {
     let loaded = config::load(&Default::default(), repo)?;
     let zones =
         Zones::load(&loaded.policy, loaded.root.as_deref()).map_err(config::policy_error)?;
@@ -295,7 +298,29 @@ fn judge(repo: &Path, patches: Vec<Patch>, what: &str) -> anyhow::Result<u8> {
         }],
         ..ReadResult::default()
     };
-    let result = provgate_policy::check_with_zones(&loaded.policy, &context, &zones, &read.series);
+    let analyzer = if read_code {
+        let args = crate::cli::CodeArgs {
+            no_code: false,
+            base: None,
+            proof: Vec::new(),
+        };
+        // A hook that cannot read the code still checks the rest rather than block the push.
+        crate::code::analyzer(repo, loaded.root.as_deref(), &args).unwrap_or_else(|e| {
+            eprintln!("provgate: the added code was not read: {e}");
+            None
+        })
+    } else {
+        None
+    };
+    let result = provgate_policy::check_with_code(
+        &loaded.policy,
+        &context,
+        &zones,
+        &read.series,
+        analyzer
+            .as_ref()
+            .map(|a| a as &dyn provgate_policy::CodeAnalyzer),
+    );
     let report = build_report::build(&read, Some(&result));
     if report.summary.deny + report.summary.warn > 0 {
         let text = provgate_report::text::render(
