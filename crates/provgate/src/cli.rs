@@ -51,7 +51,8 @@ pub enum Command {
     /// path, Ctrl-C included. Hand the JSON report to `check --proof` to let the policy's
     /// `regression-test-unproven` rule see it.
     ///
-    /// CMD is taken only from this command line: never from a file of the checked repository.
+    /// CMD is taken only from this command line or your own global git configuration
+    /// (`provgate.testCmd`): never from a file of the checked repository.
     ///
     /// Exit status: 0 when every proof holds (or there was nothing to prove), 1 when a test
     /// passes without the fix (hollow), fails with it (broken) or could not be run to the end
@@ -306,9 +307,10 @@ pub struct ProveArgs {
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub repo: PathBuf,
 
-    /// The test command, run with `sh -c` in the worktree's root.
+    /// The test command, run with `sh -c` in the worktree's root (default: `provgate.testCmd`
+    /// from your global git configuration, `git config --global provgate.testCmd 'make check'`).
     #[arg(long, value_name = "CMD")]
-    pub test_cmd: String,
+    pub test_cmd: Option<String>,
 
     /// Seconds one run may take before its process group is killed.
     #[arg(long, value_name = "SECONDS", default_value_t = 600)]

@@ -24,13 +24,7 @@ const OUTPUT_TAIL: usize = 4096;
 
 /// Runs `prove` and returns the exit status.
 pub fn run(args: ProveArgs) -> anyhow::Result<u8> {
-    if args.test_cmd.trim().is_empty() {
-        return Err(UserError::new(
-            "--test-cmd is empty",
-            "give the command that runs the tests, e.g. --test-cmd 'make check'",
-        )
-        .into());
-    }
+    let test_cmd = test_command(&args)?;
     if args.timeout == 0 {
         return Err(UserError::new(
             "--timeout 0 would kill every run at once",
@@ -69,7 +63,7 @@ pub fn run(args: ProveArgs) -> anyhow::Result<u8> {
     .map_err(|e| anyhow::anyhow!("cannot install the Ctrl-C handler: {e}"))?;
 
     let options = ProveOptions {
-        test_cmd: args.test_cmd.clone(),
+        test_cmd,
         timeout: Duration::from_secs(args.timeout),
         base: args.base.clone(),
         output_tail: OUTPUT_TAIL,
@@ -123,6 +117,27 @@ pub fn run(args: ProveArgs) -> anyhow::Result<u8> {
     } else {
         EXIT_OK
     })
+}
+
+/// `--test-cmd`, else `provgate.testCmd` from the user's global git configuration: the
+/// checked repository's own configuration and files are never asked, since they may come from
+/// the very contributor whose patch is proved.
+fn test_command(args: &ProveArgs) -> Result<String, UserError> {
+    let hint = "give the command that runs the tests, e.g. --test-cmd 'make check', or set it once with `git config --global provgate.testCmd 'make check'`";
+    let cmd = match &args.test_cmd {
+        Some(cmd) => cmd.clone(),
+        None => std::process::Command::new("git")
+            .args(["config", "--global", "--get", "provgate.testCmd"])
+            .output()
+            .ok()
+            .filter(|out| out.status.success())
+            .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_string())
+            .ok_or_else(|| UserError::new("no test command", hint))?,
+    };
+    if cmd.trim().is_empty() {
+        return Err(UserError::new("the test command is empty", hint));
+    }
+    Ok(cmd)
 }
 
 /// The work tree the patches apply to: proofs check out worktrees of its repository.

@@ -310,7 +310,14 @@ fn prove_refuses_what_it_cannot_do() {
     let dir = project();
     let out = provgate_at(dir.path(), &["prove", "--test-cmd", " ", "HEAD"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--test-cmd is empty"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the test command is empty"));
+
+    // Without --test-cmd, only the user's global git configuration is asked (the tests run
+    // with GIT_CONFIG_GLOBAL=/dev/null): the repository's own configuration is not.
+    support::git_ok(dir.path(), &["config", "provgate.testCmd", "true"]);
+    let out = provgate_at(dir.path(), &["prove", "HEAD"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no test command"));
 }
 
 fn rule_messages(report: &Value, rule: &str) -> Vec<String> {
