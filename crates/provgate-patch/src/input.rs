@@ -34,20 +34,10 @@ pub fn read_path(
     }
     let fs_path = Path::new(path);
     if fs_path.is_dir() {
-        let entries = match std::fs::read_dir(fs_path) {
-            Ok(entries) => entries,
+        let files = match directory_files(fs_path) {
+            Ok(files) => files,
             Err(e) => return sink(Err(InputError::at(path, 0, InputErrorKind::Io(e)))),
         };
-        let mut files: Vec<_> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.is_file())
-            .filter(|p| {
-                !p.file_name()
-                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-            })
-            .collect();
-        files.sort();
         for file in files {
             read_path(&file.to_string_lossy(), options, sink);
         }
@@ -57,6 +47,22 @@ pub fn read_path(
         Ok(file) => read_stream(BufReader::with_capacity(1 << 16, file), path, options, sink),
         Err(e) => sink(Err(InputError::at(path, 0, InputErrorKind::Io(e)))),
     }
+}
+
+/// The files of a directory input, in the order they are read: name order, hidden files (a
+/// leading `.`) and subdirectories left out.
+pub fn directory_files(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    files.sort();
+    Ok(files)
 }
 
 /// What a stream holds, judged from its first line.

@@ -1,33 +1,16 @@
 //! `provgate check`: read every input, judge it under the policy, report.
 
-use provgate_patch::input::ReadOptions;
-use provgate_patch::mbox::MboxFlavor;
 use provgate_policy::{CheckContext, Stage};
 
 use crate::cli::{CheckArgs, StageArg};
-use crate::inputs::Input;
 use crate::{EXIT_ERROR, EXIT_FAILED, EXIT_OK, UserError, build_report, config, output, read};
 
 /// Runs `check` and returns the exit status.
 pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
     let loaded = config::load(&args.policy, &args.repo)?;
     let recorder = crate::audit::Recorder::open(&args.record, &args.repo)?;
-    let inputs: Vec<Input> = if args.inputs.is_empty() {
-        // The git errors say what to do themselves.
-        let range =
-            provgate_git::default_range(&args.repo).map_err(|e| UserError::plain(e.to_string()))?;
-        vec![Input::Range(range)]
-    } else {
-        args.inputs.iter().map(|a| Input::classify(a)).collect()
-    };
-
-    let read_options = ReadOptions {
-        mbox_flavor: if args.mboxrd {
-            MboxFlavor::Mboxrd
-        } else {
-            MboxFlavor::Mboxo
-        },
-    };
+    let inputs = crate::inputs::from_args(&args.inputs, &args.repo)?;
+    let read_options = crate::inputs::read_options(args.mboxrd);
     let range_options = provgate_git::RangeOptions {
         max_count: args.max_count,
         first_parent: args.first_parent,
@@ -55,24 +38,17 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         &context,
         &zones,
         &read.series,
-        analyzer
-            .as_ref()
-            .map(|a| a as &dyn provgate_policy::CodeAnalyzer),
+        crate::code::as_code(&analyzer),
     );
     let report = build_report::build(&read, Some(&result));
 
-    output::write(
-        args.report.output.as_deref(),
-        &output::render(&report, &args.report),
+    output::deliver(
+        &report,
+        &args.report,
+        recorder.as_ref(),
+        "check",
+        &read.input_sha256,
     )?;
-    if let Some(recorder) = &recorder {
-        recorder.record(&provgate_store::NewEntry::from_report(
-            "check",
-            &report,
-            read.input_sha256.clone(),
-        ))?;
-    }
-    output::print_errors(&report);
     Ok(if report.summary.errors > 0 {
         EXIT_ERROR
     } else if report.verdict.as_deref() == Some("fail") {

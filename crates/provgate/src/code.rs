@@ -104,3 +104,10 @@ fn read_proofs(file: &Path) -> Result<Vec<(String, ProofFacts)>, UserError> {
     }
     Ok(proofs)
 }
+
+/// The analyzer as the policy engine takes it.
+pub fn as_code(analyzer: &Option<Analyzer>) -> Option<&dyn provgate_policy::CodeAnalyzer> {
+    analyzer
+        .as_ref()
+        .map(|a| a as &dyn provgate_policy::CodeAnalyzer)
+}

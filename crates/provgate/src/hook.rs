@@ -317,9 +317,7 @@ fn judge(repo: &Path, patches: Vec<Patch>, what: &str, read_code: bool) -> anyho
         &context,
         &zones,
         &read.series,
-        analyzer
-            .as_ref()
-            .map(|a| a as &dyn provgate_policy::CodeAnalyzer),
+        crate::code::as_code(&analyzer),
     );
     let report = build_report::build(&read, Some(&result));
     if report.summary.deny + report.summary.warn > 0 {

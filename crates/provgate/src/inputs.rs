@@ -50,3 +50,26 @@ impl Input {
         }
     }
 }
+
+/// The INPUT arguments classified; none: the current branch's commits not yet upstream
+/// (`@{upstream}..HEAD`), resolved in the repository at `repo`.
+pub fn from_args(args: &[String], repo: &Path) -> Result<Vec<Input>, crate::UserError> {
+    if args.is_empty() {
+        // The git errors say what to do themselves.
+        let range = provgate_git::default_range(repo)
+            .map_err(|e| crate::UserError::plain(e.to_string()))?;
+        return Ok(vec![Input::Range(range)]);
+    }
+    Ok(args.iter().map(|a| Input::classify(a)).collect())
+}
+
+/// How mail is read: mboxrd quoting undone only when asked (`--mboxrd`).
+pub fn read_options(mboxrd: bool) -> provgate_patch::input::ReadOptions {
+    provgate_patch::input::ReadOptions {
+        mbox_flavor: if mboxrd {
+            provgate_patch::mbox::MboxFlavor::Mboxrd
+        } else {
+            provgate_patch::mbox::MboxFlavor::Mboxo
+        },
+    }
+}

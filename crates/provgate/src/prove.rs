@@ -8,12 +8,9 @@ use provgate_analysis::prove::{
     ProveError, ProveOptions, ProveReport, Run, prove_after, split_tests,
 };
 use provgate_patch::Patch;
-use provgate_patch::input::ReadOptions;
-use provgate_patch::mbox::MboxFlavor;
 use provgate_report::{ErrorReport, FindingReport, ProofReport, Report, RuleReport, RunReport};
 
 use crate::cli::ProveArgs;
-use crate::inputs::Input;
 use crate::{EXIT_ERROR, EXIT_FAILED, EXIT_OK, UserError, build_report, output, read};
 
 /// The rule a failed proof is reported under (the policy engine's rule that reads proofs).
@@ -34,20 +31,8 @@ pub fn run(args: ProveArgs) -> anyhow::Result<u8> {
     }
     let repo = repository(&args)?;
     let recorder = crate::audit::Recorder::open(&args.record, &repo)?;
-    let inputs: Vec<Input> = if args.inputs.is_empty() {
-        let range =
-            provgate_git::default_range(&repo).map_err(|e| UserError::plain(e.to_string()))?;
-        vec![Input::Range(range)]
-    } else {
-        args.inputs.iter().map(|a| Input::classify(a)).collect()
-    };
-    let read_options = ReadOptions {
-        mbox_flavor: if args.mboxrd {
-            MboxFlavor::Mboxrd
-        } else {
-            MboxFlavor::Mboxo
-        },
-    };
+    let inputs = crate::inputs::from_args(&args.inputs, &repo)?;
+    let read_options = crate::inputs::read_options(args.mboxrd);
     let read = read::read_inputs(
         &inputs,
         &repo,
@@ -98,18 +83,13 @@ pub fn run(args: ProveArgs) -> anyhow::Result<u8> {
     }
     finish(&mut report, &tally);
 
-    output::write(
-        args.report.output.as_deref(),
-        &output::render(&report, &args.report),
+    output::deliver(
+        &report,
+        &args.report,
+        recorder.as_ref(),
+        "prove",
+        &read.input_sha256,
     )?;
-    if let Some(recorder) = &recorder {
-        recorder.record(&provgate_store::NewEntry::from_report(
-            "prove",
-            &report,
-            read.input_sha256.clone(),
-        ))?;
-    }
-    output::print_errors(&report);
     Ok(if report.summary.errors > 0 {
         EXIT_ERROR
     } else if tally.failed() > 0 {

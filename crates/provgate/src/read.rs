@@ -3,7 +3,7 @@
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use provgate_patch::input::{ReadOptions, read_path, read_stream};
+use provgate_patch::input::{ReadOptions, directory_files, read_path, read_stream};
 use provgate_patch::mail::MailItem;
 use provgate_patch::series::group_into_series;
 use provgate_patch::{InputError, Origin, Patch, Series};
@@ -157,21 +157,7 @@ fn sort_item(
 fn hash_files(input: &Input, digest: &mut Sha256) {
     let files: Vec<PathBuf> = match input {
         Input::File(path) => vec![PathBuf::from(path)],
-        Input::Directory(dir) => {
-            let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-                .into_iter()
-                .flatten()
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.is_file())
-                .filter(|p| {
-                    !p.file_name()
-                        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-                })
-                .collect();
-            files.sort();
-            files
-        }
+        Input::Directory(dir) => directory_files(Path::new(dir)).unwrap_or_default(),
         Input::Stdin | Input::Range(_) => Vec::new(),
     };
     for file in files {

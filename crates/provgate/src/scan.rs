@@ -306,9 +306,7 @@ fn judge(judges: &[Judge], patch: Patch) -> CommitRecord {
                 &j.context,
                 &j.zones,
                 &series,
-                j.analyzer
-                    .as_ref()
-                    .map(|a| a as &dyn provgate_policy::CodeAnalyzer),
+                crate::code::as_code(&j.analyzer),
             );
             result.series.into_iter().next()?.patches.into_iter().next()
         })
