@@ -239,8 +239,17 @@ pub fn run_attest(args: AttestArgs) -> anyhow::Result<u8> {
                 loaded.overrides.clone(),
             )
             .map_err(config::policy_error)?;
-            let result =
-                provgate_policy::check_with_zones(&loaded.policy, &context, &zones, &read.series);
+            // The same judgement as `check`'s, code included, so that a statement and a check
+            // of the same commit never disagree.
+            let analyzer =
+                crate::code::analyzer(&args.repo, loaded.root.as_deref(), &Default::default())?;
+            let result = provgate_policy::check_with_code(
+                &loaded.policy,
+                &context,
+                &zones,
+                &read.series,
+                crate::code::as_code(&analyzer),
+            );
             let report = build_report::build(&read, Some(&result));
             let key = args
                 .key

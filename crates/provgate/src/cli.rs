@@ -277,7 +277,7 @@ impl RecordArgs {
 }
 
 /// Reading the added code as code (the code rules: `provgate explain unknown-symbol`, …).
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Default)]
 pub struct CodeArgs {
     /// Do not read the added code as code: the code rules report nothing, and lines are
     /// classified by text alone. Saves building the symbol index on a first run in a large

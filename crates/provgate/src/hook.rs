@@ -299,16 +299,13 @@ fn judge(repo: &Path, patches: Vec<Patch>, what: &str, read_code: bool) -> anyho
         ..ReadResult::default()
     };
     let analyzer = if read_code {
-        let args = crate::cli::CodeArgs {
-            no_code: false,
-            base: None,
-            proof: Vec::new(),
-        };
         // A hook that cannot read the code still checks the rest rather than block the push.
-        crate::code::analyzer(repo, loaded.root.as_deref(), &args).unwrap_or_else(|e| {
-            eprintln!("provgate: the added code was not read: {e}");
-            None
-        })
+        crate::code::analyzer(repo, loaded.root.as_deref(), &Default::default()).unwrap_or_else(
+            |e| {
+                eprintln!("provgate: the added code was not read: {e}");
+                None
+            },
+        )
     } else {
         None
     };
