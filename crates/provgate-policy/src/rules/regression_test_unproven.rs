@@ -17,7 +17,7 @@ static DOC: RuleDoc = RuleDoc {
     policy: "QEMU May 2026 proposal: tests are an allowed use of AI, and a regression test must fail without the fix and pass with it.",
     failing: "qemu preset: `AI-used-for: code, tests`, a fix in hw/net/e1000.c with a new test in tests/qtest/e1000-test.c, and `provgate prove` reports the test passing on the base\n",
     passing: "The same patch where `provgate prove --test-cmd 'make check-qtest-e1000'` reports: without the fix exit 1, with the fix exit 0\n",
-    fix: "Run `provgate prove --test-cmd CMD` on the patch and pass its report to the check; if the test passes without the fix, make it exercise the bug.",
+    fix: "Run `provgate prove --test-cmd CMD --format json -o proof.json` on the patch and hand the report to the check with `provgate check --proof proof.json`; if the test passes without the fix, make it exercise the bug.",
 };
 
 impl Rule for RegressionTestUnproven {
@@ -52,7 +52,7 @@ impl Rule for RegressionTestUnproven {
             },
         };
         vec![Finding::new(DOC.name, message).help(
-            "run `provgate prove --test-cmd CMD` on the patch; the test must fail on the base with only the test files applied and pass with the whole patch",
+            "run `provgate prove --test-cmd CMD --format json -o proof.json` on the patch and check with `--proof proof.json`; the test must fail on the base with only the test files applied and pass with the whole patch",
         )]
     }
 }
