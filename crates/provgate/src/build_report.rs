@@ -90,9 +90,10 @@ pub fn build(read: &ReadResult, result: Option<&CheckResult>) -> Report {
                 .notes
                 .extend(patch_result.code_notes.iter().map(|n| NoteReport {
                     kind: "not-analysed".to_string(),
-                    message: match n.line {
-                        Some(line) => format!("{}:{line}: {}", n.path, n.message),
-                        None => format!("{}: {}", n.path, n.message),
+                    message: match (n.path.as_str(), n.line) {
+                        ("", _) => n.message.clone(),
+                        (path, Some(line)) => format!("{path}:{line}: {}", n.message),
+                        (path, None) => format!("{path}: {}", n.message),
                     },
                 }));
             if patch_result.ai.ai_assisted() {

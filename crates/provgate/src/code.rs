@@ -23,6 +23,9 @@ pub fn analyzer(
     if args.no_code {
         return Ok(None);
     }
+    if let Some(base) = &args.base {
+        check_base(repo, base)?;
+    }
     let options = AnalyzerOptions {
         base: args.base.clone(),
         ..AnalyzerOptions::default()
@@ -110,4 +113,26 @@ pub fn as_code(analyzer: &Option<Analyzer>) -> Option<&dyn provgate_policy::Code
     analyzer
         .as_ref()
         .map(|a| a as &dyn provgate_policy::CodeAnalyzer)
+}
+
+/// A `--base` that names no commit is a mistake of the command line, not a note on each patch.
+pub fn check_base(repo: &Path, base: &str) -> Result<(), UserError> {
+    let resolved = std::process::Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args(["rev-parse", "--verify", "--quiet", "--end-of-options"])
+        .arg(format!("{base}^{{commit}}"))
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if resolved {
+        Ok(())
+    } else {
+        Err(UserError::new(
+            format!(
+                "--base {base}: not a commit of the repository at {}",
+                repo.display()
+            ),
+            "name the commit the mail or diffs apply to (a branch, tag or id), or leave --base out for HEAD",
+        ))
+    }
 }

@@ -30,6 +30,9 @@ pub fn run(args: ProveArgs) -> anyhow::Result<u8> {
         .into());
     }
     let repo = repository(&args)?;
+    if let Some(base) = &args.base {
+        crate::code::check_base(&repo, base)?;
+    }
     let recorder = crate::audit::Recorder::open(&args.record, &repo)?;
     let inputs = crate::inputs::from_args(&args.inputs, &repo)?;
     let read_options = crate::inputs::read_options(args.mboxrd);

@@ -318,6 +318,27 @@ fn prove_refuses_what_it_cannot_do() {
     let out = provgate_at(dir.path(), &["prove", "HEAD"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no test command"));
+
+    // A --base that names no commit is refused before anything runs, by prove and check alike.
+    for args in [
+        &[
+            "prove",
+            "--test-cmd",
+            "true",
+            "--base",
+            "no-such-rev",
+            "HEAD",
+        ][..],
+        &["check", "--base", "no-such-rev", "HEAD"][..],
+    ] {
+        let out = provgate_at(dir.path(), args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("--base no-such-rev: not a commit"),
+            "{stderr}"
+        );
+    }
 }
 
 fn rule_messages(report: &Value, rule: &str) -> Vec<String> {
