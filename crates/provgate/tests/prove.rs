@@ -351,3 +351,46 @@ fn rule_messages(report: &Value, rule: &str) -> Vec<String> {
         .map(|f| f["message"].as_str().unwrap().to_string())
         .collect()
 }
+
+#[test]
+fn ctrl_c_ends_the_test_command_and_removes_the_worktree() {
+    let dir = project();
+    let root = dir.path();
+    write(root, "calc.sh", FIXED);
+    write(root, "tests/test-add.sh", REAL_TEST);
+    commit(root, "fix add");
+    // A duration no other test uses, to find the process afterwards.
+    let sleeper = "sleep 37.25";
+    let child = support::isolated(
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("provgate"))
+            .current_dir(root)
+            .args(["prove", "--test-cmd", sleeper, "HEAD~1..HEAD"]),
+    )
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::null())
+    .spawn()
+    .unwrap();
+    let running = || {
+        std::process::Command::new("pgrep")
+            .args(["-f", sleeper])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !(worktrees(root) == 2 && running()) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the proof never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    assert_eq!(worktrees(root), 1, "the worktree was removed");
+    assert!(!running(), "the test command was killed");
+}
