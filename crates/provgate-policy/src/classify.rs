@@ -82,7 +82,18 @@ pub fn path_kind(path: &str) -> Kind {
         || name.starts_with("readme")
         || matches!(
             name,
-            "changelog" | "news" | "authors" | "copying" | "license" | "licence" | "contributing"
+            "changelog"
+                | "news"
+                | "authors"
+                | "copying"
+                | "license"
+                | "licence"
+                | "contributing"
+                // Who maintains and wrote what: project records, not code.
+                | "maintainers"
+                | "codeowners"
+                | "credits"
+                | ".mailmap"
         )
     {
         return Kind::Docs;
@@ -112,6 +123,10 @@ pub fn path_kind(path: &str) -> Kind {
             | ".gitlab-ci.yml"
             | ".travis.yml"
             | "dockerfile"
+            | ".gitignore"
+            | ".gitattributes"
+            | ".editorconfig"
+            | ".clang-format"
     ) || name.starts_with("kconfig")
         || matches!(ext, "mk" | "mak" | "cmake" | "am" | "bazel" | "bzl")
         || lower.starts_with(".github/workflows/")
@@ -419,6 +434,15 @@ mod tests {
         assert_eq!(path_kind("po/de.po"), Kind::Localization);
         assert_eq!(path_kind("hw/arm/virt.c"), Kind::Code);
         assert_eq!(path_kind("contest/x.c"), Kind::Code, "no substring matches");
+        assert_eq!(path_kind("MAINTAINERS"), Kind::Docs);
+        assert_eq!(path_kind(".github/CODEOWNERS"), Kind::Docs);
+        assert_eq!(path_kind(".mailmap"), Kind::Docs);
+        assert_eq!(path_kind("tools/.gitignore"), Kind::Build);
+        assert_eq!(
+            path_kind("hw/maintainers.c"),
+            Kind::Code,
+            "a name, not a stem"
+        );
     }
 
     #[test]
