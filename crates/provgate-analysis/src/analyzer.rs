@@ -13,6 +13,7 @@ use provgate_policy::{CodeAnalyzer, CodeFacts, CodeIssue, CodeNote, Kind, Policy
 use crate::Parsers;
 use crate::classify::{CodeLines, hunk_code, mechanical};
 use crate::index::{IndexError, IndexOptions, IndexStats, Repo, SymbolIndex, blob_id};
+use crate::lang::mask::Macros;
 use crate::lang::{Context, Languages, LineSet, Lookup, SourceFile};
 use crate::symbols::FileSymbols;
 
@@ -205,6 +206,7 @@ impl Analyzer {
             symbols: FileSymbols,
         }
         let mut reads: Vec<Read> = Vec::new();
+        let mut macros: Option<Macros<'_>> = None;
         let mut new_contents: Vec<(String, Option<Vec<u8>>)> = Vec::new();
         for (i, file) in patch.files.iter().enumerate() {
             let plugin = file.new_path.as_deref().and_then(|p| languages.for_path(p));
@@ -254,7 +256,16 @@ impl Analyzer {
                 });
             }
             let lang = plugin.name();
+            let macros =
+                macros.get_or_insert_with(|| Macros::new(state.as_ref().map(|s| &s.index)));
+            let prepared = plugin.prepare(&new, macros);
             let new_tree = parsers.parse(lang, &new);
+            // The rules read the prepared parse against the file's own bytes (same offsets);
+            // the classification of hunks compares tokens, so it reads the file as it is.
+            let read_tree = match &prepared {
+                Some(p) => parsers.parse(lang, p),
+                None => new_tree.clone(),
+            };
             let hunks = match (&new_tree, exact) {
                 (Some(nt), true) => {
                     let old_tree = old.as_ref().and_then(|o| parsers.parse(lang, o));
@@ -272,7 +283,7 @@ impl Analyzer {
                 _ => None,
             };
             facts.hunks.push(hunks);
-            let symbols = new_tree
+            let symbols = read_tree
                 .as_ref()
                 .map(|t| plugin.symbols(t, &new))
                 .unwrap_or_else(|| FileSymbols::new(lang));
@@ -280,7 +291,7 @@ impl Analyzer {
                 file: i,
                 lang,
                 new,
-                tree: new_tree,
+                tree: read_tree,
                 exact,
                 symbols,
             });

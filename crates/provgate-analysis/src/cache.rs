@@ -5,14 +5,14 @@
 //! `<git dir>/provgate/index/v1/<tree id>.pgi` (the repository's git directory, so that the cache
 //! follows the repository and never lands in a work tree).
 //!
-//! # Format (version 1)
+//! # Format (version 2)
 //!
 //! All integers are little-endian; `varint` is LEB128 (7 bits a byte, high bit = more).
 //!
 //! | field | bytes | meaning |
 //! |---|---|---|
 //! | magic | 4 | `PGIX` |
-//! | version | 1 | `1` |
+//! | version | 1 | `2` (files of another version are ignored and rebuilt) |
 //! | kind | 1 | `0`: full (every blob of the tree); `1`: delta (only the blobs its base lacks) |
 //! | depth | 1 | number of delta files below this one (0 for a full file) |
 //! | reserved | 1 | `0` |
@@ -23,8 +23,10 @@
 //! | checksum | 8 | FNV-1a 64 of every byte before it |
 //!
 //! A blob is: its id (20 bytes), the language (varint string index), the definitions (varint n,
-//! then n × (varint name index, kind byte ([`SymbolKind`] value), flags byte, varint line)), and
-//! the calls (varint n, then n × varint name index).
+//! then n × (varint name index, kind byte ([`SymbolKind`] value), flags byte, varint line)), the
+//! calls (varint n, then n × varint name index), and the attribute macros (varint n, then n ×
+//! (varint name index, bits byte (1: function-like, 2: stands for `asm`), varint number of
+//! references, then each as a varint name index)); version 1 had no attribute macros.
 //!
 //! A tree's blob list is not stored: git gives it. Loading a delta loads its base first; delta
 //! chains are kept short ([`MAX_DEPTH`]) by writing a full file instead. Files are written to a
@@ -33,12 +35,12 @@
 
 use std::sync::Arc;
 
-use crate::symbols::{FileSymbols, Symbol, SymbolKind};
+use crate::symbols::{AttributeMacro, FileSymbols, Symbol, SymbolKind};
 
 /// The magic bytes.
 pub const MAGIC: &[u8; 4] = b"PGIX";
 /// The format version.
-pub const VERSION: u8 = 1;
+pub const VERSION: u8 = 2;
 /// The longest chain of delta files before a full file is written.
 pub const MAX_DEPTH: u8 = 8;
 
@@ -135,7 +137,12 @@ pub fn encode(file: &IndexFile) -> Vec<u8> {
     let mut strings = Interner::default();
     let mut body = Vec::new();
     put_varint(&mut body, file.blobs.len() as u64);
-    type Interned<'a> = (u64, Vec<(u64, &'a Symbol)>, Vec<u64>);
+    type Interned<'a> = (
+        u64,
+        Vec<(u64, &'a Symbol)>,
+        Vec<u64>,
+        Vec<(u64, u8, Vec<u64>)>,
+    );
     let mut interned: Vec<Interned> = Vec::new();
     for (_, syms) in &file.blobs {
         let lang = strings.id(syms.language.as_str());
@@ -145,9 +152,18 @@ pub fn encode(file: &IndexFile) -> Vec<u8> {
             .map(|d| (strings.id(d.name.as_str()), d))
             .collect();
         let calls = syms.calls.iter().map(|c| strings.id(c.as_str())).collect();
-        interned.push((lang, defs, calls));
+        let attrs = syms
+            .attribute_macros
+            .iter()
+            .map(|m| {
+                let bits = u8::from(m.function_like) | (u8::from(m.asm) << 1);
+                let refs = m.refs.iter().map(|r| strings.id(r.as_str())).collect();
+                (strings.id(m.name.as_str()), bits, refs)
+            })
+            .collect();
+        interned.push((lang, defs, calls, attrs));
     }
-    for ((id, _), (lang, defs, calls)) in file.blobs.iter().zip(&interned) {
+    for ((id, _), (lang, defs, calls, attrs)) in file.blobs.iter().zip(&interned) {
         body.extend_from_slice(id);
         put_varint(&mut body, *lang);
         put_varint(&mut body, defs.len() as u64);
@@ -160,6 +176,15 @@ pub fn encode(file: &IndexFile) -> Vec<u8> {
         put_varint(&mut body, calls.len() as u64);
         for c in calls {
             put_varint(&mut body, *c);
+        }
+        put_varint(&mut body, attrs.len() as u64);
+        for (name, bits, refs) in attrs {
+            put_varint(&mut body, *name);
+            body.push(*bits);
+            put_varint(&mut body, refs.len() as u64);
+            for r in refs {
+                put_varint(&mut body, *r);
+            }
         }
     }
     let strings = strings.strings;
@@ -267,7 +292,7 @@ pub fn decode(data: &[u8]) -> Result<IndexFile, CacheError> {
             .copied()
             .ok_or(CacheError::Structure("string index out of range"))
     };
-    let nblobs = r.count(23)?;
+    let nblobs = r.count(24)?;
     let mut blobs = Vec::with_capacity(nblobs);
     for _ in 0..nblobs {
         let mut id = [0u8; 20];
@@ -294,12 +319,33 @@ pub fn decode(data: &[u8]) -> Result<IndexFile, CacheError> {
         for _ in 0..ncalls {
             calls.push(string(r.varint()?)?.to_string());
         }
+        let nattrs = r.count(3)?;
+        let mut attribute_macros = Vec::with_capacity(nattrs);
+        for _ in 0..nattrs {
+            let name = string(r.varint()?)?.to_string();
+            let bits = r.byte()?;
+            if bits > 3 {
+                return Err(CacheError::Structure("unknown attribute macro bits"));
+            }
+            let nrefs = r.count(1)?;
+            let mut refs = Vec::with_capacity(nrefs);
+            for _ in 0..nrefs {
+                refs.push(string(r.varint()?)?.to_string());
+            }
+            attribute_macros.push(AttributeMacro {
+                name,
+                function_like: bits & 1 != 0,
+                asm: bits & 2 != 0,
+                refs,
+            });
+        }
         blobs.push((
             id,
             Arc::new(FileSymbols {
                 language,
                 defs,
                 calls,
+                attribute_macros,
             }),
         ));
     }
@@ -324,6 +370,12 @@ mod tests {
         a.def("main", SymbolKind::Function, 3, 1);
         a.def("N", SymbolKind::Macro, 1, 6);
         a.calls = vec!["printf".into(), "helper".into()];
+        a.attribute_macros.push(AttributeMacro {
+            name: "__init".into(),
+            function_like: false,
+            asm: false,
+            refs: vec!["__section".into(), "helper".into()],
+        });
         let mut b = FileSymbols::new("rust");
         b.def("vec!", SymbolKind::Import, 300_000, 0);
         IndexFile {
@@ -347,6 +399,14 @@ mod tests {
     }
 
     #[test]
+    fn files_of_the_first_version_are_not_read() {
+        // Version 1 had no attribute macros: its blobs must be rebuilt, not misread.
+        let mut bytes = encode(&sample());
+        bytes[4] = 1;
+        assert_eq!(decode(&bytes), Err(CacheError::Format));
+    }
+
+    #[test]
     fn damage_is_detected() {
         let bytes = encode(&sample());
         for i in 0..bytes.len() {
@@ -367,8 +427,17 @@ mod tests {
                 0..8,
             ),
             proptest::collection::vec("[a-z_]{0,10}", 0..8),
+            proptest::collection::vec(
+                (
+                    "[a-z_]{1,10}",
+                    any::<bool>(),
+                    any::<bool>(),
+                    proptest::collection::vec("[a-z_]{0,10}", 0..4),
+                ),
+                0..4,
+            ),
         )
-            .prop_map(|(language, defs, calls)| FileSymbols {
+            .prop_map(|(language, defs, calls, attrs)| FileSymbols {
                 language,
                 defs: defs
                     .into_iter()
@@ -380,6 +449,15 @@ mod tests {
                     })
                     .collect(),
                 calls,
+                attribute_macros: attrs
+                    .into_iter()
+                    .map(|(name, function_like, asm, refs)| AttributeMacro {
+                        name,
+                        function_like,
+                        asm,
+                        refs,
+                    })
+                    .collect(),
             })
     }
 
@@ -403,7 +481,7 @@ mod tests {
         #[test]
         fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
             let _ = decode(&bytes);
-            let mut with_magic = b"PGIX\x01".to_vec();
+            let mut with_magic = b"PGIX\x02".to_vec();
             with_magic.extend_from_slice(&bytes);
             let _ = decode(&with_magic);
         }

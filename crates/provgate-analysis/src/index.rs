@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::cache::{self, BlobId, IndexFile, MAX_DEPTH};
 use crate::lang::Languages;
-use crate::symbols::FileSymbols;
+use crate::symbols::{AttributeMacro, FLAG_ATTRIBUTE_MACRO, FLAG_GUESSED, FileSymbols, SymbolKind};
 
 /// Files larger than this are not parsed (generated tables, amalgamations); they are counted in
 /// [`IndexStats::skipped`].
@@ -29,6 +29,10 @@ pub struct Entry {
     pub calls: u32,
     /// OR of its definitions' flags.
     pub flags: u8,
+    /// Files that define it for certain other than as an attribute macro: not only by a guess
+    /// ([`FLAG_GUESSED`]), as an argument of a file-scope macro, or as a macro of
+    /// [`FileSymbols::attribute_macros`]. A name with such a definition is never blanked out.
+    pub plain: u32,
 }
 
 /// Names defined and called in a tree, by language group.
@@ -37,6 +41,9 @@ pub struct SymbolIndex {
     groups: HashMap<String, HashMap<String, Entry>>,
     files: HashMap<String, (BlobId, Arc<FileSymbols>)>,
     group_of: HashMap<String, String>,
+    /// The files with attribute macros (few: a tree's compiler and section headers), so that
+    /// they are found without reading every file.
+    attribute_files: std::collections::BTreeSet<String>,
 }
 
 impl std::fmt::Debug for SymbolIndex {
@@ -83,13 +90,17 @@ impl SymbolIndex {
         seen.sort_unstable();
         seen.dedup();
         for name in seen {
-            let flags = syms
-                .defs
-                .iter()
-                .filter(|d| d.name == name)
-                .fold(0, |f, d| f | d.flags);
+            let defs = || syms.defs.iter().filter(|d| d.name == name);
+            let flags = defs().fold(0, |f, d| f | d.flags);
+            let plain = defs().any(|d| {
+                d.kind != SymbolKind::MacroArgument
+                    && d.flags & (FLAG_GUESSED | FLAG_ATTRIBUTE_MACRO) == 0
+            });
             let e = names.entry(name.to_string()).or_default();
             add(&mut e.defs);
+            if plain {
+                add(&mut e.plain);
+            }
             if sign > 0 {
                 e.flags |= flags;
             }
@@ -103,6 +114,9 @@ impl SymbolIndex {
     pub fn insert_file(&mut self, path: &str, blob: BlobId, syms: Arc<FileSymbols>) {
         self.remove_file(path);
         self.account(&syms, 1);
+        if !syms.attribute_macros.is_empty() {
+            self.attribute_files.insert(path.to_string());
+        }
         self.files.insert(path.to_string(), (blob, syms));
     }
 
@@ -110,7 +124,25 @@ impl SymbolIndex {
     pub fn remove_file(&mut self, path: &str) {
         if let Some((_, old)) = self.files.remove(path) {
             self.account(&old, -1);
+            self.attribute_files.remove(path);
         }
+    }
+
+    /// The attribute macros of the files of language group `group`.
+    pub fn attribute_macros<'a>(
+        &'a self,
+        group: &'a str,
+    ) -> impl Iterator<Item = &'a AttributeMacro> + 'a {
+        self.attribute_files
+            .iter()
+            .filter_map(|p| self.files.get(p))
+            .filter(move |(_, s)| {
+                self.group_of
+                    .get(&s.language)
+                    .map_or(s.language.as_str(), String::as_str)
+                    == group
+            })
+            .flat_map(|(_, s)| s.attribute_macros.iter())
     }
 
     /// What the index knows about `name` in `group`.

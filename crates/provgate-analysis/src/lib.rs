@@ -4,7 +4,8 @@
 //!
 //! 1. [`lang`]: language plug-ins (C and headers, Rust, Python built in) that read a file with
 //!    its tree-sitter grammar: definitions and calls for the index, and the added lines for the
-//!    code rules.
+//!    code rules; [`lang::mask`]: C attribute macros (`cf_check`, `__init`) blanked out before a
+//!    changed file is parsed for the rules, so that the grammar reads what they qualify.
 //! 2. [`index`]: the symbol index of a repository tree at a revision, built in parallel from git
 //!    blobs and cached on disk per tree ([`cache`]), incrementally from the nearest cached
 //!    ancestor; [`names`]: the shipped lists of names defined outside any repository.

@@ -81,6 +81,30 @@ impl SymbolKind {
 pub const FLAG_ASSERTS: u8 = 1;
 /// Flag: an object-like macro whose value is a string literal (a literal format string).
 pub const FLAG_STRING_MACRO: u8 = 2;
+/// Flag: the name was read from a part of the file that does not parse (a guess, kept so that
+/// its uses are not reported, but not enough to say the name is not an attribute macro).
+pub const FLAG_GUESSED: u8 = 8;
+/// Flag: a macro recorded in [`FileSymbols::attribute_macros`] (its body is only attributes and
+/// qualifiers, given that the names it mentions are too).
+pub const FLAG_ATTRIBUTE_MACRO: u8 = 16;
+
+/// A C macro whose body is made only of attributes, qualifiers and names that must themselves be
+/// such macros (`#define __cold __attribute__((cold))`, `#define cf_check`,
+/// `#define __init __section(".init.text")`): code can be read with its uses blanked out (see
+/// [`crate::lang::mask`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AttributeMacro {
+    /// The macro's name.
+    pub name: String,
+    /// Whether it takes arguments (`#define __section(s) …`).
+    pub function_like: bool,
+    /// Whether the body starts with the `asm` keyword (`#define asm_inline asm __inline`): the
+    /// macro stands for `asm`, not for nothing.
+    pub asm: bool,
+    /// The names the body mentions outside attribute syntax, each of which must be an attribute
+    /// macro too for this one to be.
+    pub refs: Vec<String>,
+}
 
 /// One defined name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -91,7 +115,7 @@ pub struct Symbol {
     pub kind: SymbolKind,
     /// 1-based line of the name.
     pub line: u32,
-    /// [`FLAG_ASSERTS`], [`FLAG_STRING_MACRO`].
+    /// [`FLAG_ASSERTS`], [`FLAG_STRING_MACRO`], [`FLAG_GUESSED`], [`FLAG_ATTRIBUTE_MACRO`].
     pub flags: u8,
 }
 
@@ -104,6 +128,8 @@ pub struct FileSymbols {
     pub defs: Vec<Symbol>,
     /// Names called plainly (`f(…)`, Rust macros as `m!`), each once, sorted.
     pub calls: Vec<String>,
+    /// The C macros that may be attribute macros, in file order.
+    pub attribute_macros: Vec<AttributeMacro>,
 }
 
 impl FileSymbols {

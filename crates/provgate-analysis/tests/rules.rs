@@ -407,3 +407,38 @@ fn a_series_sees_what_earlier_patches_defined() {
     // brand_new is still called in the tree by patch 2's main.c, so it counts as existing.
     assert!(of(&result, "unknown-symbol").is_empty());
 }
+
+#[test]
+fn attribute_macros_are_read_through_and_near_misses_kept() {
+    let r = TestRepo::new();
+    r.write(
+        "include/attrs.h",
+        "#ifndef ATTRS_H\n#define ATTRS_H\n#define put_in(s) __attribute__((section(s)))\n#define boot_only put_in(\".boot\")\n#define hot_path boot_only inline\n#define no_cfi\n#define SCALE (4 * 2)\n#endif\n",
+    );
+    r.write(
+        "src/hooks.c",
+        "int noinline(int x)\n{\n    return x;\n}\n\nint (* boot_only late_hook)(int v);\n",
+    );
+    r.write("src/main.c", "int main(void)\n{\n    return 0;\n}\n");
+    r.commit("base");
+    r.write(
+        "src/main.c",
+        "#include \"attrs.h\"\n\nstatic int no_cfi twice(int x)\n{\n    return missing_helper(x) * SCALE;\n}\n\nstatic unsigned int limit boot_only = 3;\n\nint hot_path main(void)\n{\n    asm_inline volatile (\"nop\");\n    return twice(noinline(1)) + late_hook(2) + other_missing();\n}\n",
+    );
+    let head = r.commit("attributes");
+    let result = check(&r, &policy("default", ""), &[&head]);
+    let notes = &result.series[0].patches[0].code_notes;
+    assert!(notes.is_empty(), "{notes:?}");
+    let found = of(&result, "unknown-symbol");
+    // The calls inside functions whose heads hold attribute macros are read (and the function
+    // named like a shipped attribute macro, defined by the tree, is known).
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(
+        found[0].starts_with("src/main.c:5 `missing_helper`"),
+        "{found:#?}"
+    );
+    assert!(
+        found[1].starts_with("src/main.c:13 `other_missing`"),
+        "{found:#?}"
+    );
+}

@@ -11,7 +11,10 @@ use super::{
 
 /// The nodes that open a scope below file scope.
 const C_SCOPES: &[&str] = &["function_definition", "compound_statement"];
-use crate::symbols::{FLAG_ASSERTS, FLAG_STRING_MACRO, FileSymbols, SymbolKind};
+use crate::symbols::{
+    AttributeMacro, FLAG_ASSERTS, FLAG_ATTRIBUTE_MACRO, FLAG_GUESSED, FLAG_STRING_MACRO,
+    FileSymbols, SymbolKind,
+};
 
 /// Flag: the name is a compile-time constant (object-like macro, enum constant).
 pub const FLAG_CONSTANT: u8 = 4;
@@ -132,7 +135,7 @@ impl LanguageSupport for C {
     }
 
     fn version(&self) -> u32 {
-        2
+        6
     }
 
     fn symbols(&self, tree: &Tree, src: &[u8]) -> FileSymbols {
@@ -150,10 +153,17 @@ impl LanguageSupport for C {
                         } else {
                             0
                         };
-                        out.def(name, SymbolKind::Function, line(n), flags);
+                        out.def(name, SymbolKind::Function, line(n), flags | guessed_head(n));
                     }
                 }
                 "declaration" if file_scope(n) => {
+                    // In a declaration that does not parse (`int n __read_mostly;`), the
+                    // declared name may be an attribute macro's.
+                    let guessed = if n.has_error() || misread_type(n) {
+                        FLAG_GUESSED
+                    } else {
+                        0
+                    };
                     let mut c = n.walk();
                     for d in n.children_by_field_name("declarator", &mut c) {
                         let kind = if has_function_declarator(d) {
@@ -162,7 +172,7 @@ impl LanguageSupport for C {
                             SymbolKind::Global
                         };
                         if let Some(name) = declarator_name(d, src) {
-                            out.def(name, kind, line(d), 0);
+                            out.def(name, kind, line(d), guessed);
                         }
                         // A macro in a declarator (`int (* __ro_after_init hook)(void)`) can
                         // leave the declared name in an ERROR node: such names count as declared.
@@ -172,16 +182,23 @@ impl LanguageSupport for C {
                     }
                 }
                 "type_definition" => {
+                    let guessed = if n.has_error() { FLAG_GUESSED } else { 0 };
                     let mut c = n.walk();
                     for d in n.children_by_field_name("declarator", &mut c) {
                         if let Some(name) = declarator_name(d, src) {
-                            out.def(name, SymbolKind::Typedef, line(d), 0);
+                            out.def(name, SymbolKind::Typedef, line(d), guessed);
                         }
                     }
                 }
                 "struct_specifier" | "union_specifier" | "enum_specifier" => {
                     if let Some(name) = n.child_by_field_name("name") {
-                        out.def(text(name, src), SymbolKind::Tag, line(name), 0);
+                        // A tag without a body is a use (`enum __init kind f(void)` reads as one).
+                        let guessed = if n.child_by_field_name("body").is_none() {
+                            FLAG_GUESSED
+                        } else {
+                            0
+                        };
+                        out.def(text(name, src), SymbolKind::Tag, line(name), guessed);
                     }
                 }
                 "enumerator" => {
@@ -201,12 +218,26 @@ impl LanguageSupport for C {
                         if value.is_some_and(|v| v.starts_with('"') && v.ends_with('"')) {
                             flags |= FLAG_STRING_MACRO;
                         }
-                        out.def(text(name, src), SymbolKind::Macro, line(name), flags);
+                        let at = line(name);
+                        let name = text(name, src);
+                        if !include_guard(n, name, src) {
+                            flags |= attribute_macro(name, value.unwrap_or(""), None, &mut out);
+                        }
+                        out.def(name, SymbolKind::Macro, at, flags);
                     }
                 }
                 "preproc_function_def" => {
                     if let Some(name) = n.child_by_field_name("name") {
-                        out.def(text(name, src), SymbolKind::FunctionMacro, line(name), 0);
+                        let mut params = Vec::new();
+                        if let Some(p) = n.child_by_field_name("parameters") {
+                            let mut c = p.walk();
+                            params.extend(p.named_children(&mut c).map(|x| text(x, src)));
+                        }
+                        let value = n.child_by_field_name("value").map_or("", |v| text(v, src));
+                        let at = line(name);
+                        let name = text(name, src);
+                        let flags = attribute_macro(name, value, Some(&params), &mut out);
+                        out.def(name, SymbolKind::FunctionMacro, at, flags);
                     }
                 }
                 "call_expression" => {
@@ -229,6 +260,10 @@ impl LanguageSupport for C {
         });
         out.finish();
         out
+    }
+
+    fn prepare(&self, src: &[u8], macros: &super::mask::Macros<'_>) -> Option<Vec<u8>> {
+        super::mask::mask_c(src, macros)
     }
 
     fn analyze(&self, file: &SourceFile<'_>, cx: &Context<'_>) -> FileAnalysis {
@@ -557,7 +592,7 @@ fn error_identifiers(n: Node<'_>, src: &[u8], kind: SymbolKind, out: &mut FileSy
         if x.is_error() {
             walk(x, |y| {
                 if y.kind() == "identifier" {
-                    out.def(text(y, src), kind, line(y), 0);
+                    out.def(text(y, src), kind, line(y), FLAG_GUESSED);
                 }
                 true
             });
@@ -565,6 +600,59 @@ fn error_identifiers(n: Node<'_>, src: &[u8], kind: SymbolKind, out: &mut FileSy
         }
         x.has_error()
     });
+}
+
+/// Whether a declaration's type reads as `unsigned long NAME`: C has no such type, the grammar's
+/// reading of `unsigned long n __read_mostly;` (the declared name taken for a type, the
+/// attribute macro for the name).
+fn misread_type(decl: Node<'_>) -> bool {
+    decl.child_by_field_name("type").is_some_and(|t| {
+        t.kind() == "sized_type_specifier"
+            && t.child_by_field_name("type")
+                .is_some_and(|x| x.kind() == "type_identifier")
+    })
+}
+
+/// [`FLAG_GUESSED`] when the head of a function definition (before its body) does not parse:
+/// the name read may be an attribute macro's (`void __init f(void)` can read as `__init`).
+fn guessed_head(f: Node<'_>) -> u8 {
+    let mut c = f.walk();
+    let bad = f
+        .children(&mut c)
+        .any(|x| f.child_by_field_name("body") != Some(x) && (x.is_error() || x.has_error()));
+    if bad { FLAG_GUESSED } else { 0 }
+}
+
+/// Records `name` as an attribute macro when its body reads as one ([`super::mask::read_body`]);
+/// the flag for its definition. `params` are a function-like macro's parameters.
+fn attribute_macro(name: &str, body: &str, params: Option<&[&str]>, out: &mut FileSymbols) -> u8 {
+    match super::mask::read_body(body, params.unwrap_or(&[])) {
+        Some((asm, refs)) => {
+            out.attribute_macros.push(AttributeMacro {
+                name: name.to_string(),
+                function_like: params.is_some(),
+                asm,
+                refs,
+            });
+            FLAG_ATTRIBUTE_MACRO
+        }
+        None => 0,
+    }
+}
+
+/// Whether the `#define` `n` of `name` guards a header (`#ifndef FOO_H` / `#define FOO_H`):
+/// such a name is never used in code, and is not recorded as an attribute macro. (A default
+/// definition, `#ifndef asmlinkage` / `#define asmlinkage`, is one.)
+fn include_guard(n: Node<'_>, name: &str, src: &[u8]) -> bool {
+    let guard_like = ["_H", "_H_", "_H__", "_INCLUDED"]
+        .iter()
+        .any(|s| name.ends_with(s));
+    guard_like
+        && n.parent().is_some_and(|p| {
+            p.kind() == "preproc_ifdef"
+                && p.child_by_field_name("name")
+                    .is_some_and(|x| text(x, src) == name)
+        })
 }
 
 /// Names passed to a macro invoked at file scope: identifiers among its arguments.

@@ -8,6 +8,7 @@
 //! program can add others with [`Languages::with`].
 
 pub mod c;
+pub mod mask;
 pub mod python;
 pub mod rust;
 
@@ -146,6 +147,14 @@ pub trait LanguageSupport: Send + Sync {
     fn version(&self) -> u32;
     /// The definitions and plain calls of a whole file.
     fn symbols(&self, tree: &Tree, src: &[u8]) -> FileSymbols;
+    /// The bytes to parse instead of `src` for the code rules, when they differ: what the
+    /// grammar cannot read without a preprocessor blanked out (the C plug-in's attribute macros,
+    /// see [`mask`]), with the same length, lines and byte offsets, so that the tree can be read
+    /// against `src`.
+    fn prepare(&self, src: &[u8], macros: &mask::Macros<'_>) -> Option<Vec<u8>> {
+        let _ = (src, macros);
+        None
+    }
     /// The added lines of a changed file, read for the code rules.
     fn analyze(&self, file: &SourceFile<'_>, cx: &Context<'_>) -> FileAnalysis;
     /// Whether `name` is defined outside any repository: the language's keywords and built-ins
