@@ -4,12 +4,14 @@
 // `&[m.clone()]` reads better in fixtures than `std::slice::from_ref(&m)`.
 #![allow(clippy::cloned_ref_to_slice_refs)]
 
+use std::borrow::Cow;
+
 use provgate_patch::mail::{MailItem, read_message};
 use provgate_patch::mbox::RawMessage;
 use provgate_patch::{NoteKind, Patch, ReaderNote, Series};
 use provgate_policy::zones::StaticSections;
 use provgate_policy::{
-    CheckContext, CheckResult, Level, Overrides, Policy, Stage, Verdict, Zones, check,
+    CheckContext, CheckResult, Finding, Level, Overrides, Policy, Stage, Verdict, Zones, check,
     check_with_zones,
 };
 
@@ -37,6 +39,11 @@ fn mail(subject: &str) -> Mail {
         trailers: Vec::new(),
         diff: String::new(),
     }
+}
+
+/// A patch with `trailers` above the author's sign-off, where the policies want them.
+fn signed(trailers: &str) -> Mail {
+    mail("fix").t(trailers).sob()
 }
 
 impl Mail {
@@ -107,6 +114,13 @@ impl Mail {
         ));
         self
     }
+    /// The patch as a failure message names it.
+    fn name(&self) -> String {
+        format!(
+            "the patch {:?} from {} with trailers {:?}",
+            self.subject, self.from, self.trailers
+        )
+    }
     fn text(&self) -> String {
         let mut s = format!(
             "From: {}\nSubject: [PATCH] {}\nMessage-ID: <{}>\nDate: {}\nContent-Type: text/plain; charset=utf-8\n\n{}\n",
@@ -151,11 +165,19 @@ fn series_of(patches: Vec<Patch>) -> Series {
     }
 }
 
+/// The day every check runs on.
+const TODAY: jiff::civil::Date = jiff::civil::date(2026, 6, 10);
+
 fn ctx(stage: Stage) -> CheckContext {
+    CheckContext::new(None, stage, TODAY, Overrides::default()).unwrap()
+}
+
+/// A submission check in the repository at `root`, which may hold a MAINTAINERS file.
+fn ctx_in(root: &std::path::Path) -> CheckContext {
     CheckContext::new(
-        None,
-        stage,
-        jiff::civil::date(2026, 6, 10),
+        Some(root.to_path_buf()),
+        Stage::Submit,
+        TODAY,
         Overrides::default(),
     )
     .unwrap()
@@ -178,6 +200,11 @@ fn run_at(policy: &Policy, mails: &[Mail], stage: Stage) -> CheckResult {
     check(policy, &ctx(stage), &[series_of(patches)])
 }
 
+/// A check of patches the test altered after reading them.
+fn run_patches(policy: &Policy, patches: Vec<Patch>) -> CheckResult {
+    check(policy, &ctx(Stage::Submit), &[series_of(patches)])
+}
+
 fn run_zones(policy: &Policy, zones: &Zones, mails: &[Mail], stage: Stage) -> CheckResult {
     let patches = mails.iter().map(Mail::patch).collect();
     check_with_zones(policy, &ctx(stage), zones, &[series_of(patches)])
@@ -192,8 +219,77 @@ fn fired(result: &CheckResult, rule: &str) -> Vec<Level> {
         .collect()
 }
 
-fn fires(policy: &Policy, m: &Mail, rule: &str) -> Vec<Level> {
-    fired(&run(policy, std::slice::from_ref(m)), rule)
+/// What a case runs under: a preset by name (`"qemu"`) or a policy written for the test.
+trait Under {
+    fn policy(&self) -> Cow<'_, Policy>;
+}
+
+impl Under for &str {
+    fn policy(&self) -> Cow<'_, Policy> {
+        Cow::Owned(preset(self))
+    }
+}
+
+impl Under for &Policy {
+    fn policy(&self) -> Cow<'_, Policy> {
+        Cow::Borrowed(self)
+    }
+}
+
+/// Asserts that `rule` fires on `m` under `policy` at the levels `want` (none: a near miss). A
+/// failure names the policy, the rule and the patch, and points at the caller's line.
+#[track_caller]
+fn expect(policy: impl Under, m: &Mail, rule: &str, want: &[Level]) {
+    expect_case(Stage::Submit, policy, m, rule, want, "");
+}
+
+/// [`expect`], with the reason the case comes out as it does, for the failure message.
+#[track_caller]
+fn expect_because(policy: impl Under, m: &Mail, rule: &str, want: &[Level], why: &str) {
+    expect_case(Stage::Submit, policy, m, rule, want, why);
+}
+
+/// [`expect`] at `stage`.
+#[track_caller]
+fn expect_at(stage: Stage, policy: impl Under, m: &Mail, rule: &str, want: &[Level]) {
+    expect_case(stage, policy, m, rule, want, "");
+}
+
+/// Runs one case for [`expect`] and its variants.
+#[track_caller]
+fn expect_case(stage: Stage, policy: impl Under, m: &Mail, rule: &str, want: &[Level], why: &str) {
+    let policy = policy.policy();
+    let r = run_at(&policy, std::slice::from_ref(m), stage);
+    let mut case = format!("under {} on {} at {stage:?}", under(&policy), m.name());
+    if !why.is_empty() {
+        case = format!("{case} ({why})");
+    }
+    expect_in(&r, rule, want, &case);
+}
+
+/// Asserts that `rule` was reported in `result` at the levels `want`; `case` names the policy and
+/// the patches for a failure, which points at the caller's line.
+#[track_caller]
+fn expect_in(result: &CheckResult, rule: &str, want: &[Level], case: &str) {
+    assert_eq!(fired(result, rule), want, "{rule}: {case}");
+}
+
+/// The first finding of `rule` in `result`; the test fails without one.
+#[track_caller]
+fn finding<'r>(result: &'r CheckResult, rule: &str) -> &'r Finding {
+    match result.all_findings().find(|f| f.rule == rule) {
+        Some(f) => f,
+        None => panic!("no {rule} finding"),
+    }
+}
+
+/// Names a policy in a failure message: a preset, or a file written for the test.
+fn under(policy: &Policy) -> String {
+    if policy.origin.starts_with("preset ") {
+        policy.origin.clone()
+    } else {
+        format!("{} extending {}", policy.origin, policy.extends)
+    }
 }
 
 const DENY: &[Level] = &[Level::Deny];
@@ -205,132 +301,88 @@ const NONE: &[Level] = &[];
 #[test]
 fn dco_missing_signoff() {
     let m = mail("hw/misc: fix leak");
-    assert_eq!(fires(&preset("qemu"), &m, "dco-missing-signoff"), DENY);
-    assert_eq!(fires(&preset("default"), &m, "dco-missing-signoff"), DENY);
-    assert_eq!(
-        fires(&preset("mesa"), &m, "dco-missing-signoff"),
+    expect("qemu", &m, "dco-missing-signoff", DENY);
+    expect("default", &m, "dco-missing-signoff", DENY);
+    expect_because(
+        "mesa",
+        &m,
+        "dco-missing-signoff",
         NONE,
-        "Mesa's preset does not require sign-offs"
+        "Mesa's preset does not require sign-offs",
     );
     // Near misses: a sign-off (any case of the key), and a sign-off buried in the body (not a
     // trailer) does not count.
-    assert_eq!(
-        fires(&preset("qemu"), &m.clone().sob(), "dco-missing-signoff"),
-        NONE
-    );
-    assert_eq!(
-        fires(
-            &preset("qemu"),
-            &m.clone().t("signed-off-by: Jane Doe <jane@example.org>"),
-            "dco-missing-signoff"
-        ),
-        NONE
+    expect("qemu", &m.clone().sob(), "dco-missing-signoff", NONE);
+    expect(
+        "qemu",
+        &m.clone().t("signed-off-by: Jane Doe <jane@example.org>"),
+        "dco-missing-signoff",
+        NONE,
     );
     let buried = m
         .clone()
         .body("Signed-off-by: Jane Doe <jane@example.org>\n\nA paragraph after it.");
-    assert_eq!(fires(&preset("qemu"), &buried, "dco-missing-signoff"), DENY);
+    expect("qemu", &buried, "dco-missing-signoff", DENY);
 }
 
 #[test]
 fn dco_author_mismatch_and_its_tolerance() {
     let other = mail("fix").t("Signed-off-by: J. Doe <jdoe@corp.example>");
-    assert_eq!(fires(&preset("qemu"), &other, "dco-author-mismatch"), DENY);
-    assert_eq!(
-        fires(&preset("default"), &other, "dco-author-mismatch"),
-        WARN
-    );
+    expect("qemu", &other, "dco-author-mismatch", DENY);
+    expect("default", &other, "dco-author-mismatch", WARN);
     let r = run(&preset("qemu"), &[other]);
-    let f = r
-        .all_findings()
-        .find(|f| f.rule == "dco-author-mismatch")
-        .unwrap();
+    let f = finding(&r, "dco-author-mismatch");
     assert_eq!(f.line, Some(5), "points at the sign-off's message line");
     // Case differences in name and address are tolerated.
     let case = mail("fix")
         .from("Jane Doe <Jane@Example.ORG>")
         .t("Signed-off-by: jane  doe <jane@example.org>");
-    assert_eq!(fires(&preset("qemu"), &case, "dco-author-mismatch"), NONE);
+    expect("qemu", &case, "dco-author-mismatch", NONE);
     // Same address, other name: name-and-email fails, email passes.
     let renamed = mail("fix").t("Signed-off-by: Jane Q. Public <jane@example.org>");
-    assert_eq!(
-        fires(&preset("qemu"), &renamed, "dco-author-mismatch"),
-        DENY
-    );
+    expect("qemu", &renamed, "dco-author-mismatch", DENY);
     let by_email = policy("extends = \"qemu\"\n[dco]\nidentity = \"email\"\n");
-    assert_eq!(fires(&by_email, &renamed, "dco-author-mismatch"), NONE);
+    expect(&by_email, &renamed, "dco-author-mismatch", NONE);
     // Sub-address: a mismatch unless the policy ignores sub-addresses.
     let sub = mail("fix").from("Jane Doe <jane+qemu@example.org>").sob();
-    assert_eq!(fires(&preset("qemu"), &sub, "dco-author-mismatch"), DENY);
+    expect("qemu", &sub, "dco-author-mismatch", DENY);
     let ignore = policy("extends = \"qemu\"\n[dco]\nignore-subaddress = true\n");
-    assert_eq!(fires(&ignore, &sub, "dco-author-mismatch"), NONE);
+    expect(&ignore, &sub, "dco-author-mismatch", NONE);
     // GitHub noreply authors: accepted by name where the policy allows it (default preset).
     let noreply = mail("fix")
         .from("Jane Doe <12345+jane@users.noreply.github.com>")
         .sob();
-    assert_eq!(
-        fires(&preset("default"), &noreply, "dco-author-mismatch"),
-        NONE
-    );
-    assert_eq!(
-        fires(&preset("qemu"), &noreply, "dco-author-mismatch"),
-        DENY
-    );
+    expect("default", &noreply, "dco-author-mismatch", NONE);
+    expect("qemu", &noreply, "dco-author-mismatch", DENY);
     let r = run(&preset("qemu"), &[noreply]);
     assert!(
         r.all_findings()
             .any(|f| f.help.as_deref().unwrap_or("").contains("allow-noreply"))
     );
     // No sign-off at all is the other rule's business.
-    assert_eq!(
-        fires(&preset("qemu"), &mail("fix"), "dco-author-mismatch"),
-        NONE
-    );
+    expect("qemu", &mail("fix"), "dco-author-mismatch", NONE);
     // A forwarded patch: the author's sign-off plus the sender's.
     let chain = mail("fix")
         .sob()
         .t("Signed-off-by: Max Maintainer <max@example.org>");
-    assert_eq!(fires(&preset("qemu"), &chain, "dco-author-mismatch"), NONE);
+    expect("qemu", &chain, "dco-author-mismatch", NONE);
 }
 
 #[test]
 fn dco_codeveloped_without_signoff() {
-    let bad = mail("fix")
-        .t("Co-developed-by: Bob Roe <bob@example.org>")
-        .sob();
-    assert_eq!(
-        fires(&preset("linux"), &bad, "dco-codeveloped-without-signoff"),
-        WARN
+    let bad = signed("Co-developed-by: Bob Roe <bob@example.org>");
+    expect("linux", &bad, "dco-codeveloped-without-signoff", WARN);
+    let good = signed(
+        "Co-developed-by: Bob Roe <bob@example.org>\nSigned-off-by: Bob Roe <bob@example.org>",
     );
-    let good = mail("fix")
-        .t("Co-developed-by: Bob Roe <bob@example.org>\nSigned-off-by: Bob Roe <bob@example.org>")
-        .sob();
-    assert_eq!(
-        fires(&preset("linux"), &good, "dco-codeveloped-without-signoff"),
-        NONE
+    expect("linux", &good, "dco-codeveloped-without-signoff", NONE);
+    let not_next = signed(
+        "Co-developed-by: Bob Roe <bob@example.org>\nReviewed-by: X <x@example.org>\nSigned-off-by: Bob Roe <bob@example.org>",
     );
-    let not_next = mail("fix")
-        .t("Co-developed-by: Bob Roe <bob@example.org>\nReviewed-by: X <x@example.org>\nSigned-off-by: Bob Roe <bob@example.org>")
-        .sob();
-    assert_eq!(
-        fires(
-            &preset("linux"),
-            &not_next,
-            "dco-codeveloped-without-signoff"
-        ),
-        WARN
-    );
-    let author = mail("fix")
-        .t("Co-developed-by: Jane Doe <jane@example.org>")
-        .sob();
-    assert_eq!(
-        fires(&preset("linux"), &author, "dco-codeveloped-without-signoff"),
-        WARN
-    );
-    assert_eq!(
-        fires(&preset("mesa"), &bad, "dco-codeveloped-without-signoff"),
-        NONE
-    );
+    expect("linux", &not_next, "dco-codeveloped-without-signoff", WARN);
+    let author = signed("Co-developed-by: Jane Doe <jane@example.org>");
+    expect("linux", &author, "dco-codeveloped-without-signoff", WARN);
+    expect("mesa", &bad, "dco-codeveloped-without-signoff", NONE);
 }
 
 #[test]
@@ -338,204 +390,147 @@ fn dco_localhost_address() {
     let local = mail("fix")
         .from("Jane Doe <jane@laptop.localdomain>")
         .t("Signed-off-by: Jane Doe <jane@laptop.localdomain>");
-    assert_eq!(
-        fires(&preset("qemu"), &local, "dco-localhost-address"),
-        [Level::Deny, Level::Deny]
+    // Once for the author, once for the sign-off.
+    expect("qemu", &local, "dco-localhost-address", &[Level::Deny; 2]);
+    expect(
+        "default",
+        &local,
+        "dco-localhost-address",
+        &[Level::Warn; 2],
     );
-    assert_eq!(
-        fires(&preset("default"), &local, "dco-localhost-address"),
-        [Level::Warn, Level::Warn]
-    );
-    assert_eq!(
-        fires(&preset("mesa"), &local, "dco-localhost-address"),
-        NONE
-    );
+    expect("mesa", &local, "dco-localhost-address", NONE);
     let near = mail("fix")
         .from("Jane Doe <jane@localhost.example.org>")
         .t("Signed-off-by: Jane Doe <jane@localhost.example.org>");
-    assert_eq!(fires(&preset("qemu"), &near, "dco-localhost-address"), NONE);
+    expect("qemu", &near, "dco-localhost-address", NONE);
 }
 
 #[test]
 fn ai_signoff() {
-    let bad = mail("fix")
-        .t("Signed-off-by: Claude <noreply@anthropic.com>")
-        .sob();
+    let bad = signed("Signed-off-by: Claude <noreply@anthropic.com>");
     for p in ["linux", "qemu", "default", "mesa", "ban"] {
-        assert_eq!(fires(&preset(p), &bad, "ai-signoff"), DENY, "{p}");
+        expect(p, &bad, "ai-signoff", DENY);
     }
     let bot = mail("fix")
         .t("Signed-off-by: copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>");
-    assert_eq!(fires(&preset("linux"), &bot, "ai-signoff"), DENY);
+    expect("linux", &bot, "ai-signoff", DENY);
     // Near misses: a human called Claude, a human with a noreply address.
     let human = mail("fix")
         .from("Claude Durand <claude@durand.example>")
         .t("Signed-off-by: Claude Durand <claude@durand.example>");
-    assert_eq!(fires(&preset("linux"), &human, "ai-signoff"), NONE);
+    expect("linux", &human, "ai-signoff", NONE);
     let noreply = mail("fix")
         .from("Jane <1+jane@users.noreply.github.com>")
         .t("Signed-off-by: Jane <1+jane@users.noreply.github.com>");
-    assert_eq!(fires(&preset("linux"), &noreply, "ai-signoff"), NONE);
+    expect("linux", &noreply, "ai-signoff", NONE);
 }
 
 // ---- disclosure -------------------------------------------------------------------------------
 
 #[test]
 fn disclosure_syntax_per_preset() {
-    let qemu_bad = mail("fix")
-        .t("AI-used-for: code (refactoring) and tests")
-        .sob();
-    assert_eq!(fires(&preset("qemu"), &qemu_bad, "disclosure-syntax"), DENY);
-    for ok in [
-        "code",
-        "tests, docs",
-        "code (refactoring)",
-        "code (prototype)",
-        "research",
-        "Code, Tests",
+    let qemu_bad = signed("AI-used-for: code (refactoring) and tests");
+    expect("qemu", &qemu_bad, "disclosure-syntax", DENY);
+    let linux_bad = signed("Assisted-by: Claude Opus 4.6");
+    expect("linux", &linux_bad, "disclosure-syntax", WARN);
+    let mesa_bad = signed("Assisted-by: Copilot (GPT-4o");
+    expect("mesa", &mesa_bad, "disclosure-syntax", WARN);
+    // Well-formed values, each under the preset whose syntax it follows.
+    for (p, ok) in [
+        ("qemu", "AI-used-for: code"),
+        ("qemu", "AI-used-for: tests, docs"),
+        ("qemu", "AI-used-for: code (refactoring)"),
+        ("qemu", "AI-used-for: code (prototype)"),
+        ("qemu", "AI-used-for: research"),
+        ("qemu", "AI-used-for: Code, Tests"),
+        (
+            "linux",
+            "Assisted-by: Claude:claude-3-opus coccinelle sparse",
+        ),
+        ("linux", "Assisted-by: GitHub Copilot:claude-opus-4.6"),
+        ("linux", "Assisted-by: Codex:gpt-5-4"),
+        ("mesa", "Assisted-by: Copilot (GPT-4o)"),
     ] {
-        let m = mail("fix").t(&format!("AI-used-for: {ok}")).sob();
-        assert_eq!(
-            fires(&preset("qemu"), &m, "disclosure-syntax"),
-            NONE,
-            "{ok}"
-        );
+        expect(p, &signed(ok), "disclosure-syntax", NONE);
     }
-    let linux_bad = mail("fix").t("Assisted-by: Claude Opus 4.6").sob();
-    assert_eq!(
-        fires(&preset("linux"), &linux_bad, "disclosure-syntax"),
-        WARN
-    );
-    for ok in [
-        "Claude:claude-3-opus coccinelle sparse",
-        "GitHub Copilot:claude-opus-4.6",
-        "Codex:gpt-5-4",
-    ] {
-        let m = mail("fix").t(&format!("Assisted-by: {ok}")).sob();
-        assert_eq!(
-            fires(&preset("linux"), &m, "disclosure-syntax"),
-            NONE,
-            "{ok}"
-        );
-    }
-    let mesa_bad = mail("fix").t("Assisted-by: Copilot (GPT-4o").sob();
-    assert_eq!(fires(&preset("mesa"), &mesa_bad, "disclosure-syntax"), WARN);
-    let mesa_ok = mail("fix").t("Assisted-by: Copilot (GPT-4o)").sob();
-    assert_eq!(fires(&preset("mesa"), &mesa_ok, "disclosure-syntax"), NONE);
     // The default preset accepts the Linux value written Mesa's way (free syntax).
-    assert_eq!(
-        fires(&preset("default"), &linux_bad, "disclosure-syntax"),
-        NONE
-    );
+    expect("default", &linux_bad, "disclosure-syntax", NONE);
     // Points at the trailer's line.
     let r = run(&preset("qemu"), &[qemu_bad]);
-    assert_eq!(
-        r.all_findings()
-            .find(|f| f.rule == "disclosure-syntax")
-            .unwrap()
-            .line,
-        Some(5)
-    );
+    assert_eq!(finding(&r, "disclosure-syntax").line, Some(5));
 }
 
 #[test]
 fn disclosure_vocabulary() {
-    let free = mail("fix")
-        .t("AI-used-for: collecting comments and updating patch")
-        .sob();
-    assert_eq!(fires(&preset("qemu"), &free, "disclosure-vocabulary"), WARN);
-    assert_eq!(
-        fires(&preset("qemu"), &free, "disclosure-syntax"),
+    let free = signed("AI-used-for: collecting comments and updating patch");
+    expect("qemu", &free, "disclosure-vocabulary", WARN);
+    expect_because(
+        "qemu",
+        &free,
+        "disclosure-syntax",
         NONE,
-        "free text is a vocabulary matter"
+        "free text is a vocabulary matter",
     );
-    assert_eq!(
-        fires(&preset("default"), &free, "disclosure-vocabulary"),
+    expect_because(
+        "default",
+        &free,
+        "disclosure-vocabulary",
         NONE,
-        "not enforced by default"
+        "not enforced by default",
     );
-    let research = mail("fix").t("AI-used-for: research").sob();
-    assert_eq!(
-        fires(&preset("qemu"), &research, "disclosure-vocabulary"),
-        NONE
-    );
+    let research = signed("AI-used-for: research");
+    expect("qemu", &research, "disclosure-vocabulary", NONE);
     // `research` was renamed `analysis` in the later draft.
-    assert_eq!(
-        fires(
-            &preset("qemu-llm-usage"),
-            &research,
-            "disclosure-vocabulary"
-        ),
-        WARN
-    );
-    let analysis = mail("fix").t("AI-used-for: analysis").sob();
-    assert_eq!(
-        fires(
-            &preset("qemu-llm-usage"),
-            &analysis,
-            "disclosure-vocabulary"
-        ),
-        NONE
-    );
-    assert_eq!(
-        fires(&preset("qemu"), &analysis, "disclosure-vocabulary"),
-        WARN
-    );
+    expect("qemu-llm-usage", &research, "disclosure-vocabulary", WARN);
+    let analysis = signed("AI-used-for: analysis");
+    expect("qemu-llm-usage", &analysis, "disclosure-vocabulary", NONE);
+    expect("qemu", &analysis, "disclosure-vocabulary", WARN);
 }
 
 #[test]
 fn disclosure_placement() {
     let after = mail("fix").sob().t("AI-used-for: tests");
-    assert_eq!(fires(&preset("qemu"), &after, "disclosure-placement"), WARN);
-    assert_eq!(
-        fires(
-            &preset("linux"),
-            &mail("fix").sob().t("Assisted-by: Claude:opus"),
-            "disclosure-placement"
-        ),
-        NONE
-    );
-    let before = mail("fix")
-        .t("AI-used-for: tests")
-        .sob()
-        .t("Signed-off-by: Max Maintainer <max@example.org>");
-    assert_eq!(
-        fires(&preset("qemu"), &before, "disclosure-placement"),
+    expect("qemu", &after, "disclosure-placement", WARN);
+    expect(
+        "linux",
+        &mail("fix").sob().t("Assisted-by: Claude:opus"),
+        "disclosure-placement",
         NONE,
-        "later maintainer sign-offs do not matter"
+    );
+    let before = signed("AI-used-for: tests").t("Signed-off-by: Max Maintainer <max@example.org>");
+    expect_because(
+        "qemu",
+        &before,
+        "disclosure-placement",
+        NONE,
+        "later maintainer sign-offs do not matter",
     );
     // Before the author's sign-off even when a forwarder signed off first.
-    let fwd = mail("fix")
-        .t("Signed-off-by: Max Maintainer <max@example.org>\nAI-used-for: tests")
-        .sob();
-    assert_eq!(fires(&preset("qemu"), &fwd, "disclosure-placement"), NONE);
+    let fwd = signed("Signed-off-by: Max Maintainer <max@example.org>\nAI-used-for: tests");
+    expect("qemu", &fwd, "disclosure-placement", NONE);
     // A disclosure in the body is not a trailer: reported under every policy, still evidence.
     let in_body = mail("fix")
         .body("Fix it.\n\nAI-used-for: code\n\nMore text after it.")
         .sob()
         .code("hw/a.c", 30);
-    assert_eq!(
-        fires(&preset("qemu"), &in_body, "disclosure-placement"),
-        WARN
-    );
-    assert_eq!(
-        fires(&preset("qemu"), &in_body, "ai-line-limit"),
+    expect("qemu", &in_body, "disclosure-placement", WARN);
+    expect_because(
+        "qemu",
+        &in_body,
+        "ai-line-limit",
         DENY,
-        "still a declaration of AI code"
+        "still a declaration of AI code",
     );
-    assert_eq!(fires(&preset("qemu"), &in_body, "undisclosed-ai"), NONE);
+    expect("qemu", &in_body, "undisclosed-ai", NONE);
     let linux_body = mail("fix")
         .body("Assisted-by: Claude:opus\n\nMore text.")
         .sob();
-    assert_eq!(
-        fires(&preset("linux"), &linux_body, "disclosure-placement"),
-        WARN
-    );
+    expect("linux", &linux_body, "disclosure-placement", WARN);
     // Near miss: prose that mentions the trailer is no declaration.
     let prose = mail("fix")
         .body("We do not use the AI-used-for: trailer here.")
         .sob();
-    assert_eq!(fires(&preset("qemu"), &prose, "disclosure-placement"), NONE);
+    expect("qemu", &prose, "disclosure-placement", NONE);
 }
 
 #[test]
@@ -545,59 +540,28 @@ fn disclosure_wrong_trailer() {
         "Generated-by: ChatGPT",
         "Co-authored-by: Claude <noreply@anthropic.com>",
     ] {
-        let m = mail("fix").t(t).sob();
-        assert_eq!(
-            fires(&preset("qemu"), &m, "disclosure-wrong-trailer"),
-            DENY,
-            "{t}"
-        );
-        assert_eq!(
-            fires(&preset("qemu"), &m, "undisclosed-ai"),
-            NONE,
-            "{t}: one finding, not two"
-        );
+        let m = signed(t);
+        expect("qemu", &m, "disclosure-wrong-trailer", DENY);
+        expect_because("qemu", &m, "undisclosed-ai", NONE, "one finding, not two");
     }
     // Near misses: a human co-author, a human assistant, the right trailer.
-    let human = mail("fix")
-        .t("AI-used-for: code\nCo-authored-by: Bob Roe <bob@example.org>")
-        .sob();
-    assert_eq!(
-        fires(&preset("qemu"), &human, "disclosure-wrong-trailer"),
-        NONE
-    );
-    let helper = mail("fix")
-        .t("Assisted-by: Bob Roe <bob@example.org>")
-        .sob();
-    assert_eq!(
-        fires(&preset("qemu"), &helper, "disclosure-wrong-trailer"),
-        NONE
-    );
+    let human = signed("AI-used-for: code\nCo-authored-by: Bob Roe <bob@example.org>");
+    expect("qemu", &human, "disclosure-wrong-trailer", NONE);
+    let helper = signed("Assisted-by: Bob Roe <bob@example.org>");
+    expect("qemu", &helper, "disclosure-wrong-trailer", NONE);
     // Under Linux, QEMU's trailer is the wrong one.
-    let qemu_style = mail("fix").t("AI-used-for: code").sob();
-    assert_eq!(
-        fires(&preset("linux"), &qemu_style, "disclosure-wrong-trailer"),
-        WARN
-    );
-    assert_eq!(
-        fires(&preset("default"), &qemu_style, "disclosure-wrong-trailer"),
-        NONE
-    );
+    let qemu_style = signed("AI-used-for: code");
+    expect("linux", &qemu_style, "disclosure-wrong-trailer", WARN);
+    expect("default", &qemu_style, "disclosure-wrong-trailer", NONE);
 }
 
 #[test]
 fn ai_coauthor_forbidden() {
-    let m = mail("fix")
-        .t("Co-authored-by: Copilot <223556219+Copilot@users.noreply.github.com>")
-        .sob();
-    assert_eq!(fires(&preset("mesa"), &m, "ai-coauthor-forbidden"), DENY);
-    assert_eq!(fires(&preset("default"), &m, "ai-coauthor-forbidden"), NONE);
-    let human = mail("fix")
-        .t("Assisted-by: Copilot (GPT-4o)\nCo-authored-by: Bob Roe <bob@example.org>")
-        .sob();
-    assert_eq!(
-        fires(&preset("mesa"), &human, "ai-coauthor-forbidden"),
-        NONE
-    );
+    let m = signed("Co-authored-by: Copilot <223556219+Copilot@users.noreply.github.com>");
+    expect("mesa", &m, "ai-coauthor-forbidden", DENY);
+    expect("default", &m, "ai-coauthor-forbidden", NONE);
+    let human = signed("Assisted-by: Copilot (GPT-4o)\nCo-authored-by: Bob Roe <bob@example.org>");
+    expect("mesa", &human, "ai-coauthor-forbidden", NONE);
     // In the default preset the AI co-author line counts as a disclosure.
     let r = run(&preset("default"), &[m]);
     assert!(r.series[0].patches[0].ai.disclosed);
@@ -609,46 +573,39 @@ fn undisclosed_ai() {
         .body("Fix the null check.\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)")
         .sob();
     // A "Generated with" line alone is medium confidence: a warning at most.
-    assert_eq!(fires(&preset("qemu"), &claude, "undisclosed-ai"), WARN);
-    let session = mail("fix").t("Claude-Session: 0f3a").sob();
-    assert_eq!(fires(&preset("qemu"), &session, "undisclosed-ai"), DENY);
-    assert_eq!(fires(&preset("mesa"), &session, "undisclosed-ai"), DENY);
-    assert_eq!(fires(&preset("linux"), &session, "undisclosed-ai"), WARN);
-    assert_eq!(fires(&preset("default"), &session, "undisclosed-ai"), WARN);
+    expect("qemu", &claude, "undisclosed-ai", WARN);
+    let session = signed("Claude-Session: 0f3a");
+    expect("qemu", &session, "undisclosed-ai", DENY);
+    expect("mesa", &session, "undisclosed-ai", DENY);
+    expect("linux", &session, "undisclosed-ai", WARN);
+    expect("default", &session, "undisclosed-ai", WARN);
     let bot_author = mail("fix")
         .from("Cursor Agent <cursoragent@cursor.com>")
         .t("Signed-off-by: Cursor Agent <cursoragent@cursor.com>");
-    assert_eq!(
-        fires(&preset("default"), &bot_author, "undisclosed-ai"),
-        WARN
-    );
+    expect("default", &bot_author, "undisclosed-ai", WARN);
     let aider = mail("aider: fix the thing").sob();
-    assert_eq!(fires(&preset("qemu"), &aider, "undisclosed-ai"), WARN);
+    expect("qemu", &aider, "undisclosed-ai", WARN);
     // An AI co-author line the policy neither accepts nor forbids is only a tool mark.
-    let codev = mail("fix")
-        .t("Co-developed-by: Claude <noreply@anthropic.com>")
-        .sob();
-    assert_eq!(fires(&preset("qemu"), &codev, "undisclosed-ai"), DENY);
-    let coauthor = mail("fix")
-        .t("Co-authored-by: Claude <noreply@anthropic.com>")
-        .sob();
-    assert_eq!(fires(&preset("linux"), &coauthor, "undisclosed-ai"), WARN);
-    assert_eq!(
-        fires(&preset("default"), &coauthor, "undisclosed-ai"),
+    let codev = signed("Co-developed-by: Claude <noreply@anthropic.com>");
+    expect("qemu", &codev, "undisclosed-ai", DENY);
+    let coauthor = signed("Co-authored-by: Claude <noreply@anthropic.com>");
+    expect("linux", &coauthor, "undisclosed-ai", WARN);
+    expect_because(
+        "default",
+        &coauthor,
+        "undisclosed-ai",
         NONE,
-        "accepted there"
+        "accepted there",
     );
     // Disclosed: nothing.
-    let disclosed = mail("fix")
-        .t("Claude-Session: 0f3a\nAI-used-for: code")
-        .sob();
-    assert_eq!(fires(&preset("qemu"), &disclosed, "undisclosed-ai"), NONE);
+    let disclosed = signed("Claude-Session: 0f3a\nAI-used-for: code");
+    expect("qemu", &disclosed, "undisclosed-ai", NONE);
     // Near misses: bare words and look-alike text are never fingerprints.
     let words = mail("Use cursor keys; amp up codex handling")
         .body("Claude reported this. Generated with care.\nSee https://claude.ai/code for context.")
         .t("Reported-by: Claude Monet <claude@monet.example>")
         .sob();
-    assert_eq!(fires(&preset("qemu"), &words, "undisclosed-ai"), NONE);
+    expect("qemu", &words, "undisclosed-ai", NONE);
     let r = run(&preset("qemu"), &[words]);
     assert!(r.series[0].patches[0].ai.fingerprints.is_empty());
     // Custom fingerprints from the policy.
@@ -656,33 +613,33 @@ fn undisclosed_ai() {
         "extends = \"qemu\"\n[[fingerprint]]\ntool = \"InternalBot\"\nfield = \"message-line\"\npattern = \"^Generated by InternalBot v[0-9]+$\"\n",
     );
     let m = mail("fix").body("Generated by InternalBot v3").sob();
-    assert_eq!(fires(&custom, &m, "undisclosed-ai"), DENY);
-    assert_eq!(fires(&preset("qemu"), &m, "undisclosed-ai"), NONE);
+    expect(&custom, &m, "undisclosed-ai", DENY);
+    expect("qemu", &m, "undisclosed-ai", NONE);
 }
 
 #[test]
 fn ai_banned() {
-    let declared = mail("fix").t("AI-used-for: code").sob();
-    assert_eq!(fires(&preset("qemu-2025"), &declared, "ai-banned"), DENY);
-    assert_eq!(fires(&preset("ban"), &declared, "ai-banned"), DENY);
-    assert_eq!(fires(&preset("qemu"), &declared, "ai-banned"), NONE);
-    let coauthor = mail("fix")
-        .t("Co-authored-by: Cursor <cursoragent@cursor.com>")
-        .sob();
-    assert_eq!(fires(&preset("qemu-2025"), &coauthor, "ai-banned"), DENY);
+    let declared = signed("AI-used-for: code");
+    expect("qemu-2025", &declared, "ai-banned", DENY);
+    expect("ban", &declared, "ai-banned", DENY);
+    expect("qemu", &declared, "ai-banned", NONE);
+    let coauthor = signed("Co-authored-by: Cursor <cursoragent@cursor.com>");
+    expect("qemu-2025", &coauthor, "ai-banned", DENY);
     let suspected = mail("fix")
         .body("🤖 Generated with [Claude Code](https://claude.ai/code)")
         .sob();
-    assert_eq!(
-        fires(&preset("qemu-2025"), &suspected, "ai-banned"),
+    expect_because(
+        "qemu-2025",
+        &suspected,
+        "ai-banned",
         WARN,
-        "suspected, medium confidence"
+        "suspected, medium confidence",
     );
     // Research with no output in the patch is out of scope of the ban.
-    let research = mail("fix").t("AI-used-for: research").sob();
-    assert_eq!(fires(&preset("ban"), &research, "ai-banned"), NONE);
+    let research = signed("AI-used-for: research");
+    expect("ban", &research, "ai-banned", NONE);
     let clean = mail("fix (found with Coccinelle)").sob();
-    assert_eq!(fires(&preset("qemu-2025"), &clean, "ai-banned"), NONE);
+    expect("qemu-2025", &clean, "ai-banned", NONE);
 }
 
 // ---- scope ---------------------------------------------------------------------------------------
@@ -696,12 +653,9 @@ fn protected_zone() {
         .t("AI-used-for: code")
         .sob()
         .code("include/qemu/atomic.h", 2);
-    assert_eq!(fires(&p, &touch, "protected-zone"), DENY);
+    expect(&p, &touch, "protected-zone", DENY);
     let r = run(&p, &[touch.clone()]);
-    let f = r
-        .all_findings()
-        .find(|f| f.rule == "protected-zone")
-        .unwrap();
+    let f = finding(&r, "protected-zone");
     assert_eq!(
         (f.path.as_deref(), f.line),
         (Some("include/qemu/atomic.h"), Some(11))
@@ -711,13 +665,13 @@ fn protected_zone() {
     let acked = touch
         .clone()
         .t("Acked-by: Core Maintainer <core@example.org>");
-    assert_eq!(fires(&p, &acked, "protected-zone"), NONE);
+    expect(&p, &acked, "protected-zone", NONE);
     let other_ack = touch
         .clone()
         .t("Acked-by: Random Person <random@example.org>");
-    assert_eq!(fires(&p, &other_ack, "protected-zone"), DENY);
+    expect(&p, &other_ack, "protected-zone", DENY);
     let self_ack = touch.clone().t("Acked-by: Jane Doe <jane@example.org>");
-    assert_eq!(fires(&p, &self_ack, "protected-zone"), DENY);
+    expect(&p, &self_ack, "protected-zone", DENY);
     // An exception records the agreement too.
     let waived = policy(&format!(
         "{CORE}[[exception]]\nreason = \"agreed on qemu-devel\"\nrules = [\"protected-zone\"]\npaths = [\"include/qemu/\"]\n"
@@ -728,12 +682,9 @@ fn protected_zone() {
     assert_eq!(r.waived[0].reason, "agreed on qemu-devel");
     // Near misses: no AI; AI outside the zone; AI declared for tests touching the zone's tests.
     let human = mail("atomic: fix").sob().code("include/qemu/atomic.h", 2);
-    assert_eq!(fires(&p, &human, "protected-zone"), NONE);
-    let outside = mail("fix")
-        .t("AI-used-for: code")
-        .sob()
-        .code("hw/misc/dev.c", 2);
-    assert_eq!(fires(&p, &outside, "protected-zone"), NONE);
+    expect(&p, &human, "protected-zone", NONE);
+    let outside = signed("AI-used-for: code").code("hw/misc/dev.c", 2);
+    expect(&p, &outside, "protected-zone", NONE);
     let tests_zone = policy(
         "extends = \"qemu\"\n[[zone]]\nname = \"core\"\ntier = \"protected\"\npaths = [\"util/\"]\n",
     );
@@ -741,21 +692,21 @@ fn protected_zone() {
         .t("AI-used-for: tests")
         .sob()
         .code("util/tests/atomic-test.c", 30);
-    assert_eq!(fires(&tests_zone, &tests_only, "protected-zone"), NONE);
+    expect(&tests_zone, &tests_only, "protected-zone", NONE);
     // Moving a file out of the zone changes the zone.
     let moved = mail("move")
         .t("AI-used-for: code")
         .sob()
         .rename("include/qemu/atomic.h", "include/atomic.h");
-    assert_eq!(fires(&p, &moved, "protected-zone"), DENY);
+    expect(&p, &moved, "protected-zone", DENY);
     let into_open = mail("move")
         .t("AI-used-for: code")
         .sob()
         .rename("hw/a.c", "hw/b.c");
-    assert_eq!(fires(&p, &into_open, "protected-zone"), NONE);
+    expect(&p, &into_open, "protected-zone", NONE);
     // Agreement from anyone when the policy says so.
     let anyone = policy(&format!("{CORE}[agreement]\nfrom = \"anyone\"\n"));
-    assert_eq!(fires(&anyone, &other_ack, "protected-zone"), NONE);
+    expect(&anyone, &other_ack, "protected-zone", NONE);
 }
 
 #[test]
@@ -800,24 +751,12 @@ fn protected_zone_from_maintainers_sections() {
 #[test]
 fn ai_line_limit_qemu_counts_code_not_tests() {
     let qemu = preset("qemu");
-    let over = mail("fix")
-        .t("AI-used-for: code")
-        .sob()
-        .code("hw/net/e1000.c", 21);
-    assert_eq!(fires(&qemu, &over, "ai-line-limit"), DENY);
-    let at = mail("fix")
-        .t("AI-used-for: code")
-        .sob()
-        .code("hw/net/e1000.c", 20);
-    assert_eq!(
-        fires(&qemu, &at, "ai-line-limit"),
-        NONE,
-        "20 lines or fewer"
-    );
+    let over = signed("AI-used-for: code").code("hw/net/e1000.c", 21);
+    expect(&qemu, &over, "ai-line-limit", DENY);
+    let at = signed("AI-used-for: code").code("hw/net/e1000.c", 20);
+    expect_because(&qemu, &at, "ai-line-limit", NONE, "20 lines or fewer");
     // Tests and comments do not count; a modified line counts once.
-    let mixed = mail("fix")
-        .t("AI-used-for: code, tests")
-        .sob()
+    let mixed = signed("AI-used-for: code, tests")
         .code("hw/net/e1000.c", 12)
         .code("tests/qtest/e1000-test.c", 80)
         .modify(
@@ -825,62 +764,56 @@ fn ai_line_limit_qemu_counts_code_not_tests() {
             &["/* old */"],
             &["/* new", " * comment", " */", "", "// more"],
         );
-    assert_eq!(fires(&qemu, &mixed, "ai-line-limit"), NONE);
+    expect(&qemu, &mixed, "ai-line-limit", NONE);
     let modified: Vec<String> = (0..20).map(|i| format!("a{i}();")).collect();
     let modified_new: Vec<String> = (0..20).map(|i| format!("b{i}();")).collect();
-    let m = mail("fix").t("AI-used-for: code").sob().modify(
+    let m = signed("AI-used-for: code").modify(
         "hw/a.c",
         &modified.iter().map(String::as_str).collect::<Vec<_>>(),
         &modified_new.iter().map(String::as_str).collect::<Vec<_>>(),
     );
-    assert_eq!(
-        fires(&qemu, &m, "ai-line-limit"),
+    expect_because(
+        &qemu,
+        &m,
+        "ai-line-limit",
         NONE,
-        "20 modified lines count 20"
+        "20 modified lines count 20",
     );
     // AI declared for tests/docs/research only: the code limit does not apply.
-    let tests_only = mail("fix")
-        .t("AI-used-for: tests")
-        .sob()
-        .code("hw/net/e1000.c", 50);
-    assert_eq!(fires(&qemu, &tests_only, "ai-line-limit"), NONE);
+    let tests_only = signed("AI-used-for: tests").code("hw/net/e1000.c", 50);
+    expect(&qemu, &tests_only, "ai-line-limit", NONE);
     // A declaration is preferred over tool marks: declared tests only, marks or not.
-    let declared_tests = mail("fix")
-        .t("Amp-Thread-ID: T-1\nAI-used-for: tests")
-        .sob()
-        .code("hw/net/e1000.c", 50);
-    assert_eq!(fires(&qemu, &declared_tests, "ai-line-limit"), NONE);
+    let declared_tests =
+        signed("Amp-Thread-ID: T-1\nAI-used-for: tests").code("hw/net/e1000.c", 50);
+    expect(&qemu, &declared_tests, "ai-line-limit", NONE);
     // Undisclosed but fingerprinted: the limit applies.
-    let fp = mail("fix")
-        .t("Amp-Thread-ID: T-1")
-        .sob()
-        .code("hw/net/e1000.c", 25);
-    assert_eq!(fires(&qemu, &fp, "ai-line-limit"), DENY);
+    let fp = signed("Amp-Thread-ID: T-1").code("hw/net/e1000.c", 25);
+    expect(&qemu, &fp, "ai-line-limit", DENY);
     // Exempt zones are not counted.
     let imported = mail("headers")
         .t("AI-used-for: code")
         .sob()
         .code("linux-headers/linux/kvm.h", 200);
-    assert_eq!(fires(&qemu, &imported, "ai-line-limit"), NONE);
+    expect(&qemu, &imported, "ai-line-limit", NONE);
     // Agreement from a maintainer (MAINTAINERS or zone) lifts the limit.
     let p = policy(
         "extends = \"qemu\"\n[[zone]]\nname = \"net\"\npaths = [\"hw/net/\"]\nmaintainers = [\"Net <net@example.org>\"]\n",
     );
     let agreed = over.clone().t("Acked-by: Net <net@example.org>");
-    assert_eq!(fires(&p, &agreed, "ai-line-limit"), NONE);
-    assert_eq!(fires(&p, &over, "ai-line-limit"), DENY);
+    expect(&p, &agreed, "ai-line-limit", NONE);
+    expect(&p, &over, "ai-line-limit", DENY);
     // No limit in presets that set none.
-    assert_eq!(fires(&preset("linux"), &over, "ai-line-limit"), NONE);
+    expect("linux", &over, "ai-line-limit", NONE);
 }
 
 #[test]
 fn ai_line_limit_llm_usage_is_below_ten() {
     let p = preset("qemu-llm-usage");
-    let ten = mail("fix").t("AI-used-for: code").sob().code("hw/a.c", 10);
-    assert_eq!(fires(&p, &ten, "ai-line-limit"), DENY);
-    let nine = mail("fix").t("AI-used-for: code").sob().code("hw/a.c", 9);
-    assert_eq!(fires(&p, &nine, "ai-line-limit"), NONE);
-    assert_eq!(fires(&preset("qemu"), &ten, "ai-line-limit"), NONE);
+    let ten = signed("AI-used-for: code").code("hw/a.c", 10);
+    expect(&p, &ten, "ai-line-limit", DENY);
+    let nine = signed("AI-used-for: code").code("hw/a.c", 9);
+    expect(&p, &nine, "ai-line-limit", NONE);
+    expect("qemu", &ten, "ai-line-limit", NONE);
 }
 
 #[test]
@@ -903,29 +836,20 @@ fn ai_split_series() {
     assert_eq!(r.series[0].verdict, Verdict::Fail);
     assert!(r.series[0].findings[0].message.contains("hw/usb/"));
     // The May proposal is silent on splitting.
-    assert_eq!(
-        fired(&run(&preset("qemu"), &same_area), "ai-split-series"),
-        NONE
-    );
+    let r = run(&preset("qemu"), &same_area);
+    assert_eq!(fired(&r, "ai-split-series"), NONE);
     // Near misses: different areas; human patches.
     let spread = [small(1, "hw/usb/a.c"), small(2, "net/b.c")];
-    assert_eq!(
-        fired(&run(&preset("qemu-llm-usage"), &spread), "ai-split-series"),
-        NONE
-    );
+    let r = run(&preset("qemu-llm-usage"), &spread);
+    assert_eq!(fired(&r, "ai-split-series"), NONE);
     let human = |i: usize| {
         mail(&format!("usb {i}"))
             .id(&format!("h{i}@x"))
             .sob()
             .code("hw/usb/a.c", 6)
     };
-    assert_eq!(
-        fired(
-            &run(&preset("qemu-llm-usage"), &[human(1), human(2)]),
-            "ai-split-series"
-        ),
-        NONE
-    );
+    let r = run(&preset("qemu-llm-usage"), &[human(1), human(2)]);
+    assert_eq!(fired(&r, "ai-split-series"), NONE);
 }
 
 #[test]
@@ -933,34 +857,28 @@ fn trial_scope() {
     let p = policy(
         "extends = \"qemu\"\n[trial]\ncontributors = [\"Jane Doe <Jane@Example.org>\"]\nstart = \"2026-06-01\"\nend = \"2026-09-30\"\n",
     );
-    let jane = mail("fix").t("AI-used-for: code").sob();
-    assert_eq!(fires(&p, &jane, "trial-scope"), NONE);
+    let jane = signed("AI-used-for: code");
+    expect(&p, &jane, "trial-scope", NONE);
     let bob = mail("fix")
         .from("Bob Roe <bob@example.org>")
         .t("AI-used-for: code")
         .t("Signed-off-by: Bob Roe <bob@example.org>");
-    assert_eq!(fires(&p, &bob, "trial-scope"), DENY);
+    expect(&p, &bob, "trial-scope", DENY);
     let late = jane.clone().date("Thu, 01 Oct 2026 10:00:00 +0000");
-    assert_eq!(fires(&p, &late, "trial-scope"), DENY);
+    expect(&p, &late, "trial-scope", DENY);
     let early = jane.clone().date("Sun, 31 May 2026 23:30:00 -0100");
-    assert_eq!(
-        fires(&p, &early, "trial-scope"),
+    expect_because(
+        &p,
+        &early,
+        "trial-scope",
         DENY,
-        "the author's own day counts"
+        "the author's own day counts",
     );
     let human = mail("fix")
         .from("Bob Roe <bob@example.org>")
         .t("Signed-off-by: Bob Roe <bob@example.org>");
-    assert_eq!(
-        fires(&p, &human, "trial-scope"),
-        NONE,
-        "only AI-assisted patches"
-    );
-    assert_eq!(
-        fires(&preset("qemu"), &bob, "trial-scope"),
-        NONE,
-        "no trial, no rule"
-    );
+    expect_because(&p, &human, "trial-scope", NONE, "only AI-assisted patches");
+    expect_because("qemu", &bob, "trial-scope", NONE, "no trial, no rule");
 }
 
 // ---- review --------------------------------------------------------------------------------------
@@ -968,54 +886,21 @@ fn trial_scope() {
 #[test]
 fn review_missing_only_at_merge() {
     let qemu = preset("qemu");
-    let ai = mail("fix").t("AI-used-for: tests").sob();
-    assert_eq!(
-        fired(
-            &run_at(&qemu, &[ai.clone()], Stage::Submit),
-            "review-missing"
-        ),
-        NONE
-    );
-    assert_eq!(
-        fired(
-            &run_at(&qemu, &[ai.clone()], Stage::Merge),
-            "review-missing"
-        ),
-        WARN
-    );
+    let ai = signed("AI-used-for: tests");
+    expect_at(Stage::Submit, &qemu, &ai, "review-missing", NONE);
+    expect_at(Stage::Merge, &qemu, &ai, "review-missing", WARN);
     let reviewed = ai.clone().t("Reviewed-by: Bob Roe <bob@example.org>");
-    assert_eq!(
-        fired(&run_at(&qemu, &[reviewed], Stage::Merge), "review-missing"),
-        NONE
-    );
+    expect_at(Stage::Merge, &qemu, &reviewed, "review-missing", NONE);
     // Self-review and AI review do not count.
     let self_review = ai.clone().t("Reviewed-by: Jane Doe <jane@example.org>");
-    assert_eq!(
-        fired(
-            &run_at(&qemu, &[self_review], Stage::Merge),
-            "review-missing"
-        ),
-        WARN
-    );
+    expect_at(Stage::Merge, &qemu, &self_review, "review-missing", WARN);
     let ai_review = ai.clone().t("Reviewed-by: Copilot <copilot@github.com>");
-    assert_eq!(
-        fired(&run_at(&qemu, &[ai_review], Stage::Merge), "review-missing"),
-        WARN
-    );
+    expect_at(Stage::Merge, &qemu, &ai_review, "review-missing", WARN);
     // Human patches need none unless the policy says all.
     let human = mail("fix").sob();
-    assert_eq!(
-        fired(
-            &run_at(&qemu, &[human.clone()], Stage::Merge),
-            "review-missing"
-        ),
-        NONE
-    );
+    expect_at(Stage::Merge, &qemu, &human, "review-missing", NONE);
     let all = policy("extends = \"qemu\"\n[review]\napplies-to = \"all\"\n");
-    assert_eq!(
-        fired(&run_at(&all, &[human], Stage::Merge), "review-missing"),
-        WARN
-    );
+    expect_at(Stage::Merge, &all, &human, "review-missing", WARN);
 }
 
 #[test]
@@ -1023,28 +908,31 @@ fn review_missing_xen_each_section() {
     let p = policy(
         "extends = \"default\"\n[review]\nfrom = \"each-section\"\napplies-to = \"all\"\n[rules]\nreview-missing = \"deny\"\n",
     );
-    let sections = StaticSections::new()
-        .section(
-            "ARM",
-            Some("Supported"),
-            &["xen/arch/arm/"],
-            &["Arm M <arm@example.org>"],
-            &[],
-        )
-        .section(
-            "X86",
-            Some("Supported"),
-            &["xen/arch/x86/"],
-            &["X86 M <x86@example.org>"],
-            &[],
-        )
-        .section(
-            "THE REST",
-            Some("Supported"),
-            &["*", "*/"],
-            &["Rest <rest@example.org>"],
-            &[],
-        );
+    // Xen's two architectures, each with its maintainer; the first policy has THE REST as well.
+    let arches = || {
+        StaticSections::new()
+            .section(
+                "ARM",
+                Some("Supported"),
+                &["xen/arch/arm/"],
+                &["Arm M <arm@example.org>"],
+                &[],
+            )
+            .section(
+                "X86",
+                Some("Supported"),
+                &["xen/arch/x86/"],
+                &["X86 M <x86@example.org>"],
+                &[],
+            )
+    };
+    let sections = arches().section(
+        "THE REST",
+        Some("Supported"),
+        &["*", "*/"],
+        &["Rest <rest@example.org>"],
+        &[],
+    );
     let zones = Zones::new(&p, Some(Box::new(sections))).unwrap();
     let both = mail("fix")
         .sob()
@@ -1071,38 +959,13 @@ fn review_missing_xen_each_section() {
     // `maintainer`: one maintainer of any touched section is enough.
     let p2 =
         policy("extends = \"default\"\n[review]\nfrom = \"maintainer\"\napplies-to = \"all\"\n");
-    let sections = StaticSections::new()
-        .section(
-            "ARM",
-            Some("Supported"),
-            &["xen/arch/arm/"],
-            &["Arm M <arm@example.org>"],
-            &[],
-        )
-        .section(
-            "X86",
-            Some("Supported"),
-            &["xen/arch/x86/"],
-            &["X86 M <x86@example.org>"],
-            &[],
-        );
-    let zones2 = Zones::new(&p2, Some(Box::new(sections))).unwrap();
+    let zones2 = Zones::new(&p2, Some(Box::new(arches()))).unwrap();
     let acked = both.clone().t("Acked-by: Arm M <arm@example.org>");
-    assert_eq!(
-        fired(
-            &run_zones(&p2, &zones2, &[acked], Stage::Merge),
-            "review-missing"
-        ),
-        NONE
-    );
+    let r = run_zones(&p2, &zones2, &[acked], Stage::Merge);
+    assert_eq!(fired(&r, "review-missing"), NONE);
     let stranger = both.t("Reviewed-by: Someone <someone@example.org>");
-    assert_eq!(
-        fired(
-            &run_zones(&p2, &zones2, &[stranger], Stage::Merge),
-            "review-missing"
-        ),
-        WARN
-    );
+    let r = run_zones(&p2, &zones2, &[stranger], Stage::Merge);
+    assert_eq!(fired(&r, "review-missing"), WARN);
 }
 
 // ---- files ----------------------------------------------------------------------------------------
@@ -1113,28 +976,24 @@ fn spdx_missing_and_license() {
     let none = mail("new device")
         .sob()
         .add_file("hw/misc/foo.c", &["/* Foo device */", "int x;"]);
-    assert_eq!(fires(&qemu, &none, "spdx-missing"), DENY);
+    expect(&qemu, &none, "spdx-missing", DENY);
     let r = run(&qemu, &[none.clone()]);
-    let f = r.all_findings().find(|f| f.rule == "spdx-missing").unwrap();
+    let f = finding(&r, "spdx-missing");
     assert_eq!(
         (f.path.as_deref(), f.line),
         (Some("hw/misc/foo.c"), Some(1))
     );
-    assert_eq!(fires(&preset("linux"), &none, "spdx-missing"), NONE);
+    expect("linux", &none, "spdx-missing", NONE);
     let preferred = mail("new").sob().add_file(
         "hw/misc/foo.c",
         &["/* SPDX-License-Identifier: GPL-2.0-or-later */"],
     );
-    assert_eq!(fires(&qemu, &preferred, "spdx-missing"), NONE);
-    assert_eq!(fires(&qemu, &preferred, "spdx-license"), NONE);
+    expect(&qemu, &preferred, "spdx-missing", NONE);
+    expect(&qemu, &preferred, "spdx-license", NONE);
     let mit = mail("new")
         .sob()
         .add_file("hw/misc/foo.c", &["// SPDX-License-Identifier: MIT"]);
-    assert_eq!(
-        fires(&qemu, &mit, "spdx-license"),
-        WARN,
-        "accepted, not preferred"
-    );
+    expect_because(&qemu, &mit, "spdx-license", WARN, "accepted, not preferred");
     let apache = mail("new").sob().add_file(
         "scripts/x.py",
         &[
@@ -1142,7 +1001,7 @@ fn spdx_missing_and_license() {
             "# SPDX-License-Identifier: Apache-2.0",
         ],
     );
-    assert_eq!(fires(&qemu, &apache, "spdx-license"), DENY);
+    expect(&qemu, &apache, "spdx-license", DENY);
     let boiler = mail("new").sob().add_file(
         "hw/misc/foo.c",
         &[
@@ -1150,18 +1009,18 @@ fn spdx_missing_and_license() {
             " * This program is free software; you can redistribute it and/or modify",
         ],
     );
-    assert_eq!(fires(&qemu, &boiler, "spdx-license"), DENY);
+    expect(&qemu, &boiler, "spdx-license", DENY);
     // Near misses: imported headers, files of other types, modified (not new) files.
     let imported = mail("update headers")
         .sob()
         .add_file("linux-headers/linux/new.h", &["#define X 1"]);
-    assert_eq!(fires(&qemu, &imported, "spdx-missing"), NONE);
+    expect(&qemu, &imported, "spdx-missing", NONE);
     let doc = mail("doc").sob().add_file("docs/foo.rst", &["Foo"]);
-    assert_eq!(fires(&qemu, &doc, "spdx-missing"), NONE);
+    expect(&qemu, &doc, "spdx-missing", NONE);
     let modified = mail("fix").sob().code("hw/misc/old.c", 2);
-    assert_eq!(fires(&qemu, &modified, "spdx-missing"), NONE);
+    expect(&qemu, &modified, "spdx-missing", NONE);
     let makefile = mail("build").sob().add_file("tests/Makefile", &["all:"]);
-    assert_eq!(fires(&qemu, &makefile, "spdx-missing"), DENY);
+    expect(&qemu, &makefile, "spdx-missing", DENY);
 }
 
 #[test]
@@ -1171,19 +1030,16 @@ fn maintainers_update() {
         "hw/misc/foo.c",
         &["/* SPDX-License-Identifier: GPL-2.0-or-later */"],
     );
-    assert_eq!(fires(&qemu, &added, "maintainers-update"), WARN);
+    expect(&qemu, &added, "maintainers-update", WARN);
     let deleted = mail("remove").sob().delete_file("hw/misc/old.c");
-    assert_eq!(fires(&qemu, &deleted, "maintainers-update"), WARN);
+    expect(&qemu, &deleted, "maintainers-update", WARN);
     let with_maint = added
         .clone()
         .modify("MAINTAINERS", &[], &["F: hw/misc/foo.c"]);
-    assert_eq!(fires(&qemu, &with_maint, "maintainers-update"), NONE);
+    expect(&qemu, &with_maint, "maintainers-update", NONE);
     let modified = mail("fix").sob().code("hw/misc/old.c", 2);
-    assert_eq!(fires(&qemu, &modified, "maintainers-update"), NONE);
-    assert_eq!(
-        fires(&preset("default"), &added, "maintainers-update"),
-        NONE
-    );
+    expect(&qemu, &modified, "maintainers-update", NONE);
+    expect("default", &added, "maintainers-update", NONE);
 }
 
 // ---- text safety ----------------------------------------------------------------------------------
@@ -1196,56 +1052,50 @@ fn bidi_control() {
         &["if (access_level != \"user\u{202E} \u{2066}// Check if admin\u{2069} \u{2066}\") {"],
     );
     for p in ["qemu", "default", "ban", "linux"] {
-        assert_eq!(fires(&preset(p), &evil, "bidi-control"), DENY, "{p}");
+        expect(p, &evil, "bidi-control", DENY);
     }
     let r = run(&preset("qemu"), &[evil]);
-    let f = r.all_findings().find(|f| f.rule == "bidi-control").unwrap();
+    let f = finding(&r, "bidi-control");
     assert_eq!((f.path.as_deref(), f.line), (Some("a.c"), Some(11)));
     assert!(f.message.contains("U+202E RLO"));
     // Right-to-left text without control characters is fine, as are removed lines.
     let arabic = mail("fix")
         .sob()
         .modify("a.c", &["x\u{202E}"], &["/* مرحبا */"]);
-    assert_eq!(fires(&preset("qemu"), &arabic, "bidi-control"), NONE);
+    expect("qemu", &arabic, "bidi-control", NONE);
     let in_message = mail("fix").body("Harmless \u{2067}text").sob();
-    assert_eq!(fires(&preset("qemu"), &in_message, "bidi-control"), DENY);
+    expect("qemu", &in_message, "bidi-control", DENY);
     // Directional marks in a right-to-left name are not Trojan Source.
     let marks = mail("fix")
         .sob()
         .t("Reported-by: \u{200F}Dana Levi\u{200E} <dana@example.org>");
-    assert_eq!(fires(&preset("qemu"), &marks, "bidi-control"), NONE);
+    expect("qemu", &marks, "bidi-control", NONE);
 }
 
 #[test]
 fn confusable_trailer() {
     let fake = mail("fix").t("Signed\u{2010}off\u{2010}by: Jane Doe <jane@example.org>");
-    assert_eq!(fires(&preset("qemu"), &fake, "confusable-trailer"), DENY);
-    assert_eq!(
-        fires(&preset("qemu"), &fake, "dco-missing-signoff"),
+    expect("qemu", &fake, "confusable-trailer", DENY);
+    expect_because(
+        "qemu",
+        &fake,
+        "dco-missing-signoff",
         DENY,
-        "and it is no sign-off"
+        "and it is no sign-off",
     );
     let cyrillic = mail("fix")
         .sob()
         .t("Reviеwed-by: Bob Roe <bob@example.org>");
-    assert_eq!(
-        fires(&preset("qemu"), &cyrillic, "confusable-trailer"),
-        DENY
-    );
+    expect("qemu", &cyrillic, "confusable-trailer", DENY);
     let colon = mail("fix").t("Signed-off-by\u{FF1A} Jane Doe <jane@example.org>");
-    assert_eq!(fires(&preset("qemu"), &colon, "confusable-trailer"), DENY);
-    let disclosure = mail("fix").t("AI\u{2011}used\u{2011}for: code").sob();
-    assert_eq!(
-        fires(&preset("qemu"), &disclosure, "confusable-trailer"),
-        DENY
-    );
+    expect("qemu", &colon, "confusable-trailer", DENY);
+    let disclosure = signed("AI\u{2011}used\u{2011}for: code");
+    expect("qemu", &disclosure, "confusable-trailer", DENY);
     // Near misses: ASCII trailers, non-ASCII names in values, unknown non-ASCII keys.
-    let ok = mail("fix")
-        .t("Reported-by: Jörg Müller <joerg@example.org>")
-        .sob();
-    assert_eq!(fires(&preset("qemu"), &ok, "confusable-trailer"), NONE);
+    let ok = signed("Reported-by: Jörg Müller <joerg@example.org>");
+    expect("qemu", &ok, "confusable-trailer", NONE);
     let other = mail("fix").body("Grüße: a greeting").sob();
-    assert_eq!(fires(&preset("qemu"), &other, "confusable-trailer"), NONE);
+    expect("qemu", &other, "confusable-trailer", NONE);
 }
 
 #[test]
@@ -1256,33 +1106,18 @@ fn munged_author() {
         kind: NoteKind::MungedAuthorUnresolved,
         message: "\"Jane Doe via Qemu-devel\" <qemu-devel@nongnu.org>".into(),
     });
-    let r = check(
-        &preset("qemu"),
-        &ctx(Stage::Submit),
-        &[series_of(vec![patch.clone()])],
-    );
+    let r = run_patches(&preset("qemu"), vec![patch.clone()]);
     assert_eq!(fired(&r, "munged-author"), DENY);
-    let r = check(
-        &preset("default"),
-        &ctx(Stage::Submit),
-        &[series_of(vec![patch.clone()])],
-    );
+    let r = run_patches(&preset("default"), vec![patch.clone()]);
     assert_eq!(fired(&r, "munged-author"), WARN);
     // Resolved munging is fine.
     patch.notes[0].kind = NoteKind::MungedAuthorResolved;
-    let r = check(
-        &preset("qemu"),
-        &ctx(Stage::Submit),
-        &[series_of(vec![patch])],
-    );
+    let r = run_patches(&preset("qemu"), vec![patch]);
     assert_eq!(fired(&r, "munged-author"), NONE);
     // Read from a munged message: resolved through the sign-off's name, unresolved without one.
     let munged = mail("fix").from("\"Jane Doe via Qemu-devel\" <qemu-devel@nongnu.org>");
-    assert_eq!(fires(&preset("qemu"), &munged, "munged-author"), DENY);
-    assert_eq!(
-        fires(&preset("qemu"), &munged.clone().sob(), "munged-author"),
-        NONE
-    );
+    expect("qemu", &munged, "munged-author", DENY);
+    expect("qemu", &munged.clone().sob(), "munged-author", NONE);
 }
 
 // ---- exceptions, stale waivers, verdicts, mode -------------------------------------------------
@@ -1291,10 +1126,7 @@ fn munged_author() {
 fn stale_and_expired_waivers() {
     let text = "extends = \"qemu\"\n\n[[exception]]\nreason = \"migration rework agreed\"\nrules = [\"ai-line-limit\"]\npaths = [\"migration/\"]\n\n[[exception]]\nreason = \"old agreement\"\nrules = [\"ai-line-limit\"]\npaths = [\"hw/net/\"]\nexpires = \"2026-05-31\"\n";
     let p = policy(text);
-    let over = mail("fix")
-        .t("AI-used-for: code")
-        .sob()
-        .code("hw/net/e1000.c", 25);
+    let over = signed("AI-used-for: code").code("hw/net/e1000.c", 25);
     let r = run(&p, &[over]);
     assert_eq!(
         fired(&r, "ai-line-limit"),
@@ -1315,10 +1147,7 @@ fn stale_and_expired_waivers() {
     assert_eq!(stale[1].line, Some(8));
     assert!(stale[1].message.contains("expired on 2026-05-31"));
     // A used exception is not stale.
-    let mig = mail("fix")
-        .t("AI-used-for: code")
-        .sob()
-        .code("migration/ram.c", 25);
+    let mig = signed("AI-used-for: code").code("migration/ram.c", 25);
     let r = run(&p, &[mig]);
     assert_eq!(
         r.findings
@@ -1340,50 +1169,31 @@ fn exception_scopes() {
             .t(&format!("Signed-off-by: X <{author}>"))
             .code("hw/net/e1000.c", 25)
     };
+    let jane = over("jane@example.org", "a@x");
+    let bob = over("bob@example.org", "a@x");
     let by_author = policy(
         "extends = \"qemu\"\n[[exception]]\nreason = \"r\"\nauthors = [\"Jane <Jane@Example.org>\"]\n",
     );
-    assert_eq!(
-        fires(
-            &by_author,
-            &over("jane@example.org", "a@x"),
-            "ai-line-limit"
-        ),
-        NONE
-    );
-    assert_eq!(
-        fires(&by_author, &over("bob@example.org", "a@x"), "ai-line-limit"),
-        DENY
-    );
+    expect(&by_author, &jane, "ai-line-limit", NONE);
+    expect(&by_author, &bob, "ai-line-limit", DENY);
     let by_id = policy(
         "extends = \"qemu\"\n[[exception]]\nreason = \"r\"\nmessage-ids = [\"<agreed@x>\"]\nrules = [\"ai-line-limit\"]\n",
     );
-    assert_eq!(
-        fires(
-            &by_id,
-            &over("bob@example.org", "agreed@x"),
-            "ai-line-limit"
-        ),
-        NONE
-    );
-    assert_eq!(
-        fires(&by_id, &over("bob@example.org", "other@x"), "ai-line-limit"),
-        DENY
-    );
+    let agreed = over("bob@example.org", "agreed@x");
+    expect(&by_id, &agreed, "ai-line-limit", NONE);
+    let other = over("bob@example.org", "other@x");
+    expect(&by_id, &other, "ai-line-limit", DENY);
     // Scope dimensions combine: both must match.
     let both = policy(
         "extends = \"qemu\"\n[[exception]]\nreason = \"r\"\nauthors = [\"jane@example.org\"]\npaths = [\"net/\"]\n",
     );
-    assert_eq!(
-        fires(&both, &over("jane@example.org", "a@x"), "ai-line-limit"),
-        DENY
-    );
+    expect(&both, &jane, "ai-line-limit", DENY);
     // A commit-scoped exception matches commit ids by prefix.
-    let mut patch = over("bob@example.org", "a@x").patch();
+    let mut patch = bob.patch();
     patch.id = "0123456789abcdef0123456789abcdef01234567".into();
     let by_commit =
         policy("extends = \"qemu\"\n[[exception]]\nreason = \"r\"\ncommits = [\"0123456789\"]\n");
-    let r = check(&by_commit, &ctx(Stage::Submit), &[series_of(vec![patch])]);
+    let r = run_patches(&by_commit, vec![patch]);
     assert_eq!(fired(&r, "ai-line-limit"), NONE);
 }
 
@@ -1406,10 +1216,7 @@ fn warn_mode_never_fails() {
 #[test]
 fn verdicts_and_cli_overrides() {
     let qemu = preset("qemu");
-    let good = mail("fix")
-        .t("AI-used-for: tests")
-        .sob()
-        .code("tests/unit/test-x.c", 30);
+    let good = signed("AI-used-for: tests").code("tests/unit/test-x.c", 30);
     let r = run(&qemu, &[good.clone()]);
     assert_eq!(
         r.verdict,
@@ -1434,7 +1241,7 @@ fn verdicts_and_cli_overrides() {
         deny: vec!["disclosure-placement".into()],
         ..Overrides::default()
     };
-    let c = CheckContext::new(None, Stage::Submit, jiff::civil::date(2026, 6, 10), o).unwrap();
+    let c = CheckContext::new(None, Stage::Submit, TODAY, o).unwrap();
     let r = check(
         &qemu,
         &c,
@@ -1446,17 +1253,14 @@ fn verdicts_and_cli_overrides() {
         warn: vec!["nope".into()],
         ..Overrides::default()
     };
-    assert!(CheckContext::new(None, Stage::Submit, jiff::civil::date(2026, 6, 10), bad).is_err());
+    assert!(CheckContext::new(None, Stage::Submit, TODAY, bad).is_err());
 }
 
 #[test]
 fn json_shape_of_results() {
     let r = run(
         &preset("qemu"),
-        &[mail("fix")
-            .t("AI-used-for: code (prototype)")
-            .sob()
-            .code("hw/a.c", 2)],
+        &[signed("AI-used-for: code (prototype)").code("hw/a.c", 2)],
     );
     let v = serde_json::to_value(&r).unwrap();
     let patch = &v["series"][0]["patches"][0];
@@ -1545,13 +1349,7 @@ fn zones_load_maintainers_from_the_repository_root() {
         .t("AI-used-for: code")
         .sob()
         .code("system/memory.c", 3);
-    let c = CheckContext::new(
-        Some(dir.path().to_path_buf()),
-        Stage::Submit,
-        jiff::civil::date(2026, 6, 10),
-        Overrides::default(),
-    )
-    .unwrap();
+    let c = ctx_in(dir.path());
     let r = check(&p, &c, &[series_of(vec![m.patch()])]);
     assert_eq!(fired(&r, "protected-zone"), DENY);
     let acked = m.t("Acked-by: Mem Maint <mem@example.org>");
@@ -1578,13 +1376,7 @@ fn malformed_maintainers_is_an_error_at_its_line() {
     assert_eq!(e.line, 1, "{e}");
     assert!(e.origin.ends_with("MAINTAINERS"));
     // `check` goes on without it and says why.
-    let c = CheckContext::new(
-        Some(dir.path().to_path_buf()),
-        Stage::Submit,
-        jiff::civil::date(2026, 6, 10),
-        Overrides::default(),
-    )
-    .unwrap();
+    let c = ctx_in(dir.path());
     let r = check(
         &preset("qemu"),
         &c,
@@ -1648,54 +1440,36 @@ fn ai_written_message() {
         )
         .t("AI-used-for: code")
         .sob();
-    assert_eq!(
-        fires(&preset("qemu-llm-usage"), &written, "ai-written-message"),
-        WARN
-    );
-    assert_eq!(fires(&preset("mesa"), &written, "ai-written-message"), WARN);
-    assert_eq!(
-        fires(&preset("qemu"), &written, "ai-written-message"),
+    expect("qemu-llm-usage", &written, "ai-written-message", WARN);
+    expect("mesa", &written, "ai-written-message", WARN);
+    expect_because(
+        "qemu",
+        &written,
+        "ai-written-message",
         NONE,
-        "the May proposal is silent"
+        "the May proposal is silent",
     );
     let r = run(&preset("qemu-llm-usage"), &[written]);
-    assert_eq!(
-        r.all_findings()
-            .find(|f| f.rule == "ai-written-message")
-            .unwrap()
-            .line,
-        Some(5)
-    );
+    assert_eq!(finding(&r, "ai-written-message").line, Some(5));
     let aider = mail("aider: fix descriptor length")
         .t("AI-used-for: code")
         .sob();
-    assert_eq!(
-        fires(&preset("qemu-llm-usage"), &aider, "ai-written-message"),
-        WARN
-    );
+    expect("qemu-llm-usage", &aider, "ai-written-message", WARN);
     // Near misses: a tool named in prose, a tool's co-author trailer (help, not the text).
     let prose = mail("hw/usb: fix descriptor length")
         .body("Claude Code suggested the fix; see https://claude.ai/code.")
         .t("AI-used-for: code")
         .sob();
-    assert_eq!(
-        fires(&preset("qemu-llm-usage"), &prose, "ai-written-message"),
-        NONE
-    );
-    let coauthor = mail("fix")
-        .t("Co-authored-by: Claude <noreply@anthropic.com>")
-        .sob();
-    assert_eq!(
-        fires(&preset("mesa"), &coauthor, "ai-written-message"),
-        NONE
-    );
+    expect("qemu-llm-usage", &prose, "ai-written-message", NONE);
+    let coauthor = signed("Co-authored-by: Claude <noreply@anthropic.com>");
+    expect("mesa", &coauthor, "ai-written-message", NONE);
     // A cover letter: a series-level finding.
     let mut cover =
         provgate_patch::Patch::new("cover@x", provgate_patch::Origin::Diff { file: "x".into() });
     cover.message =
         "hw/usb: fixes\n\nThis series fixes things.\n\nGenerated with [Devin](https://devin.ai)\n"
             .into();
-    let mut series = series_of(vec![mail("fix").t("AI-used-for: code").sob().patch()]);
+    let mut series = series_of(vec![signed("AI-used-for: code").patch()]);
     series.cover = Some(cover);
     let r = check(&preset("qemu-llm-usage"), &ctx(Stage::Submit), &[series]);
     assert_eq!(
@@ -1788,8 +1562,7 @@ fn code_issues_become_findings_at_their_line_and_level() {
         ..Default::default()
     };
     let r = run_code(&preset("qemu"), &[m.clone()], facts.clone());
-    let f: Vec<_> = r.all_findings().collect();
-    let unknown = f.iter().find(|f| f.rule == "unknown-symbol").unwrap();
+    let unknown = finding(&r, "unknown-symbol");
     assert_eq!(unknown.level, Level::Warn);
     assert_eq!(unknown.path.as_deref(), Some("hw/misc/dev.c"));
     assert_eq!(unknown.line, Some(11));
@@ -1811,7 +1584,7 @@ fn comment_only_hunks_by_code_are_docs_and_mechanical_patches_are_exempt() {
         .sob()
         .code("hw/misc/dev.c", 25);
     let qemu = preset("qemu");
-    assert_eq!(fired(&run(&qemu, &[m.clone()]), "ai-line-limit"), DENY);
+    expect(&qemu, &m, "ai-line-limit", DENY);
     // The parser says the hunk only changed comments: no lines of code.
     let docs = provgate_policy::CodeFacts {
         hunks: vec![Some(vec![provgate_policy::HunkCode {
@@ -1860,57 +1633,45 @@ fn regression_test_unproven_needs_a_proof_for_ai_fixes_with_tests() {
         }),
         ..Default::default()
     };
-    assert_eq!(
-        fired(
-            &run_code(&qemu, &[fix.clone()], CodeFacts::default()),
-            "regression-test-unproven"
-        ),
-        WARN
-    );
-    assert_eq!(
-        fired(
-            &run_code(&qemu, &[fix.clone()], proof(ProofOutcome::Hollow)),
-            "regression-test-unproven"
-        ),
-        WARN
-    );
-    assert!(
-        fired(
-            &run_code(&qemu, &[fix.clone()], proof(ProofOutcome::Proven)),
-            "regression-test-unproven"
-        )
-        .is_empty()
-    );
-    // Near misses: no analysis; a human patch; tests only.
-    assert!(fired(&run(&qemu, &[fix.clone()]), "regression-test-unproven").is_empty());
     let human = mail("hw/misc: fix")
         .sob()
         .code("hw/misc/dev.c", 2)
         .code("tests/qtest/dev-test.c", 5);
-    assert!(
-        fired(
-            &run_code(&qemu, &[human], CodeFacts::default()),
-            "regression-test-unproven"
-        )
-        .is_empty()
-    );
     let tests_only = mail("tests: more")
         .t("AI-used-for: tests")
         .sob()
         .code("tests/qtest/dev-test.c", 5);
-    assert!(
-        fired(
-            &run_code(&qemu, &[tests_only], CodeFacts::default()),
-            "regression-test-unproven"
-        )
-        .is_empty()
-    );
-    // Off in presets whose text does not ask for it.
-    assert!(
-        fired(
-            &run_code(&preset("linux"), &[fix], CodeFacts::default()),
-            "regression-test-unproven"
-        )
-        .is_empty()
-    );
+    let linux = preset("linux");
+    let none = CodeFacts::default;
+    // Each case: what it is, the policy, the patch, the analyzer's facts (none: no analysis).
+    let cases = [
+        ("no proof", &qemu, &fix, Some(none()), WARN),
+        (
+            "a hollow proof",
+            &qemu,
+            &fix,
+            Some(proof(ProofOutcome::Hollow)),
+            WARN,
+        ),
+        (
+            "a proof",
+            &qemu,
+            &fix,
+            Some(proof(ProofOutcome::Proven)),
+            NONE,
+        ),
+        // Near misses: no analysis; a human patch; tests only.
+        ("no analysis", &qemu, &fix, None, NONE),
+        ("a human patch", &qemu, &human, Some(none()), NONE),
+        ("tests only", &qemu, &tests_only, Some(none()), NONE),
+        // Off in presets whose text does not ask for it.
+        ("not asked for", &linux, &fix, Some(none()), NONE),
+    ];
+    for (case, policy, m, facts, want) in cases {
+        let r = match facts {
+            Some(facts) => run_code(policy, &[m.clone()], facts),
+            None => run(policy, &[m.clone()]),
+        };
+        expect_in(&r, "regression-test-unproven", want, case);
+    }
 }
