@@ -8,10 +8,13 @@ use std::sync::Mutex;
 use gix::ObjectId;
 use provgate_patch::{FileChange, FileStatus, Patch, Series};
 use provgate_policy::classify::path_kind;
-use provgate_policy::{CodeAnalyzer, CodeFacts, CodeIssue, CodeNote, Kind, Policy, ProofFacts};
+use provgate_policy::{
+    CodeAnalyzer, CodeFacts, CodeIssue, CodeNote, HunkCode, Kind, Policy, ProofFacts,
+};
+use rayon::prelude::*;
 
 use crate::Parsers;
-use crate::classify::{CodeLines, hunk_code, mechanical};
+use crate::classify::{CodeLines, changed_lines, hunk_code, mechanical};
 use crate::index::{IndexError, IndexOptions, IndexStats, Repo, SymbolIndex, blob_id};
 use crate::lang::mask::Macros;
 use crate::lang::{Context, Languages, LineSet, Lookup, SourceFile};
@@ -38,6 +41,25 @@ struct State {
     /// Files changed by earlier patches of the series (`None`: deleted).
     overlay: HashMap<String, Option<Vec<u8>>>,
     index: SymbolIndex,
+}
+
+/// A changed file rebuilt and parsed.
+struct Read {
+    file: usize,
+    lang: &'static str,
+    new: Vec<u8>,
+    tree: Option<tree_sitter::Tree>,
+    exact: bool,
+    symbols: FileSymbols,
+}
+
+/// What the first pass finds about one changed file, in the order the patch's facts take it.
+#[derive(Default)]
+struct FileRead {
+    hunks: Option<Vec<HunkCode>>,
+    notes: Vec<CodeNote>,
+    new_contents: Vec<(String, Option<Vec<u8>>)>,
+    read: Option<Read>,
 }
 
 /// Reads the added code of patches; implements [`CodeAnalyzer`] for
@@ -196,105 +218,34 @@ impl Analyzer {
             mechanical: mechanical(patch),
             ..CodeFacts::default()
         };
-        // First pass: rebuild and parse every file the patch changes.
-        struct Read {
-            file: usize,
-            lang: &'static str,
-            new: Vec<u8>,
-            tree: Option<tree_sitter::Tree>,
-            exact: bool,
-            symbols: FileSymbols,
-        }
+        // First pass: rebuild and parse every file the patch changes, files in parallel (each
+        // worker with its own parsers); what they give is gathered in the patch's file order.
+        let macros = patch
+            .files
+            .iter()
+            .any(|f| {
+                f.new_path
+                    .as_deref()
+                    .is_some_and(|p| languages.for_path(p).is_some())
+            })
+            .then(|| Macros::new(state.as_ref().map(|s| &s.index)));
+        let shared = state.as_ref();
+        let outcomes: Vec<FileRead> = patch
+            .files
+            .par_iter()
+            .enumerate()
+            .map_init(
+                || Parsers::new(languages),
+                |parsers, (i, file)| self.read_file(i, file, shared, macros.as_ref(), parsers),
+            )
+            .collect();
         let mut reads: Vec<Read> = Vec::new();
-        let mut macros: Option<Macros<'_>> = None;
         let mut new_contents: Vec<(String, Option<Vec<u8>>)> = Vec::new();
-        for (i, file) in patch.files.iter().enumerate() {
-            let plugin = file.new_path.as_deref().and_then(|p| languages.for_path(p));
-            let rebuilt = match &state {
-                Some(s) if !file.binary => self.rebuild(s, file),
-                _ => None,
-            };
-            if let Some(old) = file.old_path.as_deref()
-                && file.status == FileStatus::Renamed
-            {
-                new_contents.push((old.to_string(), None));
-            }
-            if file.status == FileStatus::Deleted {
-                if let Some(p) = file.old_path.as_deref() {
-                    new_contents.push((p.to_string(), None));
-                }
-                facts.hunks.push(None);
-                continue;
-            }
-            if let (Some(path), Some((_, new))) = (file.new_path.as_deref(), &rebuilt) {
-                new_contents.push((path.to_string(), Some(new.clone())));
-            }
-            let Some(plugin) = plugin else {
-                facts.hunks.push(None);
-                if file.added() > 0 && !file.binary && is_source(file.path()) {
-                    facts.notes.push(CodeNote {
-                        path: file.path().to_string(),
-                        line: None,
-                        message: "no grammar for this language; not analysed".into(),
-                    });
-                }
-                continue;
-            };
-            if file.binary {
-                facts.hunks.push(None);
-                continue;
-            }
-            let (old, new, exact) = match rebuilt {
-                Some((old, new)) => (old, new, true),
-                None => (None, crate::apply::hunks_only(file).into_bytes(), false),
-            };
-            if !exact && state.is_some() && file.added() > 0 {
-                facts.notes.push(CodeNote {
-                    path: file.path().to_string(),
-                    line: None,
-                    message: "the patch does not apply to its base here; read from its hunks alone, without unknown-symbol".into(),
-                });
-            }
-            let lang = plugin.name();
-            let macros =
-                macros.get_or_insert_with(|| Macros::new(state.as_ref().map(|s| &s.index)));
-            let prepared = plugin.prepare(&new, macros);
-            let new_tree = parsers.parse(lang, &new);
-            // The rules read the prepared parse against the file's own bytes (same offsets);
-            // the classification of hunks compares tokens, so it reads the file as it is.
-            let read_tree = match &prepared {
-                Some(p) => parsers.parse(lang, p),
-                None => new_tree.clone(),
-            };
-            let hunks = match (&new_tree, exact) {
-                (Some(nt), true) => {
-                    let old_tree = old.as_ref().and_then(|o| parsers.parse(lang, o));
-                    let new_lines = CodeLines::new(nt, &new);
-                    let old_lines = match (&old, &old_tree) {
-                        (Some(o), Some(t)) => Some(CodeLines::new(t, o)),
-                        _ => None,
-                    };
-                    if old.is_some() && old_lines.is_none() {
-                        None
-                    } else {
-                        Some(hunk_code(file, old_lines.as_ref(), &new_lines))
-                    }
-                }
-                _ => None,
-            };
-            facts.hunks.push(hunks);
-            let symbols = read_tree
-                .as_ref()
-                .map(|t| plugin.symbols(t, &new))
-                .unwrap_or_else(|| FileSymbols::new(lang));
-            reads.push(Read {
-                file: i,
-                lang,
-                new,
-                tree: read_tree,
-                exact,
-                symbols,
-            });
+        for o in outcomes {
+            facts.hunks.push(o.hunks);
+            facts.notes.extend(o.notes);
+            new_contents.extend(o.new_contents);
+            reads.extend(o.read);
         }
         // The patch's own definitions count as defined.
         let mut patch_defs: HashMap<String, HashMap<String, u8>> = HashMap::new();
@@ -446,6 +397,124 @@ impl Analyzer {
                 .or(s.commit.take());
         }
         (facts, state)
+    }
+
+    /// Rebuilds and parses one changed file (the `i`th of its patch): what the first pass of
+    /// [`Analyzer::analyze_patch`] gathers about it.
+    fn read_file(
+        &self,
+        i: usize,
+        file: &FileChange,
+        state: Option<&State>,
+        macros: Option<&Macros<'_>>,
+        parsers: &mut Parsers,
+    ) -> FileRead {
+        let languages = &self.options.languages;
+        let plugin = file.new_path.as_deref().and_then(|p| languages.for_path(p));
+        let mut out = FileRead::default();
+        let rebuilt = match state {
+            Some(s) if !file.binary => self.rebuild(s, file),
+            _ => None,
+        };
+        if let Some(old) = file.old_path.as_deref()
+            && file.status == FileStatus::Renamed
+        {
+            out.new_contents.push((old.to_string(), None));
+        }
+        if file.status == FileStatus::Deleted {
+            if let Some(p) = file.old_path.as_deref() {
+                out.new_contents.push((p.to_string(), None));
+            }
+            return out;
+        }
+        if let (Some(path), Some((_, new))) = (file.new_path.as_deref(), &rebuilt) {
+            out.new_contents.push((path.to_string(), Some(new.clone())));
+        }
+        let Some(plugin) = plugin else {
+            if file.added() > 0 && !file.binary && is_source(file.path()) {
+                out.notes.push(CodeNote {
+                    path: file.path().to_string(),
+                    line: None,
+                    message: "no grammar for this language; not analysed".into(),
+                });
+            }
+            return out;
+        };
+        if file.binary {
+            return out;
+        }
+        let (old, new, exact) = match rebuilt {
+            Some((old, new)) => (old, new, true),
+            None => (None, crate::apply::hunks_only(file).into_bytes(), false),
+        };
+        if !exact && state.is_some() && file.added() > 0 {
+            out.notes.push(CodeNote {
+                path: file.path().to_string(),
+                line: None,
+                message: "the patch does not apply to its base here; read from its hunks alone, without unknown-symbol".into(),
+            });
+        }
+        let lang = plugin.name();
+        let prepared = macros.and_then(|m| plugin.prepare(&new, m));
+        // The old file is parsed to classify the hunks; the new file is reparsed from it
+        // (only the hunks), and the prepared file from the new one (only what was blanked).
+        let old_tree = match &old {
+            Some(o) if exact => parsers.parse(lang, o),
+            _ => None,
+        };
+        let new_tree = match (&old, &old_tree) {
+            (Some(o), Some(t)) => {
+                let ranges = file
+                    .hunks
+                    .iter()
+                    .map(|h| (h.old_start, h.old_count, h.new_start, h.new_count));
+                match crate::incremental::line_edits(o, &new, ranges) {
+                    Some(edits) => parsers.reparse(lang, &new, t, &edits),
+                    None => parsers.parse(lang, &new),
+                }
+            }
+            _ => parsers.parse(lang, &new),
+        };
+        // The rules read the prepared parse against the file's own bytes (same offsets);
+        // the classification of hunks compares tokens, so it reads the file as it is.
+        let read_tree = match (&prepared, &new_tree) {
+            (Some(p), Some(t)) => match crate::incremental::byte_edits(&new, p) {
+                Some(edits) => parsers.reparse(lang, p, t, &edits),
+                None => parsers.parse(lang, p),
+            },
+            (Some(p), None) => parsers.parse(lang, p),
+            (None, _) => new_tree.clone(),
+        };
+        let hunks = match (&new_tree, exact) {
+            (Some(nt), true) => {
+                let (removed, added) = changed_lines(file);
+                let new_lines = CodeLines::of_lines(nt, &new, &added);
+                let old_lines = match (&old, &old_tree) {
+                    (Some(o), Some(t)) => Some(CodeLines::of_lines(t, o, &removed)),
+                    _ => None,
+                };
+                if old.is_some() && old_lines.is_none() {
+                    None
+                } else {
+                    Some(hunk_code(file, old_lines.as_ref(), &new_lines))
+                }
+            }
+            _ => None,
+        };
+        out.hunks = hunks;
+        let symbols = read_tree
+            .as_ref()
+            .map(|t| plugin.symbols(t, &new))
+            .unwrap_or_else(|| FileSymbols::new(lang));
+        out.read = Some(Read {
+            file: i,
+            lang,
+            new,
+            tree: read_tree,
+            exact,
+            symbols,
+        });
+        out
     }
 
     /// The old and new content of a changed file, when the patch applies to the state.

@@ -6,7 +6,7 @@ use provgate_patch::{FileChange, FileStatus, LineKind, Patch};
 use provgate_policy::{HunkCode, Mechanical};
 use tree_sitter::Tree;
 
-use crate::lang::walk;
+use crate::lang::{LineSet, walk};
 
 /// One token of [`tokens`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,11 +145,30 @@ pub struct CodeLines<'s> {
 impl<'s> CodeLines<'s> {
     /// Reads a parsed file.
     pub fn new(tree: &Tree, src: &'s [u8]) -> CodeLines<'s> {
+        Self::read(tree, src, None)
+    }
+
+    /// Reads the lines `only` of a parsed file (what [`hunk_code`] asks about: the removed lines
+    /// of the old file, the added lines of the new one); the other lines read as empty. Only the
+    /// nodes on those lines are visited.
+    pub fn of_lines(tree: &Tree, src: &'s [u8], only: &LineSet) -> CodeLines<'s> {
+        Self::read(tree, src, Some(only))
+    }
+
+    fn read(tree: &Tree, src: &'s [u8], only: Option<&LineSet>) -> CodeLines<'s> {
         let lines = src.iter().filter(|b| **b == b'\n').count() + 2;
         let mut code = vec![false; lines];
         let mut tokens: HashMap<u32, Vec<&'s str>> = HashMap::new();
         walk(tree.root_node(), |n| {
             if n.kind().contains("comment") {
+                return false;
+            }
+            if only.is_some_and(|o| {
+                !o.intersects(
+                    n.start_position().row as u32 + 1,
+                    n.end_position().row as u32 + 1,
+                )
+            }) {
                 return false;
             }
             if n.child_count() == 0 && !n.is_missing() && !n.byte_range().is_empty() {
@@ -173,6 +192,22 @@ impl<'s> CodeLines<'s> {
     fn tokens_of(&self, line: u32) -> &[&'s str] {
         self.tokens.get(&line).map_or(&[], Vec::as_slice)
     }
+}
+
+/// The lines [`hunk_code`] reads: the removed lines (old-file numbers) and the added lines
+/// (new-file numbers) of `file`.
+pub fn changed_lines(file: &FileChange) -> (LineSet, LineSet) {
+    let (mut removed, mut added) = (Vec::new(), Vec::new());
+    for hunk in &file.hunks {
+        for line in hunk.lines() {
+            match line.kind {
+                LineKind::Removed => removed.push(line.old_line),
+                LineKind::Added => added.push(line.new_line),
+                LineKind::Context => {}
+            }
+        }
+    }
+    (LineSet::new(removed), LineSet::new(added))
 }
 
 /// The hunks of `file` classified by code, given the parsed old file (`None` for an added file)
@@ -251,6 +286,23 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn reading_some_lines_agrees_with_reading_all(
+            lines in proptest::collection::vec("[a-z(){};=/* \"]{0,12}", 1..12),
+            only in proptest::collection::vec(1u32..14, 0..6),
+        ) {
+            let src = lines.join("\n");
+            let mut p = crate::Parsers::new(&crate::Languages::default());
+            let tree = p.parse("c", src.as_bytes()).unwrap();
+            let all = CodeLines::new(&tree, src.as_bytes());
+            let only = LineSet::new(only);
+            let some = CodeLines::of_lines(&tree, src.as_bytes(), &only);
+            for &l in only.lines() {
+                prop_assert_eq!(all.is_code(l), some.is_code(l));
+                prop_assert_eq!(all.tokens_of(l), some.tokens_of(l));
+            }
+        }
+
         #[test]
         fn tokens_cover_every_non_space_character(line in "\\PC{0,60}") {
             let joined: String = tokens(&line).iter().map(|t| t.1).collect();

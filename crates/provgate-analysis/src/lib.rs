@@ -38,6 +38,7 @@ pub mod analyzer;
 pub mod apply;
 pub mod cache;
 pub mod classify;
+mod incremental;
 pub mod index;
 pub mod lang;
 pub mod names;
@@ -81,6 +82,11 @@ impl Parsers {
     /// Parses `src` as the language named `lang`; `None` when there is no such plug-in or the
     /// grammar cannot be loaded.
     pub fn parse(&mut self, lang: &str, src: &[u8]) -> Option<tree_sitter::Tree> {
+        self.parser(lang)?.parse(src, None)
+    }
+
+    /// The parser for `lang`, made on first use.
+    fn parser(&mut self, lang: &str) -> Option<&mut tree_sitter::Parser> {
         let plugin = self.languages.by_name(lang)?.clone();
         let name = plugin.name();
         if !self.parsers.contains_key(name) {
@@ -88,7 +94,24 @@ impl Parsers {
             p.set_language(&plugin.grammar()).ok()?;
             self.parsers.insert(name, p);
         }
-        self.parsers.get_mut(name)?.parse(src, None)
+        self.parsers.get_mut(name)
+    }
+
+    /// Parses `src` as `lang` from `old`, the parse of a version of it that `edits` (in the
+    /// order they are applied, each in the coordinates the previous ones leave) turn into `src`:
+    /// only the edited regions are parsed again.
+    pub fn reparse(
+        &mut self,
+        lang: &str,
+        src: &[u8],
+        old: &tree_sitter::Tree,
+        edits: &[tree_sitter::InputEdit],
+    ) -> Option<tree_sitter::Tree> {
+        let mut base = old.clone();
+        for e in edits {
+            base.edit(e);
+        }
+        self.parser(lang)?.parse(src, Some(&base))
     }
 
     /// The symbols of `src` read as `lang` (empty when it cannot be parsed).
