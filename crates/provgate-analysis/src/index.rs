@@ -85,18 +85,17 @@ impl SymbolIndex {
                 v.saturating_sub(1)
             }
         };
-        // A name defined twice in one file counts once.
-        let mut seen: Vec<&str> = syms.defs.iter().map(|d| d.name.as_str()).collect();
-        seen.sort_unstable();
-        seen.dedup();
-        for name in seen {
-            let defs = || syms.defs.iter().filter(|d| d.name == name);
-            let flags = defs().fold(0, |f, d| f | d.flags);
-            let plain = defs().any(|d| {
+        // A name defined twice in one file counts once (definitions grouped by name: a sort,
+        // not a scan of the file's definitions per name).
+        let mut defs: Vec<&crate::symbols::Symbol> = syms.defs.iter().collect();
+        defs.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+        for same in defs.chunk_by(|a, b| a.name == b.name) {
+            let flags = same.iter().fold(0, |f, d| f | d.flags);
+            let plain = same.iter().any(|d| {
                 d.kind != SymbolKind::MacroArgument
                     && d.flags & (FLAG_GUESSED | FLAG_ATTRIBUTE_MACRO) == 0
             });
-            let e = names.entry(name.to_string()).or_default();
+            let e = names.entry(same[0].name.clone()).or_default();
             add(&mut e.defs);
             if plain {
                 add(&mut e.plain);
