@@ -29,8 +29,8 @@ pub struct Entry {
     pub calls: u32,
     /// OR of its definitions' flags.
     pub flags: u8,
-    /// Files that define it for certain other than as an attribute macro: not only by a guess
-    /// ([`FLAG_GUESSED`]), as an argument of a file-scope macro, or as a macro of
+    /// Files with a definition of it that is certain and not an attribute macro: not a guess
+    /// ([`FLAG_GUESSED`]), not an argument of a file-scope macro, not a macro of
     /// [`FileSymbols::attribute_macros`]. A name with such a definition is never blanked out.
     pub plain: u32,
 }
@@ -41,8 +41,7 @@ pub struct SymbolIndex {
     groups: HashMap<String, HashMap<String, Entry>>,
     files: HashMap<String, (BlobId, Arc<FileSymbols>)>,
     group_of: HashMap<String, String>,
-    /// The files with attribute macros (few: a tree's compiler and section headers), so that
-    /// they are found without reading every file.
+    /// The files with attribute macros, so that they are found without reading every file.
     attribute_files: std::collections::BTreeSet<String>,
 }
 
