@@ -41,6 +41,10 @@ struct State {
     /// Files changed by earlier patches of the series (`None`: deleted).
     overlay: HashMap<String, Option<Vec<u8>>>,
     index: SymbolIndex,
+    /// The parses (as they are, not prepared) of the files the last patch rebuilt, with the
+    /// content parsed: the next patch that changes one of them starts from it instead of parsing
+    /// its old content again (series often change a file in consecutive patches).
+    parsed: HashMap<String, (Vec<u8>, tree_sitter::Tree)>,
 }
 
 /// A changed file rebuilt and parsed.
@@ -49,6 +53,8 @@ struct Read {
     lang: &'static str,
     new: Vec<u8>,
     tree: Option<tree_sitter::Tree>,
+    /// The parse of `new` as it is (`tree` is that of the prepared content).
+    plain_tree: Option<tree_sitter::Tree>,
     exact: bool,
     symbols: FileSymbols,
 }
@@ -180,6 +186,7 @@ impl Analyzer {
                 commit: Some(commit.to_string()),
                 tree: Some(tree),
                 overlay: HashMap::new(),
+                parsed: HashMap::new(),
                 index,
             })
         })();
@@ -360,9 +367,14 @@ impl Analyzer {
         // Carry the series on: this patch's files replace the old ones in the index.
         if let Some(s) = &mut state {
             let mut read_symbols: HashMap<&str, FileSymbols> = HashMap::new();
+            s.parsed.clear();
             for r in reads {
                 if r.exact {
-                    read_symbols.insert(patch.files[r.file].path(), r.symbols);
+                    let path = patch.files[r.file].path();
+                    read_symbols.insert(path, r.symbols);
+                    if let Some(t) = r.plain_tree {
+                        s.parsed.insert(path.to_string(), (r.new, t));
+                    }
                 }
             }
             for (path, content) in new_contents {
@@ -458,8 +470,15 @@ impl Analyzer {
         let prepared = macros.and_then(|m| plugin.prepare(&new, m));
         // The old file is parsed to classify the hunks; the new file is reparsed from it
         // (only the hunks), and the prepared file from the new one (only what was blanked).
+        let old_path = file.old_path.as_deref().or(file.new_path.as_deref());
         let old_tree = match &old {
-            Some(o) if exact => parsers.parse(lang, o),
+            Some(o) if exact => {
+                match state.and_then(|s| s.parsed.get(old_path.unwrap_or_default())) {
+                    // The same bytes, so the same parse.
+                    Some((bytes, tree)) if bytes == o => Some(tree.clone()),
+                    _ => parsers.parse(lang, o),
+                }
+            }
             _ => None,
         };
         let new_tree = match (&old, &old_tree) {
@@ -511,6 +530,7 @@ impl Analyzer {
             lang,
             new,
             tree: read_tree,
+            plain_tree: new_tree,
             exact,
             symbols,
         });
