@@ -442,3 +442,42 @@ fn attribute_macros_are_read_through_and_near_misses_kept() {
         "{found:#?}"
     );
 }
+
+#[test]
+fn a_file_changed_by_consecutive_patches_of_a_series_is_read_from_the_last_one() {
+    let r = c_repo();
+    r.write(
+        "src/util.c",
+        "#include \"lib.h\"\n\nint util_sum(int a, int b)\n{\n    return a + b;\n}\n\nint util_twice(int a)\n{\n    return util_sum(a, a);\n}\n",
+    );
+    let first = r.commit("add util_twice");
+    r.write(
+        "src/util.c",
+        "#include \"lib.h\"\n\n/* Sums. */\nint util_sum(int a, int b)\n{\n    return a + b;\n}\n\nint util_twice(int a)\n{\n    return util_sum(a, a);\n}\n",
+    );
+    let second = r.commit("comment");
+    r.write(
+        "src/util.c",
+        "#include \"lib.h\"\n\n/* Sums. */\nint util_sum(int a, int b)\n{\n    return a + b;\n}\n\nint util_twice(int a)\n{\n    return util_sum(a, a) + util_thrice(a);\n}\n",
+    );
+    let third = r.commit("call a missing function");
+    let result = check(&r, &policy("default", ""), &[&first, &second, &third]);
+    let patches = &result.series[0].patches;
+    assert_eq!(patches.len(), 3);
+    // The second patch only adds a comment.
+    assert!(
+        patches[1].files[0]
+            .hunk_kinds
+            .iter()
+            .all(|k| *k == provgate_policy::Kind::Docs),
+        "{:?}",
+        patches[1].files[0]
+    );
+    // The third patch's call of a function defined by none of them, on its own line.
+    let found = of(&result, "unknown-symbol");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].starts_with("src/util.c:11 `util_thrice`"),
+        "{found:#?}"
+    );
+}
