@@ -196,6 +196,7 @@ impl Analyzer {
                 notes.push(CodeNote {
                     path: String::new(),
                     line: None,
+                    end_line: None,
                     message: format!(
                         "no index of the base ({e}); only what the patch shows was read"
                     ),
@@ -277,6 +278,9 @@ impl Analyzer {
             .iter()
             .map(String::as_str)
             .collect();
+        // Names made by token pasting, per language group: worked out only when a name is not
+        // found otherwise (it needs every invocation of the tree), once per patch.
+        let mut pasted: HashMap<&str, HashSet<String>> = HashMap::new();
         // Second pass: the rules.
         for r in &reads {
             let file = &patch.files[r.file];
@@ -287,6 +291,7 @@ impl Analyzer {
                 facts.notes.push(CodeNote {
                     path: file.path().to_string(),
                     line: None,
+                    end_line: None,
                     message: "does not parse; not analysed".into(),
                 });
                 continue;
@@ -314,6 +319,7 @@ impl Analyzer {
                     facts.notes.push(CodeNote {
                         path: path.to_string(),
                         line: None,
+                        end_line: None,
                         message: why,
                     });
                 }
@@ -329,7 +335,19 @@ impl Analyzer {
                     || known.contains(name)
                     || (policy.code.system_headers
                         && group == "c"
-                        && crate::names::system_header_names().contains(name));
+                        && crate::names::system_header_names().contains(name))
+                    || pasted
+                        .entry(group)
+                        .or_insert_with(|| {
+                            pasted_names(
+                                group,
+                                state.as_ref().map(|s| &s.index),
+                                &reads,
+                                patch,
+                                languages,
+                            )
+                        })
+                        .contains(name);
                 if found || !reported.insert((u.name.clone(), u.line)) {
                     continue;
                 }
@@ -447,6 +465,7 @@ impl Analyzer {
                 out.notes.push(CodeNote {
                     path: file.path().to_string(),
                     line: None,
+                    end_line: None,
                     message: "no grammar for this language; not analysed".into(),
                 });
             }
@@ -463,6 +482,7 @@ impl Analyzer {
             out.notes.push(CodeNote {
                 path: file.path().to_string(),
                 line: None,
+                end_line: None,
                 message: "the patch does not apply to its base here; read from its hunks alone, without unknown-symbol".into(),
             });
         }
@@ -592,6 +612,40 @@ fn is_source(path: &str) -> bool {
                 | "S"
                 | "s"
         )
+}
+
+/// The names made by token pasting in group `group` (see [`crate::paste`]): the macros and
+/// file-scope invocations of the base tree, each changed file read from the patch instead of
+/// from the base.
+fn pasted_names(
+    group: &str,
+    index: Option<&SymbolIndex>,
+    reads: &[Read],
+    patch: &Patch,
+    languages: &Languages,
+) -> HashSet<String> {
+    let changed: Vec<(&str, &FileSymbols)> = reads
+        .iter()
+        .filter(|r| languages.by_name(r.lang).map_or(r.lang, |p| p.group()) == group)
+        .map(|r| (patch.files[r.file].path(), &r.symbols))
+        .collect();
+    let replaced: HashSet<&str> = patch
+        .files
+        .iter()
+        .filter_map(|f| f.old_path.as_deref())
+        .chain(changed.iter().map(|(p, _)| *p))
+        .collect();
+    let files: Vec<&FileSymbols> = index
+        .into_iter()
+        .flat_map(|i| i.paste_files(group))
+        .filter(|(p, _)| !replaced.contains(p))
+        .chain(changed.iter().copied())
+        .map(|(_, s)| s)
+        .collect();
+    crate::paste::expand(
+        files.iter().flat_map(|s| &s.pastes),
+        files.iter().flat_map(|s| &s.invocations),
+    )
 }
 
 /// Names from the base index and the patch.

@@ -5,14 +5,14 @@
 //! `<git dir>/provgate/index/v1/<tree id>.pgi` (the repository's git directory, so that the cache
 //! follows the repository and never lands in a work tree).
 //!
-//! # Format (version 2)
+//! # Format (version 3)
 //!
 //! All integers are little-endian; `varint` is LEB128 (7 bits a byte, high bit = more).
 //!
 //! | field | bytes | meaning |
 //! |---|---|---|
 //! | magic | 4 | `PGIX` |
-//! | version | 1 | `2` (files of another version are ignored and rebuilt) |
+//! | version | 1 | `3` (files of another version are ignored and rebuilt) |
 //! | kind | 1 | `0`: full (every blob of the tree); `1`: delta (only the blobs its base lacks) |
 //! | depth | 1 | number of delta files below this one (0 for a full file) |
 //! | reserved | 1 | `0` |
@@ -26,7 +26,12 @@
 //! then n × (varint name index, kind byte ([`SymbolKind`] value), flags byte, varint line)), the
 //! calls (varint n, then n × varint name index), and the attribute macros (varint n, then n ×
 //! (varint name index, bits byte (1: function-like, 2: stands for `asm`), varint number of
-//! references, then each as a varint name index)); version 1 had no attribute macros.
+//! references, then each as a varint name index)), the paste rules (varint n, then n × (varint
+//! macro name index, varint parameter, tag byte, then for tag 0 (a name) varint prefix and suffix
+//! indexes, for tag 1 (a forward) varint macro name index and varint argument)), and the
+//! file-scope invocations (varint n, then n × (varint name index, varint number of arguments,
+//! then each as a varint string index, the empty string for an argument that is not an
+//! identifier)); version 1 had no attribute macros, version 2 no paste rules nor invocations.
 //!
 //! A tree's blob list is not stored: git gives it. Loading a delta loads its base first; delta
 //! chains are kept short ([`MAX_DEPTH`]) by writing a full file instead. Files are written to a
@@ -35,12 +40,14 @@
 
 use std::sync::Arc;
 
-use crate::symbols::{AttributeMacro, FileSymbols, Symbol, SymbolKind};
+use crate::symbols::{
+    AttributeMacro, FileSymbols, MacroInvocation, MacroPaste, PasteTarget, Symbol, SymbolKind,
+};
 
 /// The magic bytes.
 pub const MAGIC: &[u8; 4] = b"PGIX";
 /// The format version.
-pub const VERSION: u8 = 2;
+pub const VERSION: u8 = 3;
 /// The longest chain of delta files before a full file is written.
 pub const MAX_DEPTH: u8 = 8;
 
@@ -142,6 +149,8 @@ pub fn encode(file: &IndexFile) -> Vec<u8> {
         Vec<(u64, &'a Symbol)>,
         Vec<u64>,
         Vec<(u64, u8, Vec<u64>)>,
+        Vec<(u64, u32, u8, u64, u64)>,
+        Vec<(u64, Vec<u64>)>,
     );
     let mut interned: Vec<Interned> = Vec::new();
     for (_, syms) in &file.blobs {
@@ -161,9 +170,34 @@ pub fn encode(file: &IndexFile) -> Vec<u8> {
                 (strings.id(m.name.as_str()), bits, refs)
             })
             .collect();
-        interned.push((lang, defs, calls, attrs));
+        let pastes = syms
+            .pastes
+            .iter()
+            .map(|p| {
+                let (tag, a, b) = match &p.to {
+                    PasteTarget::Name { prefix, suffix } => {
+                        (0, strings.id(prefix.as_str()), strings.id(suffix.as_str()))
+                    }
+                    PasteTarget::Forward { name, arg } => {
+                        (1, strings.id(name.as_str()), u64::from(*arg))
+                    }
+                };
+                (strings.id(p.name.as_str()), p.param, tag, a, b)
+            })
+            .collect();
+        let invocations = syms
+            .invocations
+            .iter()
+            .map(|v| {
+                let args = v.args.iter().map(|a| strings.id(a.as_str())).collect();
+                (strings.id(v.name.as_str()), args)
+            })
+            .collect();
+        interned.push((lang, defs, calls, attrs, pastes, invocations));
     }
-    for ((id, _), (lang, defs, calls, attrs)) in file.blobs.iter().zip(&interned) {
+    for ((id, _), (lang, defs, calls, attrs, pastes, invocations)) in
+        file.blobs.iter().zip(&interned)
+    {
         body.extend_from_slice(id);
         put_varint(&mut body, *lang);
         put_varint(&mut body, defs.len() as u64);
@@ -184,6 +218,22 @@ pub fn encode(file: &IndexFile) -> Vec<u8> {
             put_varint(&mut body, refs.len() as u64);
             for r in refs {
                 put_varint(&mut body, *r);
+            }
+        }
+        put_varint(&mut body, pastes.len() as u64);
+        for (name, param, tag, a, b) in pastes {
+            put_varint(&mut body, *name);
+            put_varint(&mut body, u64::from(*param));
+            body.push(*tag);
+            put_varint(&mut body, *a);
+            put_varint(&mut body, *b);
+        }
+        put_varint(&mut body, invocations.len() as u64);
+        for (name, args) in invocations {
+            put_varint(&mut body, *name);
+            put_varint(&mut body, args.len() as u64);
+            for a in args {
+                put_varint(&mut body, *a);
             }
         }
     }
@@ -339,6 +389,39 @@ pub fn decode(data: &[u8]) -> Result<IndexFile, CacheError> {
                 refs,
             });
         }
+        let npastes = r.count(5)?;
+        let mut pastes = Vec::with_capacity(npastes);
+        for _ in 0..npastes {
+            let name = string(r.varint()?)?.to_string();
+            let param = u32::try_from(r.varint()?)
+                .map_err(|_| CacheError::Structure("parameter out of range"))?;
+            let tag = r.byte()?;
+            let (a, b) = (r.varint()?, r.varint()?);
+            let to = match tag {
+                0 => PasteTarget::Name {
+                    prefix: string(a)?.to_string(),
+                    suffix: string(b)?.to_string(),
+                },
+                1 => PasteTarget::Forward {
+                    name: string(a)?.to_string(),
+                    arg: u32::try_from(b)
+                        .map_err(|_| CacheError::Structure("argument out of range"))?,
+                },
+                _ => return Err(CacheError::Structure("unknown paste target")),
+            };
+            pastes.push(MacroPaste { name, param, to });
+        }
+        let ninvocations = r.count(2)?;
+        let mut invocations = Vec::with_capacity(ninvocations);
+        for _ in 0..ninvocations {
+            let name = string(r.varint()?)?.to_string();
+            let nargs = r.count(1)?;
+            let mut args = Vec::with_capacity(nargs);
+            for _ in 0..nargs {
+                args.push(string(r.varint()?)?.to_string());
+            }
+            invocations.push(MacroInvocation { name, args });
+        }
         blobs.push((
             id,
             Arc::new(FileSymbols {
@@ -346,6 +429,8 @@ pub fn decode(data: &[u8]) -> Result<IndexFile, CacheError> {
                 defs,
                 calls,
                 attribute_macros,
+                pastes,
+                invocations,
             }),
         ));
     }
@@ -436,29 +521,70 @@ mod tests {
                 ),
                 0..4,
             ),
+            proptest::collection::vec(
+                (
+                    "[a-z_]{1,10}",
+                    0u32..4,
+                    any::<bool>(),
+                    "[a-z_]{0,10}",
+                    "[a-z_]{0,10}",
+                ),
+                0..4,
+            ),
+            proptest::collection::vec(
+                (
+                    "[a-z_]{1,10}",
+                    proptest::collection::vec("[a-z_]{0,10}", 0..4),
+                ),
+                0..4,
+            ),
         )
-            .prop_map(|(language, defs, calls, attrs)| FileSymbols {
-                language,
-                defs: defs
-                    .into_iter()
-                    .map(|(name, k, flags, line)| Symbol {
-                        name,
-                        kind: SymbolKind::from_u8(k).unwrap(),
-                        flags,
-                        line,
-                    })
-                    .collect(),
-                calls,
-                attribute_macros: attrs
-                    .into_iter()
-                    .map(|(name, function_like, asm, refs)| AttributeMacro {
-                        name,
-                        function_like,
-                        asm,
-                        refs,
-                    })
-                    .collect(),
-            })
+            .prop_map(
+                |(language, defs, calls, attrs, pastes, invocations)| FileSymbols {
+                    language,
+                    defs: defs
+                        .into_iter()
+                        .map(|(name, k, flags, line)| Symbol {
+                            name,
+                            kind: SymbolKind::from_u8(k).unwrap(),
+                            flags,
+                            line,
+                        })
+                        .collect(),
+                    calls,
+                    attribute_macros: attrs
+                        .into_iter()
+                        .map(|(name, function_like, asm, refs)| AttributeMacro {
+                            name,
+                            function_like,
+                            asm,
+                            refs,
+                        })
+                        .collect(),
+                    pastes: pastes
+                        .into_iter()
+                        .map(|(name, param, forward, a, b)| MacroPaste {
+                            name,
+                            param,
+                            to: if forward {
+                                PasteTarget::Forward {
+                                    name: a,
+                                    arg: b.len() as u32,
+                                }
+                            } else {
+                                PasteTarget::Name {
+                                    prefix: a,
+                                    suffix: b,
+                                }
+                            },
+                        })
+                        .collect(),
+                    invocations: invocations
+                        .into_iter()
+                        .map(|(name, args)| MacroInvocation { name, args })
+                        .collect(),
+                },
+            )
     }
 
     proptest! {

@@ -43,6 +43,8 @@ pub struct SymbolIndex {
     group_of: HashMap<String, String>,
     /// The files with attribute macros, so that they are found without reading every file.
     attribute_files: std::collections::BTreeSet<String>,
+    /// The files with paste rules or file-scope invocations, for the same reason.
+    paste_files: std::collections::BTreeSet<String>,
 }
 
 impl std::fmt::Debug for SymbolIndex {
@@ -115,6 +117,9 @@ impl SymbolIndex {
         if !syms.attribute_macros.is_empty() {
             self.attribute_files.insert(path.to_string());
         }
+        if !syms.pastes.is_empty() || !syms.invocations.is_empty() {
+            self.paste_files.insert(path.to_string());
+        }
         self.files.insert(path.to_string(), (blob, syms));
     }
 
@@ -123,6 +128,7 @@ impl SymbolIndex {
         if let Some((_, old)) = self.files.remove(path) {
             self.account(&old, -1);
             self.attribute_files.remove(path);
+            self.paste_files.remove(path);
         }
     }
 
@@ -141,6 +147,22 @@ impl SymbolIndex {
                     == group
             })
             .flat_map(|(_, s)| s.attribute_macros.iter())
+    }
+
+    /// The files of language group `group` with paste rules or file-scope invocations (the
+    /// inputs of [`crate::paste::expand`]), with their paths.
+    pub fn paste_files<'a>(
+        &'a self,
+        group: &'a str,
+    ) -> impl Iterator<Item = (&'a str, &'a FileSymbols)> + 'a {
+        self.paste_files.iter().filter_map(move |p| {
+            let (_, s) = self.files.get(p)?;
+            let g = self
+                .group_of
+                .get(&s.language)
+                .map_or(s.language.as_str(), String::as_str);
+            (g == group).then_some((p.as_str(), &**s))
+        })
     }
 
     /// What the index knows about `name` in `group`.

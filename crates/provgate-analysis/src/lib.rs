@@ -8,7 +8,8 @@
 //!    changed file is parsed for the rules, so that the grammar reads what they qualify.
 //! 2. [`index`]: the symbol index of a repository tree at a revision, built in parallel from git
 //!    blobs and cached on disk per tree ([`cache`]), incrementally from the nearest cached
-//!    ancestor; [`names`]: the shipped lists of names defined outside any repository.
+//!    ancestor; [`names`]: the shipped lists of names defined outside any repository;
+//!    [`paste`]: the names C macros make by token pasting where they are invoked.
 //! 3. [`apply`]: each changed file rebuilt from its base and the patch, so that whole files are
 //!    parsed (locals and parameters are in scope, line numbers are the patch's).
 //! 4. [`classify`]: comment- and white-space-only hunks, and mechanical patches.
@@ -42,6 +43,7 @@ mod incremental;
 pub mod index;
 pub mod lang;
 pub mod names;
+pub mod paste;
 pub mod prove;
 pub mod symbols;
 

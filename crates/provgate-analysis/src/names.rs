@@ -35,6 +35,11 @@ list!(
 );
 list!(glib_names, "names/glib.txt", "GLib and GObject.");
 list!(
+    win32_names,
+    "names/win32.txt",
+    "The Windows API and the Microsoft C runtime, as portable C projects' compat layers call them."
+);
+list!(
     rust_names,
     "names/rust.txt",
     "Rust prelude names and standard macros (macros with a trailing `!`)."
@@ -45,11 +50,18 @@ list!(
     "Python builtins, module attributes and standard-library module names."
 );
 
-/// C names: the C list and GLib, merged and sorted.
+/// C names: the C list, GLib and the Windows API with the Microsoft C runtime, merged and
+/// sorted (one list for every C file: compat layers are ordinary C files, and a name is only
+/// known here if a platform's documented API has it).
 pub fn c_all() -> &'static [&'static str] {
     static LIST: OnceLock<Vec<&'static str>> = OnceLock::new();
     LIST.get_or_init(|| {
-        let mut v: Vec<&'static str> = c_names().iter().chain(glib_names()).copied().collect();
+        let mut v: Vec<&'static str> = c_names()
+            .iter()
+            .chain(glib_names())
+            .chain(win32_names())
+            .copied()
+            .collect();
         v.sort_unstable();
         v.dedup();
         v
@@ -177,6 +189,10 @@ mod tests {
             "offsetof",
             "g_malloc",
             "g_assert_cmpint",
+            "GetProcessId",
+            "IsWow64Process",
+            "_chsize_s",
+            "_wfopen",
         ] {
             assert!(c_all().binary_search(&name).is_ok(), "{name}");
         }

@@ -106,6 +106,50 @@ pub struct AttributeMacro {
     pub refs: Vec<String>,
 }
 
+/// What a function-like C macro does with one of its parameters when its body pastes it into
+/// an identifier (`init_ ## name ## _with_stride`) or passes it on to another macro whose body
+/// may (`implement_commit_slab(name, int)`): the rule [`crate::paste`] expands at each
+/// invocation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MacroPaste {
+    /// The macro's name.
+    pub name: String,
+    /// The 0-based index of the parameter.
+    pub param: u32,
+    /// What the parameter becomes.
+    pub to: PasteTarget,
+}
+
+/// Where a macro's parameter goes: see [`MacroPaste`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PasteTarget {
+    /// The identifier `prefix` + argument + `suffix` (the tokens pasted to it, joined).
+    Name {
+        /// The tokens pasted before the parameter.
+        prefix: String,
+        /// The tokens pasted after it.
+        suffix: String,
+    },
+    /// The `arg`th (0-based) argument of an invocation of the macro `name` in the body.
+    Forward {
+        /// The macro invoked.
+        name: String,
+        /// Where the parameter is passed.
+        arg: u32,
+    },
+}
+
+/// An invocation of a name with parentheses at file scope in C (`define_commit_slab(slab, int);`),
+/// which expands to definitions when the name is a macro with [`MacroPaste`] rules.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MacroInvocation {
+    /// The name invoked.
+    pub name: String,
+    /// Each argument that is a single identifier, empty for the others (only identifiers can be
+    /// pasted into a name).
+    pub args: Vec<String>,
+}
+
 /// One defined name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Symbol {
@@ -130,6 +174,10 @@ pub struct FileSymbols {
     pub calls: Vec<String>,
     /// The C macros that may be attribute macros, in file order.
     pub attribute_macros: Vec<AttributeMacro>,
+    /// What C function-like macros paste their parameters into, in file order.
+    pub pastes: Vec<MacroPaste>,
+    /// The file-scope invocations in C with at least one identifier argument, in file order.
+    pub invocations: Vec<MacroInvocation>,
 }
 
 impl FileSymbols {

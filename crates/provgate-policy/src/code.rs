@@ -41,6 +41,11 @@ pub struct CodeNote {
     /// The new-file line where the part starts, when it is one place.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
+    /// The last new-file line of the part, when it is one region (with [`line`](Self::line)
+    /// the region's bounds, so that the message need not repeat them and a report can group a
+    /// file's notes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_line: Option<u32>,
     /// Why it was not analysed (e.g. "no grammar for this language", "does not parse").
     pub message: String,
 }

@@ -135,7 +135,7 @@ impl LanguageSupport for C {
     }
 
     fn version(&self) -> u32 {
-        6
+        7
     }
 
     fn symbols(&self, tree: &Tree, src: &[u8]) -> FileSymbols {
@@ -237,6 +237,7 @@ impl LanguageSupport for C {
                         let at = line(name);
                         let name = text(name, src);
                         let flags = attribute_macro(name, value, Some(&params), &mut out);
+                        out.pastes.extend(crate::paste::rules(name, &params, value));
                         out.def(name, SymbolKind::FunctionMacro, at, flags);
                     }
                 }
@@ -258,6 +259,7 @@ impl LanguageSupport for C {
             }
             true
         });
+        out.invocations = crate::paste::invocations(src);
         out.finish();
         out
     }

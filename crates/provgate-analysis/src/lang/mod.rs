@@ -349,13 +349,11 @@ pub(crate) fn error_notes(file: &SourceFile<'_>) -> Vec<CodeNote> {
                                 .unwrap_or(first),
                         ),
                     ),
+                    end_line: Some(last),
+                    // The bounds are in `line`/`end_line`: a report lists a file's regions
+                    // together instead of repeating this sentence per line.
                     message: format!(
-                        "{} not parse as {}; calls there were not analysed",
-                        if first == last {
-                            format!("line {first} does")
-                        } else {
-                            format!("lines {first}-{last} do")
-                        },
+                        "does not parse as {}; calls there were not analysed",
                         match extension(file.path).as_str() {
                             "rs" => "Rust",
                             "py" | "pyi" => "Python",
