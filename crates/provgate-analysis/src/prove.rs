@@ -52,42 +52,17 @@ impl ProveOptions {
     }
 }
 
-/// One run of the test command.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Run {
-    /// The files of the patch applied before the run.
-    pub applied: Vec<String>,
-    /// The exit code, when the command exited.
-    pub exit_code: Option<i32>,
-    /// The signal that ended it, when one did.
-    pub signal: Option<i32>,
-    /// Whether it was killed at the timeout.
-    pub timed_out: bool,
-    /// How long it took, in milliseconds.
-    pub duration_ms: u64,
-    /// The end of its output.
-    pub output_tail: String,
-}
+/// One run of the test command: the report's own type, so that a proof goes into a report as it
+/// is (its `describe()` gives the status in the proof's summary).
+pub use provgate_report::RunReport as Run;
 
-impl Run {
-    /// Whether the command succeeded (exit 0, within the time).
-    pub fn passed(&self) -> bool {
-        self.exit_code == Some(0) && !self.timed_out
-    }
-
-    fn describe(&self) -> String {
-        if self.timed_out {
-            format!("timed out after {} ms", self.duration_ms)
-        } else if let Some(code) = self.exit_code {
-            format!("exit {code}")
-        } else {
-            format!("killed by signal {}", self.signal.unwrap_or(0))
-        }
-    }
+/// Whether the command succeeded (exit 0, within the time).
+fn passed(run: &Run) -> bool {
+    run.exit_code == Some(0) && !run.timed_out
 }
 
 /// What a proof found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ProveReport {
     /// The patch's id.
     pub patch_id: String,
@@ -392,12 +367,12 @@ pub fn prove_after(
             ProofOutcome::Inconclusive,
             format!("a run timed out ({runs})"),
         )
-    } else if w.passed() {
+    } else if passed(w) {
         (
             ProofOutcome::Hollow,
             format!("the tests pass without the fix, so they do not test it ({runs})"),
         )
-    } else if !f.passed() {
+    } else if !passed(f) {
         (
             ProofOutcome::Broken,
             format!("the tests fail with the fix applied ({runs})"),
