@@ -120,7 +120,8 @@ fn arguments<'t, 's>(
         match t {
             Token::Punct(b'(') => depth += 1,
             Token::Punct(b')') => {
-                depth -= 1;
+                // The list opens at `open`, so depth is at least 1 here; saturating all the same.
+                depth = depth.saturating_sub(1);
                 if depth == 0 {
                     args.push(&tokens[start..i]);
                     return Some((args, i + 1));
@@ -390,6 +391,15 @@ mod tests {
         let inv = invocations(b"outer(fruit, int);\nloop_a(fruit);\n");
         let names = expand(&pastes, &inv);
         assert_eq!(names, HashSet::from(["fruit_init".to_string()]));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_are_read_without_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..256)) {
+            let _ = invocations(&bytes);
+            let body = String::from_utf8_lossy(&bytes);
+            let _ = rules("m", &["a", "b"], &body);
+        }
     }
 
     #[test]
