@@ -518,6 +518,11 @@ fn run(
     };
     // Whatever the command left running in its group goes too.
     kill_group(group);
+    // An interrupt that killed the command before this loop saw the flag is still an
+    // interrupt, not a run that ended by a signal.
+    if interrupted.load(Ordering::SeqCst) {
+        return Err(ProveError::Interrupted);
+    }
     if let Some(a) = active().iter_mut().find(|a| a.id == id) {
         a.group = None;
     }

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use provgate_patch::{Patch, Series};
-use provgate_policy::{CheckResult, Finding};
+use provgate_policy::{CheckResult, CodeNote, Finding};
 use provgate_report::{
     AiReport, FindingReport, NoteReport, PolicyReport, Report, RuleReport, SeriesReport, Snippet,
     WaivedReport,
@@ -86,16 +86,7 @@ pub fn build(read: &ReadResult, result: Option<&CheckResult>) -> Report {
                         to: m.to.clone(),
                         pairs: m.pairs,
                     });
-            entry
-                .notes
-                .extend(patch_result.code_notes.iter().map(|n| NoteReport {
-                    kind: "not-analysed".to_string(),
-                    message: match (n.path.as_str(), n.line) {
-                        ("", _) => n.message.clone(),
-                        (path, Some(line)) => format!("{path}:{line}: {}", n.message),
-                        (path, None) => format!("{path}: {}", n.message),
-                    },
-                }));
+            entry.notes.extend(not_analysed(&patch_result.code_notes));
             if patch_result.ai.ai_assisted() {
                 report.summary.ai_assisted += 1;
             }
@@ -142,6 +133,45 @@ pub fn build(read: &ReadResult, result: Option<&CheckResult>) -> Report {
     report.notes.extend(result.notes.iter().cloned());
     report.verdict = Some(result.verdict.as_str().to_string());
     report
+}
+
+/// A region of a file by its first line, and as it is written (`221-224`).
+type Region = (u32, String);
+
+/// The code analysis's notes, one per file and reason with the regions listed
+/// (`xen/drivers/char/uart.c:49, 70, 221-224: does not parse as C; …`): a file the grammar
+/// stumbles on at many places would otherwise fill a report with near-identical lines.
+fn not_analysed(notes: &[CodeNote]) -> Vec<NoteReport> {
+    let mut grouped: Vec<(&str, &str, Vec<Region>)> = Vec::new();
+    for note in notes {
+        let region = match (note.line, note.end_line) {
+            (Some(start), Some(end)) if end > start => Some((start, format!("{start}-{end}"))),
+            (Some(start), _) => Some((start, start.to_string())),
+            (None, _) => None,
+        };
+        match grouped
+            .iter_mut()
+            .find(|(path, message, _)| *path == note.path && *message == note.message)
+        {
+            Some((_, _, regions)) => regions.extend(region),
+            None => grouped.push((&note.path, &note.message, region.into_iter().collect())),
+        }
+    }
+    grouped
+        .into_iter()
+        .map(|(path, message, mut regions)| {
+            regions.sort();
+            let regions: Vec<String> = regions.into_iter().map(|(_, text)| text).collect();
+            NoteReport {
+                kind: "not-analysed".to_string(),
+                message: match (path, regions.is_empty()) {
+                    ("", _) => message.to_string(),
+                    (path, true) => format!("{path}: {message}"),
+                    (path, false) => format!("{path}:{}: {message}", regions.join(", ")),
+                },
+            }
+        })
+        .collect()
 }
 
 fn series_report(series: &Series) -> SeriesReport {
@@ -197,4 +227,49 @@ fn label<T: serde::Serialize>(value: &T) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn note(path: &str, line: Option<u32>, end_line: Option<u32>, message: &str) -> CodeNote {
+        CodeNote {
+            path: path.into(),
+            line,
+            end_line,
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn not_analysed_notes_are_one_per_file_and_reason() {
+        let parse = "does not parse as C; calls there were not analysed";
+        let notes = [
+            note("a.c", Some(49), Some(49), parse),
+            note("a.c", Some(221), Some(224), parse),
+            note("b.c", Some(3), None, parse),
+            note("a.c", Some(70), Some(70), parse),
+            note(
+                "x.zig",
+                None,
+                None,
+                "no grammar for this language; not analysed",
+            ),
+            note("", None, None, "no index of the base"),
+        ];
+        let messages: Vec<String> = not_analysed(&notes)
+            .into_iter()
+            .map(|n| n.message)
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                format!("a.c:49, 70, 221-224: {parse}"),
+                format!("b.c:3: {parse}"),
+                "x.zig: no grammar for this language; not analysed".to_string(),
+                "no index of the base".to_string(),
+            ]
+        );
+    }
 }

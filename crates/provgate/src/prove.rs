@@ -4,11 +4,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use provgate_analysis::prove::{
-    ProveError, ProveOptions, ProveReport, Run, prove_after, split_tests,
-};
+use provgate_analysis::prove::{ProveError, ProveOptions, ProveReport, prove_after, split_tests};
 use provgate_patch::Patch;
-use provgate_report::{ErrorReport, FindingReport, ProofReport, Report, RuleReport, RunReport};
+use provgate_report::{ErrorReport, FindingReport, ProofReport, Report, RuleReport};
 
 use crate::cli::ProveArgs;
 use crate::{EXIT_ERROR, EXIT_FAILED, EXIT_OK, UserError, build_report, output, read};
@@ -179,19 +177,8 @@ fn proof_report(proved: ProveReport, command: &str) -> ProofReport {
         base: proved.base,
         command: command.to_string(),
         test_files: proved.test_files,
-        without_fix: proved.without_fix.map(run_report),
-        with_fix: proved.with_fix.map(run_report),
-    }
-}
-
-fn run_report(run: Run) -> RunReport {
-    RunReport {
-        applied: run.applied,
-        exit_code: run.exit_code,
-        signal: run.signal,
-        timed_out: run.timed_out,
-        duration_ms: run.duration_ms,
-        output_tail: run.output_tail,
+        without_fix: proved.without_fix,
+        with_fix: proved.with_fix,
     }
 }
 
