@@ -243,13 +243,8 @@ pub fn run_attest(args: AttestArgs) -> anyhow::Result<u8> {
             // of the same commit never disagree.
             let analyzer =
                 crate::code::analyzer(&args.repo, loaded.root.as_deref(), &Default::default())?;
-            let result = provgate_policy::check_with_code(
-                &loaded.policy,
-                &context,
-                &zones,
-                &read.series,
-                crate::code::as_code(&analyzer),
-            );
+            let result =
+                crate::code::check(&loaded.policy, &context, &zones, &read.series, &analyzer);
             let report = build_report::build(&read, Some(&result));
             let key = args
                 .key

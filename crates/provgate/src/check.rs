@@ -33,13 +33,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
     let zones = provgate_policy::Zones::load(&loaded.policy, loaded.root.as_deref())
         .map_err(config::policy_error)?;
     let analyzer = crate::code::analyzer(&args.repo, loaded.root.as_deref(), &args.code)?;
-    let result = provgate_policy::check_with_code(
-        &loaded.policy,
-        &context,
-        &zones,
-        &read.series,
-        crate::code::as_code(&analyzer),
-    );
+    let result = crate::code::check(&loaded.policy, &context, &zones, &read.series, &analyzer);
     let report = build_report::build(&read, Some(&result));
 
     output::deliver(

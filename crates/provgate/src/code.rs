@@ -108,11 +108,18 @@ fn read_proofs(file: &Path) -> Result<Vec<(String, ProofFacts)>, UserError> {
     Ok(proofs)
 }
 
-/// The analyzer as the policy engine takes it.
-pub fn as_code(analyzer: &Option<Analyzer>) -> Option<&dyn provgate_policy::CodeAnalyzer> {
-    analyzer
+/// The policy engine's check, with the code read when there is an analyzer.
+pub fn check(
+    policy: &provgate_policy::Policy,
+    context: &provgate_policy::CheckContext,
+    zones: &provgate_policy::Zones,
+    series: &[provgate_patch::Series],
+    analyzer: &Option<Analyzer>,
+) -> provgate_policy::CheckResult {
+    let code = analyzer
         .as_ref()
-        .map(|a| a as &dyn provgate_policy::CodeAnalyzer)
+        .map(|a| a as &dyn provgate_policy::CodeAnalyzer);
+    provgate_policy::check_with_code(policy, context, zones, series, code)
 }
 
 /// A `--base` that names no commit is a mistake of the command line, not a note on each patch.

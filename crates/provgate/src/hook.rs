@@ -309,13 +309,7 @@ fn judge(repo: &Path, patches: Vec<Patch>, what: &str, read_code: bool) -> anyho
     } else {
         None
     };
-    let result = provgate_policy::check_with_code(
-        &loaded.policy,
-        &context,
-        &zones,
-        &read.series,
-        crate::code::as_code(&analyzer),
-    );
+    let result = crate::code::check(&loaded.policy, &context, &zones, &read.series, &analyzer);
     let report = build_report::build(&read, Some(&result));
     if report.summary.deny + report.summary.warn > 0 {
         let text = provgate_report::text::render(

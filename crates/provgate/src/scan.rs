@@ -301,13 +301,7 @@ fn judge(judges: &[Judge], patch: Patch) -> CommitRecord {
     let results: Vec<PatchResult> = judges
         .iter()
         .filter_map(|j| {
-            let result = provgate_policy::check_with_code(
-                &j.policy,
-                &j.context,
-                &j.zones,
-                &series,
-                crate::code::as_code(&j.analyzer),
-            );
+            let result = crate::code::check(&j.policy, &j.context, &j.zones, &series, &j.analyzer);
             result.series.into_iter().next()?.patches.into_iter().next()
         })
         .collect();
