@@ -554,15 +554,11 @@ fn tests_without_assertion(file: &SourceFile<'_>, cx: &Context<'_>, out: &mut Fi
             && file.added.intersects(line(*f), super::end_line(*f))
             && !asserts.contains(name.as_str())
         {
-            let at = f
-                .child_by_field_name("declarator")
-                .map(line)
-                .unwrap_or_else(|| line(*f));
-            out.issue(
-                "test-without-assertion",
+            out.hollow_test(
                 file.path,
-                at,
-                format!("test `{name}` asserts nothing"),
+                *f,
+                "declarator",
+                name,
                 "check the behaviour under test with g_assert*()/assert() (or a qtest helper that asserts)",
             );
         }

@@ -111,6 +111,29 @@ pub struct FileAnalysis {
 }
 
 impl FileAnalysis {
+    /// Reports `test-without-assertion` for the test function `function`, at the line of its
+    /// `name_field` child (where a reader looks for a function), else of the function itself.
+    pub(crate) fn hollow_test(
+        &mut self,
+        path: &str,
+        function: Node<'_>,
+        name_field: &str,
+        name: &str,
+        help: &str,
+    ) {
+        let at = function
+            .child_by_field_name(name_field)
+            .map(line)
+            .unwrap_or_else(|| line(function));
+        self.issue(
+            "test-without-assertion",
+            path,
+            at,
+            format!("test `{name}` asserts nothing"),
+            help,
+        );
+    }
+
     pub(crate) fn issue(
         &mut self,
         rule: &str,
@@ -255,6 +278,21 @@ pub(crate) fn end_line(node: Node<'_>) -> u32 {
 
 /// Visits `root` and its descendants in document order without recursion; `f` returns whether
 /// to descend into the node.
+/// The nodes of kind `kind` below `root` that have a `name` field, with that name: a
+/// language's function definitions.
+pub(crate) fn named_nodes<'t>(root: Node<'t>, src: &[u8], kind: &str) -> Vec<(String, Node<'t>)> {
+    let mut out = Vec::new();
+    walk(root, |n| {
+        if n.kind() == kind
+            && let Some(name) = n.child_by_field_name("name")
+        {
+            out.push((text(name, src).to_string(), n));
+        }
+        true
+    });
+    out
+}
+
 pub(crate) fn walk<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>) -> bool) {
     let mut cursor = root.walk();
     let mut descend = f(cursor.node());

@@ -353,15 +353,7 @@ fn body_asserts(
 /// Test functions the patch adds or changes that assert nothing.
 fn tests_without_assertion(file: &SourceFile<'_>, cx: &Context<'_>, out: &mut FileAnalysis) {
     let src = file.src;
-    let mut functions: Vec<(String, Node<'_>)> = Vec::new();
-    walk(file.tree.root_node(), |n| {
-        if n.kind() == "function_definition"
-            && let Some(name) = n.child_by_field_name("name")
-        {
-            functions.push((text(name, src).to_string(), n));
-        }
-        true
-    });
+    let functions = super::named_nodes(file.tree.root_node(), src, "function_definition");
     let tree_asserts = |name: &str| {
         cx.lookup
             .flags("python", name)
@@ -390,17 +382,7 @@ fn tests_without_assertion(file: &SourceFile<'_>, cx: &Context<'_>, out: &mut Fi
                     || tree_asserts(c.trim_start_matches('.'))
             });
         if !ok {
-            let at = f
-                .child_by_field_name("name")
-                .map(line)
-                .unwrap_or_else(|| line(*f));
-            out.issue(
-                "test-without-assertion",
-                file.path,
-                at,
-                format!("test `{name}` asserts nothing"),
-                "check the behaviour under test with assert or self.assert*(); use pytest.raises() for expected errors",
-            );
+            out.hollow_test(file.path, *f, "name", name, "check the behaviour under test with assert or self.assert*(); use pytest.raises() for expected errors");
         }
     }
 }

@@ -374,15 +374,7 @@ fn locals(func: Node<'_>, src: &[u8]) -> HashSet<String> {
 /// Test functions the patch adds or changes that assert nothing.
 fn tests_without_assertion(file: &SourceFile<'_>, cx: &Context<'_>, out: &mut FileAnalysis) {
     let src = file.src;
-    let mut functions: Vec<(String, Node<'_>)> = Vec::new();
-    walk(file.tree.root_node(), |n| {
-        if n.kind() == "function_item"
-            && let Some(name) = n.child_by_field_name("name")
-        {
-            functions.push((text(name, src).to_string(), n));
-        }
-        true
-    });
+    let functions = super::named_nodes(file.tree.root_node(), src, "function_item");
     let tree_asserts = |name: &str| {
         cx.lookup
             .flags("rust", name)
@@ -403,17 +395,7 @@ fn tests_without_assertion(file: &SourceFile<'_>, cx: &Context<'_>, out: &mut Fi
             asserts.contains(c) || tree_asserts(c)
         });
         if !direct {
-            let at = f
-                .child_by_field_name("name")
-                .map(line)
-                .unwrap_or_else(|| line(*f));
-            out.issue(
-                "test-without-assertion",
-                file.path,
-                at,
-                format!("test `{name}` asserts nothing"),
-                "check the behaviour under test with assert!/assert_eq!, or mark a test that must panic with #[should_panic]",
-            );
+            out.hollow_test(file.path, *f, "name", name, "check the behaviour under test with assert!/assert_eq!, or mark a test that must panic with #[should_panic]");
         }
     }
 }
