@@ -1,7 +1,6 @@
 //! `insecure-call`: added code calls a function the policy lists as insecure.
 
-use super::{Finding, PatchContext, Rule, RuleDoc};
-use crate::level::Level;
+use super::RuleDoc;
 
 /// See [`DOC`].
 pub struct InsecureCall;
@@ -17,17 +16,4 @@ static DOC: RuleDoc = RuleDoc {
     fix: "Use a bounded or safe alternative (`snprintf`, `g_strlcpy`, `ast.literal_eval`, `json.loads`, an argument list without a shell), or, if the call is safe here, record an `[[exception]]` for the file with the reason.",
 };
 
-impl Rule for InsecureCall {
-    fn name(&self) -> &'static str {
-        DOC.name
-    }
-    fn default_level(&self) -> Level {
-        Level::Warn
-    }
-    fn doc(&self) -> &'static RuleDoc {
-        &DOC
-    }
-    fn check(&self, cx: &PatchContext<'_>) -> Vec<Finding> {
-        cx.code_findings(DOC.name)
-    }
-}
+code_rule!(InsecureCall);

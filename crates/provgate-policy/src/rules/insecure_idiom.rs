@@ -1,7 +1,6 @@
 //! `insecure-idiom`: added C code uses an idiom that is a known source of memory bugs.
 
-use super::{Finding, PatchContext, Rule, RuleDoc};
-use crate::level::Level;
+use super::RuleDoc;
 
 /// See [`DOC`].
 pub struct InsecureIdiom;
@@ -17,17 +16,4 @@ static DOC: RuleDoc = RuleDoc {
     fix: "Pass the string as an argument to a literal format; assign `realloc` to a temporary and check it; take `sizeof *p` or the real length; allocate with `calloc`, `reallocarray`, `g_new` or check the multiplication.",
 };
 
-impl Rule for InsecureIdiom {
-    fn name(&self) -> &'static str {
-        DOC.name
-    }
-    fn default_level(&self) -> Level {
-        Level::Warn
-    }
-    fn doc(&self) -> &'static RuleDoc {
-        &DOC
-    }
-    fn check(&self, cx: &PatchContext<'_>) -> Vec<Finding> {
-        cx.code_findings(DOC.name)
-    }
-}
+code_rule!(InsecureIdiom);

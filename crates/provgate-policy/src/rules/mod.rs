@@ -15,6 +15,28 @@ use crate::level::Level;
 use crate::policy::{Policy, Tier};
 use crate::zones::{ZoneInfo, Zones};
 
+/// Implements [`Rule`] for a code rule: its findings are the code analysis's issues under its
+/// name ([`PatchContext::code_findings`]), at `warn` unless a preset says otherwise. The rule's
+/// file keeps its type and its `DOC`.
+macro_rules! code_rule {
+    ($rule:ident) => {
+        impl super::Rule for $rule {
+            fn name(&self) -> &'static str {
+                DOC.name
+            }
+            fn default_level(&self) -> crate::level::Level {
+                crate::level::Level::Warn
+            }
+            fn doc(&self) -> &'static super::RuleDoc {
+                &DOC
+            }
+            fn check(&self, cx: &super::PatchContext<'_>) -> Vec<super::Finding> {
+                cx.code_findings(DOC.name)
+            }
+        }
+    };
+}
+
 /// Declares each rule's module and lists the rule in `RULES`: adding a rule is one file in this
 /// folder and one line here.
 macro_rules! registry {

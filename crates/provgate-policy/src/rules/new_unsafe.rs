@@ -1,7 +1,6 @@
 //! `new-unsafe`: added Rust code introduces `unsafe`.
 
-use super::{Finding, PatchContext, Rule, RuleDoc};
-use crate::level::Level;
+use super::RuleDoc;
 
 /// See [`DOC`].
 pub struct NewUnsafe;
@@ -17,17 +16,4 @@ static DOC: RuleDoc = RuleDoc {
     fix: "Use a safe API; if `unsafe` is needed, keep the block minimal, document the invariants in a `// SAFETY:` comment and have a maintainer review it.",
 };
 
-impl Rule for NewUnsafe {
-    fn name(&self) -> &'static str {
-        DOC.name
-    }
-    fn default_level(&self) -> Level {
-        Level::Warn
-    }
-    fn doc(&self) -> &'static RuleDoc {
-        &DOC
-    }
-    fn check(&self, cx: &PatchContext<'_>) -> Vec<Finding> {
-        cx.code_findings(DOC.name)
-    }
-}
+code_rule!(NewUnsafe);

@@ -1,7 +1,6 @@
 //! `test-without-assertion`: an added or changed test asserts nothing.
 
-use super::{Finding, PatchContext, Rule, RuleDoc};
-use crate::level::Level;
+use super::RuleDoc;
 
 /// See [`DOC`].
 pub struct TestWithoutAssertion;
@@ -17,17 +16,4 @@ static DOC: RuleDoc = RuleDoc {
     fix: "Assert the behaviour the test is about (return values, state, output), or remove the test.",
 };
 
-impl Rule for TestWithoutAssertion {
-    fn name(&self) -> &'static str {
-        DOC.name
-    }
-    fn default_level(&self) -> Level {
-        Level::Warn
-    }
-    fn doc(&self) -> &'static RuleDoc {
-        &DOC
-    }
-    fn check(&self, cx: &PatchContext<'_>) -> Vec<Finding> {
-        cx.code_findings(DOC.name)
-    }
-}
+code_rule!(TestWithoutAssertion);

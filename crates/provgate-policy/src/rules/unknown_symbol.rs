@@ -1,7 +1,6 @@
 //! `unknown-symbol`: added code calls a function or macro that is defined nowhere.
 
-use super::{Finding, PatchContext, Rule, RuleDoc};
-use crate::level::Level;
+use super::RuleDoc;
 
 /// See [`DOC`].
 pub struct UnknownSymbol;
@@ -17,17 +16,4 @@ static DOC: RuleDoc = RuleDoc {
     fix: "Call a function that exists (see the suggestions), add the missing definition to the patch, or, for names from generated code or an SDK outside the tree, list them in `[code] known-symbols`.",
 };
 
-impl Rule for UnknownSymbol {
-    fn name(&self) -> &'static str {
-        DOC.name
-    }
-    fn default_level(&self) -> Level {
-        Level::Warn
-    }
-    fn doc(&self) -> &'static RuleDoc {
-        &DOC
-    }
-    fn check(&self, cx: &PatchContext<'_>) -> Vec<Finding> {
-        cx.code_findings(DOC.name)
-    }
-}
+code_rule!(UnknownSymbol);
