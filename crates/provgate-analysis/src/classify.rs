@@ -2,138 +2,13 @@
 
 use std::collections::HashMap;
 
-use provgate_patch::{FileChange, FileStatus, LineKind, Patch};
-use provgate_policy::{HunkCode, Mechanical};
+use provgate_patch::{FileChange, LineKind};
+use provgate_policy::HunkCode;
 use tree_sitter::Tree;
 
 use crate::lang::{LineSet, walk};
 
-/// One token of [`tokens`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenKind {
-    /// `[A-Za-z_][A-Za-z0-9_]*` (and any non-ASCII letter run).
-    Identifier,
-    /// A number (`0x1f`, `1.5e3`, `10u32`).
-    Number,
-    /// A string or character literal, quotes and escapes included.
-    Literal,
-    /// Any other character.
-    Punct,
-}
-
-/// The tokens of a line, language-independently: identifiers, numbers, quoted literals and
-/// single punctuation characters; white space separates and is dropped.
-pub fn tokens(line: &str) -> Vec<(TokenKind, &str)> {
-    let mut out = Vec::new();
-    let mut chars = line.char_indices().peekable();
-    while let Some((start, c)) = chars.next() {
-        if c.is_whitespace() {
-            continue;
-        }
-        let kind = if c.is_alphabetic() || c == '_' {
-            while chars
-                .peek()
-                .is_some_and(|(_, d)| d.is_alphanumeric() || *d == '_')
-            {
-                chars.next();
-            }
-            TokenKind::Identifier
-        } else if c.is_ascii_digit() {
-            while chars
-                .peek()
-                .is_some_and(|(_, d)| d.is_ascii_alphanumeric() || *d == '_' || *d == '.')
-            {
-                chars.next();
-            }
-            TokenKind::Number
-        } else if c == '"' || c == '\'' {
-            while let Some((_, d)) = chars.next() {
-                if d == '\\' {
-                    chars.next();
-                } else if d == c {
-                    break;
-                }
-            }
-            TokenKind::Literal
-        } else {
-            TokenKind::Punct
-        };
-        let end = chars.peek().map_or(line.len(), |(i, _)| *i);
-        out.push((kind, &line[start..end]));
-    }
-    out
-}
-
-/// The substitution that turns `old` into `new`, if they differ only by replacing one
-/// identifier by another (every differing token position the same pair).
-pub fn substitution<'a>(old: &'a str, new: &'a str) -> Option<(&'a str, &'a str)> {
-    let (a, b) = (tokens(old), tokens(new));
-    if a.len() != b.len() {
-        return None;
-    }
-    let mut sub: Option<(&str, &str)> = None;
-    for ((ka, ta), (kb, tb)) in a.iter().zip(&b) {
-        if ta == tb {
-            continue;
-        }
-        if *ka != TokenKind::Identifier || *kb != TokenKind::Identifier {
-            return None;
-        }
-        match sub {
-            None => sub = Some((ta, tb)),
-            Some(s) if s == (*ta, *tb) => {}
-            Some(_) => return None,
-        }
-    }
-    sub
-}
-
-/// Whether `patch` is mechanical: every run of changed lines pairs removed and added lines one
-/// for one, every pair differs by the same identifier substitution, at least two pairs in all, and
-/// no file is added, deleted or binary.
-pub fn mechanical(patch: &Patch) -> Option<Mechanical> {
-    let mut sub: Option<(String, String)> = None;
-    let mut pairs = 0u32;
-    for file in &patch.files {
-        match file.status {
-            FileStatus::Added | FileStatus::Deleted | FileStatus::TypeChanged => return None,
-            _ => {}
-        }
-        if file.binary {
-            return None;
-        }
-        for hunk in &file.hunks {
-            let (mut removed, mut added): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
-            let lines: Vec<_> = hunk.lines().collect();
-            for (i, line) in lines.iter().enumerate() {
-                match line.kind {
-                    LineKind::Removed => removed.push(line.text),
-                    LineKind::Added => added.push(line.text),
-                    LineKind::Context => {}
-                }
-                let run_ends = lines.get(i + 1).is_none_or(|n| n.kind == LineKind::Context);
-                if run_ends && !(removed.is_empty() && added.is_empty()) {
-                    if removed.len() != added.len() {
-                        return None;
-                    }
-                    for (o, n) in removed.iter().zip(&added) {
-                        let (from, to) = substitution(o, n)?;
-                        match &sub {
-                            None => sub = Some((from.to_string(), to.to_string())),
-                            Some((f, t)) if f == from && t == to => {}
-                            Some(_) => return None,
-                        }
-                        pairs += 1;
-                    }
-                    removed.clear();
-                    added.clear();
-                }
-            }
-        }
-    }
-    let (from, to) = sub?;
-    (pairs >= 2).then_some(Mechanical { from, to, pairs })
-}
+pub use provgate_policy::mechanical::{TokenKind, mechanical, substitution, tokens};
 
 /// Per line of a parsed file (index 0 = line 1): whether a token outside comments lies on it,
 /// and the tokens that start on it.
@@ -221,30 +96,26 @@ pub fn hunk_code(
         .iter()
         .map(|hunk| {
             let (mut old_tokens, mut new_tokens): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
-            let (mut run_r, mut run_a, mut code_lines) = (0u32, 0u32, 0u32);
+            // Lines of code are added lines (a changed line once, deletions never), as
+            // `docs/policy.md` counts them.
+            let mut code_lines = 0u32;
             let mut changed = false;
             for line in hunk.lines() {
                 match line.kind {
-                    LineKind::Context => {
-                        code_lines += run_r.max(run_a);
-                        run_r = 0;
-                        run_a = 0;
-                    }
+                    LineKind::Context => {}
                     LineKind::Removed => {
                         changed = true;
                         if let Some(o) = old {
                             old_tokens.extend_from_slice(o.tokens_of(line.old_line));
-                            run_r += u32::from(o.is_code(line.old_line));
                         }
                     }
                     LineKind::Added => {
                         changed = true;
                         new_tokens.extend_from_slice(new.tokens_of(line.new_line));
-                        run_a += u32::from(new.is_code(line.new_line));
+                        code_lines += u32::from(new.is_code(line.new_line));
                     }
                 }
             }
-            code_lines += run_r.max(run_a);
             let comment_only = changed && old_tokens == new_tokens;
             HunkCode {
                 comment_only,

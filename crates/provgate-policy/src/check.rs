@@ -170,6 +170,9 @@ pub struct PolicyInfo {
     pub digest: String,
     /// Its mode.
     pub mode: Mode,
+    /// Whether the source it encodes is in force, proposed or superseded (when it says).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::policy::Status>,
 }
 
 /// Counts for summaries.
@@ -358,11 +361,17 @@ fn facts_of<'a>(
         })
         .collect();
     let code_lines = files.iter().map(|f| f.class.code_lines).sum();
+    // A rename is read from the diff's text, so it is the same with or without code analysis.
+    let mechanical = code
+        .as_ref()
+        .and_then(|c| c.mechanical.clone())
+        .or_else(|| crate::mechanical::mechanical(patch));
     PatchFacts {
         patch,
         evidence: gather(policy, patch, custom),
         files,
         code_lines,
+        mechanical,
         code,
     }
 }
@@ -491,7 +500,7 @@ pub fn check_with_code(
                     .collect(),
                 verdict: Verdict::of(&findings),
                 findings,
-                mechanical: f.code.as_ref().and_then(|c| c.mechanical.clone()),
+                mechanical: f.mechanical.clone(),
                 code_notes: f.code.as_ref().map(|c| c.notes.clone()).unwrap_or_default(),
             });
         }
@@ -556,6 +565,7 @@ pub fn check_with_code(
             extends: policy.extends.clone(),
             digest: policy.digest(),
             mode: policy.mode,
+            status: policy.about.status.clone(),
         },
         stage: ctx.stage,
         series: series_results,

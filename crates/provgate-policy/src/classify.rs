@@ -9,9 +9,10 @@
 //!    zone are counted; tests, documentation and translations are not.
 //! 2. Blank lines and comment lines (per the file's language, from its extension) are not counted.
 //!    A hunk whose changed lines are all comments or blank is a documentation hunk.
-//! 3. In each run of consecutive changed lines (between two context lines), `r` counted removed
-//!    and `a` counted added lines make `max(r, a)` lines of code: a modified line (a removed/added
-//!    pair) counts once, a pure addition or deletion counts per line.
+//! 3. Only added lines count: a modified line (a removed/added pair) counts once, as its new
+//!    version, and a deleted line never counts. A limit on "lines of code" an AI wrote is about
+//!    what the patch brings in; a patch that only deletes code, or removes a vendored library,
+//!    brings in nothing an AI could have written.
 
 use provgate_patch::{FileChange, Hunk, LineKind};
 use serde::Serialize;
@@ -286,30 +287,24 @@ fn classify_hunk(hunk: &Hunk, kind: Kind, syntax: Option<CommentSyntax>) -> Hunk
     let comments_old = comment_flags(hunk, LineKind::Removed, syntax);
     let comments_new = comment_flags(hunk, LineKind::Added, syntax);
     let mut code_lines = 0u32;
-    let (mut run_added, mut run_removed) = (0u32, 0u32);
     let mut any_code = false;
     for (i, line) in hunk.lines().enumerate() {
         match line.kind {
-            LineKind::Context => {
-                code_lines += run_added.max(run_removed);
-                run_added = 0;
-                run_removed = 0;
-            }
+            LineKind::Context => {}
             LineKind::Added => {
                 if !line.text.trim().is_empty() && !comments_new[i] {
-                    run_added += 1;
+                    code_lines += 1;
                     any_code = true;
                 }
             }
+            // A removed code line makes the hunk a code hunk, but is not counted.
             LineKind::Removed => {
                 if !line.text.trim().is_empty() && !comments_old[i] {
-                    run_removed += 1;
                     any_code = true;
                 }
             }
         }
     }
-    code_lines += run_added.max(run_removed);
     let changed = hunk.lines().any(|l| l.kind != LineKind::Context);
     let kind = if kind.counts_as_code() && changed && !any_code {
         Kind::Docs
@@ -512,11 +507,15 @@ mod tests {
     }
 
     #[test]
-    fn deletions_count() {
+    fn deletions_never_count() {
         let h = hunk(&[('-', "a();"), ('-', "b();"), ('+', "c();")]);
         assert_eq!(
             classify_file(&file("a.c", h), Kind::Code, false).code_lines,
-            2
+            1
         );
+        let only_deleted = hunk(&[(' ', "x();"), ('-', "a();"), ('-', "b();"), (' ', "y();")]);
+        let c = classify_file(&file("a.c", only_deleted), Kind::Code, false);
+        assert_eq!(c.code_lines, 0);
+        assert_eq!(c.hunks[0].kind, Kind::Code, "still a code hunk");
     }
 }

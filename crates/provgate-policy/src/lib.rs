@@ -45,6 +45,7 @@ pub mod fingerprints;
 pub mod identity;
 pub mod level;
 mod maintainers;
+pub mod mechanical;
 pub mod policy;
 pub mod presets;
 pub mod render;
@@ -61,7 +62,7 @@ pub use code::{
 pub use error::{PolicyError, PolicyErrorKind};
 pub use evidence::{AiEvidence, Declaration, Fingerprint};
 pub use level::{Level, Overrides};
-pub use policy::{CodeSettings, Kind, Mode, Policy, Preference, Tier};
+pub use policy::{CodeSettings, Kind, Mode, Policy, Preference, SourceState, Status, Tier};
 pub use render::{Format, init_template, render};
 pub use rules::{Finding, Rule, RuleDoc, Stage};
 pub use zones::{SectionInfo, SectionMatch, SectionSource, ZoneInfo, Zones};

@@ -58,6 +58,7 @@ registry! {
     disclosure_placement::DisclosurePlacement,
     disclosure_wrong_trailer::DisclosureWrongTrailer,
     ai_coauthor_forbidden::AiCoauthorForbidden,
+    ai_agent_author::AiAgentAuthor,
     undisclosed_ai::UndisclosedAi,
     ai_banned::AiBanned,
     protected_zone::ProtectedZone,
@@ -208,6 +209,9 @@ pub struct PatchFacts<'a> {
     pub files: Vec<FileFacts>,
     /// Lines of code over all files (see [`crate::classify`]).
     pub code_lines: u32,
+    /// Set when the patch is a mechanical token substitution (a rename), read from the diff's
+    /// text with or without code analysis.
+    pub mechanical: Option<crate::code::Mechanical>,
     /// What code analysis found, when the check ran with a [`crate::code::CodeAnalyzer`].
     pub code: Option<crate::code::CodeFacts>,
 }
