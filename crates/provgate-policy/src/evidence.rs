@@ -251,6 +251,21 @@ pub fn parse_declaration(
     }
     match def.syntax {
         Syntax::Categories => parse_categories(&mut d, value, def),
+        // The kernel's current form (2026) is `LLM [TOOL…]`; the older `AGENT:MODEL [TOOL…]`
+        // stays valid in its history.
+        Syntax::AgentModel
+            if value
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| w.eq_ignore_ascii_case("LLM")) =>
+        {
+            d.tool = Some("LLM".to_string());
+            d.tools = value
+                .split_whitespace()
+                .skip(1)
+                .map(str::to_string)
+                .collect();
+        }
         Syntax::AgentModel => match value.split_once(':') {
             Some((agent, rest)) if !agent.trim().is_empty() && !rest.trim().is_empty() => {
                 let mut words = rest.split_whitespace();
@@ -260,7 +275,7 @@ pub fn parse_declaration(
             }
             _ => d.problems.push(problem(
                 ProblemKind::Syntax,
-                format!("`{key}: {value}` is not `AGENT:MODEL [TOOL…]`"),
+                format!("`{key}: {value}` is neither `LLM [TOOL…]` nor `AGENT:MODEL [TOOL…]`"),
             )),
         },
         Syntax::ToolModel => {
@@ -304,51 +319,77 @@ pub fn parse_declaration(
 
 fn parse_categories(d: &mut Declaration, value: &str, def: &DisclosureTrailer) {
     let key = d.trailer.clone();
-    let (list, explanation) = match value.find('(') {
-        Some(at) => {
-            let rest = &value[at + 1..];
-            match rest.rfind(')') {
-                Some(close) if close + 1 == rest.len() && !rest[..close].contains(['(', ')']) => {
-                    (&value[..at], Some(rest[..close].trim().to_string()))
+    // Categories are separated by commas outside parentheses; each may carry its own
+    // explanation (`code (refactoring), tests`), as QEMU's examples give one after a category.
+    let mut items: Vec<(String, Option<String>)> = Vec::new();
+    let (mut depth, mut name, mut expl, mut after_close) =
+        (0usize, String::new(), String::new(), false);
+    let mut broken = false;
+    let mut finish = |name: &mut String, expl: &mut String, after_close: &mut bool| {
+        let e = expl.trim().to_string();
+        items.push((name.trim().to_string(), (!e.is_empty()).then_some(e)));
+        name.clear();
+        expl.clear();
+        *after_close = false;
+    };
+    for c in value.chars() {
+        match c {
+            '(' if depth == 0 => {
+                if after_close {
+                    broken = true;
                 }
-                Some(close) if close + 1 < rest.len() => {
-                    d.problems.push(problem(
-                        ProblemKind::Syntax,
-                        format!("`{key}: {value}` has text after the closing parenthesis"),
-                    ));
-                    (&value[..at], Some(rest[..close].trim().to_string()))
-                }
-                _ => {
-                    d.problems.push(problem(
-                        ProblemKind::Syntax,
-                        format!("`{key}: {value}` has unbalanced parentheses"),
-                    ));
-                    (&value[..at], None)
+                depth = 1;
+            }
+            '(' => {
+                depth += 1;
+                expl.push(c);
+            }
+            ')' if depth == 0 => broken = true,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    after_close = true;
+                } else {
+                    expl.push(c);
                 }
             }
+            ',' if depth == 0 => finish(&mut name, &mut expl, &mut after_close),
+            _ if depth > 0 => expl.push(c),
+            _ if after_close && !c.is_whitespace() => {
+                broken = true;
+                name.push(c);
+            }
+            _ => name.push(c),
         }
-        None if value.contains(')') => {
-            d.problems.push(problem(
-                ProblemKind::Syntax,
-                format!("`{key}: {value}` has an unbalanced `)`"),
-            ));
-            (value, None)
-        }
-        None => (value, None),
-    };
-    d.explanation = explanation.filter(|e| !e.is_empty());
-    let items: Vec<&str> = list.split(',').map(str::trim).collect();
-    if items.iter().any(|i| i.is_empty()) {
+    }
+    if depth > 0 {
+        broken = true;
+    }
+    finish(&mut name, &mut expl, &mut after_close);
+    if broken {
+        d.problems.push(problem(
+            ProblemKind::Syntax,
+            format!(
+                "`{key}: {value}` has unbalanced parentheses or text after a closing parenthesis"
+            ),
+        ));
+    }
+    let explanations: Vec<String> = items.iter().filter_map(|(_, e)| e.clone()).collect();
+    d.explanation = (!explanations.is_empty()).then(|| explanations.join("; "));
+    if items.iter().any(|(i, _)| i.is_empty()) {
         d.problems.push(problem(
             ProblemKind::Syntax,
             format!("`{key}: {value}` has an empty category; write `code, tests` with one comma between categories"),
         ));
     }
     let mut unknown = false;
-    for item in items.into_iter().filter(|i| !i.is_empty()) {
+    for (item, _) in items.iter().filter(|(i, _)| !i.is_empty()) {
         let category = item.to_lowercase();
+        // A no-output category outside the vocabulary (the former name `research` under a
+        // draft that renamed it `analysis`) is reported, but still read as no output.
+        let no_output = def.no_output.contains(&category);
         if !def.vocabulary.contains(&category) {
-            unknown = true;
+            unknown |= !no_output;
             if def.enforce_vocabulary {
                 d.problems.push(problem(
                     ProblemKind::Vocabulary,
@@ -420,12 +461,53 @@ mod tests {
     }
 
     #[test]
+    fn an_explanation_after_any_category() {
+        let d = parse("code (refactoring), tests", Syntax::Categories);
+        assert!(d.problems.is_empty(), "{:?}", d.problems);
+        assert_eq!(d.categories, vec!["code", "tests"]);
+        assert_eq!(d.explanation.as_deref(), Some("refactoring"));
+        let d = parse(
+            "code (rename foo (old) to bar), docs (man page)",
+            Syntax::Categories,
+        );
+        assert!(d.problems.is_empty(), "{:?}", d.problems);
+        assert_eq!(
+            d.explanation.as_deref(),
+            Some("rename foo (old) to bar; man page")
+        );
+    }
+
+    #[test]
+    fn a_renamed_no_output_category_is_not_code() {
+        let mut def = def(Syntax::Categories);
+        def.vocabulary = ["code", "tests", "docs", "analysis"]
+            .map(String::from)
+            .to_vec();
+        def.no_output = vec!["analysis".into(), "research".into()];
+        let t = Trailer {
+            key: "AI-used-for".into(),
+            value: "research".into(),
+            line: 5,
+        };
+        let d = parse_declaration(&t, &def, true);
+        assert_eq!(d.problems.len(), 1, "reported as outside the vocabulary");
+        assert!(!d.code && !d.output, "but read as no output");
+    }
+
+    #[test]
     fn qemu_bad_values() {
         let d = parse("collecting comments and updating patch", Syntax::Categories);
         assert_eq!(d.problems.len(), 1);
         assert_eq!(d.problems[0].kind, ProblemKind::Vocabulary);
         assert!(d.code, "unknown categories are read as code");
-        for bad in ["code,,tests", "code (x", "code (x) y", "code)", ""] {
+        for bad in [
+            "code,,tests",
+            "code (x",
+            "code (x) y",
+            "code)",
+            "code (a) (b)",
+            "",
+        ] {
             let d = parse(bad, Syntax::Categories);
             assert!(
                 d.problems.iter().any(|p| p.kind == ProblemKind::Syntax),
@@ -442,6 +524,10 @@ mod tests {
         assert_eq!(d.tool.as_deref(), Some("Claude"));
         assert_eq!(d.model.as_deref(), Some("claude-3-opus"));
         assert_eq!(d.tools, vec!["coccinelle", "sparse"]);
+        let d = parse("LLM coccinelle sparse", Syntax::AgentModel);
+        assert!(d.problems.is_empty(), "the kernel's 2026 form");
+        assert_eq!(d.tools, vec!["coccinelle", "sparse"]);
+        assert!(parse("LLM", Syntax::AgentModel).problems.is_empty());
         let d = parse("GitHub Copilot:claude-opus-4.6", Syntax::AgentModel);
         assert!(d.problems.is_empty());
         assert!(

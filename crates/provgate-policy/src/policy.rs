@@ -131,6 +131,132 @@ pub struct About {
     pub summary: String,
     /// Where the source is vague and what this policy does about it.
     pub vague: Vec<String>,
+    /// Whether the source is in force, proposed or superseded, as of which revision.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    /// The source, sentence by sentence, with the rules that enforce each sentence.
+    #[serde(rename = "clause", skip_serializing_if = "Vec::is_empty")]
+    pub clauses: Vec<Clause>,
+    /// What the policy enforces that the source does not say, each with its reason.
+    #[serde(rename = "addition", skip_serializing_if = "Vec::is_empty")]
+    pub additions: Vec<Addition>,
+}
+
+/// Where a published policy stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceState {
+    /// The project enforces it now.
+    InForce,
+    /// Posted for discussion, not (yet) adopted.
+    Proposed,
+    /// Replaced by a later text; still the rule for the history written under it.
+    Superseded,
+}
+
+impl SourceState {
+    /// The kebab-case name used in policy files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceState::InForce => "in-force",
+            SourceState::Proposed => "proposed",
+            SourceState::Superseded => "superseded",
+        }
+    }
+}
+
+/// The status of the source a policy encodes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Status {
+    /// In force, proposed or superseded.
+    pub state: SourceState,
+    /// The date of the revision the policy follows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<Day>,
+    /// The revision (version, commit title, post) the policy follows.
+    pub revision: String,
+    /// What a reader should know about the status (e.g. "not merged as of late 2026").
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+impl Status {
+    /// One line: "proposed (2026-05-29, v2 on qemu-devel): not merged as of late 2026".
+    pub fn describe(&self) -> String {
+        let mut s = self.state.as_str().to_string();
+        let when: Vec<String> = self
+            .date
+            .map(|d| d.to_string())
+            .into_iter()
+            .chain((!self.revision.is_empty()).then(|| self.revision.clone()))
+            .collect();
+        if !when.is_empty() {
+            s.push_str(&format!(" ({})", when.join(", ")));
+        }
+        if !self.note.is_empty() {
+            s.push_str(&format!(": {}", self.note));
+        }
+        s
+    }
+}
+
+/// How firmly a sentence of the source asks for something; it bounds the level of the rules
+/// that enforce it (only `must` may deny).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Strength {
+    /// "must", "must not", "not allowed", "declined": a rule may deny.
+    Must,
+    /// "should", a recommendation or an example: a warning at most.
+    Should,
+    /// The source is vague or leaves it to a maintainer's judgement: a warning at most, saying so.
+    Vague,
+}
+
+impl Strength {
+    /// The kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strength::Must => "must",
+            Strength::Should => "should",
+            Strength::Vague => "vague",
+        }
+    }
+}
+
+/// One sentence of the source and what enforces it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Clause {
+    /// The source's exact words (only where they are on record); or empty, with `paraphrase`.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub quote: String,
+    /// The sentence in other words, when the exact words are not on record.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub paraphrase: String,
+    /// The document the sentence comes from.
+    pub source: String,
+    /// When the document said it (as precise as known: `2025-12`, `2026-05-29`).
+    pub date: String,
+    /// How firmly it asks.
+    pub strength: Strength,
+    /// The rules that enforce it; empty with `unchecked`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<String>,
+    /// Why it cannot be checked in a patch, when no rule enforces it.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub unchecked: String,
+}
+
+/// Rules the policy runs that its source does not ask for, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Addition {
+    /// The rules.
+    pub rules: Vec<String>,
+    /// Why the policy runs them anyway.
+    pub reason: String,
 }
 
 /// Whether AI use is allowed at all.
@@ -815,6 +941,37 @@ struct RawAbout {
     source: Option<String>,
     summary: Option<String>,
     vague: Option<Vec<String>>,
+    status: Option<RawStatus>,
+    clause: Option<Vec<Spanned<RawClause>>>,
+    addition: Option<Vec<Spanned<RawAddition>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct RawStatus {
+    state: SourceState,
+    date: Option<Spanned<String>>,
+    revision: Option<String>,
+    note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct RawClause {
+    quote: Option<String>,
+    paraphrase: Option<String>,
+    source: String,
+    date: String,
+    strength: Strength,
+    rules: Option<Vec<Spanned<String>>>,
+    unchecked: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct RawAddition {
+    rules: Vec<Spanned<String>>,
+    reason: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -1036,6 +1193,50 @@ impl Layer<'_> {
         keys.iter().map(|k| self.trailer_key(k)).collect()
     }
 
+    /// A clause of `[about]`: exact words or a paraphrase (one of them), and the rules that
+    /// enforce it (each must exist) or why it cannot be checked.
+    fn clause(&self, c: Spanned<RawClause>) -> Result<Clause, PolicyError> {
+        let span = c.span();
+        let c = c.into_inner();
+        let quote = c.quote.unwrap_or_default().trim().to_string();
+        let paraphrase = c.paraphrase.unwrap_or_default().trim().to_string();
+        if quote.is_empty() == paraphrase.is_empty() {
+            return Err(self.err(
+                span,
+                PolicyErrorKind::BadValue(
+                    "a clause has either `quote` (the source's exact words) or `paraphrase`".into(),
+                ),
+                "never write a quotation the source does not contain: use `paraphrase` then",
+            ));
+        }
+        let rules = c
+            .rules
+            .unwrap_or_default()
+            .iter()
+            .map(|r| self.rule_name(r))
+            .collect::<Result<Vec<_>, _>>()?;
+        let unchecked = c.unchecked.unwrap_or_default().trim().to_string();
+        if rules.is_empty() == unchecked.is_empty() {
+            return Err(self.err(
+                span,
+                PolicyErrorKind::BadValue(
+                    "a clause names the rules that enforce it, or says why it cannot be checked (`unchecked`)"
+                        .into(),
+                ),
+                "rules = [\"ai-signoff\"], or unchecked = \"not visible in a patch\"",
+            ));
+        }
+        Ok(Clause {
+            quote,
+            paraphrase,
+            source: c.source.trim().to_string(),
+            date: c.date.trim().to_string(),
+            strength: c.strength,
+            rules,
+            unchecked,
+        })
+    }
+
     fn rule_name(&self, name: &Spanned<String>) -> Result<String, PolicyError> {
         if crate::rules::find(name.get_ref()).is_none() {
             return Err(unknown_rule(&self.loc(name.span()), name.get_ref()));
@@ -1110,6 +1311,50 @@ fn apply_layer(
         set!(policy.about.source, about.source);
         set!(policy.about.summary, about.summary);
         set!(policy.about.vague, about.vague);
+        if let Some(st) = about.status {
+            policy.about.status = Some(Status {
+                state: st.state,
+                date: match &st.date {
+                    Some(d) => Some(layer.day(d)?),
+                    None => None,
+                },
+                revision: st.revision.unwrap_or_default().trim().to_string(),
+                note: st.note.unwrap_or_default().trim().to_string(),
+            });
+        }
+        if let Some(clauses) = about.clause {
+            // A layer's clauses replace the inherited ones: they describe one source.
+            policy.about.clauses = clauses
+                .into_iter()
+                .map(|c| layer.clause(c))
+                .collect::<Result<_, _>>()?;
+        }
+        if let Some(additions) = about.addition {
+            policy.about.additions = additions
+                .into_iter()
+                .map(|a| {
+                    let span = a.span();
+                    let a = a.into_inner();
+                    if a.reason.trim().is_empty() || a.rules.is_empty() {
+                        return Err(layer.err(
+                            span,
+                            PolicyErrorKind::BadValue(
+                                "an addition names its rules and gives a reason".into(),
+                            ),
+                            "rules = [\"bidi-control\"]\nreason = \"why the policy runs it though the source does not ask\"",
+                        ));
+                    }
+                    Ok(Addition {
+                        rules: a
+                            .rules
+                            .iter()
+                            .map(|r| layer.rule_name(r))
+                            .collect::<Result<_, _>>()?,
+                        reason: a.reason.trim().to_string(),
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+        }
     }
     if let Some(ai) = raw.ai {
         set!(policy.ai.allowed, ai.allowed);

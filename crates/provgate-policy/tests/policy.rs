@@ -2,7 +2,8 @@
 
 use provgate_policy::policy::{Kind, Placement, Syntax, Tier};
 use provgate_policy::{
-    Format, Level, Overrides, Policy, PolicyErrorKind, init_template, presets, render,
+    CheckContext, Format, Level, Overrides, Policy, PolicyErrorKind, Stage, init_template, presets,
+    render,
 };
 
 fn err(text: &str) -> provgate_policy::PolicyError {
@@ -65,7 +66,8 @@ fn qemu_preset_encodes_the_may_2026_proposal() {
     );
     assert_eq!(l.limits.ai_code_lines, Some(10));
     assert!(!l.limits.inclusive && l.limits.forbid_splitting);
-    assert_eq!(l.level("ai-split-series"), Level::Deny);
+    // Whether small patches are one split change is the maintainer's judgement: a warning.
+    assert_eq!(l.level("ai-split-series"), Level::Warn);
     // Inherited from qemu.
     assert_eq!(l.disclosure.placement, Placement::BeforeSignoff);
     assert_ne!(l.digest(), p.digest());
@@ -198,7 +200,7 @@ fn render_qemu_reads_as_the_proposal() {
     let p = Policy::preset("qemu").unwrap();
     let md = render(&p, Format::Markdown);
     for needle in [
-        "# QEMU: AI-assisted contributions (May 2026 proposal)",
+        "# QEMU: AI-assisted contributions (May 2026 proposal, not merged)",
         "20 lines of code or fewer, not counting tests",
         "AI-assisted tests and documentation (including code comments) are not limited",
         "`AI-used-for:` one or more of `code`, `tests`, `docs`, `research`",
@@ -208,7 +210,6 @@ fn render_qemu_reads_as_the_proposal() {
         "a regression test must fail without the fix and pass with it",
         "Where the source is vague",
         "`Acked-by` from a maintainer of the affected area",
-        "`Reviewed-by` or `Acked-by` from a person other than the author",
         "`linux-headers/`",
     ] {
         assert!(md.contains(needle), "missing {needle:?} in\n{md}");
@@ -569,6 +570,150 @@ fn no_setting_can_run_a_command() {
         assert!(
             !all.iter().any(|k| k.split('-').any(|s| s == word)),
             "a `{word}` key in {all:?}"
+        );
+    }
+}
+
+#[test]
+fn preset_docs_are_up_to_date() {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/presets");
+    let regenerate =
+        "run `cargo run -p provgate-policy --example gen-preset-docs` to regenerate docs/presets";
+    let pages = provgate_policy::render::preset_pages();
+    assert_eq!(
+        pages.len(),
+        provgate_policy::presets::names().len() + 1,
+        "a page per preset and the index"
+    );
+    for (name, text) in &pages {
+        let on_disk = std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+        assert!(
+            on_disk == *text,
+            "docs/presets/{name} is out of date: {regenerate}"
+        );
+    }
+    let count = std::fs::read_dir(&dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+                .count()
+        })
+        .unwrap_or(0);
+    assert_eq!(
+        count,
+        pages.len(),
+        "docs/presets has pages of unknown presets: {regenerate}"
+    );
+}
+
+/// The principle every preset follows: a rule denies only what a "must" sentence of the source
+/// asks for, or what the preset adds with a reason; "should" and vague sentences are enforced by
+/// warnings at most.
+#[test]
+fn presets_deny_only_what_their_source_requires() {
+    use provgate_policy::policy::Strength;
+    for name in provgate_policy::presets::names() {
+        let p = Policy::preset(name).unwrap();
+        let about = &p.about;
+        assert!(about.status.is_some(), "{name} states its status");
+        assert!(!about.clauses.is_empty(), "{name} quotes its source");
+        let must: Vec<&String> = about
+            .clauses
+            .iter()
+            .filter(|c| c.strength == Strength::Must)
+            .flat_map(|c| c.rules.iter())
+            .collect();
+        let added: Vec<&String> = about
+            .additions
+            .iter()
+            .flat_map(|a| a.rules.iter())
+            .collect();
+        for r in provgate_policy::rules::all() {
+            if !r.applies(&p) || p.level(r.name()) == Level::Allow {
+                continue;
+            }
+            let named = must.iter().any(|m| *m == r.name()) || added.iter().any(|a| *a == r.name());
+            let in_soft = about
+                .clauses
+                .iter()
+                .filter(|c| c.strength != Strength::Must)
+                .any(|c| c.rules.iter().any(|x| x == r.name()));
+            assert!(
+                named || in_soft,
+                "{name}: `{}` runs at {} but no sentence of the source or addition names it",
+                r.name(),
+                p.level(r.name())
+            );
+            if p.level(r.name()) == Level::Deny {
+                assert!(
+                    named,
+                    "{name}: `{}` denies, but only a \"should\" or vague sentence asks for it",
+                    r.name()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn clauses_are_validated() {
+    let e = err(
+        "[[about.clause]]\nparaphrase = \"x\"\nsource = \"s\"\ndate = \"2026\"\nstrength = \"must\"\nrules = [\"no-such-rule\"]\n",
+    );
+    assert!(matches!(e.kind, PolicyErrorKind::UnknownRule(_)), "{e}");
+    let e = err(
+        "[[about.clause]]\nquote = \"x\"\nparaphrase = \"y\"\nsource = \"s\"\ndate = \"2026\"\nstrength = \"must\"\nrules = [\"ai-signoff\"]\n",
+    );
+    assert!(e.to_string().contains("either `quote`"), "{e}");
+    let e = err(
+        "[[about.clause]]\nquote = \"x\"\nsource = \"s\"\ndate = \"2026\"\nstrength = \"should\"\n",
+    );
+    assert!(e.to_string().contains("unchecked"), "{e}");
+    let e = err("[[about.addition]]\nrules = [\"ai-signoff\"]\nreason = \"\"\n");
+    assert!(e.to_string().contains("reason"), "{e}");
+    let e = err("[about.status]\nstate = \"rumoured\"\n");
+    assert!(e.to_string().contains("unknown variant"), "{e}");
+}
+
+#[test]
+fn presets_carry_their_status_into_render_and_report() {
+    use provgate_policy::SourceState;
+    let state = |n: &str| Policy::preset(n).unwrap().about.status.unwrap().state;
+    assert_eq!(state("qemu"), SourceState::Proposed);
+    assert_eq!(state("qemu-llm-usage"), SourceState::Proposed);
+    assert_eq!(state("qemu-2025"), SourceState::InForce);
+    assert_eq!(state("linux"), SourceState::InForce);
+    let qemu = Policy::preset("qemu").unwrap();
+    let doc = qemu.render(Format::Markdown);
+    assert!(doc.contains("Status: proposed (2026-05-29"), "{doc}");
+    assert!(doc.contains("not merged"), "{doc}");
+    let ctx = CheckContext::new(
+        None,
+        Stage::Submit,
+        jiff::civil::date(2026, 6, 1),
+        Overrides::default(),
+    )
+    .unwrap();
+    let r = provgate_policy::check(&qemu, &ctx, &[]);
+    assert_eq!(
+        r.policy.status.map(|s| s.state),
+        Some(SourceState::Proposed)
+    );
+    // The linux render publishes the current attribution form.
+    let linux = Policy::preset("linux").unwrap().render(Format::Markdown);
+    assert!(
+        linux.contains("`Assisted-by: LLM [TOOL1] [TOOL2]`"),
+        "{linux}"
+    );
+}
+
+#[test]
+fn no_preset_states_a_review_rule_its_source_lacks() {
+    for name in provgate_policy::presets::names() {
+        let doc = Policy::preset(name).unwrap().render(Format::Markdown);
+        assert!(
+            !doc.contains("## Review"),
+            "{name} renders a second-reviewer rule that no source contains"
         );
     }
 }

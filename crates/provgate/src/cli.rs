@@ -173,7 +173,7 @@ pub struct PolicyArgs {
 
     /// A built-in policy instead of a file: default, qemu, qemu-llm-usage, qemu-2025, linux,
     /// mesa, fedora, llvm, openinfra, asf, ban.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", long_help = preset_long_help())]
     pub preset: Option<String>,
 
     /// Switch a rule off (repeatable).
@@ -754,4 +754,22 @@ pub struct PolicyRenderArgs {
     /// Write the document to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// `--preset`'s long help: every preset with the status of its source (in force, proposed,
+/// superseded), read from the presets themselves so that it cannot go stale.
+fn preset_long_help() -> String {
+    let mut s = String::from("A built-in policy instead of a file:\n");
+    for name in provgate_policy::presets::names() {
+        let Ok(p) = provgate_policy::Policy::preset(name) else {
+            continue;
+        };
+        let status = p
+            .about
+            .status
+            .as_ref()
+            .map_or(String::new(), |st| format!(" [{}]", st.describe()));
+        s.push_str(&format!("  {name}: {}{status}\n", p.about.title));
+    }
+    s
 }

@@ -87,17 +87,16 @@ fn disclosure(policy: &Policy, args: &TrailerAddArgs) -> Result<(String, String)
             }
             value
         }
+        // The kernel's current form (2026) is `LLM [TOOL…]`: the agent and model are no longer
+        // named; the older `AGENT:MODEL` stays valid in history but is not written any more.
         Syntax::AgentModel => {
-            let (Some(agent), Some(model)) = (&args.agent, &args.model) else {
-                return Err(UserError::new(
-                    format!(
-                        "`{}:` names the agent and the model (AGENT:MODEL)",
-                        trailer.key
-                    ),
-                    "pass --agent NAME --model VERSION (and --tools for analysers such as coccinelle)",
-                ));
-            };
-            let mut value = format!("{agent}:{model}");
+            if args.agent.is_some() || args.model.is_some() {
+                eprintln!(
+                    "note: `{}:` no longer names the agent and model (`LLM [TOOL…]`); --agent and --model are not written",
+                    trailer.key
+                );
+            }
+            let mut value = "LLM".to_string();
             for tool in args.tools.iter().flat_map(|t| t.split(',')).map(str::trim) {
                 if !tool.is_empty() {
                     value.push(' ');

@@ -95,7 +95,8 @@ fn trailer_add_follows_the_policy() {
     );
     let message = git_ok(linux.path(), &["log", "-1", "--format=%B"]);
     assert!(
-        message.contains("Assisted-by: Claude:claude-opus-4.6 coccinelle sparse\n"),
+        // The kernel's current form: the agent and model are no longer named.
+        message.contains("Assisted-by: LLM coccinelle sparse\n"),
         "{message}"
     );
 
