@@ -64,7 +64,9 @@ pub enum Problem {
         /// The field letter.
         letter: char,
     },
-    /// An `F:`/`X:` pattern, or an `N:`/`K:` regex, that does not compile.
+    /// An `F:`/`X:` pattern, or an `N:`/`K:` regex, that does not compile. Fatal in strict mode
+    /// except for `K:`: a keyword only adds sections by content, so one that cannot be evaluated
+    /// is skipped with a warning rather than losing every path match of the file.
     #[error("`{letter}:` pattern `{pattern}` does not compile: {message}")]
     InvalidPattern {
         /// The field letter (`F`, `X`, `N` or `K`).
@@ -107,7 +109,10 @@ impl Problem {
     /// Whether strict parsing rejects the file for this problem. Problems that are not fatal are
     /// only reported as warnings (and the line keeps get_maintainer.pl's meaning).
     pub fn is_fatal(&self) -> bool {
-        !matches!(self, Problem::TrailingWhitespace { .. })
+        !matches!(
+            self,
+            Problem::TrailingWhitespace { .. } | Problem::InvalidPattern { letter: 'K', .. }
+        )
     }
 }
 

@@ -208,6 +208,8 @@ pub(crate) struct FileRule {
 pub(crate) struct KeywordRule {
     pub(crate) section: u32,
     pub(crate) tv_index: usize,
+    /// Index into the section's [`Section::keywords`].
+    pub(crate) keyword: u32,
 }
 
 /// A parsed MAINTAINERS file with its patterns compiled for fast lookups.
@@ -225,6 +227,11 @@ pub struct Maintainers {
     pub(crate) regex_set: pattern::RegexGroup,
     pub(crate) keyword_rules: Vec<KeywordRule>,
     pub(crate) keyword_set: pattern::RegexGroup,
+    /// The `K:` regexes as written, in `keyword_rules` order.
+    pub(crate) keyword_patterns: Vec<String>,
+    /// The `K:` regexes as get_maintainer.pl applies them to a patch's lines (`^[+-].*` before
+    /// each), built on the first patch lookup: reading paths alone never needs them.
+    pub(crate) patch_keyword_set: std::sync::OnceLock<pattern::RegexGroup>,
     /// Addresses never printed (get_maintainer.pl's `@penguin_chief`).
     pub(crate) chief_penguins: Vec<String>,
 }

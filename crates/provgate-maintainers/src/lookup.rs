@@ -12,6 +12,12 @@ pub struct LookupOptions<'c> {
     /// Xen's `get_maintainer.pl -f FILE` does by default, and Linux's with
     /// `--keywords-in-file`). Ignored for the path `MAINTAINERS`, as get_maintainer.pl does.
     pub content: Option<&'c [u8]>,
+    /// The lines of a patch, as `diff -u` writes them (a `+`, `-` or space marker, the text, a
+    /// newline): their `K:` keyword matches add sections after the path's own, as
+    /// get_maintainer.pl reads a patch: each line that is not a file header is matched against
+    /// `^[+-].*` followed by the keyword (so, in effect, added and removed lines). Unlike
+    /// `content`, also applied to the path `MAINTAINERS`.
+    pub diff: Option<&'c [u8]>,
 }
 
 /// How a section came to match.
@@ -36,6 +42,9 @@ pub struct SectionMatch {
     pub rank: i32,
     /// What matched.
     pub kind: MatchKind,
+    /// For [`MatchKind::Keyword`]: the index in the section's [`Section::keywords`] of the
+    /// first `K:` regex (in get_maintainer.pl's order) that matched.
+    pub keyword: Option<usize>,
 }
 
 /// The part a person or list plays for a path.
@@ -165,6 +174,7 @@ impl Maintainers {
                     section: section as usize,
                     rank,
                     kind,
+                    keyword: None,
                 });
             }
         }
@@ -192,10 +202,9 @@ impl Maintainers {
                 }
             }
         }
-        if let Some(content) = options.content
-            && path != "MAINTAINERS"
-        {
-            for section in self.keyword_hits(content) {
+        let content = options.content.filter(|_| path != "MAINTAINERS");
+        if content.is_some() || options.diff.is_some() {
+            for (section, keyword) in self.keyword_matches(content, options.diff) {
                 let section = section as usize;
                 out.add_categories(section);
                 if !matched.iter().any(|m| m.section == section) {
@@ -203,6 +212,7 @@ impl Maintainers {
                         section,
                         rank: i32::MIN,
                         kind: MatchKind::Keyword,
+                        keyword: Some(keyword as usize),
                     });
                 }
             }
@@ -243,18 +253,67 @@ impl Maintainers {
         hits
     }
 
-    /// Sections (with repeats) whose `K:` regexes match `text`, in get_maintainer.pl's order:
-    /// by the string order of the `K:` line's index among the file's non-blank lines.
+    /// Sections (with repeats) whose `K:` regexes match `text`, in get_maintainer.pl's order.
     pub(crate) fn keyword_hits(&self, text: &[u8]) -> Vec<u32> {
-        let mut found: Vec<(String, u32)> = Vec::new();
-        self.keyword_set.for_each_match(text, |i| {
-            let rule = &self.keyword_rules[i];
-            found.push((rule.tv_index.to_string(), rule.section));
-        });
+        self.keyword_matches(Some(text), None)
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect()
+    }
+
+    /// `(section, keyword index in the section)` of every `K:` regex matching the file content
+    /// or a patch's lines, in get_maintainer.pl's order: by the string order of the `K:` line's
+    /// index among the file's non-blank lines (its `sort_and_uniq(@keyword_tvi)`).
+    fn keyword_matches(&self, content: Option<&[u8]>, diff: Option<&[u8]>) -> Vec<(u32, u32)> {
+        let mut found: Vec<usize> = Vec::new();
+        if let Some(text) = content {
+            self.keyword_set.for_each_match(text, |i| found.push(i));
+        }
+        if let Some(diff) = diff {
+            let set = self.patch_keyword_set.get_or_init(|| {
+                let patterns: Vec<String> = self
+                    .keyword_patterns
+                    .iter()
+                    .map(|k| format!("^[+-].*{}", crate::pattern::dollar_as_lookahead(k)))
+                    .collect();
+                crate::pattern::RegexGroup::build(patterns.iter().map(String::as_str))
+            });
+            for line in diff.split_inclusive(|&b| b == b'\n') {
+                if !is_patch_header(line) {
+                    set.for_each_match(line, |i| found.push(i));
+                }
+            }
+        }
+        let mut found: Vec<(String, u32, u32)> = found
+            .into_iter()
+            .map(|i| {
+                let rule = &self.keyword_rules[i];
+                (rule.tv_index.to_string(), rule.section, rule.keyword)
+            })
+            .collect();
         found.sort();
         found.dedup_by(|a, b| a.0 == b.0);
-        found.into_iter().map(|(_, s)| s).collect()
+        found.into_iter().map(|(_, s, k)| (s, k)).collect()
     }
+}
+
+/// Whether get_maintainer.pl takes a patch line for a file header (`--- a/f`, `+++ b/f`,
+/// ` mode change …`) and so never matches keywords against it: a removed line `-- x` or an added
+/// line `++ x` is one of these.
+fn is_patch_header(line: &[u8]) -> bool {
+    // Perl's \s.
+    let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c');
+    let names_a_file = |rest: &[u8]| {
+        let blank = rest.iter().take_while(|b| space(b)).count();
+        blank > 0 && rest[blank..].iter().any(|b| !space(b))
+    };
+    if let Some(rest) = line
+        .strip_prefix(b"+++")
+        .or_else(|| line.strip_prefix(b"---"))
+    {
+        return names_a_file(rest);
+    }
+    line.starts_with(b" mode change ")
 }
 
 const REST_ROLE: &str = "supporter:THE REST";

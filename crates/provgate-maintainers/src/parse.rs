@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::email::{
     Mailmap, normalize_address, parse_email, perl_trim, perl_trim_start, split_address_list,
 };
-use crate::pattern::{FilePattern, PrefixIndex, RegexGroup, compile_perl};
+use crate::pattern::{FilePattern, PrefixIndex, RegexGroup, compile_perl, dollar_as_lookahead};
 use crate::{
     Dialect, EmailEntry, FileRule, KeywordRule, ListEntry, ListKind, Maintainers, MaintainersError,
     MaintainersWarning, Problem, Role, Section, SectionInfo, WarningAction,
@@ -279,7 +279,7 @@ struct Builder<'p, 't> {
 
 impl<'t> Builder<'_, 't> {
     /// Reports a problem. Strict mode fails on fatal ones; otherwise records a warning and
-    /// returns whether the line is to be kept (`keep` when lenient, or when not fatal).
+    /// returns `keep`, whether the line is kept.
     fn problem(
         &mut self,
         line: usize,
@@ -293,7 +293,6 @@ impl<'t> Builder<'_, 't> {
                 problem,
             });
         }
-        let keep = keep || !problem.is_fatal();
         self.warnings.push(MaintainersWarning {
             file: self.file.clone(),
             line,
@@ -524,11 +523,12 @@ impl<'t> Builder<'_, 't> {
                     self.section().regexes.push(written);
                     self.regexes.push((si, line as u32, value.to_string()));
                 } else {
-                    self.section().keywords.push(written);
                     let rule = KeywordRule {
                         section: si,
                         tv_index: tv,
+                        keyword: self.section().keywords.len() as u32,
                     };
+                    self.section().keywords.push(written);
                     self.keywords.push((rule, value.to_string()));
                 }
             }
@@ -612,7 +612,12 @@ impl<'t> Builder<'_, 't> {
             index.insert(&rule.pattern.prefix, id as u32);
         }
         let regex_set = RegexGroup::build(self.regexes.iter().map(|(_, _, r)| r.as_str()));
-        let keyword_set = RegexGroup::build(self.keywords.iter().map(|(_, r)| r.as_str()));
+        let keyword_patterns: Vec<String> = self.keywords.iter().map(|(_, r)| r.clone()).collect();
+        let content_patterns: Vec<String> = keyword_patterns
+            .iter()
+            .map(|r| dollar_as_lookahead(r))
+            .collect();
+        let keyword_set = RegexGroup::build(content_patterns.iter().map(String::as_str));
         let m = Maintainers {
             dialect: self.dialect,
             sections,
@@ -624,6 +629,8 @@ impl<'t> Builder<'_, 't> {
             regex_set,
             keyword_rules: self.keywords.into_iter().map(|(k, _)| k).collect(),
             keyword_set,
+            keyword_patterns,
+            patch_keyword_set: std::sync::OnceLock::new(),
             chief_penguins: Vec::new(),
         };
         (m, self.warnings)

@@ -414,6 +414,51 @@ impl PrefixIndex {
     }
 }
 
+/// Rewrites Perl's `$` (end of text, or before a newline that ends it) into a look-ahead with
+/// that meaning, for regexes matched against text with newlines (`K:` on file content and patch
+/// lines): the `regex` crate's `$` only matches at the very end. Escaped `\$` and `$` in a
+/// character class are literal and kept.
+pub(crate) fn dollar_as_lookahead(perl: &str) -> String {
+    let b = perl.as_bytes();
+    let mut out = String::with_capacity(perl.len());
+    let mut i = 0;
+    let mut start = 0;
+    let mut class = false;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'\\' {
+            i += 2;
+            continue;
+        }
+        if class {
+            class = c != b']';
+            i += 1;
+            continue;
+        }
+        match c {
+            b'[' => {
+                class = true;
+                // A `]` right after `[` or `[^` is literal.
+                if b.get(i + 1) == Some(&b'^') {
+                    i += 1;
+                }
+                if b.get(i + 1) == Some(&b']') {
+                    i += 1;
+                }
+            }
+            b'$' => {
+                out.push_str(&perl[start..i]);
+                out.push_str("(?=\\n?\\z)");
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out.push_str(&perl[start.min(perl.len())..]);
+    out
+}
+
 /// Drops look-around groups (`(?=…)`, `(?!…)`, `(?<=…)`, `(?<!…)`) from a regex. The result
 /// matches whenever the original does (assertions only restrict), so it can screen input for a
 /// slow backtracking regex. `None` when the regex has back-references or nothing is left.
@@ -676,6 +721,16 @@ mod tests {
         let mut got = vec![];
         ix.for_each_prefix_of(b"abd", |i| got.push(i));
         assert_eq!(got, vec![0, 1]);
+    }
+
+    #[test]
+    fn perl_dollar_before_a_final_newline() {
+        assert_eq!(dollar_as_lookahead("foo$"), "foo(?=\\n?\\z)");
+        assert_eq!(dollar_as_lookahead(r"a\$[$]b"), r"a\$[$]b");
+        let r = compile_perl(&dollar_as_lookahead("foo$"), true).unwrap();
+        assert!(r.is_match(b"x foo\n"));
+        assert!(r.is_match(b"x foo"));
+        assert!(!r.is_match(b"foo\nbar\n"));
     }
 
     #[test]

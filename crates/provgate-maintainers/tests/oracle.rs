@@ -15,6 +15,13 @@
 //! `PROVGATE_MAINTAINERS_ORACLE_CACHE=DIR` to keep its answers between runs, and
 //! `PROVGATE_MAINTAINERS_ORACLE_LIMIT=N` to compare only every N-th file, and
 //! `PROVGATE_MAINTAINERS_ORACLE_MODES=default` (or `nokeywords`) to run one of the two passes.
+//!
+//! `K:` keywords also have a fixture of their own, built by the test: a small Xen-dialect
+//! MAINTAINERS file, files whose content matches or nearly matches, and one-file patches. Its
+//! expectations were derived from Xen's get_maintainer.pl (`--no-l --no-r --no-git
+//! --no-git-fallback`, `-f FILE` and PATCH); when a script is at hand (`PROVGATE_GET_MAINTAINER`
+//! names one, or the tree of `PROVGATE_MAINTAINERS_ORACLE` has one), it is run on the fixture
+//! too and must still give them.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -353,4 +360,256 @@ fn agrees_with_get_maintainer_on_a_real_tree() {
         total_disagreements, 0,
         "disagreements with get_maintainer.pl"
     );
+}
+
+// ---- K: keywords, on a fixture ------------------------------------------------------------------
+
+const KEYWORD_MAINTAINERS: &str = "\
+A fixture for K: keywords, Xen dialect.
+
+ALPHA
+M:\tAda Alpha <ada@example.org>
+S:\tSupported
+F:\talpha/
+K:\t\\balpha_[a-z]+\\b
+
+BETA
+M:\tBen Beta <ben@example.org>
+S:\tMaintained
+K:\tbeta$
+
+GAMMA
+M:\tGil Gamma <gil@example.org>
+S:\tMaintained
+K:\tgam|GAMMA_ONLY
+
+DELTA
+M:\tDee Delta <dee@example.org>
+S:\tSupported
+F:\tdelta/
+K:\tdelta
+
+EPSILON
+M:\tEve Epsilon <eve@example.org>
+S:\tOdd Fixes
+K:\t(?i)epsilon
+
+THE REST
+M:\tRex Rest <rex@example.org>
+M:\tRhea Rest <rhea@example.org>
+S:\tSupported
+F:\t*
+F:\t*/
+V:\txen-maintainers-1
+";
+
+const REST: [&str; 2] = ["Rex Rest <rex@example.org>", "Rhea Rest <rhea@example.org>"];
+const ADA: &str = "Ada Alpha <ada@example.org>";
+const BEN: &str = "Ben Beta <ben@example.org>";
+const GIL: &str = "Gil Gamma <gil@example.org>";
+const DEE: &str = "Dee Delta <dee@example.org>";
+const EVE: &str = "Eve Epsilon <eve@example.org>";
+
+/// `-f FILE` cases: path, content, the maintainers get_maintainer.pl prints, in its order.
+fn file_cases() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
+    vec![
+        // Path and keyword name the same section: once.
+        ("alpha/a.c", "void f(void) { alpha_init(); }\n", vec![ADA]),
+        // THE REST covers the file alone by path, so it keeps its maintainers; `beta$` matches
+        // before the newline that ends the file (Perl's `$`).
+        (
+            "src/uses.c",
+            "alpha_go();\nthen beta\n",
+            vec![REST[0], REST[1], ADA, BEN],
+        ),
+        // `beta$` is not at the end: no match (no /m).
+        ("src/mid.c", "beta\nmore\n", REST.to_vec()),
+        ("src/g.c", "x = GAMMA_ONLY;\n", vec![REST[0], REST[1], GIL]),
+        ("src/e.c", "EpSiLoN\n", vec![REST[0], REST[1], EVE]),
+        ("src/none.c", "nothing here\n", REST.to_vec()),
+        // A path section drops THE REST; keyword sections come after.
+        ("delta/d.c", "delta alpha_x\n", vec![DEE, ADA]),
+        // Keyword sections in the string order of their line's index: GAMMA's K: is line 13
+        // of the non-blank lines, ALPHA's 5, and "13" < "5".
+        (
+            "src/order.c",
+            "alpha_go();\nGAMMA_ONLY\n",
+            vec![REST[0], REST[1], GIL, ADA],
+        ),
+        // MAINTAINERS itself is never scanned.
+        ("MAINTAINERS", KEYWORD_MAINTAINERS, REST.to_vec()),
+    ]
+}
+
+/// Patch cases: name, the one file it changes, the hunk's lines, the maintainers printed.
+fn patch_cases() -> Vec<(&'static str, &'static str, &'static str, Vec<&'static str>)> {
+    vec![
+        (
+            "added",
+            "src/none.c",
+            " nothing here\n-old\n+    alpha_init();\n tail\n",
+            vec![REST[0], REST[1], ADA],
+        ),
+        (
+            "removed",
+            "src/none.c",
+            " keep\n-    alpha_init();\n+new\n tail\n",
+            vec![REST[0], REST[1], ADA],
+        ),
+        // Unchanged lines do not count: each line is matched against `^[+-].*KEYWORD`...
+        (
+            "context",
+            "src/none.c",
+            " alpha_init();\n-old\n+new\n tail\n",
+            REST.to_vec(),
+        ),
+        // ...with `$` before the line's newline...
+        (
+            "dollar",
+            "src/none.c",
+            " keep\n-x beta\n+x bet\n tail\n",
+            vec![REST[0], REST[1], BEN],
+        ),
+        // ...and the prefix glued to the keyword, so a top-level alternative matches any line.
+        (
+            "alternation",
+            "src/none.c",
+            " GAMMA_ONLY context\n-old\n+new\n tail\n",
+            vec![REST[0], REST[1], GIL],
+        ),
+        // A removed `-- x` or added `++ x` line reads as a file header and is not scanned.
+        (
+            "dashdash",
+            "src/none.c",
+            " keep\n--- alpha_x();\n+new\n tail\n",
+            REST.to_vec(),
+        ),
+        (
+            "plusplus",
+            "src/none.c",
+            " keep\n-old\n+++ alpha_x();\n tail\n",
+            REST.to_vec(),
+        ),
+        (
+            "plusplus-no-space",
+            "src/none.c",
+            " keep\n-old\n+++alpha_x();\n tail\n",
+            vec![REST[0], REST[1], ADA],
+        ),
+        // A patch to MAINTAINERS is scanned like any other.
+        (
+            "maintainers",
+            "MAINTAINERS",
+            " keep\n-old\n+K:\tepsilon\n tail\n",
+            vec![REST[0], REST[1], EVE],
+        ),
+        (
+            "path-and-keyword",
+            "alpha/a.c",
+            " keep\n-old\n+ alpha_new()\n tail\n",
+            vec![ADA],
+        ),
+    ]
+}
+
+fn keyword_fixture() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("MAINTAINERS"), KEYWORD_MAINTAINERS).unwrap();
+    for (path, content, _) in file_cases() {
+        let file = dir.path().join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        if path != "MAINTAINERS" {
+            std::fs::write(file, content).unwrap();
+        }
+    }
+    dir
+}
+
+fn patch_text(path: &str, lines: &str) -> String {
+    format!(
+        "diff --git a/{path} b/{path}\nindex 1111111..2222222 100644\n--- a/{path}\n+++ b/{path}\n@@ -1,3 +1,3 @@\n{lines}"
+    )
+}
+
+fn maintainers_printed(l: &Lookup<'_>) -> Vec<String> {
+    l.recipients
+        .iter()
+        .filter(|r| r.role == provgate_maintainers::Role::Maintainer)
+        .map(|r| r.address.to_string())
+        .collect()
+}
+
+/// A Xen get_maintainer.pl to check the fixture's expectations with, if there is one.
+fn get_maintainer_script() -> Option<PathBuf> {
+    if let Ok(p) = std::env::var("PROVGATE_GET_MAINTAINER") {
+        return Some(PathBuf::from(p));
+    }
+    let tree = std::env::var("PROVGATE_MAINTAINERS_ORACLE").ok()?;
+    let script = PathBuf::from(tree).join("scripts/get_maintainer.pl");
+    script.is_file().then_some(script)
+}
+
+fn run_script(dir: &Path, arg: &[&str]) -> Vec<String> {
+    let out = Command::new("perl")
+        .arg("scripts/get_maintainer.pl")
+        .args(["--no-l", "--no-r", "--no-git", "--no-git-fallback"])
+        .args(arg)
+        .current_dir(dir)
+        .output()
+        .expect("perl runs");
+    assert!(
+        out.status.success(),
+        "get_maintainer.pl {arg:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn keywords_as_get_maintainer_reads_them() {
+    let dir = keyword_fixture();
+    let m = Maintainers::load(&dir.path().join("MAINTAINERS")).unwrap();
+    let script = get_maintainer_script();
+    if let Some(script) = &script {
+        std::fs::create_dir_all(dir.path().join("scripts")).unwrap();
+        std::fs::copy(script, dir.path().join("scripts/get_maintainer.pl")).unwrap();
+    } else {
+        eprintln!("no get_maintainer.pl (PROVGATE_GET_MAINTAINER): fixed expectations only");
+    }
+    for (path, content, want) in file_cases() {
+        let options = LookupOptions {
+            content: Some(content.as_bytes()),
+            ..LookupOptions::default()
+        };
+        let got = maintainers_printed(&m.lookup_with(path, &options));
+        assert_eq!(got, want, "-f {path}");
+        if script.is_some() {
+            assert_eq!(
+                run_script(dir.path(), &["-f", path]),
+                want,
+                "get_maintainer.pl -f {path}"
+            );
+        }
+    }
+    for (name, path, lines, want) in patch_cases() {
+        let options = LookupOptions {
+            diff: Some(lines.as_bytes()),
+            ..LookupOptions::default()
+        };
+        let got = maintainers_printed(&m.lookup_with(path, &options));
+        assert_eq!(got, want, "patch {name}");
+        if script.is_some() {
+            let file = dir.path().join(format!("{name}.patch"));
+            std::fs::write(&file, patch_text(path, lines)).unwrap();
+            let arg = file.to_string_lossy().into_owned();
+            assert_eq!(
+                run_script(dir.path(), &[&arg]),
+                want,
+                "get_maintainer.pl {name}.patch"
+            );
+        }
+    }
 }

@@ -45,7 +45,7 @@ proptest! {
         for p in &paths {
             let l = m.lookup(p);
             prop_assert_eq!(l.sections.len(), l.matches.len());
-            let opts = LookupOptions { content: Some(&content), pattern_depth: 1 };
+            let opts = LookupOptions { content: Some(&content), pattern_depth: 1, ..LookupOptions::default() };
             let _ = m.lookup_with(p, &opts);
         }
         match Maintainers::parse(&text) {

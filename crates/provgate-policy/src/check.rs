@@ -324,7 +324,7 @@ fn facts_of<'a>(
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let mut zone = zones.classify(f.path());
+            let mut zone = zones.classify_change(f);
             // A file moved out of a zone was changed in that zone too.
             if f.status == provgate_patch::FileStatus::Renamed
                 && let Some(source) = f.old_path.as_deref()
@@ -576,7 +576,7 @@ pub fn check_with_code(
         },
         waived,
         mode_note: None,
-        notes: Vec::new(),
+        notes: zones.notes().to_vec(),
         verdict: Verdict::Pass,
     };
     if policy.mode == Mode::Warn {

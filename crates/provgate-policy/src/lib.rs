@@ -65,7 +65,9 @@ pub use level::{Level, Overrides};
 pub use policy::{CodeSettings, Kind, Mode, Policy, Preference, SourceState, Status, Tier};
 pub use render::{Format, init_template, render};
 pub use rules::{Finding, Rule, RuleDoc, Stage};
-pub use zones::{SectionInfo, SectionMatch, SectionSource, ZoneInfo, Zones};
+pub use zones::{
+    KeywordText, SectionInfo, SectionMatch, SectionReason, SectionSource, ZoneInfo, Zones,
+};
 
 /// The documentation of the rule `name` (`provgate explain NAME`).
 pub fn explain(name: &str) -> Option<&'static RuleDoc> {

@@ -2,22 +2,49 @@
 
 use std::path::Path;
 
-use provgate_maintainers::{Maintainers, MaintainersError};
+use provgate_maintainers::{
+    LookupOptions, Maintainers, MaintainersError, MatchKind, Parser, WarningAction,
+};
 
 use crate::error::{Loc, PolicyError, PolicyErrorKind};
-use crate::zones::{SectionInfo, SectionMatch, SectionSource};
+use crate::zones::{KeywordText, SectionInfo, SectionMatch, SectionReason, SectionSource};
 
 impl SectionSource for Maintainers {
     fn lookup(&self, path: &str) -> SectionMatch {
-        let hit = Maintainers::lookup(self, path);
+        self.lookup_with_keywords(path, KeywordText::None)
+    }
+
+    fn lookup_with_keywords(&self, path: &str, text: KeywordText<'_>) -> SectionMatch {
+        let options = match text {
+            KeywordText::None => LookupOptions::default(),
+            KeywordText::File(content) => LookupOptions {
+                content: Some(content),
+                ..LookupOptions::default()
+            },
+            KeywordText::Diff(diff) => LookupOptions {
+                diff: Some(diff),
+                ..LookupOptions::default()
+            },
+        };
+        let hit = self.lookup_with(path, &options);
         SectionMatch {
             sections: hit
                 .sections
                 .iter()
-                .map(|s| SectionInfo {
-                    name: s.name.clone(),
-                    status: s.status.clone(),
-                    maintainers: s.maintainers.clone(),
+                .zip(&hit.matches)
+                .map(|(s, m)| {
+                    let by_keyword = m.kind == MatchKind::Keyword;
+                    SectionInfo {
+                        name: s.name.clone(),
+                        status: s.status.clone(),
+                        maintainers: s.maintainers.clone(),
+                        matched_by: if by_keyword {
+                            SectionReason::Keyword
+                        } else {
+                            SectionReason::Path
+                        },
+                        keyword: m.keyword.and_then(|k| s.keywords.get(k).cloned()),
+                    }
                 })
                 .collect(),
             maintainers: hit.maintainers.iter().map(|m| m.to_string()).collect(),
@@ -26,14 +53,34 @@ impl SectionSource for Maintainers {
     }
 }
 
-/// Reads and strictly parses a MAINTAINERS file: a malformed line is an error at its line.
-pub(crate) fn load(path: &Path) -> Result<Option<Box<dyn SectionSource>>, PolicyError> {
-    match Maintainers::load(path) {
-        Ok(m) => Ok(Some(Box::new(m))),
+/// The MAINTAINERS source, if any, and what reading it left out.
+type Loaded = (Option<Box<dyn SectionSource>>, Vec<String>);
+
+/// Reads and strictly parses a MAINTAINERS file: a malformed line is an error at its line. A
+/// `K:` regex that cannot be evaluated is left out with a note, since it only adds sections.
+pub(crate) fn load(path: &Path) -> Result<Loaded, PolicyError> {
+    match Maintainers::load_with(path, &Parser::new()) {
+        Ok((m, warnings)) => {
+            let notes = warnings
+                .iter()
+                .map(|w| {
+                    let action = match w.action {
+                        WarningAction::Skipped => "line left out",
+                        WarningAction::Kept => "kept as get_maintainer.pl reads it",
+                    };
+                    format!(
+                        "{} line {}: {} ({action})",
+                        path.display(),
+                        w.line,
+                        w.problem
+                    )
+                })
+                .collect();
+            Ok((Some(Box::new(m)), notes))
+        }
         Err(e) => Err(error(path, &e)),
     }
 }
-
 fn error(path: &Path, e: &MaintainersError) -> PolicyError {
     let mut loc = Loc::nowhere(&path.display().to_string());
     let hint = match e {

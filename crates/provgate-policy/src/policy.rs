@@ -523,6 +523,9 @@ pub struct CodeSettings {
 pub struct ZoneSettings {
     /// The MAINTAINERS file, relative to the repository root; empty: none is read.
     pub maintainers_file: String,
+    /// Whether its `K:` keywords add sections by content (a file's for `zones`, a patch's added
+    /// and removed lines for `check`), as get_maintainer.pl does by default.
+    pub maintainers_keywords: bool,
 }
 
 /// A named set of paths with a tier and a kind.
@@ -739,6 +742,7 @@ impl Policy {
             },
             zones: ZoneSettings {
                 maintainers_file: "MAINTAINERS".to_string(),
+                maintainers_keywords: true,
             },
             rules: crate::rules::all()
                 .iter()
@@ -1072,6 +1076,7 @@ struct RawPreference {
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 struct RawZones {
     maintainers_file: Option<Spanned<String>>,
+    maintainers_keywords: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -1520,6 +1525,9 @@ fn apply_layer(
             policy.code.known_symbols = layer.symbols(v, false)?;
         }
         set!(policy.code.system_headers, c.system_headers);
+    }
+    if let Some(on) = raw.zones.as_ref().and_then(|z| z.maintainers_keywords) {
+        policy.zones.maintainers_keywords = on;
     }
     if let Some(z) = raw.zones
         && let Some(file) = z.maintainers_file

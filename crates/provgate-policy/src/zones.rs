@@ -9,14 +9,38 @@
 //! The file's kind is the kind of the first matching zone that sets one (in policy order), else
 //! the kind its path suggests ([`crate::classify::path_kind`]). Its tier is protected when any
 //! matching zone is protected; it is exempt when any matching zone is exempt.
+//!
+//! MAINTAINERS `K:` keywords add the sections whose regexes match a file's content
+//! ([`Zones::classify_content`], what `get_maintainer.pl -f FILE` does) or the lines a patch
+//! adds and removes in it ([`Zones::classify_change`]); such sections count like the others and
+//! say that they matched by keyword. `zones.maintainers-keywords = false` turns them off.
 
 use std::path::Path;
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::Serialize;
 
+use provgate_patch::{FileChange, LineKind};
+
 use crate::error::{Loc, PolicyError, PolicyErrorKind};
 use crate::policy::{Kind, Policy, Tier};
+
+/// How a MAINTAINERS section came to cover a path.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SectionReason {
+    /// Its `F:` patterns or `N:` regexes match the path.
+    #[default]
+    Path,
+    /// Only one of its `K:` regexes matched the content (or the patch's lines).
+    Keyword,
+}
+
+impl SectionReason {
+    fn is_path(&self) -> bool {
+        *self == SectionReason::Path
+    }
+}
 
 /// A MAINTAINERS section as reports show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -28,6 +52,24 @@ pub struct SectionInfo {
     /// Its `M:` people (`Name <email>`).
     #[serde(skip)]
     pub maintainers: Vec<String>,
+    /// Whether the path or a keyword brought it in (JSON: `matched-by`, left out for paths).
+    #[serde(rename = "matched-by", skip_serializing_if = "SectionReason::is_path")]
+    pub matched_by: SectionReason,
+    /// For keyword matches: the `K:` regex that matched, as written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keyword: Option<String>,
+}
+
+/// What a path's MAINTAINERS `K:` keywords are matched against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeywordText<'a> {
+    /// Nothing: sections come from the path alone.
+    None,
+    /// The file's whole content (get_maintainer.pl's `-f FILE`).
+    File(&'a [u8]),
+    /// The file's part of a patch, `diff -u` lines with their `+`/`-`/space markers
+    /// (get_maintainer.pl reading a patch).
+    Diff(&'a [u8]),
 }
 
 /// What a MAINTAINERS file says about one path.
@@ -46,6 +88,13 @@ pub struct SectionMatch {
 pub trait SectionSource: Send + Sync {
     /// The sections, maintainers and reviewers for `path` (relative to the repository root).
     fn lookup(&self, path: &str) -> SectionMatch;
+
+    /// [`SectionSource::lookup`] with `K:` keywords matched against `text`; sources without
+    /// keywords answer from the path alone.
+    fn lookup_with_keywords(&self, path: &str, text: KeywordText<'_>) -> SectionMatch {
+        let _ = text;
+        self.lookup(path)
+    }
 }
 
 /// Everything provgate knows about one path: the JSON of `provgate zones`.
@@ -84,6 +133,8 @@ pub struct Zones {
     people: Vec<Vec<String>>,
     compiled: Vec<CompiledZone>,
     source: Option<Box<dyn SectionSource>>,
+    keywords: bool,
+    notes: Vec<String>,
 }
 
 impl std::fmt::Debug for Zones {
@@ -91,6 +142,7 @@ impl std::fmt::Debug for Zones {
         f.debug_struct("Zones")
             .field("names", &self.names)
             .field("maintainers", &self.source.is_some())
+            .field("keywords", &self.keywords)
             .finish()
     }
 }
@@ -139,6 +191,8 @@ impl Zones {
             people: Vec::new(),
             compiled: Vec::new(),
             source,
+            keywords: policy.zones.maintainers_keywords,
+            notes: Vec::new(),
         };
         for def in &policy.zone_defs {
             let bad = |message: String| {
@@ -162,9 +216,10 @@ impl Zones {
     }
 
     /// Compiles the zones and reads the policy's MAINTAINERS file from `repo_root`, when there is
-    /// a root, the policy names a file and the file exists. A malformed file is an error.
+    /// a root, the policy names a file and the file exists. A malformed file is an error; a `K:`
+    /// regex that cannot be evaluated is left out and reported in [`Zones::notes`].
     pub fn load(policy: &Policy, repo_root: Option<&Path>) -> Result<Zones, PolicyError> {
-        let source = match repo_root {
+        let (source, notes) = match repo_root {
             Some(root) if !policy.zones.maintainers_file.is_empty() => {
                 let path = root.join(&policy.zones.maintainers_file);
                 if path.is_file() {
@@ -185,12 +240,31 @@ impl Zones {
                     }
                     crate::maintainers::load(&path)?
                 } else {
-                    None
+                    (None, Vec::new())
                 }
             }
-            _ => None,
+            _ => (None, Vec::new()),
         };
-        Zones::new(policy, source)
+        let mut zones = Zones::new(policy, source)?;
+        zones.notes = notes;
+        Ok(zones)
+    }
+
+    /// What reading the MAINTAINERS file left out, one message each (`K:` regexes that cannot
+    /// be evaluated).
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
+    /// Turns `K:` keyword matching on or off (`--no-keywords`); it starts as the policy's
+    /// `zones.maintainers-keywords`.
+    pub fn set_keywords(&mut self, on: bool) {
+        self.keywords = on;
+    }
+
+    /// Whether `K:` keywords are matched.
+    pub fn keywords(&self) -> bool {
+        self.keywords
     }
 
     /// Whether a MAINTAINERS file is known.
@@ -198,13 +272,49 @@ impl Zones {
         self.source.is_some()
     }
 
-    /// Everything known about `path`.
+    /// Everything known about `path`, from the path alone.
     pub fn classify(&self, path: &str) -> ZoneInfo {
+        self.classify_with(path, KeywordText::None)
+    }
+
+    /// Everything known about the file `path` whose content is `content`: MAINTAINERS sections
+    /// whose `K:` regexes match the content are added (unless keywords are off).
+    pub fn classify_content(&self, path: &str, content: &[u8]) -> ZoneInfo {
+        self.classify_with(path, KeywordText::File(content))
+    }
+
+    /// Everything known about the file a patch changes: MAINTAINERS sections whose `K:` regexes
+    /// match the lines the patch adds or removes in it are added (unless keywords are off).
+    pub fn classify_change(&self, change: &FileChange) -> ZoneInfo {
+        if !self.keywords || self.source.is_none() || change.hunks.is_empty() {
+            return self.classify(change.path());
+        }
+        let mut diff = String::new();
+        for line in change.hunks.iter().flat_map(|h| h.lines()) {
+            diff.push(match line.kind {
+                LineKind::Added => '+',
+                LineKind::Removed => '-',
+                LineKind::Context => ' ',
+            });
+            diff.push_str(line.text);
+            diff.push('\n');
+        }
+        self.classify_with(change.path(), KeywordText::Diff(diff.as_bytes()))
+    }
+
+    /// Everything known about `path`, with `K:` keywords matched against `text` when keywords
+    /// are on.
+    pub fn classify_with(&self, path: &str, text: KeywordText<'_>) -> ZoneInfo {
         let path = path.trim_start_matches("./");
+        let text = if self.keywords {
+            text
+        } else {
+            KeywordText::None
+        };
         let found = self
             .source
             .as_ref()
-            .map(|s| s.lookup(path))
+            .map(|s| s.lookup_with_keywords(path, text))
             .unwrap_or_default();
         let mut info = ZoneInfo {
             path: path.to_string(),
@@ -281,6 +391,8 @@ impl StaticSections {
                 name: name.to_string(),
                 status: status.map(str::to_string),
                 maintainers: maintainers.iter().map(|m| m.to_string()).collect(),
+                matched_by: SectionReason::Path,
+                keyword: None,
             },
             set,
             reviewers.iter().map(|r| r.to_string()).collect(),

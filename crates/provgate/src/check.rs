@@ -30,8 +30,11 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
     )
     .map_err(config::policy_error)?;
     // A MAINTAINERS file that cannot be read is an error of the run, not a note.
-    let zones = provgate_policy::Zones::load(&loaded.policy, loaded.root.as_deref())
+    let mut zones = provgate_policy::Zones::load(&loaded.policy, loaded.root.as_deref())
         .map_err(config::policy_error)?;
+    if args.no_keywords {
+        zones.set_keywords(false);
+    }
     let analyzer = crate::code::analyzer(&args.repo, loaded.root.as_deref(), &args.code)?;
     let result = crate::code::check(&loaded.policy, &context, &zones, &read.series, &analyzer);
     let report = build_report::build(&read, Some(&result));

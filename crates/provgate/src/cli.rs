@@ -229,6 +229,12 @@ pub struct CheckArgs {
     #[arg(long)]
     pub mboxrd: bool,
 
+    /// Do not match MAINTAINERS `K:` keywords against the lines a patch adds and removes:
+    /// sections come from paths alone (get_maintainer.pl's `--nokeywords`; the policy's
+    /// `zones.maintainers-keywords = false`).
+    #[arg(long)]
+    pub no_keywords: bool,
+
     #[command(flatten)]
     pub record: RecordArgs,
 }
@@ -683,6 +689,12 @@ pub struct ZonesArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ZonesFormat::Text)]
     pub format: ZonesFormat,
+
+    /// Do not match MAINTAINERS `K:` keywords against the files' content: sections come from
+    /// paths alone (get_maintainer.pl's `--nokeywords`; the policy's
+    /// `zones.maintainers-keywords = false`).
+    #[arg(long)]
+    pub no_keywords: bool,
 }
 
 /// Arguments of `init`.

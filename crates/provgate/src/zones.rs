@@ -1,9 +1,13 @@
 //! `provgate zones`: the zones, kind, MAINTAINERS sections and people of paths.
+//!
+//! As `get_maintainer.pl -f FILE` does, a file's content is matched against the MAINTAINERS
+//! `K:` keywords (unless `--no-keywords` or the policy turns them off); sections found only that
+//! way are marked so.
 
 use std::fmt::Write;
 use std::io::BufRead;
 
-use provgate_policy::Zones;
+use provgate_policy::{SectionReason, Zones};
 
 use crate::cli::{ZonesArgs, ZonesFormat};
 use crate::{EXIT_OK, config, output};
@@ -11,8 +15,13 @@ use crate::{EXIT_OK, config, output};
 /// Runs `zones` and returns the exit status.
 pub fn run(args: ZonesArgs) -> anyhow::Result<u8> {
     let loaded = config::load(&args.policy, &args.repo)?;
-    let zones = Zones::load(&loaded.policy, loaded.root.as_deref().or(Some(&args.repo)))
-        .map_err(config::policy_error)?;
+    let root = loaded.root.clone().unwrap_or_else(|| args.repo.clone());
+    let mut zones = Zones::load(&loaded.policy, Some(&root)).map_err(config::policy_error)?;
+    if args.no_keywords {
+        zones.set_keywords(false);
+    }
+    let read_content = zones.keywords() && zones.has_maintainers();
+    let mut warnings: Vec<String> = zones.notes().to_vec();
     let mut paths: Vec<String> = Vec::new();
     for path in &args.paths {
         if path == "-" {
@@ -26,7 +35,25 @@ pub fn run(args: ZonesArgs) -> anyhow::Result<u8> {
             paths.push(path.clone());
         }
     }
-    let infos: Vec<_> = paths.iter().map(|p| zones.classify(p)).collect();
+    let infos: Vec<_> = paths
+        .iter()
+        .map(|p| {
+            let file = root.join(p.trim_start_matches("./"));
+            if !read_content || !file.is_file() {
+                return zones.classify(p);
+            }
+            match std::fs::read(&file) {
+                Ok(content) => zones.classify_content(p, &content),
+                Err(e) => {
+                    warnings.push(format!(
+                        "cannot read {}: {e}; its MAINTAINERS sections come from its path alone",
+                        file.display()
+                    ));
+                    zones.classify(p)
+                }
+            }
+        })
+        .collect();
     let text = match args.format {
         ZonesFormat::Json => {
             let mut json = serde_json::to_string_pretty(&infos)?;
@@ -51,7 +78,14 @@ pub fn run(args: ZonesArgs) -> anyhow::Result<u8> {
                 );
                 for section in &info.sections {
                     let status = section.status.as_deref().unwrap_or("no status");
-                    let _ = writeln!(out, "  section: {} ({status})", section.name);
+                    let why = match (section.matched_by, &section.keyword) {
+                        (SectionReason::Keyword, Some(k)) => {
+                            format!(", only by its K: keyword `{k}` in the content")
+                        }
+                        (SectionReason::Keyword, None) => ", only by a K: keyword".to_string(),
+                        (SectionReason::Path, _) => String::new(),
+                    };
+                    let _ = writeln!(out, "  section: {} ({status}){why}", section.name);
                 }
                 for m in &info.maintainers {
                     let _ = writeln!(out, "  maintainer: {m}");
@@ -61,11 +95,15 @@ pub fn run(args: ZonesArgs) -> anyhow::Result<u8> {
                 }
             }
             if !zones.has_maintainers() {
-                out.push_str("note: no MAINTAINERS file was read (the policy's zones.maintainers_file, at the repository root)\n");
+                out.push_str("note: no MAINTAINERS file was read (the policy's zones.maintainers-file, at the repository root)\n");
             }
             out
         }
     };
+    // On standard error, so that the JSON stays one document.
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
     output::write(None, &text)?;
     Ok(EXIT_OK)
 }
