@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use provgate_maintainers::{Maintainers, MaintainersError};
+use provgate_maintainers::{Maintainers, MaintainersError, MatchKind};
 
 use crate::error::{Loc, PolicyError, PolicyErrorKind};
 use crate::zones::{SectionInfo, SectionMatch, SectionSource};
@@ -14,16 +14,26 @@ impl SectionSource for Maintainers {
             sections: hit
                 .sections
                 .iter()
-                .map(|s| SectionInfo {
+                .zip(&hit.matches)
+                .map(|(s, how)| SectionInfo {
                     name: s.name.clone(),
                     status: s.status.clone(),
                     maintainers: s.maintainers.clone(),
+                    covers: how.kind != MatchKind::Keyword
+                        && (how.rank >= 0 || !is_catch_all(&s.files)),
+                    names_path: s.files.iter().any(|f| f == path),
                 })
                 .collect(),
             maintainers: hit.maintainers.iter().map(|m| m.to_string()).collect(),
             reviewers: hit.reviewers.iter().map(|r| r.to_string()).collect(),
         }
     }
+}
+
+/// Whether a section's `F:` patterns cover everything and nothing in particular (`THE REST`:
+/// `F: *` and `F: */`).
+fn is_catch_all(files: &[String]) -> bool {
+    files.iter().all(|f| matches!(f.as_str(), "*" | "*/"))
 }
 
 /// Reads and strictly parses a MAINTAINERS file: a malformed line is an error at its line.

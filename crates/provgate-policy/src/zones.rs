@@ -28,6 +28,13 @@ pub struct SectionInfo {
     /// Its `M:` people (`Name <email>`).
     #[serde(skip)]
     pub maintainers: Vec<String>,
+    /// Whether a pattern of its own covers the path: an `F:` or `N:` pattern, not a catch-all
+    /// starting with `*` (`THE REST`'s `F: *`) and not a `K:` keyword.
+    #[serde(skip)]
+    pub covers: bool,
+    /// Whether one of its `F:` lines names the path itself (not a directory or glob).
+    #[serde(skip)]
+    pub names_path: bool,
 }
 
 /// What a MAINTAINERS file says about one path.
@@ -256,7 +263,7 @@ impl Zones {
 /// each entry is a section with its glob patterns (policy glob syntax).
 #[derive(Debug, Default)]
 pub struct StaticSections {
-    entries: Vec<(SectionInfo, GlobSet, Vec<String>)>,
+    entries: Vec<(SectionInfo, GlobSet, Vec<String>, Vec<String>)>,
 }
 
 impl StaticSections {
@@ -276,14 +283,20 @@ impl StaticSections {
     ) -> Self {
         let patterns: Vec<String> = patterns.iter().map(|p| p.to_string()).collect();
         let set = glob_set(&patterns).expect("test section globs are valid");
+        let covers = !patterns
+            .iter()
+            .all(|p| matches!(p.as_str(), "*" | "*/" | "**"));
         self.entries.push((
             SectionInfo {
                 name: name.to_string(),
                 status: status.map(str::to_string),
                 maintainers: maintainers.iter().map(|m| m.to_string()).collect(),
+                covers,
+                names_path: false,
             },
             set,
             reviewers.iter().map(|r| r.to_string()).collect(),
+            patterns,
         ));
         self
     }
@@ -292,7 +305,7 @@ impl StaticSections {
 impl SectionSource for StaticSections {
     fn lookup(&self, path: &str) -> SectionMatch {
         let mut out = SectionMatch::default();
-        for (info, set, reviewers) in &self.entries {
+        for (info, set, reviewers, patterns) in &self.entries {
             if set.is_match(path) {
                 for m in &info.maintainers {
                     if !out.maintainers.contains(m) {
@@ -304,7 +317,10 @@ impl SectionSource for StaticSections {
                         out.reviewers.push(r.clone());
                     }
                 }
-                out.sections.push(info.clone());
+                out.sections.push(SectionInfo {
+                    names_path: patterns.iter().any(|p| p == path),
+                    ..info.clone()
+                });
             }
         }
         out
