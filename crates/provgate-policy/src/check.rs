@@ -7,6 +7,7 @@ use globset::GlobSet;
 use provgate_patch::{Patch, Series};
 use serde::Serialize;
 
+use crate::ai_names::AiNames;
 use crate::classify::classify_file_with_code;
 use crate::code::{CodeAnalyzer, CodeFacts, CodeNote, Mechanical};
 use crate::error::PolicyError;
@@ -317,6 +318,7 @@ fn facts_of<'a>(
     policy: &Policy,
     zones: &Zones,
     custom: &[crate::fingerprints::CompiledCustom],
+    names: &AiNames,
     code: Option<CodeFacts>,
 ) -> PatchFacts<'a> {
     let files: Vec<FileFacts> = patch
@@ -368,7 +370,7 @@ fn facts_of<'a>(
         .or_else(|| crate::mechanical::mechanical(patch));
     PatchFacts {
         patch,
-        evidence: gather(policy, patch, custom),
+        evidence: gather(policy, patch, custom, names),
         files,
         code_lines,
         mechanical,
@@ -398,11 +400,26 @@ pub fn check_with_code(
     code: Option<&dyn CodeAnalyzer>,
 ) -> CheckResult {
     let custom = compile_custom(&policy.fingerprints);
+    let extended;
+    let names = if policy.ai.tools.is_empty() && policy.ai.models.is_empty() {
+        AiNames::built_in()
+    } else {
+        extended = AiNames::with(&policy.ai.tools, &policy.ai.models);
+        &extended
+    };
+    let mut premise_notes = Vec::new();
     let rules: Vec<(&dyn crate::rules::Rule, Level)> = crate::rules::all()
         .iter()
         .filter(|r| r.applies(policy))
         .map(|r| (*r, policy.effective_level(r.name(), &ctx.overrides)))
         .filter(|(_, l)| *l != Level::Allow)
+        .filter(|(r, _)| match r.missing_premise(policy, zones) {
+            Some(why) => {
+                premise_notes.push(format!("rule `{}` is silent: {why}", r.name()));
+                false
+            }
+            None => true,
+        })
         .collect();
     let mut exceptions: Vec<CompiledException> = policy
         .exceptions
@@ -456,7 +473,7 @@ pub fn check_with_code(
             .patches
             .iter()
             .filter(|p| !p.is_cover_letter())
-            .map(|p| facts_of(p, policy, zones, &custom, code_facts.next()))
+            .map(|p| facts_of(p, policy, zones, &custom, names, code_facts.next()))
             .collect();
         let mut patches = Vec::new();
         for f in &facts {
@@ -576,7 +593,7 @@ pub fn check_with_code(
         },
         waived,
         mode_note: None,
-        notes: zones.notes().to_vec(),
+        notes: zones.notes().iter().cloned().chain(premise_notes).collect(),
         verdict: Verdict::Pass,
     };
     if policy.mode == Mode::Warn {

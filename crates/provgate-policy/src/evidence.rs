@@ -10,9 +10,9 @@
 use provgate_patch::{Patch, Trailer};
 use serde::Serialize;
 
+use crate::ai_names::AiNames;
 pub use crate::fingerprints::Fingerprint;
 use crate::fingerprints::{CompiledCustom, ai_identity_in};
-use crate::identity::parse_person;
 use crate::policy::{Confidence, DisclosureTrailer, Policy, Syntax};
 
 /// Trailers that disclose AI use in some published policy; used to recognise a disclosure the
@@ -84,6 +84,18 @@ pub struct Declaration {
     pub in_trailer_block: bool,
 }
 
+/// A disclosure-like trailer that credits a person, not an AI (`Assisted-by: Junio C Hamano
+/// <gitster@pobox.com>`): human help, which no AI rule reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HumanHelp {
+    /// The trailer key as written.
+    pub trailer: String,
+    /// The value as written.
+    pub value: String,
+    /// The message line of the trailer.
+    pub line: usize,
+}
+
 /// The AI evidence of one patch: the `ai` object of reports.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct AiEvidence {
@@ -93,6 +105,9 @@ pub struct AiEvidence {
     pub declarations: Vec<Declaration>,
     /// Every tool mark.
     pub fingerprints: Vec<Fingerprint>,
+    /// Disclosure-like trailers that credit people, not AI; serialized only when present.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub human_help: Vec<HumanHelp>,
 }
 
 impl AiEvidence {
@@ -149,15 +164,34 @@ pub fn is_wrong_trailer(policy: &Policy, d: &Declaration) -> bool {
     listed || (known && !coauthor)
 }
 
-/// Gathers the evidence of `patch` under `policy`.
-pub(crate) fn gather(policy: &Policy, patch: &Patch, custom: &[CompiledCustom]) -> AiEvidence {
+/// Gathers the evidence of `patch` under `policy`; `names` tells people from AI tools.
+pub(crate) fn gather(
+    policy: &Policy,
+    patch: &Patch,
+    custom: &[CompiledCustom],
+    names: &AiNames,
+) -> AiEvidence {
     let mut declarations = Vec::new();
+    let mut human_help = Vec::new();
+    let mut credit = |trailer: &Trailer| {
+        human_help.push(HumanHelp {
+            trailer: trailer.key.clone(),
+            value: trailer.value.clone(),
+            line: trailer.line,
+        })
+    };
     for trailer in &patch.trailers {
+        let is_coauthor = COAUTHOR_KEYS.iter().any(|k| trailer.is(k));
         if let Some(def) = policy.disclosure_trailer(&trailer.key) {
-            declarations.push(parse_declaration(trailer, def, true));
+            // `Assisted-by: Jane Doe <jane@example.org>` credits a person even where the policy
+            // uses `Assisted-by:` for AI (git.git did so in 2013 and 2016).
+            if !is_coauthor && names.is_person_not_ai(&trailer.value) {
+                credit(trailer);
+            } else {
+                declarations.push(parse_declaration(trailer, def, true));
+            }
             continue;
         }
-        let is_coauthor = COAUTHOR_KEYS.iter().any(|k| trailer.is(k));
         if is_coauthor {
             if ai_identity_in(&trailer.value).is_some() {
                 let mut d = bare(trailer, policy.disclosure.accept_ai_coauthor);
@@ -168,10 +202,12 @@ pub(crate) fn gather(policy: &Policy, patch: &Patch, custom: &[CompiledCustom]) 
         }
         let known = KNOWN_DISCLOSURE_KEYS.iter().any(|k| trailer.is(k))
             || policy.disclosure.not_for_ai.iter().any(|k| trailer.is(k));
-        // A person in the value (`Assisted-by: Jane <jane@x>`) is human help, not a declaration.
-        let human =
-            parse_person(&trailer.value).is_some() && ai_identity_in(&trailer.value).is_none();
-        if known && !human && !trailer.value.trim().is_empty() {
+        if !known || trailer.value.trim().is_empty() {
+            continue;
+        }
+        if names.is_person_not_ai(&trailer.value) {
+            credit(trailer);
+        } else {
             declarations.push(bare(trailer, false));
         }
     }
@@ -192,6 +228,10 @@ pub(crate) fn gather(policy: &Policy, patch: &Patch, custom: &[CompiledCustom]) 
             value: value.trim().to_string(),
             line: number,
         };
+        if names.is_person_not_ai(&trailer.value) {
+            credit(&trailer);
+            continue;
+        }
         let mut d = parse_declaration(&trailer, def, true);
         d.in_trailer_block = false;
         declarations.push(d);
@@ -201,6 +241,7 @@ pub(crate) fn gather(policy: &Policy, patch: &Patch, custom: &[CompiledCustom]) 
         disclosed: declarations.iter().any(|d| d.accepted),
         declarations,
         fingerprints,
+        human_help,
     }
 }
 

@@ -2,7 +2,7 @@
 //!
 //! Tolerance, documented in `docs/policy.md` and `provgate explain dco-author-mismatch`:
 //! addresses compare case-insensitively (the DCO bot's rule) and, with
-//! `dco.ignore-subaddress`, without their `+tag`; names compare case-insensitively with runs of
+//! `dco.ignore-subaddress`, without their `+tag`; names compare case-insensitively and without accents, with runs of
 //! whitespace folded and surrounding quotes removed. With `dco.allow-noreply`, an author whose
 //! address is a GitHub noreply address (`ID+login@users.noreply.github.com`) is matched by a
 //! sign-off carrying the same name, whatever its address.
@@ -54,13 +54,20 @@ pub fn normalize_email(email: &str, ignore_subaddress: bool) -> String {
     }
 }
 
-/// A name prepared for comparison: quotes removed, whitespace folded, lower case.
+/// A name prepared for comparison: quotes removed, whitespace folded, lower case, and accents
+/// dropped (`Roger Pau Monné` is `Roger Pau Monne`: mail clients and ASCII-only configurations
+/// lose them, and a maintainer reads both as one person).
 pub fn normalize_name(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
     name.trim()
         .trim_matches('"')
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
+        .nfkd()
+        .filter(|c| !is_combining_mark(*c))
+        .collect::<String>()
         .to_lowercase()
 }
 
@@ -107,6 +114,10 @@ mod tests {
         assert!(same_email("jane+qemu@x.org", "jane@x.org", true));
         assert!(!same_email("", "", false));
         assert!(same_name(" Jane   Doe", "jane doe"));
+        assert!(same_name("Roger Pau Monne", "Roger Pau Monné"));
+        assert!(same_name("Roger Pau Monne", "Roger Pau Monne\u{301}"));
+        assert!(!same_name("Roger Pau Monne", "Roger Pau Monnet"));
+        assert!(same_name("Ævar Arnfjörð", "ævar arnfjorð"));
         assert!(is_github_noreply("1+jane@users.noreply.github.com"));
         assert_eq!(address_of("Jane Doe <jane@x.org>"), "jane@x.org");
         assert_eq!(address_of(" jane@x.org "), "jane@x.org");

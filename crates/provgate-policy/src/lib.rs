@@ -36,6 +36,7 @@
 
 #![warn(missing_docs)]
 
+pub mod ai_names;
 pub mod check;
 pub mod classify;
 pub mod code;
@@ -60,7 +61,7 @@ pub use code::{
     CodeAnalyzer, CodeFacts, CodeIssue, CodeNote, HunkCode, Mechanical, ProofFacts, ProofOutcome,
 };
 pub use error::{PolicyError, PolicyErrorKind};
-pub use evidence::{AiEvidence, Declaration, Fingerprint};
+pub use evidence::{AiEvidence, Declaration, Fingerprint, HumanHelp};
 pub use level::{Level, Overrides};
 pub use policy::{CodeSettings, Kind, Mode, Policy, Preference, SourceState, Status, Tier};
 pub use render::{Format, init_template, render};

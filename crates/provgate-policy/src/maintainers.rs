@@ -44,6 +44,8 @@ impl SectionSource for Maintainers {
                             SectionReason::Path
                         },
                         keyword: m.keyword.and_then(|k| s.keywords.get(k).cloned()),
+                        covers: !by_keyword && (m.rank >= 0 || !is_catch_all(&s.files)),
+                        names_path: s.files.iter().any(|f| f == path),
                     }
                 })
                 .collect(),
@@ -51,6 +53,12 @@ impl SectionSource for Maintainers {
             reviewers: hit.reviewers.iter().map(|r| r.to_string()).collect(),
         }
     }
+}
+
+/// Whether a section's `F:` patterns cover everything and nothing in particular (`THE REST`:
+/// `F: *` and `F: */`).
+fn is_catch_all(files: &[String]) -> bool {
+    files.iter().all(|f| matches!(f.as_str(), "*" | "*/"))
 }
 
 /// The MAINTAINERS source, if any, and what reading it left out.

@@ -265,6 +265,12 @@ pub struct Addition {
 pub struct AiSettings {
     /// `false`: any AI-assisted contribution is declined (rule `ai-banned`).
     pub allowed: bool,
+    /// AI tool names added to the built-in list ([`crate::ai_names`]), matched as whole words.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tools: Vec<String>,
+    /// AI model patterns (regular expressions) added to the built-in list.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub models: Vec<String>,
 }
 
 /// The syntax of a disclosure trailer's value.
@@ -692,7 +698,11 @@ impl Policy {
             extends: "none".to_string(),
             mode: Mode::Enforce,
             about: About::default(),
-            ai: AiSettings { allowed: true },
+            ai: AiSettings {
+                allowed: true,
+                tools: Vec::new(),
+                models: Vec::new(),
+            },
             disclosure: Disclosure {
                 placement: Placement::Anywhere,
                 accept_ai_coauthor: false,
@@ -982,6 +992,8 @@ struct RawAddition {
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 struct RawAi {
     allowed: Option<bool>,
+    tools: Option<Vec<String>>,
+    models: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -1363,6 +1375,26 @@ fn apply_layer(
     }
     if let Some(ai) = raw.ai {
         set!(policy.ai.allowed, ai.allowed);
+        // The names extend what the layers below named: a project adds its in-house tool to the
+        // preset's list, it does not replace the list.
+        for tool in ai.tools.unwrap_or_default() {
+            if !tool.trim().is_empty() && !policy.ai.tools.contains(&tool) {
+                policy.ai.tools.push(tool);
+            }
+        }
+        for model in ai.models.unwrap_or_default() {
+            if let Err(e) = crate::ai_names::AiNames::check_model_pattern(model.get_ref()) {
+                return Err(layer.err(
+                    model.span(),
+                    PolicyErrorKind::BadRegex(e.to_string().lines().last().unwrap_or("").trim().to_string()),
+                    "model patterns use Rust regex syntax and are matched as whole words, case-insensitively",
+                ));
+            }
+            let model = model.into_inner();
+            if !policy.ai.models.contains(&model) {
+                policy.ai.models.push(model);
+            }
+        }
     }
     if let Some(d) = raw.disclosure {
         set!(policy.disclosure.placement, d.placement);

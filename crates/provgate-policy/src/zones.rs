@@ -58,6 +58,13 @@ pub struct SectionInfo {
     /// For keyword matches: the `K:` regex that matched, as written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub keyword: Option<String>,
+    /// Whether a pattern of its own covers the path: an `F:` or `N:` pattern, not only a
+    /// catch-all (`THE REST`'s `F: *` and `F: */`) and not a `K:` keyword.
+    #[serde(skip)]
+    pub covers: bool,
+    /// Whether one of its `F:` lines names the path itself (not a directory or glob).
+    #[serde(skip)]
+    pub names_path: bool,
 }
 
 /// What a path's MAINTAINERS `K:` keywords are matched against.
@@ -366,7 +373,7 @@ impl Zones {
 /// each entry is a section with its glob patterns (policy glob syntax).
 #[derive(Debug, Default)]
 pub struct StaticSections {
-    entries: Vec<(SectionInfo, GlobSet, Vec<String>)>,
+    entries: Vec<(SectionInfo, GlobSet, Vec<String>, Vec<String>)>,
 }
 
 impl StaticSections {
@@ -386,6 +393,9 @@ impl StaticSections {
     ) -> Self {
         let patterns: Vec<String> = patterns.iter().map(|p| p.to_string()).collect();
         let set = glob_set(&patterns).expect("test section globs are valid");
+        let covers = !patterns
+            .iter()
+            .all(|p| matches!(p.as_str(), "*" | "*/" | "**"));
         self.entries.push((
             SectionInfo {
                 name: name.to_string(),
@@ -393,9 +403,12 @@ impl StaticSections {
                 maintainers: maintainers.iter().map(|m| m.to_string()).collect(),
                 matched_by: SectionReason::Path,
                 keyword: None,
+                covers,
+                names_path: false,
             },
             set,
             reviewers.iter().map(|r| r.to_string()).collect(),
+            patterns,
         ));
         self
     }
@@ -404,7 +417,7 @@ impl StaticSections {
 impl SectionSource for StaticSections {
     fn lookup(&self, path: &str) -> SectionMatch {
         let mut out = SectionMatch::default();
-        for (info, set, reviewers) in &self.entries {
+        for (info, set, reviewers, patterns) in &self.entries {
             if set.is_match(path) {
                 for m in &info.maintainers {
                     if !out.maintainers.contains(m) {
@@ -416,7 +429,10 @@ impl SectionSource for StaticSections {
                         out.reviewers.push(r.clone());
                     }
                 }
-                out.sections.push(info.clone());
+                out.sections.push(SectionInfo {
+                    names_path: patterns.iter().any(|p| p == path),
+                    ..info.clone()
+                });
             }
         }
         out

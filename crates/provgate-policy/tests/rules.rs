@@ -1041,20 +1041,74 @@ fn spdx_missing_and_license() {
 #[test]
 fn maintainers_update() {
     let qemu = preset("qemu");
-    let added = mail("new").sob().add_file(
-        "hw/misc/foo.c",
-        &["/* SPDX-License-Identifier: GPL-2.0-or-later */"],
+    let sections = StaticSections::new()
+        .section(
+            "Misc",
+            Some("Maintained"),
+            &["hw/misc/old.c", "hw/core/"],
+            &["Misc Maint <misc@example.org>"],
+            &[],
+        )
+        .section(
+            "THE REST",
+            Some("Maintained"),
+            &["*", "*/"],
+            &["Rest <rest@example.org>"],
+            &[],
+        );
+    let zones = Zones::new(&qemu, Some(Box::new(sections))).unwrap();
+    let under = |m: &Mail| run_zones(&qemu, &zones, std::slice::from_ref(m), Stage::Submit);
+    let spdx = ["/* SPDX-License-Identifier: GPL-2.0-or-later */"];
+    // Added where only THE REST's catch-all reaches, or deleted while an F: line names it.
+    let added = mail("new").sob().add_file("hw/misc/foo.c", &spdx);
+    expect_in(
+        &under(&added),
+        "maintainers-update",
+        WARN,
+        "added, uncovered",
     );
-    expect(&qemu, &added, "maintainers-update", WARN);
     let deleted = mail("remove").sob().delete_file("hw/misc/old.c");
-    expect(&qemu, &deleted, "maintainers-update", WARN);
+    expect_in(
+        &under(&deleted),
+        "maintainers-update",
+        WARN,
+        "deleted, named",
+    );
+    let renamed_away = mail("move").sob().rename("hw/misc/old.c", "hw/core/old.c");
+    expect_in(
+        &under(&renamed_away),
+        "maintainers-update",
+        WARN,
+        "renamed, named",
+    );
+    // Near misses: the patch updates MAINTAINERS; a section's directory covers the new file; the
+    // deleted file was covered by a directory, not named; a modified file.
     let with_maint = added
         .clone()
         .modify("MAINTAINERS", &[], &["F: hw/misc/foo.c"]);
-    expect(&qemu, &with_maint, "maintainers-update", NONE);
+    expect_in(&under(&with_maint), "maintainers-update", NONE, "updated");
+    let covered = mail("new").sob().add_file("hw/core/foo.c", &spdx);
+    expect_in(&under(&covered), "maintainers-update", NONE, "covered");
+    let deleted_covered = mail("remove").sob().delete_file("hw/core/gone.c");
+    expect_in(
+        &under(&deleted_covered),
+        "maintainers-update",
+        NONE,
+        "deleted, covered",
+    );
     let modified = mail("fix").sob().code("hw/misc/old.c", 2);
-    expect(&qemu, &modified, "maintainers-update", NONE);
+    expect_in(&under(&modified), "maintainers-update", NONE, "modified");
     expect("default", &added, "maintainers-update", NONE);
+    // Without a MAINTAINERS file the rule has nothing to stand on: silent, and the check says why.
+    let r = run(&qemu, std::slice::from_ref(&added));
+    expect_in(&r, "maintainers-update", NONE, "no MAINTAINERS file");
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n.contains("maintainers-update") && n.contains("no MAINTAINERS file")),
+        "{:?}",
+        r.notes
+    );
 }
 
 // ---- text safety ----------------------------------------------------------------------------------
@@ -1397,7 +1451,17 @@ fn malformed_maintainers_is_an_error_at_its_line() {
         &c,
         &[series_of(vec![mail("fix").sob().patch()])],
     );
-    assert_eq!(r.notes.len(), 1);
+    assert_eq!(r.notes.len(), 2, "{:?}", r.notes);
+    assert!(
+        r.notes.iter().any(|n| n.contains("line 1")),
+        "{:?}",
+        r.notes
+    );
+    assert!(
+        r.notes.iter().any(|n| n.contains("maintainers-update")),
+        "{:?}",
+        r.notes
+    );
 }
 
 #[test]

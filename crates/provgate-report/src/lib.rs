@@ -121,6 +121,10 @@ pub struct AiReport {
     pub declarations: Vec<serde_json::Value>,
     /// Undisclosed-use signals found (tool fingerprints), with their confidence.
     pub fingerprints: Vec<serde_json::Value>,
+    /// Disclosure-like trailers crediting a person, not an AI (`{trailer, value, line}`);
+    /// written only when there are some.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub human_help: Vec<serde_json::Value>,
 }
 
 /// The program that wrote a report.

@@ -177,6 +177,11 @@ fn patch_details(out: &mut String, patch: &PatchReport) {
             .code_lines
             .map_or(String::new(), |n| format!(", {n} line(s) of code"));
         let _ = writeln!(out, "      ai: {state}{code}");
+        for help in &ai.human_help {
+            let key = help.get("trailer").and_then(|v| v.as_str()).unwrap_or("");
+            let value = help.get("value").and_then(|v| v.as_str()).unwrap_or("");
+            let _ = writeln!(out, "      human help (not AI): {key}: {value}");
+        }
     }
     if let Some(m) = &patch.mechanical {
         let _ = writeln!(

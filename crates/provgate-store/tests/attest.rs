@@ -90,6 +90,7 @@ fn report(ids: &[String]) -> Report {
                     serde_json::json!({"trailer": "AI-used-for", "uses": ["tests"]}),
                 ],
                 fingerprints: vec![serde_json::json!({"tool": "claude", "confidence": 0.9})],
+                human_help: Vec::new(),
             }),
             code_lines: Some(1),
             findings: if i == 1 {

@@ -69,6 +69,7 @@ pub fn build(read: &ReadResult, result: Option<&CheckResult>) -> Report {
                 disclosed: patch_result.ai.disclosed,
                 declarations: to_values(&patch_result.ai.declarations),
                 fingerprints: to_values(&patch_result.ai.fingerprints),
+                human_help: to_values(&patch_result.ai.human_help),
             });
             entry.code_lines = Some(patch_result.code_lines);
             entry.findings = patch_result.findings.iter().map(finding).collect();

@@ -318,7 +318,9 @@ fn record(patch: &Patch, results: &[PatchResult], zones: &Zones) -> CommitRecord
     if let Some(first) = first {
         disclosed = first.ai.disclosed;
         for d in &first.ai.declarations {
-            declared |= d.accepted;
+            // Every AI declaration counts, in an accepted trailer or not, as it does in the
+            // by-tool chart: a page never says "0 declared" above declared tools.
+            declared = true;
             tools.push(ToolMark {
                 tool: declared_tool(d),
                 model: d.model.clone(),
@@ -374,6 +376,7 @@ fn record(patch: &Patch, results: &[PatchResult], zones: &Zones) -> CommitRecord
         month: patch.date.map_or("unknown".to_string(), |d| d.month()),
         declared,
         ai_assisted: first.is_some_and(|r| r.ai.ai_assisted()),
+        human_help: first.is_some_and(|r| !r.ai.human_help.is_empty()),
         tools,
         fingerprinted,
         undisclosed: fingerprinted && !disclosed,
@@ -453,11 +456,21 @@ pub(crate) fn git_dir(repo: &Path) -> Option<PathBuf> {
     None
 }
 
-/// The cache file for this provgate version and these policies.
+/// The cache file for this build of provgate and these policies.
 fn cache_file(repo: &Path, judges: &[Judge]) -> Option<PathBuf> {
     use sha2::Digest;
     let mut hash = sha2::Sha256::new();
     hash.update(env!("CARGO_PKG_VERSION").as_bytes());
+    // The version alone does not change when the rules do between releases (or in a build from a
+    // checkout): the program's own bytes do, so a changed provgate never reads an older one's
+    // verdicts. Hashing them costs a few milliseconds per scan.
+    if let Some(exe) = std::env::current_exe()
+        .ok()
+        .and_then(|p| std::fs::read(p).ok())
+    {
+        hash.update(b"\0exe");
+        hash.update(&exe);
+    }
     for judge in judges {
         hash.update(b"\0");
         hash.update(judge.policy.digest().as_bytes());

@@ -11,12 +11,12 @@ pub struct MaintainersUpdate;
 static DOC: RuleDoc = RuleDoc {
     name: "maintainers-update",
     summary: "Files are added, moved or deleted and the MAINTAINERS file is not updated.",
-    what: "Reports a patch that adds, renames, copies or deletes a file outside exempt zones and does not touch the policy's MAINTAINERS file (`[zones] maintainers-file`). Silenced when the patch changes that file.",
+    what: "Reports a patch that does not touch the policy's MAINTAINERS file (`[zones] maintainers-file`) and, outside exempt zones, adds, copies or renames a file into a place no section covers (only a catch-all such as THE REST's `F: *` reaches it), or deletes or renames away a file that an `F:` line names by its path. Silent, and saying why in the check's notes, when there is no MAINTAINERS file to read.",
     why: "New files without an owner end up unmaintained; the question is cheap to ask at submission time.",
     policy: "checkpatch (Linux, QEMU): \"added, moved or deleted file(s), does MAINTAINERS need updating?\" (a warning), silenced when the patch touches MAINTAINERS.",
-    failing: "qemu preset: a patch adding hw/misc/foo.c and touching nothing else\n",
-    passing: "qemu preset: the same patch also adding `F: hw/misc/foo.c` to MAINTAINERS\n",
-    fix: "Add the new files to the right MAINTAINERS section (or confirm an existing pattern covers them).",
+    failing: "qemu preset: a patch adding hw/misc/foo.c, where no MAINTAINERS section but THE REST covers hw/misc/, and touching nothing else\n",
+    passing: "qemu preset: the same patch also adding `F: hw/misc/foo.c` to MAINTAINERS, or adding hw/misc/foo.c where a section has `F: hw/misc/`\n",
+    fix: "Add the new files to the right MAINTAINERS section, or drop the `F:` line of a deleted file.",
 };
 
 impl Rule for MaintainersUpdate {
@@ -28,6 +28,18 @@ impl Rule for MaintainersUpdate {
     }
     fn applies(&self, policy: &crate::policy::Policy) -> bool {
         !policy.zones.maintainers_file.is_empty()
+    }
+    fn missing_premise(
+        &self,
+        policy: &crate::policy::Policy,
+        zones: &crate::zones::Zones,
+    ) -> Option<String> {
+        (!zones.has_maintainers()).then(|| {
+            format!(
+                "no MAINTAINERS file was read (`{}` at the repository root), so no file can be said to lack one",
+                policy.zones.maintainers_file
+            )
+        })
     }
     fn doc(&self) -> &'static RuleDoc {
         &DOC
@@ -45,19 +57,28 @@ impl Rule for MaintainersUpdate {
         {
             return Vec::new();
         }
+        let names_path = |path: &str| {
+            cx.zones
+                .classify(path)
+                .sections
+                .iter()
+                .any(|s| s.names_path)
+        };
         let moved: Vec<&str> = patch
             .files
             .iter()
             .zip(&cx.facts.files)
             .filter(|(c, f)| {
+                let uncovered = || !f.zone.sections.iter().any(|s| s.covers);
                 !f.zone.exempt
-                    && matches!(
-                        c.status,
-                        FileStatus::Added
-                            | FileStatus::Deleted
-                            | FileStatus::Renamed
-                            | FileStatus::Copied
-                    )
+                    && match c.status {
+                        FileStatus::Added | FileStatus::Copied => uncovered(),
+                        FileStatus::Deleted => names_path(&f.path),
+                        FileStatus::Renamed => {
+                            uncovered() || c.old_path.as_deref().is_some_and(names_path)
+                        }
+                        _ => false,
+                    }
             })
             .map(|(_, f)| f.path.as_str())
             .collect();
@@ -69,6 +90,6 @@ impl Rule for MaintainersUpdate {
             format!("added, moved or deleted file(s) ({}); does {file} need updating?", moved.join(", ")),
         )
         .at(first, None)
-        .help(format!("add the files to the right section of {file}, or confirm an existing pattern covers them"))]
+        .help(format!("add new files to the right section of {file}, and drop the F: lines of deleted ones"))]
     }
 }

@@ -339,6 +339,12 @@ pub trait Rule: Sync {
     fn applies(&self, _policy: &Policy) -> bool {
         true
     }
+    /// Why the rule cannot judge this repository, when a fact it rests on is missing (no
+    /// MAINTAINERS file for `maintainers-update`): the rule then stays silent and the check says
+    /// why in its notes, instead of reporting what it cannot know.
+    fn missing_premise(&self, _policy: &Policy, _zones: &Zones) -> Option<String> {
+        None
+    }
     /// Findings for one patch.
     fn check(&self, cx: &PatchContext<'_>) -> Vec<Finding>;
     /// Findings for a whole series (most rules have none).

@@ -114,9 +114,11 @@ fn summary_cards(out: &mut String, report: &ScanReport) {
     out.push_str("<section id=\"summary\"><h2>Summary</h2><div class=\"cards\">\n");
     for (label, value) in [
         ("commits", t.commits),
+        ("AI-assisted", t.ai_assisted),
         ("AI declared", t.ai_declared),
         ("AI fingerprints", t.ai_fingerprints),
         ("undisclosed", t.ai_undisclosed),
+        ("human help credited", t.human_help),
         ("without sign-off", t.dco_missing),
         ("failed", t.failed),
         ("merges skipped", t.merges_skipped),

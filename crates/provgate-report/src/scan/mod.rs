@@ -66,11 +66,16 @@ pub struct CommitRecord {
     pub date: Option<String>,
     /// `YYYY-MM` of the author date in the author's offset, or `unknown`.
     pub month: String,
-    /// Carries a disclosure trailer the (first) policy recognises, well-formed or not.
+    /// Declares AI use in a trailer (one the first policy accepts or another project's
+    /// disclosure trailer), well-formed or not.
     pub declared: bool,
     /// AI output is declared (in any trailer the first policy knows, accepted or not) or
     /// fingerprinted: what the breakdowns count as AI-assisted.
     pub ai_assisted: bool,
+    /// Credits a person in a disclosure-like trailer (`Assisted-by: Jane Doe <jane@example.org>`):
+    /// human help, not AI use.
+    #[serde(default)]
+    pub human_help: bool,
     /// The tools it names, declared or fingerprinted.
     pub tools: Vec<ToolMark>,
     /// Carries AI-tool fingerprints.
@@ -122,8 +127,13 @@ pub struct Totals {
     pub merges_skipped: usize,
     /// Commits that could not be read (missing objects, …), listed in `skipped`.
     pub unreadable: usize,
-    /// Commits carrying a disclosure trailer the first policy recognises, well-formed or not.
+    /// Commits declaring AI use in a trailer, accepted by the first policy or not, well-formed or
+    /// not.
     pub ai_declared: usize,
+    /// AI-assisted commits (AI output declared, or fingerprinted): what the charts count.
+    pub ai_assisted: usize,
+    /// Commits crediting a person, not an AI, in a disclosure-like trailer.
+    pub human_help: usize,
     /// Commits carrying AI-tool fingerprints.
     pub ai_fingerprints: usize,
     /// Commits with fingerprints and no accepted disclosure.
@@ -340,6 +350,8 @@ impl ScanReport {
             let failed = record.outcomes.first().is_some_and(|o| o.verdict == "fail");
             totals.commits += 1;
             totals.ai_declared += usize::from(record.declared);
+            totals.ai_assisted += usize::from(ai);
+            totals.human_help += usize::from(record.human_help);
             totals.ai_fingerprints += usize::from(record.fingerprinted);
             totals.ai_undisclosed += usize::from(record.undisclosed);
             totals.dco_missing += usize::from(record.dco_missing);
