@@ -50,7 +50,8 @@ pub fn path_kind(path: &str) -> Kind {
                 | "spec"
                 | "qtest"
         )
-    }) || name.starts_with("test_")
+    }) || dirs.first() == Some(&"t")
+        || name.starts_with("test_")
         || name.starts_with("test-")
         || [
             "_test.go",
@@ -420,6 +421,10 @@ mod tests {
     #[test]
     fn kinds_from_paths() {
         assert_eq!(path_kind("tests/qtest/virtio-test.c"), Kind::Tests);
+        // git's and Perl's convention: the test suite lives in a top-level `t/`.
+        assert_eq!(path_kind("t/t0410-partial-clone.sh"), Kind::Tests);
+        assert_eq!(path_kind("t/helper/test-tool.c"), Kind::Tests);
+        assert_eq!(path_kind("src/t/main.c"), Kind::Code);
         assert_eq!(path_kind("src/foo_test.go"), Kind::Tests);
         assert_eq!(path_kind("docs/devel/code-provenance.rst"), Kind::Docs);
         assert_eq!(path_kind("README.md"), Kind::Docs);

@@ -45,6 +45,7 @@ pub mod evidence;
 pub mod fingerprints;
 pub mod identity;
 pub mod level;
+pub mod mailmap;
 mod maintainers;
 pub mod mechanical;
 pub mod policy;

@@ -142,6 +142,7 @@ pub struct Zones {
     source: Option<Box<dyn SectionSource>>,
     keywords: bool,
     notes: Vec<String>,
+    mailmap: crate::mailmap::Mailmap,
 }
 
 impl std::fmt::Debug for Zones {
@@ -152,6 +153,22 @@ impl std::fmt::Debug for Zones {
             .field("keywords", &self.keywords)
             .finish()
     }
+}
+
+/// The `.mailmap` at `root`; none when it is missing, unreadable or a link out of the
+/// repository (a branch's content must not make provgate read other files).
+fn read_mailmap(root: &Path) -> crate::mailmap::Mailmap {
+    let path = root.join(".mailmap");
+    let inside = match (path.canonicalize(), root.canonicalize()) {
+        (Ok(file), Ok(root)) => file.starts_with(root) && file.is_file(),
+        _ => false,
+    };
+    if !inside {
+        return crate::mailmap::Mailmap::default();
+    }
+    std::fs::read(&path)
+        .map(|bytes| crate::mailmap::Mailmap::parse(&String::from_utf8_lossy(&bytes)))
+        .unwrap_or_default()
 }
 
 /// Compiles one policy glob into the globs it stands for; the error is the compiler's message.
@@ -199,6 +216,7 @@ impl Zones {
             compiled: Vec::new(),
             source,
             keywords: policy.zones.maintainers_keywords,
+            mailmap: crate::mailmap::Mailmap::default(),
             notes: Vec::new(),
         };
         for def in &policy.zone_defs {
@@ -254,6 +272,9 @@ impl Zones {
         };
         let mut zones = Zones::new(policy, source)?;
         zones.notes = notes;
+        if let Some(root) = repo_root {
+            zones.mailmap = read_mailmap(root);
+        }
         Ok(zones)
     }
 
@@ -261,6 +282,16 @@ impl Zones {
     /// be evaluated).
     pub fn notes(&self) -> &[String] {
         &self.notes
+    }
+
+    /// The repository's `.mailmap` (empty without one): who is who for the DCO rules.
+    pub fn mailmap(&self) -> &crate::mailmap::Mailmap {
+        &self.mailmap
+    }
+
+    /// Sets the `.mailmap` (for callers that build zones without a repository root).
+    pub fn set_mailmap(&mut self, mailmap: crate::mailmap::Mailmap) {
+        self.mailmap = mailmap;
     }
 
     /// Turns `K:` keyword matching on or off (`--no-keywords`); it starts as the policy's

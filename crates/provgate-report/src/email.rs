@@ -129,6 +129,9 @@ fn reply(
             "Policy: {} ({}), digest {}",
             policy.extends, policy.origin, policy.digest
         );
+        if let Some(status) = &policy.status {
+            let _ = writeln!(out, "Policy status: {status}");
+        }
     }
     let _ = writeln!(
         out,

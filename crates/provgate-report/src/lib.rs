@@ -66,6 +66,11 @@ pub struct PolicyReport {
     pub mode: String,
     /// `submit` or `merge`.
     pub stage: String,
+    /// Whether the published policy it encodes is in force, proposed or superseded, with the
+    /// date and revision followed (`proposed (2026-05-29, v2 …): not merged as of late 2026`);
+    /// written when the policy says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
 }
 
 /// One finding of a rule.

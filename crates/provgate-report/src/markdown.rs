@@ -34,6 +34,9 @@ pub fn render(report: &Report) -> String {
             s.warn,
             s.waived
         );
+        if let Some(status) = &policy.status {
+            let _ = writeln!(out, "Policy status: {status}\n");
+        }
     }
     if !report.patches.is_empty() {
         out.push_str("| | patch | subject | AI | findings |\n|---|---|---|---|---|\n");

@@ -311,6 +311,9 @@ fn summary(out: &mut String, report: &Report) {
             s.warn,
             s.waived
         );
+        if let Some(status) = &policy.status {
+            let _ = writeln!(out, "policy status: {status}");
+        }
     } else if let Some(verdict) = &report.verdict {
         let _ = writeln!(out, "{verdict}: {} failed", s.failed);
     }

@@ -62,6 +62,7 @@ fn report(ids: &[String]) -> Report {
         digest: "ab".repeat(32),
         mode: "enforce".into(),
         stage: "submit".into(),
+        status: None,
     });
     for (i, id) in ids.iter().enumerate() {
         r.patches.push(PatchReport {

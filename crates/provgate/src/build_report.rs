@@ -41,6 +41,7 @@ pub fn build(read: &ReadResult, result: Option<&CheckResult>) -> Report {
         digest: result.policy.digest.clone(),
         mode: label(&result.policy.mode),
         stage: label(&result.stage),
+        status: result.policy.status.as_ref().map(|s| s.describe()),
     });
     let finding = |f: &Finding| finding_report(f, &patches);
     // Patches are matched to results in order, so a patch given twice gets both results.

@@ -336,3 +336,56 @@ fn maintainers_update_fires_only_for_files_no_section_covers() {
         "{report}"
     );
 }
+
+const MAILMAP: &str = "# who is who\nChristian Couder <christian.couder@gmail.com> <chriscool@tuxfamily.org>\nJane Doe <jane@example.org>\n<new@example.org> <old@example.org>\nProper Name <proper@example.org> Commit Name <shared@example.org>\nProper Name <proper@example.org> <PROPER@Example.org>\n";
+
+#[test]
+fn the_mailmap_is_read_as_git_check_mailmap_reads_it() {
+    let dir = repo();
+    std::fs::write(dir.path().join(".mailmap"), MAILMAP).unwrap();
+    let map = provgate_policy::mailmap::Mailmap::parse(MAILMAP);
+    for identity in [
+        "Christian Couder <chriscool@tuxfamily.org>",
+        "C. Couder <ChrisCool@Tuxfamily.ORG>",
+        "jane <jane@example.org>",
+        "Old Name <old@example.org>",
+        "Commit Name <shared@example.org>",
+        "commit name <Shared@Example.org>",
+        "Someone Else <shared@example.org>",
+        "Pro <proper@example.org>",
+        "Nobody <nobody@example.org>",
+    ] {
+        let git = git_ok(dir.path(), &["check-mailmap", identity]);
+        let person = provgate_policy::identity::parse_person(identity).unwrap();
+        assert_eq!(map.map(&person).to_string(), git.trim(), "{identity}");
+    }
+}
+
+#[test]
+fn a_sign_off_under_another_address_of_the_author_matches_through_the_mailmap() {
+    let dir = repo();
+    let file = dir.path().join("src/a.c");
+    std::fs::write(&file, "int y;\n").unwrap();
+    git_ok(dir.path(), &["add", "-A"]);
+    git_ok(
+        dir.path(),
+        &[
+            "-c",
+            "user.name=Christian Couder",
+            "-c",
+            "user.email=chriscool@tuxfamily.org",
+            "commit",
+            "-q",
+            "--author=Christian Couder <chriscool@tuxfamily.org>",
+            "-m",
+            "fix a\n\nSigned-off-by: Christian Couder <christian.couder@gmail.com>",
+        ],
+    );
+    let mismatch = |dir: &Path| {
+        let (_, report) = check_json(dir, "default", "HEAD~1..HEAD");
+        rules_of(&report).iter().any(|r| r == "dco-author-mismatch")
+    };
+    assert!(mismatch(dir.path()), "without a .mailmap: two identities");
+    std::fs::write(dir.path().join(".mailmap"), MAILMAP).unwrap();
+    assert!(!mismatch(dir.path()), "the .mailmap makes them one person");
+}

@@ -13,7 +13,7 @@ pub struct DcoAuthorMismatch;
 static DOC: RuleDoc = RuleDoc {
     name: "dco-author-mismatch",
     summary: "No `Signed-off-by:` matches the patch author.",
-    what: "Reports a patch that has sign-offs, none of which names the author. Tolerance (policy `[dco]`): addresses compare case-insensitively; `identity = \"name-and-email\"` also compares names case-insensitively, without accents (`Monné` is `Monne`) and with whitespace folded, `identity = \"email\"` compares addresses only; `ignore-subaddress = true` compares `jane+tag@x` as `jane@x`; `allow-noreply = true` accepts, for an author with a GitHub noreply address (`ID+login@users.noreply.github.com`), a sign-off with the author's name and any address; `accept-committer = true` also accepts a sign-off matching the committer (the DCO bot's rule).",
+    what: "Reports a patch that has sign-offs, none of which names the author. Tolerance (policy `[dco]`): addresses compare case-insensitively; `identity = \"name-and-email\"` also compares names case-insensitively, without accents (`Monné` is `Monne`) and with whitespace folded, `identity = \"email\"` compares addresses only; `ignore-subaddress = true` compares `jane+tag@x` as `jane@x`; `allow-noreply = true` accepts, for an author with a GitHub noreply address (`ID+login@users.noreply.github.com`), a sign-off with the author's name and any address; `accept-committer = true` also accepts a sign-off matching the committer (the DCO bot's rule). Both sides are first mapped through the repository's `.mailmap`, as `git log` shows them.",
     why: "The author is the person who must certify the DCO. A patch signed off only by someone else (or under another address) leaves the author's certification missing, which is what checkpatch and the DCO bot catch.",
     policy: "QEMU `code-provenance.rst`: one Signed-off-by should match the git author's name and e-mail. checkpatch: \"From:/Signed-off-by: email name mismatch\" and sub-address mismatch. DCO bot: name and e-mail match the author or committer, case-insensitively.",
     failing: "From: Jane Doe <jane@example.org>\n\nfix leak\n\nSigned-off-by: J. Doe <jdoe@corp.example>\n",
@@ -51,13 +51,15 @@ impl Rule for DcoAuthorMismatch {
             return Vec::new();
         }
         let dco = &cx.policy.dco;
+        // Compared as git shows them: through the repository's .mailmap, one person's several
+        // addresses are one identity.
+        let mailmap = cx.zones.mailmap();
+        let canonical_author = mailmap.map(author);
+        let committer = patch.committer.as_ref().map(|c| mailmap.map(c));
         let ok = sobs.iter().filter_map(|t| parse_person(&t.value)).any(|p| {
-            matches(dco, author, &p)
-                || (dco.accept_committer
-                    && patch
-                        .committer
-                        .as_ref()
-                        .is_some_and(|c| matches(dco, c, &p)))
+            let p = mailmap.map(&p);
+            matches(dco, &canonical_author, &p)
+                || (dco.accept_committer && committer.as_ref().is_some_and(|c| matches(dco, c, &p)))
         });
         if ok {
             return Vec::new();
