@@ -323,6 +323,18 @@ fn dco_missing_signoff() {
         .clone()
         .body("Signed-off-by: Jane Doe <jane@example.org>\n\nA paragraph after it.");
     expect("qemu", &buried, "dco-missing-signoff", DENY);
+    // A misspelt key is no sign-off, and the finding points at it.
+    let misspelt = m
+        .clone()
+        .t("Signed-of-by: Jane Doe <jane@example.org>\nAcked-by: Bob Roe <bob@example.org>");
+    let r = run(&preset("qemu"), std::slice::from_ref(&misspelt));
+    let f = finding(&r, "dco-missing-signoff");
+    assert!(
+        f.message.contains("`Signed-of-by:` is not one"),
+        "{}",
+        f.message
+    );
+    assert!(f.line.is_some());
 }
 
 #[test]

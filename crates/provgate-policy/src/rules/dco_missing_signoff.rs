@@ -31,7 +31,72 @@ impl Rule for DcoMissingSignoff {
         if !cx.has_message() || cx.patch().trailers_named("Signed-off-by").next().is_some() {
             return Vec::new();
         }
-        vec![Finding::new(DOC.name, "the commit message has no Signed-off-by trailer")
-            .help("add your sign-off with `git commit --amend -s`; it certifies the Developer Certificate of Origin")]
+        // A misspelt key (`Signed-of-by:`, seen in xen) is no sign-off for git either; point at it.
+        let misspelt = cx
+            .patch()
+            .trailers
+            .iter()
+            .find(|t| looks_like_signoff(&t.key));
+        match misspelt {
+            Some(t) => vec![
+                Finding::new(
+                    DOC.name,
+                    format!(
+                        "the commit message has no Signed-off-by trailer; `{}:` is not one",
+                        t.key
+                    ),
+                )
+                .at_message_line(t.line)
+                .help(format!(
+                    "spell the key `Signed-off-by` (`{}` is read by git, checkpatch and the DCO bot as another trailer)",
+                    t.key
+                )),
+            ],
+            None => vec![Finding::new(DOC.name, "the commit message has no Signed-off-by trailer")
+                .help("add your sign-off with `git commit --amend -s`; it certifies the Developer Certificate of Origin")],
+        }
+    }
+}
+
+/// Whether a trailer key is a near miss of `Signed-off-by` (one or two letters off, or spaced
+/// differently), but not the key itself.
+fn looks_like_signoff(key: &str) -> bool {
+    let folded: String = key
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    folded != "signedoffby" && edit_distance(&folded, "signedoffby") <= 2
+        || (folded == "signedoffby" && !key.eq_ignore_ascii_case("Signed-off-by"))
+}
+
+/// Levenshtein distance over bytes (keys are short ASCII).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like_signoff;
+
+    #[test]
+    fn near_misses_of_the_key() {
+        for key in ["Signed-of-by", "Signed-off-bye", "Signed off by", "Singed-off-by", "Signedoffby"] {
+            assert!(looks_like_signoff(key), "{key}");
+        }
+        for key in ["Signed-off-by", "signed-off-by", "Acked-by", "Reviewed-by", "Tested-by"] {
+            assert!(!looks_like_signoff(key), "{key}");
+        }
     }
 }
