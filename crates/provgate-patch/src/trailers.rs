@@ -13,9 +13,29 @@ const GIT_GENERATED_PREFIXES: [&str; 2] = ["Signed-off-by: ", "(cherry picked fr
 const COMMENT: u8 = b'#';
 const CUT_LINE: &str = "# ------------------------ >8 ------------------------\n";
 
-/// The trailers of a commit message, in order, as `git interpret-trailers --parse` prints them.
+/// The trailers of a message, in order, as `git interpret-trailers --parse` prints them: a
+/// `---` line ends the message, as it does in mail (`git am` cuts the patch off there).
 pub fn parse_trailers(message: &str) -> Vec<Trailer> {
-    let block = trailer_block(message);
+    trailers_in(message, block_range(message, Divider::Cut))
+}
+
+/// The trailers of a commit's message as git reads a commit (`git log --format=%(trailers)`,
+/// `git commit --signoff`, the sequencer): a `---` line is message text and does not end the
+/// trailer search, so a sign-off after such a line is a sign-off.
+pub fn parse_commit_trailers(message: &str) -> Vec<Trailer> {
+    trailers_in(message, block_range(message, Divider::Text))
+}
+
+/// What a `---` line means to the trailer reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Divider {
+    /// It starts a patch: the message ends before it.
+    Cut,
+    /// It is an ordinary line of the message.
+    Text,
+}
+
+fn trailers_in(message: &str, block: std::ops::Range<usize>) -> Vec<Trailer> {
     let text = &message[block.clone()];
     let first_line = message[..block.start].matches('\n').count() + 1;
 
@@ -104,7 +124,11 @@ pub fn insert_trailer(message: &str, key: &str, value: &str, placement: Placemen
 
 /// The byte range of `message` that holds its trailer block (empty when there is none).
 pub fn trailer_block(message: &str) -> std::ops::Range<usize> {
-    let end = end_of_log_message(message);
+    block_range(message, Divider::Cut)
+}
+
+fn block_range(message: &str, divider: Divider) -> std::ops::Range<usize> {
+    let end = end_of_log_message(message, divider);
     let start = find_trailer_block_start(&message.as_bytes()[..end]);
     start.min(end)..end
 }
@@ -156,11 +180,11 @@ fn is_git_space(c: char) -> bool {
 }
 
 /// Where the log message ends: before a `---` patch divider, minus trailing comments and blanks.
-fn end_of_log_message(message: &str) -> usize {
+fn end_of_log_message(message: &str, divider: Divider) -> usize {
     let bytes = message.as_bytes();
     let mut end = message.len();
     let mut pos = 0;
-    while pos < bytes.len() {
+    while divider == Divider::Cut && pos < bytes.len() {
         if bytes[pos..].starts_with(b"---")
             && bytes.get(pos + 3).is_some_and(|&c| is_git_space(c as char))
         {
@@ -375,6 +399,18 @@ mod tests {
         assert_eq!(pairs(msg), kv(&[("Signed-off-by", "A <a@x>")]));
         let commented = "s\n\nAcked-by: B <b@x>\n# Please enter\n#\n";
         assert_eq!(pairs(commented), kv(&[("Acked-by", "B <b@x>")]));
+    }
+
+    #[test]
+    fn commits_read_past_the_divider() {
+        let msg = "s\n\nbody\n---\nmore\n\nSigned-off-by: A <a@x>\n";
+        assert!(pairs(msg).is_empty());
+        let commit: Vec<_> = parse_commit_trailers(msg)
+            .into_iter()
+            .map(|t| (t.key, t.value))
+            .collect();
+        assert_eq!(commit, kv(&[("Signed-off-by", "A <a@x>")]));
+        assert_eq!(parse_commit_trailers(msg)[0].line, 7);
     }
 
     #[test]
