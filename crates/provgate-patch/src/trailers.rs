@@ -22,8 +22,21 @@ pub fn parse_trailers(message: &str) -> Vec<Trailer> {
 /// The trailers of a commit's message as git reads a commit (`git log --format=%(trailers)`,
 /// `git commit --signoff`, the sequencer): a `---` line is message text and does not end the
 /// trailer search, so a sign-off after such a line is a sign-off.
+///
+/// Like `git log`, the search starts at the subject: blank lines before it are skipped, so that
+/// a message that starts with one still has its first line as the title.
 pub fn parse_commit_trailers(message: &str) -> Vec<Trailer> {
-    trailers_in(message, block_range(message, Divider::Text))
+    let mut start = 0;
+    while start < message.len() && is_blank_line(message.as_bytes(), start) {
+        start = next_line(message.as_bytes(), start);
+    }
+    let skipped_lines = message[..start].matches('\n').count();
+    let from_subject = &message[start..];
+    let mut trailers = trailers_in(from_subject, block_range(from_subject, Divider::Text));
+    for t in &mut trailers {
+        t.line += skipped_lines;
+    }
+    trailers
 }
 
 /// What a `---` line means to the trailer reader.
@@ -411,6 +424,9 @@ mod tests {
             .collect();
         assert_eq!(commit, kv(&[("Signed-off-by", "A <a@x>")]));
         assert_eq!(parse_commit_trailers(msg)[0].line, 7);
+        // Blank lines before the subject are skipped: the first line is the title.
+        assert!(parse_commit_trailers("\nKey: value\n").is_empty());
+        assert_eq!(parse_commit_trailers("\n\ns\n\nKey: v\n")[0].line, 5);
     }
 
     #[test]
