@@ -187,9 +187,10 @@ fn unfold(value: &str) -> String {
     out.trim_matches(is_git_space).to_string()
 }
 
-/// Git's `isspace`: space, tab, newline, vertical tab, form feed, carriage return.
+/// Git's `isspace` (its own table, not C's): space, tab, newline, carriage return. A vertical
+/// tab or form feed is kept, as `git interpret-trailers` keeps it.
 fn is_git_space(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\n' | '\x0b' | '\x0c' | '\r')
+    c.is_ascii() && crate::address::is_git_space(c as u8)
 }
 
 /// Where the log message ends: before a `---` patch divider, minus trailing comments and blanks.
@@ -461,6 +462,14 @@ mod tests {
         assert_eq!(
             end,
             "s\n\nbody\n\nSigned-off-by: A <a@x>\nAssisted-by: Claude:opus\n"
+        );
+    }
+
+    #[test]
+    fn vertical_tab_is_not_white_space_to_git() {
+        assert_eq!(
+            pairs("s\n\nKey:\x0bvalue\x0b\n"),
+            kv(&[("Key", "\x0bvalue\x0b")])
         );
     }
 
