@@ -207,7 +207,7 @@ impl Worker {
             },
         );
         patch.subject = subject(&message);
-        patch.trailers = provgate_patch::trailers::parse_trailers(&message);
+        patch.trailers = provgate_patch::trailers::parse_commit_trailers(&message);
         patch.message = message;
         patch.date = author.as_ref().and_then(|a| a.date);
         patch.author = author.map(|a| a.person);

@@ -437,3 +437,40 @@ fn type_change_counts_follow_git_log_p() {
     let git = &git_commits(repo.path(), &["-1", "HEAD"])[0];
     assert_eq!(render_hunks(&f.hunks), render_hunks(&git.diff[0].hunks));
 }
+
+/// A `---` line in a commit message does not end the trailer block for git (`%(trailers)`,
+/// `git commit --signoff`): the sign-off after it is the commit's. Mail keeps `git am`'s cut.
+#[test]
+fn sign_off_after_a_divider_line_in_a_commit() {
+    let mut repo = TestRepo::new();
+    repo.write("a.txt", b"one\n");
+    let message = "Explain the change\n\nSome text.\n---\nMore text after a divider line.\n\nSigned-off-by: Cy Committer <cy@example.org>\n";
+    repo.commit(message);
+    // git commit --signoff (as the committer) sees that sign-off too and adds none.
+    repo.write("a.txt", b"two\n");
+    let mut cmd = command(
+        repo.path(),
+        &["commit", "-q", "-a", "--signoff", "--no-verify", "-F", "-"],
+    );
+    cmd.stdin(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), message.as_bytes()).unwrap();
+    assert!(child.wait().unwrap().success());
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%B"]).trim_end(),
+        message.trim_end()
+    );
+
+    let patches = read_and_compare(&repo);
+    let git = git_commits(repo.path(), &["HEAD"]);
+    for (p, g) in patches.iter().zip(&git) {
+        assert_eq!(
+            g.commit_trailers,
+            ["Signed-off-by: Cy Committer <cy@example.org>"]
+        );
+        assert_eq!(trailer_lines(p), g.commit_trailers);
+        // Mail of the same message: `git am` ends the message at `---`, no sign-off.
+        assert!(g.trailers.is_empty());
+        assert!(provgate_patch::trailers::parse_trailers(&p.message).is_empty());
+    }
+}

@@ -74,6 +74,7 @@ pub(crate) fn parse_diff_lines(
         input,
         // Validating the whole input once is far cheaper than validating each line.
         text: std::str::from_utf8(input).ok(),
+        p_value: None,
     };
     let mut files = Vec::new();
     while parser.pos < lines.len() {
@@ -140,6 +141,8 @@ struct Parser<'a, 'b> {
     input: &'a [u8],
     /// The input as text, when it is valid UTF-8.
     text: Option<&'a str>,
+    /// The number of leading path components to strip from traditional diff names, once known.
+    p_value: Option<usize>,
 }
 
 #[derive(Default)]
@@ -296,8 +299,41 @@ impl<'a> Parser<'a, '_> {
 
     fn traditional_file(&mut self) -> Result<FileChange, DiffError> {
         let at = self.pos;
-        let old = self.patch_name(&trim_cr(self.lines[at])[4..], at)?;
-        let new = self.patch_name(&trim_cr(self.lines[at + 1])[4..], at + 1)?;
+        let first = trim_cr(&self.lines[at][4..]);
+        let second = trim_cr(&self.lines[at + 1][4..]);
+        if self.p_value.is_none() {
+            // As `git apply` without `-p`: a name without a slash means nothing to strip, and
+            // the first traditional file settles it for the rest of the input.
+            let p = guess_p_value(first);
+            let q = guess_p_value(second);
+            let p = p.or(q);
+            if p.is_some() && p == q {
+                self.p_value = p;
+            }
+        }
+        let p = self.p_value.unwrap_or(1);
+        let (old, new) = if is_dev_null(first) {
+            (None, traditional_name(second, None, p))
+        } else if is_dev_null(second) {
+            (traditional_name(first, None, p), None)
+        } else {
+            let first_name = traditional_name(first, None, p);
+            let name = traditional_name(second, first_name.as_deref(), p);
+            // diff -N marks a created or deleted file with an epoch timestamp.
+            if has_epoch_timestamp(first) {
+                (None, name)
+            } else if has_epoch_timestamp(second) {
+                (name, None)
+            } else {
+                (name.clone(), name)
+            }
+        };
+        if old.is_none() && new.is_none() {
+            return Err(self.error(
+                at,
+                DiffErrorKind::BadGitHeader(String::from_utf8_lossy(first).into_owned()),
+            ));
+        }
         self.pos += 2;
         let mut change = FileChange::default();
         self.body(&mut change)?;
@@ -306,13 +342,8 @@ impl<'a> Parser<'a, '_> {
             (_, None) => FileStatus::Deleted,
             _ => FileStatus::Modified,
         };
-        change.old_path = old.clone().or_else(|| new.clone());
-        change.new_path = new.or(old);
-        match change.status {
-            FileStatus::Added => change.old_path = None,
-            FileStatus::Deleted => change.new_path = None,
-            _ => {}
-        }
+        change.old_path = old.map(|n| lossy(&n));
+        change.new_path = new.map(|n| lossy(&n));
         Ok(change)
     }
 
@@ -518,6 +549,183 @@ impl<'a> Parser<'a, '_> {
             .filter(|_| !text.is_empty())
             .ok_or_else(|| self.error(at, DiffErrorKind::BadMode(lossy(raw))))
     }
+}
+
+/// `/dev/null` as a traditional diff name, with or without a timestamp after it.
+fn is_dev_null(name: &[u8]) -> bool {
+    name.strip_prefix(b"/dev/null")
+        .is_some_and(|rest| rest.first().is_none_or(|c| c.is_ascii_whitespace()))
+}
+
+/// How many components `git apply` strips from the names of a traditional diff, judged from one
+/// name: none when it has no slash; `None` for `/dev/null`.
+fn guess_p_value(raw: &[u8]) -> Option<usize> {
+    if is_dev_null(raw) {
+        return None;
+    }
+    let name = traditional_name(raw, None, 0)?;
+    Some(usize::from(name.contains(&b'/')))
+}
+
+/// The name on a `---`/`+++` line of a traditional diff, as `git apply` reads it: when the line
+/// ends in a timestamp (`2010-07-05 19:41:17[.fraction] [±zone]`) after a tab or, damaged by a
+/// mailer, after spaces, the name is everything before it, tabs included; otherwise it ends at
+/// the first tab. Then `p` leading components are stripped, repeated slashes are squashed, and
+/// the old name `def` is preferred when this one only adds to its end (`file.orig`). A quoted
+/// name that does not close is read as unquoted text, as git does; `None` when no name is left.
+fn traditional_name(raw: &[u8], def: Option<&[u8]>, p: usize) -> Option<Vec<u8>> {
+    if raw.first() == Some(&b'"')
+        && let Some((bytes, _)) = unquote_c(raw)
+    {
+        return strip_components(&bytes, p)
+            .map(squash_slashes)
+            .or(def.map(<[u8]>::to_vec));
+    }
+    let stamp = timestamp_len(raw);
+    let name = if stamp > 0 {
+        &raw[..raw.len() - stamp]
+    } else {
+        let end = raw
+            .iter()
+            .position(|&c| c == b'\t' || c == b'\n' || c == b'\r')
+            .unwrap_or(raw.len());
+        &raw[..end]
+    };
+    let Some(stripped) = strip_components(name, p).filter(|n| !n.is_empty()) else {
+        return def.map(<[u8]>::to_vec);
+    };
+    if let Some(def) = def
+        && def.len() < stripped.len()
+        && stripped.starts_with(def)
+    {
+        return Some(squash_slashes(def));
+    }
+    Some(squash_slashes(stripped))
+}
+
+/// `name` without its first `p` slash-separated components; `None` when it has fewer.
+fn strip_components(name: &[u8], p: usize) -> Option<&[u8]> {
+    let mut rest = name;
+    for _ in 0..p {
+        let slash = memchr::memchr(b'/', rest)?;
+        rest = &rest[slash + 1..];
+    }
+    Some(rest)
+}
+
+fn squash_slashes(name: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(name.len());
+    for &c in name {
+        if !(c == b'/' && out.last() == Some(&b'/')) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The length of the timestamp (and the white space before it) that ends a traditional diff
+/// name line, 0 when there is none.
+fn timestamp_len(line: &[u8]) -> usize {
+    if !line.last().is_some_and(u8::is_ascii_digit) {
+        return 0;
+    }
+    let mut end = line.len();
+    end -= zone_len(&line[..end]);
+    let time = time_len(&line[..end]);
+    end -= time;
+    let date = date_len(&line[..end]);
+    if date == 0 {
+        return 0;
+    }
+    end -= date;
+    match end.checked_sub(1).map(|i| line[i]) {
+        Some(b'\t') => line.len() - (end - 1),
+        Some(b' ') => {
+            let spaces = line[..end].iter().rev().take_while(|&&c| c == b' ').count();
+            line.len() - (end - spaces)
+        }
+        _ => 0,
+    }
+}
+
+/// ` +0500` or ` +05:00` at the end of `s`.
+fn zone_len(s: &[u8]) -> usize {
+    let n = s.len();
+    if n >= 6
+        && s[n - 6] == b' '
+        && matches!(s[n - 5], b'+' | b'-')
+        && s[n - 4..].iter().all(u8::is_ascii_digit)
+    {
+        return 6;
+    }
+    if n >= 7
+        && s[n - 7] == b' '
+        && matches!(s[n - 6], b'+' | b'-')
+        && is_digits(&s[n - 5..n - 3])
+        && s[n - 3] == b':'
+        && is_digits(&s[n - 2..])
+    {
+        return 7;
+    }
+    0
+}
+
+/// ` 19:41:17` or ` 19:41:17.620000023` at the end of `s`.
+fn time_len(s: &[u8]) -> usize {
+    let short = |s: &[u8]| {
+        let n = s.len();
+        (n >= 9
+            && s[n - 9] == b' '
+            && is_digits(&s[n - 8..n - 6])
+            && s[n - 6] == b':'
+            && is_digits(&s[n - 5..n - 3])
+            && s[n - 3] == b':'
+            && is_digits(&s[n - 2..]))
+        .then_some(9)
+    };
+    if let Some(n) = short(s) {
+        return n;
+    }
+    let fraction = s.iter().rev().take_while(|c| c.is_ascii_digit()).count();
+    if fraction == 0 || fraction == s.len() || s[s.len() - fraction - 1] != b'.' {
+        return 0;
+    }
+    let whole = &s[..s.len() - fraction - 1];
+    short(whole).map_or(0, |n| n + fraction + 1)
+}
+
+/// `72-02-05` or `1972-02-05` at the end of `s`.
+fn date_len(s: &[u8]) -> usize {
+    let n = s.len();
+    if n < 8
+        || !is_digits(&s[n - 8..n - 6])
+        || s[n - 6] != b'-'
+        || !is_digits(&s[n - 5..n - 3])
+        || s[n - 3] != b'-'
+        || !is_digits(&s[n - 2..])
+    {
+        return 0;
+    }
+    if n >= 10 && is_digits(&s[n - 10..n - 8]) {
+        10
+    } else {
+        8
+    }
+}
+
+fn is_digits(s: &[u8]) -> bool {
+    !s.is_empty() && s.iter().all(u8::is_ascii_digit)
+}
+
+/// Whether the timestamp on a traditional name line is the epoch, `diff -N`'s mark for a file
+/// that does not exist on that side.
+fn has_epoch_timestamp(raw: &[u8]) -> bool {
+    let stamp = timestamp_len(raw);
+    if stamp == 0 {
+        return false;
+    }
+    let text = String::from_utf8_lossy(&raw[raw.len() - stamp..]);
+    crate::date::parse_mail_date(text.trim()).is_some_and(|d| d.date.seconds == 0)
 }
 
 fn lossy(bytes: &[u8]) -> String {

@@ -73,7 +73,15 @@ enum StreamKind {
 }
 
 fn sniff(first: &[u8]) -> StreamKind {
-    let line = first.split(|&b| b == b'\n').next().unwrap_or_default();
+    // Mailsplit and mailinfo skip white space before the first line; so does the sniffing.
+    let start = first
+        .iter()
+        .position(|&b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .unwrap_or(first.len());
+    let line = first[start..]
+        .split(|&b| b == b'\n')
+        .next()
+        .unwrap_or_default();
     let is_header = line
         .iter()
         .position(|&b| b == b':')

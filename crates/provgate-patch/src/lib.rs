@@ -7,8 +7,11 @@
 //! ([`mail`]) and groups mail into series ([`series`]). Reading commits from a repository lives in
 //! the `provgate-git` crate, so that these parsers build and fuzz without a git library.
 
+pub mod address;
+pub mod date;
 pub mod diff;
 pub mod error;
+pub mod flowed;
 pub mod input;
 pub mod mail;
 pub mod mbox;

@@ -2,18 +2,26 @@
 //!
 //! Headers are decoded by `mailparse` (RFC 2047 words, folding); bodies are decoded from
 //! quoted-printable or base64, and the text parts of a multipart message (the patch inline, or
-//! attached as `text/x-patch`/`text/x-diff`) are read in order as one body, as mailinfo does.
-//! In the body, an in-body `From:`/`Subject:`/`Date:` block overrides the headers, the message
-//! ends at the first patch break (`---`, `diff -`, `Index: `), and the commit message is
-//! `stripspace(subject + "\n\n" + body)`, exactly what `git am` would commit.
+//! attached as `text/x-patch`/`text/x-diff`) are read in order as one body, as mailinfo does;
+//! `format=flowed` parts are unflowed ([`crate::flowed`]). Of repeated `From:`, `Subject:` and
+//! `Date:` headers the last counts, as in mailinfo. In the body, an in-body header block (read
+//! with mailinfo's rules, see `read_in_body_headers`) overrides the headers when the message
+//! carries a patch, the message ends at the first patch break (`---`, `diff -`, `Index: `), and
+//! the commit message is `stripspace(subject + "\n\n" + body)`, exactly what `git am` would
+//! commit. The author is built from `From:` as mailinfo builds it ([`crate::address`]), the date
+//! read as git reads it ([`crate::date`]); an author or a date that cannot be read is reported
+//! as a reader note, never guessed.
 
 use mailparse::{MailAddr, MailHeaderMap, ParsedMail};
 
+use crate::address::{collapse_space, is_git_space, parse_from};
+use crate::date::parse_mail_date;
 use crate::diff::{contains_diff_lines, parse_diff_lines};
 use crate::error::{InputError, InputErrorKind};
+use crate::flowed::{decode_flowed, flowed_params};
 use crate::mbox::RawMessage;
-use crate::model::{Date, NoteKind, Origin, Patch, Person, ReaderNote};
-use crate::subject::parse_subject;
+use crate::model::{NoteKind, Origin, Patch, Person, ReaderNote};
+use crate::subject::{git_subject, parse_subject};
 use crate::trailers::parse_trailers;
 
 /// What a message turned out to be.
@@ -34,42 +42,45 @@ pub fn read_message(raw: &RawMessage, file: &str) -> Result<MailItem, InputError
     if raw.bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(error(raw.first_line, InputErrorKind::EmptyMessage));
     }
+    // Mailinfo skips white space before the headers; a blank line there would otherwise end
+    // the (empty) header block and make the headers body text.
+    let skipped = raw.bytes.iter().take_while(|&&b| is_git_space(b)).count();
+    let trimmed;
+    let raw = if skipped > 0 {
+        let lines = raw.bytes[..skipped].iter().filter(|&&b| b == b'\n').count();
+        trimmed = RawMessage {
+            bytes: raw.bytes[skipped..].to_vec(),
+            from_line: raw.from_line.clone(),
+            first_line: raw.first_line + lines,
+        };
+        &trimmed
+    } else {
+        raw
+    };
     let parsed = mailparse::parse_mail(&raw.bytes)
         .map_err(|e| error(raw.first_line, InputErrorKind::Mail(e.to_string())))?;
     if parsed.headers.is_empty() {
         return Err(error(raw.first_line, InputErrorKind::NoHeaders));
     }
 
-    let header_subject = parsed
-        .headers
-        .get_first_value("Subject")
-        .unwrap_or_default();
+    // Mailinfo lets a later header of the same name replace an earlier one.
+    let header_subject = last_value(&parsed, "Subject").unwrap_or_default();
     let body = MessageBody::collect(&parsed, raw);
     let lines: Vec<&[u8]> = crate::diff::split_lines(&body.bytes).collect();
 
-    // In-body headers, after leading blank lines.
-    let mut pos = lines.iter().take_while(|l| is_blank(l)).count();
-    let mut in_body = InBody::default();
-    while let Some(line) = lines.get(pos) {
-        let text = String::from_utf8_lossy(line);
-        let Some((name, value)) = in_body_header(&text) else {
-            break;
-        };
-        match name {
-            "from" => in_body.from = Some(value.to_string()),
-            "subject" => in_body.subject = Some(value.to_string()),
-            _ => in_body.date = Some(value.to_string()),
-        }
-        pos += 1;
-    }
-    if pos > 0 && in_body.any() && lines.get(pos).is_some_and(|l| is_blank(l)) {
-        pos += 1;
-    }
+    let (in_body, pos) = read_in_body_headers(&lines);
     let message_end = (pos..lines.len())
         .find(|&i| is_patch_break(lines[i]))
         .unwrap_or(lines.len());
+    // Mailinfo only lets in-body headers speak for a message that carries a patch.
+    let in_body = if message_end < lines.len() {
+        in_body
+    } else {
+        InBody::default()
+    };
 
-    let (prefix, subject) = parse_subject(in_body.subject.as_deref().unwrap_or(&header_subject));
+    let (prefix, _) = parse_subject(&header_subject);
+    let subject = git_subject(in_body.subject.as_deref().unwrap_or(&header_subject));
     let message_id = parsed
         .headers
         .get_first_value("Message-ID")
@@ -127,16 +138,23 @@ pub fn read_message(raw: &RawMessage, file: &str) -> Result<MailItem, InputError
         .get_first_value("References")
         .map(|v| angle_ids(&v))
         .unwrap_or_default();
-    patch.date = in_body
-        .date
-        .as_deref()
-        .or(parsed.headers.get_first_value("Date").as_deref())
-        .and_then(parse_date);
+    let date_text = in_body.date.clone().or_else(|| last_value(&parsed, "Date"));
+    read_date(&mut patch, date_text.as_deref());
 
-    let sender = parsed
-        .headers
-        .get_first_header("From")
-        .and_then(|h| first_person(&mailparse::addrparse_header(h).ok()?));
+    let header_from = last_value(&parsed, "From");
+    let sender = header_from.as_deref().and_then(parse_from);
+    if sender.is_none() && in_body.from.is_none() {
+        patch.notes.push(ReaderNote {
+            kind: NoteKind::NoAuthor,
+            message: match &header_from {
+                Some(from) => format!(
+                    "no author: the From: line `{from}` holds no address (`git am` would refuse the patch)"
+                ),
+                None => "no author: the message has no From: line (`git am` would refuse the patch)"
+                    .to_string(),
+            },
+        });
+    }
     resolve_author(&mut patch, &parsed, sender, in_body.from.as_deref());
     Ok(MailItem::Patch(Box::new(patch)))
 }
@@ -219,7 +237,14 @@ fn collect_parts(part: &ParsedMail<'_>, out: &mut Vec<u8>) {
         charset.as_str(),
         "utf-8" | "utf8" | "us-ascii" | "ascii" | ""
     ) {
-        part.get_body_raw().ok()
+        match part.get_body_encoded() {
+            // Mailinfo's decoder keeps white space before a line end, which RFC 2045 decoders
+            // drop; in a flowed body that space is a soft line break.
+            mailparse::body::Body::QuotedPrintable(body) => {
+                Some(decode_quoted_printable(body.get_raw()))
+            }
+            _ => part.get_body_raw().ok(),
+        }
     } else {
         part.get_body().ok().map(String::into_bytes)
     };
@@ -230,6 +255,9 @@ fn collect_parts(part: &ParsedMail<'_>, out: &mut Vec<u8>) {
                 .replace("\r\n", "\n")
                 .into_bytes();
         }
+        if let Some(delsp) = flowed_params(&part.ctype.params) {
+            decoded = decode_flowed(&decoded, delsp);
+        }
         if !out.is_empty() && !out.ends_with(b"\n") {
             out.push(b'\n');
         }
@@ -237,6 +265,38 @@ fn collect_parts(part: &ParsedMail<'_>, out: &mut Vec<u8>) {
     }
 }
 
+/// Quoted-printable as mailinfo decodes it: `=XX` is a byte, `=` at a line end joins the lines,
+/// anything else (including white space before a line end) is kept as it is.
+fn decode_quoted_printable(raw: &[u8]) -> Vec<u8> {
+    let hex = |b: u8| (b as char).to_digit(16);
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let c = raw[i];
+        if c == b'=' {
+            let next = &raw[i + 1..];
+            if next.is_empty() {
+                break;
+            }
+            if next[0] == b'\n' {
+                i += 2;
+                continue;
+            }
+            if let [h, l, ..] = *next
+                && let (Some(h), Some(l)) = (hex(h), hex(l))
+            {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+/// The in-body `From:`, `Subject:` and `Date:` values, decoded and unfolded.
 #[derive(Default)]
 struct InBody {
     from: Option<String>,
@@ -244,23 +304,142 @@ struct InBody {
     date: Option<String>,
 }
 
+/// Which in-body header a line starts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum InBodyField {
+    From,
+    Subject,
+    Date,
+}
+
 impl InBody {
-    fn any(&self) -> bool {
-        self.from.is_some() || self.subject.is_some() || self.date.is_some()
+    fn slot(&mut self, field: InBodyField) -> &mut Option<String> {
+        match field {
+            InBodyField::From => &mut self.from,
+            InBodyField::Subject => &mut self.subject,
+            InBodyField::Date => &mut self.date,
+        }
+    }
+
+    /// A field not yet given: the same header a second time is message text, not a header.
+    fn open(&mut self, line: &str) -> Option<(InBodyField, String)> {
+        let (name, value) = line.split_once(':')?;
+        let field = [
+            ("from", InBodyField::From),
+            ("subject", InBodyField::Subject),
+            ("date", InBodyField::Date),
+        ]
+        .into_iter()
+        .find(|(n, _)| name.eq_ignore_ascii_case(n))?
+        .1;
+        if self.slot(field).is_some() {
+            return None;
+        }
+        let value = value.trim_start_matches(|c: char| c.is_ascii() && is_git_space(c as u8));
+        Some((field, value.to_string()))
+    }
+
+    fn close(&mut self, field: InBodyField, value: &str) {
+        // RFC 2047 words are decoded as in the message's own headers.
+        let decoded = mailparse::parse_header(format!("X: {value}").as_bytes())
+            .map(|(h, _)| h.get_value())
+            .unwrap_or_else(|_| value.to_string());
+        *self.slot(field) = Some(collapse_space(&decoded));
     }
 }
 
-/// `From: …`, `Subject: …`, `Date: …` at the top of a body (case-insensitive names).
-fn in_body_header(line: &str) -> Option<(&'static str, &str)> {
-    let (name, value) = line.split_once(':')?;
-    let name = ["from", "subject", "date"]
-        .into_iter()
-        .find(|n| name.eq_ignore_ascii_case(n))?;
-    Some((name, value.trim()))
+/// The in-body headers at the top of a body, read with mailinfo's rules, and the index of the
+/// first line of the message proper.
+///
+/// Blank lines before the headers are skipped; a header may be folded over indented lines; each
+/// of `From:`, `Subject:`, `Date:` counts once; a `>From <sha> Mon Sep 17 00:00:00 2001` line (a
+/// forwarded format-patch separator) is skipped; a `[PATCH] …` line is the subject. The headers
+/// end at the first other line, or at a blank line (which is dropped) once a header has been
+/// read. An indented line only continues a header; anywhere else it is message text.
+fn read_in_body_headers(lines: &[&[u8]]) -> (InBody, usize) {
+    let mut in_body = InBody::default();
+    let mut open: Option<(InBodyField, String)> = None;
+    for (i, raw) in lines.iter().enumerate() {
+        let line = String::from_utf8_lossy(raw);
+        if line.is_empty() {
+            if let Some((field, value)) = open.take() {
+                in_body.close(field, &value);
+                return (in_body, i + 1);
+            }
+            continue;
+        }
+        if let Some((_, value)) = open.as_mut()
+            && line.starts_with([' ', '\t'])
+        {
+            value.push_str(&line);
+            continue;
+        }
+        if let Some((field, value)) = open.take() {
+            in_body.close(field, &value);
+        }
+        // Mailinfo looks at the character after the marker, which may be the line's newline.
+        let space_at = |at: usize| raw.get(at).is_none_or(|&b| is_git_space(b));
+        if line.starts_with(">From") && space_at(5) {
+            if is_format_patch_separator(&raw[1..]) {
+                continue;
+            }
+            return (in_body, i);
+        }
+        if line.starts_with("[PATCH]") && space_at(7) {
+            in_body.subject = Some(collapse_space(&line));
+            continue;
+        }
+        match in_body.open(&line) {
+            Some(header) => open = Some(header),
+            None => return (in_body, i),
+        }
+    }
+    if let Some((field, value)) = open.take() {
+        in_body.close(field, &value);
+    }
+    (in_body, lines.len())
 }
 
-fn is_blank(line: &[u8]) -> bool {
-    line.iter().all(u8::is_ascii_whitespace)
+/// `From <40 hex digits> Mon Sep 17 00:00:00 2001`, exactly as `git format-patch` writes it.
+fn is_format_patch_separator(line: &[u8]) -> bool {
+    const DATE: &[u8] = b" Mon Sep 17 00:00:00 2001";
+    let Some(rest) = line.strip_prefix(b"From ") else {
+        return false;
+    };
+    rest.len() == 40 + DATE.len()
+        && rest[..40]
+            .iter()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+        && &rest[40..] == DATE
+}
+
+/// The value of the last header named `name`, decoded.
+fn last_value(parsed: &ParsedMail<'_>, name: &str) -> Option<String> {
+    parsed.headers.get_all_values(name).pop()
+}
+
+/// The author date, with a note when it cannot be read or names no zone.
+fn read_date(patch: &mut Patch, text: Option<&str>) {
+    let Some(text) = text else {
+        return;
+    };
+    match parse_mail_date(text) {
+        Some(date) => {
+            if !date.zone_given {
+                patch.notes.push(ReaderNote {
+                    kind: NoteKind::DateWithoutZone,
+                    message: format!(
+                        "the date `{text}` names no time zone; read as UTC (`git am` would use the local zone)"
+                    ),
+                });
+            }
+            patch.date = Some(date.date);
+        }
+        None => patch.notes.push(ReaderNote {
+            kind: NoteKind::UnreadableDate,
+            message: format!("the date `{text}` cannot be read; the patch has no date"),
+        }),
+    }
 }
 
 /// Mailinfo's `patchbreak`: where the message ends and the patch begins.
@@ -365,7 +544,17 @@ fn resolve_author(
     sender: Option<Person>,
     in_body_from: Option<&str>,
 ) {
-    if let Some(author) = in_body_from.and_then(parse_person) {
+    if let Some(text) = in_body_from {
+        let Some(author) = parse_from(text) else {
+            patch.notes.push(ReaderNote {
+                kind: NoteKind::NoAuthor,
+                message: format!(
+                    "no author: the in-body From: line `{text}` holds no address \
+                     (`git am` would refuse the patch)"
+                ),
+            });
+            return;
+        };
         patch.notes.push(ReaderNote {
             kind: NoteKind::InBodyAuthor,
             message: format!("author {author} taken from the in-body From: line"),
@@ -436,22 +625,6 @@ fn resolve_author(
             patch.committer = Some(sender);
         }
     }
-}
-
-/// An RFC 2822 date with its offset; obsolete forms fall back to mailparse's reader (UTC).
-fn parse_date(text: &str) -> Option<Date> {
-    let text = text.trim();
-    if let Ok(zoned) = jiff::fmt::rfc2822::parse(text) {
-        return Some(Date {
-            seconds: zoned.timestamp().as_second(),
-            offset_minutes: zoned.offset().seconds() / 60,
-        });
-    }
-    let seconds = mailparse::dateparse(text).ok()?;
-    Some(Date {
-        seconds,
-        offset_minutes: 0,
-    })
 }
 
 #[cfg(test)]

@@ -5,7 +5,8 @@
 //! of body lines, and git's own test for a separator is this date check, not a blank line. CRLF
 //! line ends become LF (git's default without `--keep-cr`). In mboxrd files `>From ` quoting is
 //! undone; mboxo files are left as they are, like `git am` does by default.
-//! A file that does not start with such a line is one message.
+//! A file that does not start with such a line is one message. White space before the first
+//! line is skipped, as mailsplit skips it.
 
 use std::io::BufRead;
 
@@ -147,6 +148,10 @@ impl<R: BufRead> Iterator for MboxReader<R> {
 
         if !self.started {
             self.started = true;
+            if let Err(e) = self.skip_leading_space() {
+                self.done = true;
+                return Some(Err(e));
+            }
             match self.read_line() {
                 Ok(true) => {}
                 Ok(false) => {
@@ -216,6 +221,36 @@ impl<R: BufRead> Iterator for MboxReader<R> {
 }
 
 impl<R: BufRead> MboxReader<R> {
+    /// Skips white space before the first message, as mailsplit does: otherwise a blank first
+    /// line would hide the first separator and make the whole mbox one message.
+    fn skip_leading_space(&mut self) -> Result<(), MboxError> {
+        loop {
+            let available = match self.reader.fill_buf() {
+                Ok(buf) => buf,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(source) => {
+                    return Err(MboxError::Io {
+                        line: self.line_no + 1,
+                        source,
+                    });
+                }
+            };
+            if available.is_empty() {
+                return Ok(());
+            }
+            let spaces = available
+                .iter()
+                .take_while(|&&b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+                .count();
+            self.line_no += available[..spaces].iter().filter(|&&b| b == b'\n').count();
+            let all = spaces == available.len();
+            self.reader.consume(spaces);
+            if !all {
+                return Ok(());
+            }
+        }
+    }
+
     fn rest_as_one_message(
         &mut self,
         mut bytes: Vec<u8>,

@@ -490,6 +490,12 @@ pub enum NoteKind {
     MungedAuthorUnresolved,
     /// The message says it is a patch but carries no diff.
     NoDiff,
+    /// No author could be read: no `From:` line, or one without an address.
+    NoAuthor,
+    /// The `Date:` value holds no date `git am` would read; the patch has no date.
+    UnreadableDate,
+    /// The `Date:` value names no time zone; it was read as UTC.
+    DateWithoutZone,
 }
 
 impl Patch {

@@ -33,6 +33,33 @@ pub fn parse_subject(raw: &str) -> (SubjectPrefix, String) {
     (prefix, subject)
 }
 
+/// The subject `git am` commits: mailinfo's cleanup, which takes off leading `Re:` (not `Fwd:`
+/// or `Aw:`), white space, colons and every leading `[…]` group, then turns each run of ASCII
+/// white space into one space.
+pub fn git_subject(raw: &str) -> String {
+    let mut rest = raw;
+    loop {
+        let bytes = rest.as_bytes();
+        match bytes.first() {
+            Some(b'r' | b'R')
+                if bytes.len() > 3 && matches!(bytes[1], b'e' | b'E') && bytes[2] == b':' =>
+            {
+                rest = &rest[3..];
+            }
+            Some(b' ' | b'\t' | b':') => rest = &rest[1..],
+            Some(b'[') => match rest.find(']') {
+                Some(close) => rest = &rest[close + 1..],
+                None => break,
+            },
+            _ => break,
+        }
+    }
+    let collapsed = crate::address::collapse_space(rest);
+    collapsed
+        .trim_matches(|c: char| c.is_ascii() && crate::address::is_git_space(c as u8))
+        .to_string()
+}
+
 /// `Re:`, `RE:`, `Aw:` (German clients) and `Fwd:` at the start of a subject.
 fn strip_reply_marker(subject: &str) -> Option<&str> {
     let colon = subject.find(':')?;
@@ -117,6 +144,15 @@ mod tests {
             }
         );
         assert_eq!(s, "plain subject: no prefix");
+    }
+
+    #[test]
+    fn git_cleanup() {
+        assert_eq!(git_subject("Re: [PATCH v2 1/3] a:  b"), "a: b");
+        assert_eq!(git_subject("Fwd: [PATCH] a"), "Fwd: [PATCH] a");
+        assert_eq!(git_subject("Re:"), "Re:");
+        assert_eq!(git_subject("[PATCH] [x] : re:y"), "y");
+        assert_eq!(git_subject("[PATCH broken"), "[PATCH broken");
     }
 
     #[test]

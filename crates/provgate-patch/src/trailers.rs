@@ -13,9 +13,42 @@ const GIT_GENERATED_PREFIXES: [&str; 2] = ["Signed-off-by: ", "(cherry picked fr
 const COMMENT: u8 = b'#';
 const CUT_LINE: &str = "# ------------------------ >8 ------------------------\n";
 
-/// The trailers of a commit message, in order, as `git interpret-trailers --parse` prints them.
+/// The trailers of a message, in order, as `git interpret-trailers --parse` prints them: a
+/// `---` line ends the message, as it does in mail (`git am` cuts the patch off there).
 pub fn parse_trailers(message: &str) -> Vec<Trailer> {
-    let block = trailer_block(message);
+    trailers_in(message, block_range(message, Divider::Cut))
+}
+
+/// The trailers of a commit's message as git reads a commit (`git log --format=%(trailers)`,
+/// `git commit --signoff`, the sequencer): a `---` line is message text and does not end the
+/// trailer search, so a sign-off after such a line is a sign-off.
+///
+/// Like `git log`, the search starts at the subject: blank lines before it are skipped, so that
+/// a message that starts with one still has its first line as the title.
+pub fn parse_commit_trailers(message: &str) -> Vec<Trailer> {
+    let mut start = 0;
+    while start < message.len() && is_blank_line(message.as_bytes(), start) {
+        start = next_line(message.as_bytes(), start);
+    }
+    let skipped_lines = message[..start].matches('\n').count();
+    let from_subject = &message[start..];
+    let mut trailers = trailers_in(from_subject, block_range(from_subject, Divider::Text));
+    for t in &mut trailers {
+        t.line += skipped_lines;
+    }
+    trailers
+}
+
+/// What a `---` line means to the trailer reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Divider {
+    /// It starts a patch: the message ends before it.
+    Cut,
+    /// It is an ordinary line of the message.
+    Text,
+}
+
+fn trailers_in(message: &str, block: std::ops::Range<usize>) -> Vec<Trailer> {
     let text = &message[block.clone()];
     let first_line = message[..block.start].matches('\n').count() + 1;
 
@@ -104,7 +137,11 @@ pub fn insert_trailer(message: &str, key: &str, value: &str, placement: Placemen
 
 /// The byte range of `message` that holds its trailer block (empty when there is none).
 pub fn trailer_block(message: &str) -> std::ops::Range<usize> {
-    let end = end_of_log_message(message);
+    block_range(message, Divider::Cut)
+}
+
+fn block_range(message: &str, divider: Divider) -> std::ops::Range<usize> {
+    let end = end_of_log_message(message, divider);
     let start = find_trailer_block_start(&message.as_bytes()[..end]);
     start.min(end)..end
 }
@@ -150,17 +187,18 @@ fn unfold(value: &str) -> String {
     out.trim_matches(is_git_space).to_string()
 }
 
-/// Git's `isspace`: space, tab, newline, vertical tab, form feed, carriage return.
+/// Git's `isspace` (its own table, not C's): space, tab, newline, carriage return. A vertical
+/// tab or form feed is kept, as `git interpret-trailers` keeps it.
 fn is_git_space(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\n' | '\x0b' | '\x0c' | '\r')
+    c.is_ascii() && crate::address::is_git_space(c as u8)
 }
 
 /// Where the log message ends: before a `---` patch divider, minus trailing comments and blanks.
-fn end_of_log_message(message: &str) -> usize {
+fn end_of_log_message(message: &str, divider: Divider) -> usize {
     let bytes = message.as_bytes();
     let mut end = message.len();
     let mut pos = 0;
-    while pos < bytes.len() {
+    while divider == Divider::Cut && pos < bytes.len() {
         if bytes[pos..].starts_with(b"---")
             && bytes.get(pos + 3).is_some_and(|&c| is_git_space(c as char))
         {
@@ -378,6 +416,21 @@ mod tests {
     }
 
     #[test]
+    fn commits_read_past_the_divider() {
+        let msg = "s\n\nbody\n---\nmore\n\nSigned-off-by: A <a@x>\n";
+        assert!(pairs(msg).is_empty());
+        let commit: Vec<_> = parse_commit_trailers(msg)
+            .into_iter()
+            .map(|t| (t.key, t.value))
+            .collect();
+        assert_eq!(commit, kv(&[("Signed-off-by", "A <a@x>")]));
+        assert_eq!(parse_commit_trailers(msg)[0].line, 7);
+        // Blank lines before the subject are skipped: the first line is the title.
+        assert!(parse_commit_trailers("\nKey: value\n").is_empty());
+        assert_eq!(parse_commit_trailers("\n\ns\n\nKey: v\n")[0].line, 5);
+    }
+
+    #[test]
     fn cherry_pick_line_counts_but_is_not_a_pair() {
         let msg = "s\n\ntext\n(cherry picked from commit abc)\nSigned-off-by: A <a@x>\n";
         assert_eq!(pairs(msg), kv(&[("Signed-off-by", "A <a@x>")]));
@@ -409,6 +462,14 @@ mod tests {
         assert_eq!(
             end,
             "s\n\nbody\n\nSigned-off-by: A <a@x>\nAssisted-by: Claude:opus\n"
+        );
+    }
+
+    #[test]
+    fn vertical_tab_is_not_white_space_to_git() {
+        assert_eq!(
+            pairs("s\n\nKey:\x0bvalue\x0b\n"),
+            kv(&[("Key", "\x0bvalue\x0b")])
         );
     }
 

@@ -1,6 +1,6 @@
 //! Test support: repositories built with the git CLI, a deterministic history generator for
 //! `git fast-import`, and git itself as the oracle (`git log --numstat -z`, `git log -p`,
-//! `git interpret-trailers --parse`).
+//! `git interpret-trailers --parse`, `git log --format=%(trailers)`).
 //!
 //! Every git command runs with `GIT_CONFIG_GLOBAL=/dev/null` and `GIT_CONFIG_NOSYSTEM=1`, so
 //! that the developer's own configuration (diff.renames, diff.algorithm, …) cannot change what
@@ -168,8 +168,12 @@ pub struct GitCommit {
     pub statuses: Vec<char>,
     /// The `git log -p` diff of the commit, parsed by provgate-patch.
     pub diff: Vec<FileChange>,
-    /// `git interpret-trailers --parse` on the message, as `Key: value` lines.
+    /// `git interpret-trailers --parse` on the message, as `Key: value` lines: the trailers the
+    /// message has once mailed (a `---` line ends it).
     pub trailers: Vec<String>,
+    /// `git log --format=%(trailers:only,unfold)`: the trailers git reads in the commit (a `---`
+    /// line is message text).
+    pub commit_trailers: Vec<String>,
 }
 
 fn lossy(bytes: &[u8]) -> String {
@@ -288,6 +292,13 @@ pub fn git_commits(dir: &Path, range_args: &[&str]) -> Vec<GitCommit> {
         assert_eq!(commit.id, id);
         commit.diff = provgate_patch::diff::parse_diff(&diff, 1)
             .unwrap_or_else(|e| panic!("provgate-patch cannot parse git's diff of {id}: {e}"));
+    }
+
+    let trailers = with(&["-z", "--format=%x01%H%x00%(trailers:only,unfold)"]);
+    for (commit, (id, fields)) in commits.iter_mut().zip(split_commits(&trailers, false)) {
+        assert_eq!(commit.id, id);
+        let text = fields.first().map(|b| lossy(b)).unwrap_or_default();
+        commit.commit_trailers = text.lines().map(str::to_string).collect();
     }
 
     let messages: Vec<String> = commits.iter().map(|c| c.message.clone()).collect();
@@ -456,7 +467,7 @@ pub fn compare_patch(patch: &Patch, git: &GitCommit) -> Vec<String> {
     check(
         "trailers",
         trailer_lines(patch).join(" | "),
-        &git.trailers.join(" | "),
+        &git.commit_trailers.join(" | "),
     );
 
     // Hunks, for every file git shows with content (binary files have none on either side).
