@@ -188,7 +188,7 @@ fn commit_msg(repo: &Path, file: &Path, add_signoff: bool) -> anyhow::Result<u8>
     let author = parse_ident(&ident);
     if add_signoff
         && let Some(author) = &author
-        && !provgate_patch::trailers::parse_trailers(&message)
+        && !provgate_patch::trailers::parse_commit_trailers(&message)
             .iter()
             .any(|t| t.is("Signed-off-by") && t.value == author.to_string())
     {
@@ -207,7 +207,8 @@ fn commit_msg(repo: &Path, file: &Path, add_signoff: bool) -> anyhow::Result<u8>
         },
     );
     patch.subject = message.lines().next().unwrap_or_default().to_string();
-    patch.trailers = provgate_patch::trailers::parse_trailers(&message);
+    // The message becomes a commit: read its trailers as git reads a commit's (past a `---`).
+    patch.trailers = provgate_patch::trailers::parse_commit_trailers(&message);
     patch.message = message;
     patch.author = author;
     let staged = Command::new("git")
