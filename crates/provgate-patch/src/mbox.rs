@@ -95,16 +95,7 @@ impl<R: BufRead> MboxReader<R> {
     fn read_line(&mut self) -> Result<bool, MboxError> {
         self.line.clear();
         loop {
-            let available = match self.reader.fill_buf() {
-                Ok(buf) => buf,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(source) => {
-                    return Err(MboxError::Io {
-                        line: self.line_no + 1,
-                        source,
-                    });
-                }
-            };
+            let available = fill(&mut self.reader, self.line_no + 1)?;
             if available.is_empty() {
                 break;
             }
@@ -220,21 +211,29 @@ impl<R: BufRead> Iterator for MboxReader<R> {
     }
 }
 
+/// The reader's buffered bytes (empty at the end of input), retrying an interrupted read;
+/// `line` names the line being read in an error.
+fn fill<R: BufRead>(reader: &mut R, line: usize) -> Result<&[u8], MboxError> {
+    loop {
+        match reader.fill_buf() {
+            Ok(_) => break,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(source) => return Err(MboxError::Io { line, source }),
+        }
+    }
+    // Filled: this call hands back the same buffer without reading. (Returning the buffer from
+    // inside the loop is what today's borrow checker refuses.)
+    reader
+        .fill_buf()
+        .map_err(|source| MboxError::Io { line, source })
+}
+
 impl<R: BufRead> MboxReader<R> {
     /// Skips white space before the first message, as mailsplit does: otherwise a blank first
     /// line would hide the first separator and make the whole mbox one message.
     fn skip_leading_space(&mut self) -> Result<(), MboxError> {
         loop {
-            let available = match self.reader.fill_buf() {
-                Ok(buf) => buf,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(source) => {
-                    return Err(MboxError::Io {
-                        line: self.line_no + 1,
-                        source,
-                    });
-                }
-            };
+            let available = fill(&mut self.reader, self.line_no + 1)?;
             if available.is_empty() {
                 return Ok(());
             }
