@@ -284,8 +284,8 @@ pub fn render(policy: &Policy, format: Format) -> String {
         b.push(Block::Heading(2, "Developer Certificate of Origin".into()));
         let mut items = vec!["Every commit carries `Signed-off-by: NAME <EMAIL>` from the human who certifies the Developer Certificate of Origin; using AI does not change that.".to_string()];
         items.push(match policy.dco.identity {
-            IdentityMatch::NameAndEmail => "One sign-off matches the author's name and e-mail (compared without regard to case).".to_string(),
-            IdentityMatch::Email => "One sign-off matches the author's e-mail (compared without regard to case).".to_string(),
+            IdentityMatch::NameAndEmail => "One sign-off matches the author's name and e-mail (compared without regard to case or accents, through the repository's `.mailmap`).".to_string(),
+            IdentityMatch::Email => "One sign-off matches the author's e-mail (compared without regard to case, through the repository's `.mailmap`).".to_string(),
         });
         if policy.dco.allow_noreply {
             items.push("An author with a GitHub noreply address may sign off under the same name with another address.".into());
