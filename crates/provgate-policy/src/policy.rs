@@ -163,6 +163,14 @@ impl SourceState {
             SourceState::Superseded => "superseded",
         }
     }
+
+    /// The words people read (`in force`), for documents and reports.
+    pub fn label(self) -> &'static str {
+        match self {
+            SourceState::InForce => "in force",
+            other => other.as_str(),
+        }
+    }
 }
 
 /// The status of the source a policy encodes.
@@ -184,7 +192,7 @@ pub struct Status {
 impl Status {
     /// One line: "proposed (2026-05-29, v2 on qemu-devel): not merged as of late 2026".
     pub fn describe(&self) -> String {
-        let mut s = self.state.as_str().to_string();
+        let mut s = self.state.label().to_string();
         let when: Vec<String> = self
             .date
             .map(|d| d.to_string())
