@@ -415,8 +415,10 @@ fn declared_tool(declaration: &provgate_policy::Declaration) -> String {
         return tool.clone();
     }
     let value = declaration.value.trim();
-    match declaration.syntax.map(|s| s.as_str()) {
-        Some("free") if !value.is_empty() => value.chars().take(60).collect(),
+    match declaration.syntax {
+        Some(provgate_policy::policy::Syntax::Free) if !value.is_empty() => {
+            value.chars().take(60).collect()
+        }
         _ => format!("{} (no tool named)", declaration.trailer),
     }
 }
