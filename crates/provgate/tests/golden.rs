@@ -113,6 +113,9 @@ fn settings(temp: Option<&Path>) -> insta::Settings {
         for path in paths {
             settings.add_filter(&literal(&path.to_string_lossy()), "[tmp]");
         }
+        // `scan` names the repository after a directory, and here that is the random temporary
+        // directory (`.tmpXXXXXX`, tempfile's default name) rather than `repo` below it.
+        settings.add_filter(r"\.tmp[A-Za-z0-9]{6}", "[tmpdir]");
     }
     settings
 }
