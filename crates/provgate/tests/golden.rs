@@ -388,13 +388,15 @@ fn scan_two_presets() {
     }
 }
 
-/// Paths of the built repository against its MAINTAINERS: a section by path, one a keyword adds
-/// (tests/test-loop.c names the loopback driver only by path, src/net/loop.c by both), the
-/// catch-all, docs, and a path that does not exist.
+/// Paths of the built repository against its MAINTAINERS: sections by path, the catch-all, a
+/// section only a `K:` keyword finds (docs/net.rst, a file of the work tree that names the
+/// loopback driver; get_maintainer.pl -f agrees), MAINTAINERS itself, and a path that does not
+/// exist.
 #[test]
 fn zones_of_paths() {
     let temp = build_repo();
     let repo = repo_of(&temp);
+    std::fs::write(repo.join("docs/net.rst"), "The loopback driver\n").unwrap();
     for format in ["text", "json"] {
         golden(
             &format!("zones_{format}"),
@@ -408,6 +410,7 @@ fn zones_of_paths() {
                 "src/net/loop.c",
                 "tests/test-loop.c",
                 "docs/engine.rst",
+                "docs/net.rst",
                 "MAINTAINERS",
                 "no/such/file.c",
             ],
