@@ -445,17 +445,20 @@ fn errors_display_location_snippet_and_hint() {
     assert!(s.contains("hint: "), "{s}");
 }
 
-#[test]
-fn rule_docs_are_up_to_date() {
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/rules");
-    let regenerate =
-        "run `cargo run -p provgate-policy --example gen-rule-docs` to regenerate docs/rules";
-    let pages = provgate_policy::render::rule_pages();
-    for (name, text) in &pages {
+/// Asserts that `docs/{folder}` holds exactly the generated `pages`, byte for byte.
+#[track_caller]
+fn assert_generated_docs(folder: &str, pages: &[(String, String)], example: &str) {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../docs")
+        .join(folder);
+    let regenerate = format!(
+        "run `cargo run -p provgate-policy --example {example}` to regenerate docs/{folder}"
+    );
+    for (name, text) in pages {
         let on_disk = std::fs::read_to_string(dir.join(name)).unwrap_or_default();
         assert!(
             on_disk == *text,
-            "docs/rules/{name} is out of date: {regenerate}"
+            "docs/{folder}/{name} is out of date: {regenerate}"
         );
     }
     let count = std::fs::read_dir(&dir)
@@ -468,7 +471,16 @@ fn rule_docs_are_up_to_date() {
     assert_eq!(
         count,
         pages.len(),
-        "docs/rules has pages of unknown rules: {regenerate}"
+        "docs/{folder} has pages of unknown entries: {regenerate}"
+    );
+}
+
+#[test]
+fn rule_docs_are_up_to_date() {
+    assert_generated_docs(
+        "rules",
+        &provgate_policy::render::rule_pages(),
+        "gen-rule-docs",
     );
 }
 
@@ -576,34 +588,13 @@ fn no_setting_can_run_a_command() {
 
 #[test]
 fn preset_docs_are_up_to_date() {
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/presets");
-    let regenerate =
-        "run `cargo run -p provgate-policy --example gen-preset-docs` to regenerate docs/presets";
     let pages = provgate_policy::render::preset_pages();
     assert_eq!(
         pages.len(),
         provgate_policy::presets::names().len() + 1,
         "a page per preset and the index"
     );
-    for (name, text) in &pages {
-        let on_disk = std::fs::read_to_string(dir.join(name)).unwrap_or_default();
-        assert!(
-            on_disk == *text,
-            "docs/presets/{name} is out of date: {regenerate}"
-        );
-    }
-    let count = std::fs::read_dir(&dir)
-        .map(|d| {
-            d.filter_map(Result::ok)
-                .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
-                .count()
-        })
-        .unwrap_or(0);
-    assert_eq!(
-        count,
-        pages.len(),
-        "docs/presets has pages of unknown presets: {regenerate}"
-    );
+    assert_generated_docs("presets", &pages, "gen-preset-docs");
 }
 
 /// The principle every preset follows: a rule denies only what a "must" sentence of the source
