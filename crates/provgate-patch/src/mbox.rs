@@ -37,11 +37,14 @@ pub struct RawMessage {
 }
 
 impl RawMessage {
-    /// The commit id on a format-patch separator line (`From <40 or 64 hex digits> …`).
+    /// The commit id on a format-patch separator line (`From <40 or 64 hex digits> …`). The
+    /// zeros `git format-patch --zero-commit` writes name no commit: every patch carries them.
     pub fn format_patch_commit(&self) -> Option<&str> {
         let word = self.from_line.as_deref()?.split_whitespace().nth(1)?;
-        ((word.len() == 40 || word.len() == 64) && word.bytes().all(|b| b.is_ascii_hexdigit()))
-            .then_some(word)
+        ((word.len() == 40 || word.len() == 64)
+            && word.bytes().all(|b| b.is_ascii_hexdigit())
+            && !word.bytes().all(|b| b == b'0'))
+        .then_some(word)
     }
 }
 

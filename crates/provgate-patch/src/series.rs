@@ -15,7 +15,15 @@ pub fn group_into_series(patches: Vec<Patch>) -> Vec<Series> {
     let mut order: Vec<String> = Vec::new();
     let mut groups: HashMap<String, Vec<Patch>> = HashMap::new();
     let mut loose = LooseRuns::default();
-    for patch in patches {
+    // Reports find a patch by its id: two messages with one id (the same Message-ID or commit
+    // line sent twice) must stay two patches, so a repeated id gets `#2`, `#3`, ….
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for mut patch in patches {
+        let count = seen.entry(patch.id.clone()).or_insert(0);
+        *count += 1;
+        if *count > 1 {
+            patch.id = format!("{}#{count}", patch.id);
+        }
         let key = group_key(&patch, &mut loose);
         if !groups.contains_key(&key) {
             order.push(key.clone());

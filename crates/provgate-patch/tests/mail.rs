@@ -413,3 +413,39 @@ fn base64_encode(bytes: &[u8]) -> String {
     }
     out
 }
+
+/// `git format-patch --zero-commit` without `--thread` gives every mail the same separator and no
+/// Message-ID: the patches must stay apart, each with an id of its own.
+#[test]
+fn zero_commit_mails_without_message_ids_stay_distinct_patches() {
+    let zero = "From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\n";
+    let mail = |n: u32| {
+        format!(
+            "{zero}From: Jane Doe <jane@example.org>\nDate: Thu, 04 Jun 2026 10:00:0{n} +0000\nSubject: [PATCH {n}/2] change {n}\n\nBody {n}.\n\nSigned-off-by: Jane Doe <jane@example.org>\n{DIFF}\n"
+        )
+    };
+    let read = patches(&format!("{}{}", mail(1), mail(2)));
+    assert_eq!(read.len(), 2);
+    assert_ne!(read[0].id, read[1].id, "the zero commit is no identity");
+    assert!(read[0].id.starts_with("test.mbox:"), "{}", read[0].id);
+
+    // The same commit line twice (a patch sent twice): two patches all the same.
+    let twice = format!("{}{}", message_with_sep(1), message_with_sep(2));
+    let series = group_into_series(patches(&twice));
+    let ids: Vec<&str> = series
+        .iter()
+        .flat_map(|s| s.patches.iter().map(|p| p.id.as_str()))
+        .collect();
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    assert_ne!(ids[0], ids[1], "{ids:?}");
+    assert!(ids[1].ends_with("#2"), "{ids:?}");
+}
+
+fn message_with_sep(n: u32) -> String {
+    message(
+        &format!(
+            "From: Jane Doe <jane@example.org>\nDate: Thu, 04 Jun 2026 10:00:0{n} +0000\nSubject: [PATCH] change {n}"
+        ),
+        &format!("Body {n}.\n\nSigned-off-by: Jane Doe <jane@example.org>\n{DIFF}"),
+    )
+}
