@@ -2,8 +2,7 @@
 //! mailinfo` itself), dates written by the tools that write them, `format=flowed` text as a
 //! mailer writes it, and traditional diff names.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod support;
 
 use proptest::prelude::*;
 use provgate_patch::address::parse_from;
@@ -11,29 +10,19 @@ use provgate_patch::date::parse_mail_date;
 use provgate_patch::diff::parse_diff;
 use provgate_patch::flowed::decode_flowed;
 
-/// Author and address `git mailinfo` reads from each `From:` value, one git run for all of them
-/// (one mbox, split by mailinfo's caller is not needed: each value is its own message).
+/// Author and address `git mailinfo` reads from each `From:` value, one git run per value.
 fn mailinfo_authors(values: &[String]) -> Vec<(String, String)> {
     values
         .iter()
         .map(|value| {
             let mail = format!("From: {value}\nSubject: s\n\nbody\n---\n");
-            let mut child = Command::new("git")
-                .args(["mailinfo", "-u", "/dev/null", "/dev/null"])
-                .env("GIT_CONFIG_GLOBAL", "/dev/null")
-                .env("GIT_CONFIG_NOSYSTEM", "1")
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("git runs");
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(mail.as_bytes())
-                .unwrap();
-            let out = String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap();
+            let (_, out) = support::git(
+                &std::env::temp_dir(),
+                &["mailinfo", "-u", "/dev/null", "/dev/null"],
+                Some(mail.as_bytes()),
+                &[],
+            );
+            let out = String::from_utf8(out).unwrap();
             let field = |name: &str| {
                 out.lines()
                     .find_map(|l| l.strip_prefix(name))

@@ -3,39 +3,18 @@
 //! by default), and provgate's reading must agree on author, address, date, subject, commit
 //! message and patch.
 
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Stdio};
+mod support;
 
 use provgate_patch::input::{ReadOptions, read_stream};
 use provgate_patch::mail::{MailItem, stripspace};
 use provgate_patch::{NoteKind, Patch};
 
+use support::git;
+
 const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
 
 fn sep() -> String {
     format!("From {SHA} Mon Sep 17 00:00:00 2001\n")
-}
-
-fn git(dir: &Path, args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> (bool, Vec<u8>) {
-    let mut cmd = Command::new("git");
-    cmd.current_dir(dir)
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("TZ", "UTC")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().expect("git runs");
-    let mut input = child.stdin.take().unwrap();
-    input.write_all(stdin.unwrap_or_default()).unwrap();
-    drop(input);
-    let out = child.wait_with_output().unwrap();
-    (out.status.success(), out.stdout)
 }
 
 /// What `git am` would take from one message.

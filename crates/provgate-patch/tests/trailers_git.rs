@@ -1,29 +1,19 @@
 //! Trailer insertion against git itself: `insert_trailer` at the end of the block must give what
 //! `git interpret-trailers --trailer` gives, whatever the message looks like.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod support;
 
 use provgate_patch::trailers::{Placement, insert_trailer};
 
 fn git_insert(message: &str, trailer: &str) -> String {
-    let mut child = Command::new("git")
-        .args(["interpret-trailers", "--trailer", trailer])
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("git runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(message.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap()
+    let (ok, out) = support::git(
+        &std::env::temp_dir(),
+        &["interpret-trailers", "--trailer", trailer],
+        Some(message.as_bytes()),
+        &[],
+    );
+    assert!(ok);
+    String::from_utf8(out).unwrap()
 }
 
 #[test]
