@@ -155,15 +155,21 @@ impl std::fmt::Debug for Zones {
     }
 }
 
+/// Whether `path`, links followed, stays inside the repository at `root`. The repository may come
+/// from an untrusted branch: a symbolic link must not make provgate read (and quote in errors) a
+/// file outside it.
+fn resolves_inside(path: &Path, root: &Path) -> bool {
+    match (path.canonicalize(), root.canonicalize()) {
+        (Ok(file), Ok(root)) => file.starts_with(root),
+        _ => false,
+    }
+}
+
 /// The `.mailmap` at `root`; none when it is missing, unreadable or a link out of the
 /// repository (a branch's content must not make provgate read other files).
 fn read_mailmap(root: &Path) -> crate::mailmap::Mailmap {
     let path = root.join(".mailmap");
-    let inside = match (path.canonicalize(), root.canonicalize()) {
-        (Ok(file), Ok(root)) => file.starts_with(root) && file.is_file(),
-        _ => false,
-    };
-    if !inside {
+    if !path.is_file() || !resolves_inside(&path, root) {
         return crate::mailmap::Mailmap::default();
     }
     std::fs::read(&path)
@@ -248,13 +254,7 @@ impl Zones {
             Some(root) if !policy.zones.maintainers_file.is_empty() => {
                 let path = root.join(&policy.zones.maintainers_file);
                 if path.is_file() {
-                    // The repository may come from an untrusted branch: a symbolic link must not
-                    // make provgate read (and quote in errors) a file outside it.
-                    let inside = match (path.canonicalize(), root.canonicalize()) {
-                        (Ok(file), Ok(root)) => file.starts_with(root),
-                        _ => false,
-                    };
-                    if !inside {
+                    if !resolves_inside(&path, root) {
                         return Err(Loc::nowhere(&path.display().to_string()).error(
                             PolicyErrorKind::BadValue(
                                 "the MAINTAINERS file resolves to a path outside the repository"
