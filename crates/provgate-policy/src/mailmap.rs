@@ -102,11 +102,6 @@ impl Mailmap {
         map
     }
 
-    /// Whether the map says nothing.
-    pub fn is_empty(&self) -> bool {
-        self.by_email.is_empty()
-    }
-
     /// The canonical identity of `person`: `person` itself when no line maps it.
     pub fn map(&self, person: &Person) -> Person {
         let Some(entry) = self.by_email.get(&person.email.trim().to_lowercase()) else {

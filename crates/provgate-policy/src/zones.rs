@@ -289,11 +289,6 @@ impl Zones {
         &self.mailmap
     }
 
-    /// Sets the `.mailmap` (for callers that build zones without a repository root).
-    pub fn set_mailmap(&mut self, mailmap: crate::mailmap::Mailmap) {
-        self.mailmap = mailmap;
-    }
-
     /// Turns `K:` keyword matching on or off (`--no-keywords`); it starts as the policy's
     /// `zones.maintainers-keywords`.
     pub fn set_keywords(&mut self, on: bool) {
