@@ -1,6 +1,6 @@
 //! What one audit-log entry holds, and the exact bytes that are hashed.
 
-use provgate_report::{FindingReport, Report};
+use provgate_report::FindingReport;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -105,50 +105,6 @@ impl From<&FindingReport> for RecordedFinding {
             patch: f.patch.clone(),
             path: f.path.clone(),
             line: f.line,
-        }
-    }
-}
-
-impl NewEntry {
-    /// The entry for a finished report.
-    ///
-    /// `command` is `check`, `scan` or `prove`; `input_sha256` is the digest of the raw input (see
-    /// [`NewEntry::input_sha256`]; [`sha256_hex`], [`Sha256Writer`] and [`sha256_lines`] compute it).
-    /// Subjects are the report's patches (cover letters included, with a null verdict); findings
-    /// are [`Report::all_findings`].
-    pub fn from_report(command: &str, report: &Report, input_sha256: impl Into<String>) -> Self {
-        Self {
-            command: command.to_string(),
-            tool: ToolRef {
-                name: report.tool.name.to_string(),
-                version: report.tool.version.clone(),
-            },
-            inputs: report
-                .inputs
-                .iter()
-                .map(|i| InputRef {
-                    name: i.name.clone(),
-                    kind: i.kind.to_string(),
-                })
-                .collect(),
-            input_sha256: input_sha256.into(),
-            subjects: report
-                .patches
-                .iter()
-                .map(|p| SubjectRef {
-                    id: p.id.clone(),
-                    verdict: p.verdict.clone(),
-                })
-                .collect(),
-            policy: report.policy.as_ref().map(|p| PolicyRef {
-                name: p.origin.clone(),
-                digest: p.digest.clone(),
-                extends: p.extends.clone(),
-                mode: p.mode.clone(),
-                stage: p.stage.clone(),
-            }),
-            findings: report.all_findings().map(RecordedFinding::from).collect(),
-            verdict: report.verdict.clone(),
         }
     }
 }

@@ -7,7 +7,10 @@ use std::path::Path;
 use provgate_store::{Filter, NewEntry, Store, StoreError, attest::Note, attest::Notes};
 
 use crate::cli::{AttestArgs, AttestCommand, AuditArgs, AuditCommand};
-use crate::{EXIT_FAILED, EXIT_OK, UserError, build_report, check, config, output, read};
+use provgate_engine::{CheckRequest, Gate, Input};
+
+use crate::options::{self, user_error};
+use crate::{EXIT_FAILED, EXIT_OK, UserError, output};
 
 /// A store error as the user sees it.
 pub fn store_error(error: StoreError) -> UserError {
@@ -21,7 +24,7 @@ fn location(store: Option<&str>, repo: &Path) -> Result<String, UserError> {
     if let Some(store) = store {
         return Ok(store.to_string());
     }
-    let git_dir = crate::scan::git_dir(repo);
+    let git_dir = provgate_engine::git_dir(repo);
     provgate_store::default_path(git_dir.as_deref())
         .map(|p| p.display().to_string())
         .ok_or_else(|| {
@@ -219,33 +222,17 @@ pub fn run_attest(args: AttestArgs) -> anyhow::Result<u8> {
         }
         None => {
             let range = args.range.clone().unwrap_or_else(|| "HEAD".to_string());
-            let loaded = config::load(&args.policy, &args.repo)?;
-            let inputs = vec![crate::inputs::Input::Range(range)];
-            let read = read::read_inputs(
-                &inputs,
-                &args.repo,
-                Default::default(),
-                &provgate_git::RangeOptions::default(),
-            );
-            if let Some(error) = read.errors.first() {
+            // The same gate as `check`'s, code included, so that a statement and a check of the
+            // same commit never disagree.
+            let gate = Gate::new(options::gate(&args.policy, &args.repo)?).map_err(user_error)?;
+            let checked = gate.check(&CheckRequest {
+                inputs: vec![Input::Range(range)],
+                ..CheckRequest::default()
+            });
+            let report = checked.report;
+            if let Some(error) = report.errors.first() {
                 return Err(UserError::plain(format!("{}: {}", error.input, error.message)).into());
             }
-            let zones = provgate_policy::Zones::load(&loaded.policy, loaded.root.as_deref())
-                .map_err(config::policy_error)?;
-            let context = provgate_policy::CheckContext::new(
-                loaded.root.clone(),
-                provgate_policy::Stage::Submit,
-                check::today()?,
-                loaded.overrides.clone(),
-            )
-            .map_err(config::policy_error)?;
-            // The same judgement as `check`'s, code included, so that a statement and a check
-            // of the same commit never disagree.
-            let analyzer =
-                crate::code::analyzer(&args.repo, loaded.root.as_deref(), &Default::default())?;
-            let result =
-                crate::code::check(&loaded.policy, &context, &zones, &read.series, &analyzer);
-            let report = build_report::build(&read, Some(&result));
             let key = args
                 .key
                 .as_deref()

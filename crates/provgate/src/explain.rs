@@ -3,12 +3,12 @@
 use std::fmt::Write;
 
 use crate::cli::ExplainArgs;
-use crate::{EXIT_ERROR, EXIT_OK, config, output};
+use crate::{EXIT_ERROR, EXIT_OK, options, output};
 
 /// Runs `explain` and returns the exit status.
 pub fn run(args: ExplainArgs) -> anyhow::Result<u8> {
     if args.list {
-        let loaded = config::load(&args.policy, &args.repo)?;
+        let loaded = options::load(&args.policy, &args.repo)?;
         let mut out = format!(
             "Rules under {} (extends {}):\n",
             loaded.policy.origin, loaded.policy.extends

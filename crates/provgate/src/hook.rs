@@ -6,13 +6,13 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use provgate_engine::{CodeMode, Gate, GateOptions, ReadResult};
 use provgate_patch::{Origin, Patch, Person, Series};
-use provgate_policy::{CheckContext, Stage, Zones};
 use provgate_report::text::TextOptions;
 
 use crate::cli::{HookCommand, HookInstallArgs, HookRunArgs, HookRunKind};
-use crate::read::ReadResult;
-use crate::{EXIT_FAILED, EXIT_OK, UserError, build_report, check, config};
+use crate::options::user_error;
+use crate::{EXIT_FAILED, EXIT_OK, UserError};
 
 /// The line that marks a hook as ours.
 const MARKER: &str = "# provgate-hook";
@@ -279,16 +279,17 @@ fn pre_push(repo: &Path, remote: &str, input: &str) -> anyhow::Result<u8> {
 /// With `read_code`, the added code is read as `check` reads it (outgoing commits exist in the
 /// repository; a message being written has no code to read).
 fn judge(repo: &Path, patches: Vec<Patch>, what: &str, read_code: bool) -> anyhow::Result<u8> {
-    let loaded = config::load(&Default::default(), repo)?;
-    let zones =
-        Zones::load(&loaded.policy, loaded.root.as_deref()).map_err(config::policy_error)?;
-    let context = CheckContext::new(
-        loaded.root.clone(),
-        Stage::Submit,
-        check::today()?,
-        Default::default(),
-    )
-    .map_err(config::policy_error)?;
+    let mut options = GateOptions::new(repo, provgate_engine::today().map_err(user_error)?);
+    // A hook that cannot read the code still checks the rest rather than block the push.
+    options.code = if read_code {
+        CodeMode::BestEffort
+    } else {
+        CodeMode::Off
+    };
+    let gate = Gate::new(options).map_err(user_error)?;
+    if let Some(e) = gate.code_error() {
+        eprintln!("provgate: the added code was not read: {e}");
+    }
     let read = ReadResult {
         series: vec![Series {
             id: what.to_string(),
@@ -299,19 +300,7 @@ fn judge(repo: &Path, patches: Vec<Patch>, what: &str, read_code: bool) -> anyho
         }],
         ..ReadResult::default()
     };
-    let analyzer = if read_code {
-        // A hook that cannot read the code still checks the rest rather than block the push.
-        crate::code::analyzer(repo, loaded.root.as_deref(), &Default::default()).unwrap_or_else(
-            |e| {
-                eprintln!("provgate: the added code was not read: {e}");
-                None
-            },
-        )
-    } else {
-        None
-    };
-    let result = crate::code::check(&loaded.policy, &context, &zones, &read.series, &analyzer);
-    let report = build_report::build(&read, Some(&result));
+    let report = gate.judge(read).report;
     if report.summary.deny + report.summary.warn > 0 {
         let text = provgate_report::text::render(
             &report,
@@ -323,10 +312,10 @@ fn judge(repo: &Path, patches: Vec<Patch>, what: &str, read_code: bool) -> anyho
         );
         eprint!("{text}");
     }
-    if result.verdict.as_str() == "fail" {
+    if report.verdict.as_deref() == Some("fail") {
         eprintln!(
             "provgate: {what} refused by the policy ({}); fix the findings above (`provgate explain RULE` says how), or bypass with --no-verify",
-            loaded.policy.extends
+            gate.policy().extends
         );
         return Ok(EXIT_FAILED);
     }

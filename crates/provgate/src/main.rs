@@ -1,19 +1,15 @@
 //! `provgate`: checks contributions against a project's AI-contribution policy.
 
 mod audit;
-mod build_report;
 mod check;
 mod cli;
-mod code;
-mod config;
 mod explain;
 mod hook;
 mod init;
-mod inputs;
+mod options;
 mod output;
 mod policy_cmd;
 mod prove;
-mod read;
 mod scan;
 mod trailer;
 mod zones;

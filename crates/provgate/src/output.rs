@@ -71,20 +71,15 @@ pub fn write(path: Option<&Path>, text: &str) -> anyhow::Result<()> {
 /// Writes the report where the arguments say, records it when a log is open, and prints the
 /// inputs that could not be read: the end every judging command shares.
 pub fn deliver(
-    report: &Report,
+    checked: &provgate_engine::Checked,
     args: &ReportArgs,
     recorder: Option<&crate::audit::Recorder>,
     command: &str,
-    input_sha256: &str,
 ) -> anyhow::Result<()> {
-    write(args.output.as_deref(), &render(report, args))?;
+    write(args.output.as_deref(), &render(&checked.report, args))?;
     if let Some(recorder) = recorder {
-        recorder.record(&provgate_store::NewEntry::from_report(
-            command,
-            report,
-            input_sha256,
-        ))?;
+        recorder.record(&checked.audit_entry(command))?;
     }
-    print_errors(report);
+    print_errors(&checked.report);
     Ok(())
 }

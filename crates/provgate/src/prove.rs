@@ -9,7 +9,8 @@ use provgate_patch::Patch;
 use provgate_report::{ErrorReport, FindingReport, ProofReport, Report, RuleReport};
 
 use crate::cli::ProveArgs;
-use crate::{EXIT_ERROR, EXIT_FAILED, EXIT_OK, UserError, build_report, output, read};
+use crate::options::{self, user_error};
+use crate::{EXIT_ERROR, EXIT_FAILED, EXIT_OK, UserError, output};
 
 /// The rule a failed proof is reported under (the policy engine's rule that reads proofs).
 const RULE: &str = "regression-test-unproven";
@@ -29,12 +30,12 @@ pub fn run(args: ProveArgs) -> anyhow::Result<u8> {
     }
     let repo = repository(&args)?;
     if let Some(base) = &args.base {
-        crate::code::check_base(&repo, base)?;
+        provgate_engine::check_base(&repo, base).map_err(user_error)?;
     }
     let recorder = crate::audit::Recorder::open(&args.record, &repo)?;
-    let inputs = crate::inputs::from_args(&args.inputs, &repo)?;
-    let read_options = crate::inputs::read_options(args.mboxrd);
-    let read = read::read_inputs(
+    let inputs = provgate_engine::Input::from_args(&args.inputs, &repo).map_err(user_error)?;
+    let read_options = options::read_options(args.mboxrd);
+    let read = provgate_engine::read_inputs(
         &inputs,
         &repo,
         read_options,
@@ -54,7 +55,7 @@ pub fn run(args: ProveArgs) -> anyhow::Result<u8> {
         base: args.base.clone(),
         output_tail: OUTPUT_TAIL,
     };
-    let mut report = build_report::build(&read, None);
+    let mut report = provgate_engine::build_report(&read, None);
     let mut tally = Tally::default();
     for series in &read.series {
         let patches: Vec<&Patch> = series
@@ -84,13 +85,12 @@ pub fn run(args: ProveArgs) -> anyhow::Result<u8> {
     }
     finish(&mut report, &tally);
 
-    output::deliver(
-        &report,
-        &args.report,
-        recorder.as_ref(),
-        "prove",
-        &read.input_sha256,
-    )?;
+    let proved = provgate_engine::Checked {
+        report,
+        input_sha256: read.input_sha256,
+    };
+    output::deliver(&proved, &args.report, recorder.as_ref(), "prove")?;
+    let report = &proved.report;
     Ok(if report.summary.errors > 0 {
         EXIT_ERROR
     } else if tally.failed() > 0 {
@@ -123,7 +123,7 @@ fn test_command(args: &ProveArgs) -> Result<String, UserError> {
 
 /// The work tree the patches apply to: proofs check out worktrees of its repository.
 fn repository(args: &ProveArgs) -> Result<PathBuf, UserError> {
-    crate::config::repo_root(&args.repo)
+    provgate_engine::project_root(&args.repo)
         .filter(|root| root.join(".git").exists())
         .ok_or_else(|| {
             UserError::new(

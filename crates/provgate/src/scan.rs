@@ -1,89 +1,36 @@
 //! `provgate scan`: one pass over a history, every commit judged by one or more policies, then
-//! aggregated (by month, zone, section, tool, rule) and compared across the policies.
-//!
-//! Per-commit results are cached by commit id under the git directory, keyed by provgate's
-//! version and the policies' digests, so that a re-scan after new commits reads only those.
+//! aggregated and compared across the policies (the engine's [`Gate::scan`]); here, the
+//! arguments, the progress bar, Ctrl-C, rendering and recording.
 
-use std::collections::HashMap;
-use std::io::{BufRead, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::io::IsTerminal;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use anyhow::Context;
-use provgate_analysis::{Analyzer, AnalyzerOptions};
-use provgate_patch::{Patch, Series};
-use provgate_policy::{CheckContext, PatchResult, Policy, Stage, Zones};
+use provgate_engine::{CodeMode, Gate, GateOptions, PolicySource, ScanProgress, ScanRequest};
 use provgate_report::scan::html::HtmlOptions;
-use provgate_report::scan::{
-    CommitRecord, RecordFinding, RecordOutcome, ScanInput, ScanPolicy, ScanReport, Skipped,
-    ToolMark,
-};
 
-use crate::cli::{PolicyArgs, ScanArgs, ScanFormat};
-use crate::{EXIT_INTERRUPTED, EXIT_OK, UserError, check, config, output};
+use crate::cli::{ScanArgs, ScanFormat};
+use crate::options::user_error;
+use crate::{EXIT_INTERRUPTED, EXIT_OK, output};
 
 /// Runs `scan` and returns the exit status.
 pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
-    let root = config::repo_root(&args.repo);
-    let policies = load_policies(&args)?;
-    let today = check::today()?;
-    let judges: Vec<Judge> = policies
-        .into_iter()
-        .map(|policy| {
-            let zones = Zones::load(&policy, root.as_deref()).map_err(config::policy_error)?;
-            let context = CheckContext::new(root.clone(), Stage::Submit, today, Default::default())
-                .map_err(config::policy_error)?;
-            // One analyzer per policy: each follows the history commit by commit, updating
-            // its symbol index from the previous commit's.
-            let analyzer = if args.code {
-                Some(
-                    Analyzer::open(&args.repo, AnalyzerOptions::default()).map_err(|e| {
-                        UserError::new(
-                            format!("cannot read the repository for code analysis: {e}"),
-                            "scan without --code",
-                        )
-                    })?,
-                )
-            } else {
-                None
-            };
-            Ok(Judge {
-                policy,
-                zones,
-                context,
-                analyzer,
-            })
-        })
-        .collect::<Result<_, UserError>>()?;
-
-    let recorder = crate::audit::Recorder::open(&args.record, &args.repo)?;
-    let range = args.range.clone().unwrap_or_else(|| "HEAD".to_string());
-    let options = provgate_git::RangeOptions {
-        // A single revision means its whole history here, as with `git log`.
-        max_count: Some(args.max_count.unwrap_or(usize::MAX)),
-        first_parent: args.first_parent,
-        // Scan findings show no code frames, so hunks need no context lines, unless the code
-        // is read.
-        context_lines: if args.code { 3 } else { 0 },
-        ..provgate_git::RangeOptions::default()
-    };
-    let selection = provgate_git::select(&args.repo, &range, &options)
-        .map_err(|e| UserError::plain(e.to_string()))?;
-
-    let cache_path = (!args.no_cache)
-        .then(|| cache_file(&args.repo, &judges))
-        .flatten();
-    let mut cache: HashMap<String, CommitRecord> = match &cache_path {
-        Some(path) => load_cache(path),
-        None => HashMap::new(),
-    };
-    let to_read: Vec<String> = selection
-        .commits
+    let mut options = GateOptions::new(&args.repo, provgate_engine::today().map_err(user_error)?);
+    // `--policy` files and `--preset` names in the order given; none: the repository's policy or
+    // the default, as for `check`.
+    options.policies = args
+        .policy
         .iter()
-        .filter(|id| !cache.contains_key(*id))
-        .cloned()
+        .map(|p| PolicySource::File(p.clone()))
+        .chain(args.preset.iter().map(|n| PolicySource::Preset(n.clone())))
         .collect();
+    options.code = if args.code {
+        CodeMode::History
+    } else {
+        CodeMode::Off
+    };
+    let gate = Gate::new(options).map_err(user_error)?;
+    let recorder = crate::audit::Recorder::open(&args.record, &args.repo)?;
 
     let interrupted = Arc::new(AtomicBool::new(false));
     {
@@ -95,73 +42,25 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
             }
         });
     }
-    let progress = progress_bar(to_read.len() as u64);
-    let mut skipped: Vec<Skipped> = Vec::new();
-    let mut fresh: HashMap<String, CommitRecord> = HashMap::new();
-    let read_result =
-        provgate_git::read_commits(&args.repo, &to_read, &options, Some(&interrupted), |item| {
-            progress.inc(1);
-            match item {
-                Ok(patch) => {
-                    let record = judge(&judges, patch);
-                    fresh.insert(record.id.clone(), record);
-                }
-                Err(e) => skipped.push(Skipped {
-                    commit: None,
-                    reason: e.to_string(),
-                }),
-            }
-        });
-    progress.finish_and_clear();
-    read_result.map_err(|e| UserError::plain(e.to_string()))?;
-    let partial = interrupted.load(Ordering::SeqCst);
-
-    let cached = selection
-        .commits
-        .iter()
-        .filter(|id| cache.contains_key(*id))
-        .count();
-    cache.extend(fresh);
-    let records: Vec<CommitRecord> = selection
-        .commits
-        .iter()
-        .filter_map(|id| cache.get(id).cloned())
-        .collect();
-    if let Some(path) = &cache_path
-        && let Err(e) = save_cache(path, &cache)
-    {
-        eprintln!(
-            "warning: could not write the scan cache {}: {e:#}",
-            path.display()
-        );
+    let request = ScanRequest {
+        range: args.range.clone(),
+        max_count: args.max_count,
+        first_parent: args.first_parent,
+        cache: !args.no_cache,
+    };
+    let scanned = gate
+        .scan(&request, Some(&interrupted), &mut ProgressBar::default())
+        .map_err(user_error)?;
+    for warning in &scanned.warnings {
+        eprintln!("warning: {warning}");
     }
-
-    let report = ScanReport::aggregate(
-        env!("CARGO_PKG_VERSION"),
-        ScanInput {
-            repository: repository_name(root.as_deref().unwrap_or(&args.repo)),
-            range,
-            partial,
-            merges_skipped: selection.merges_skipped,
-            cached,
-            skipped,
-        },
-        judges
-            .iter()
-            .map(|j| ScanPolicy {
-                origin: j.policy.origin.clone(),
-                extends: j.policy.extends.clone(),
-                digest: j.policy.digest(),
-            })
-            .collect(),
-        &records,
-    );
+    let report = &scanned.report;
     let rendered = match args.format {
         ScanFormat::Text => report.to_text(),
         ScanFormat::Json => report.to_json(),
         ScanFormat::Csv => report.to_csv(),
         ScanFormat::Html => provgate_report::scan::html::render(
-            &report,
+            report,
             &HtmlOptions {
                 commit_url: args.commit_url.clone(),
                 max_findings: args.max_findings,
@@ -170,11 +69,11 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     };
     output::write(args.output.as_deref(), &rendered)?;
     if let Some(recorder) = &recorder {
-        if partial {
+        if scanned.partial {
             eprintln!("warning: the scan was interrupted, so its verdicts were not recorded");
         } else {
-            for (i, judge) in judges.iter().enumerate() {
-                recorder.record(&audit_entry(&args, &selection.commits, &records, judge, i))?;
+            for entry in &scanned.audit_entries {
+                recorder.record(entry)?;
             }
         }
     }
@@ -184,342 +83,41 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
             report.skipped.len()
         );
     }
-    Ok(if partial { EXIT_INTERRUPTED } else { EXIT_OK })
-}
-
-/// The audit-log entry of a scan under the `index`th policy: every commit with that policy's
-/// verdict and findings. The input digest is over the commit ids selected (as for a range in
-/// `check`), skipped ones included: they were part of what was asked.
-fn audit_entry(
-    args: &ScanArgs,
-    selected: &[String],
-    records: &[CommitRecord],
-    judge: &Judge,
-    index: usize,
-) -> provgate_store::NewEntry {
-    use provgate_store::{InputRef, NewEntry, PolicyRef, RecordedFinding, SubjectRef, ToolRef};
-    let outcomes = || {
-        records
-            .iter()
-            .filter_map(move |r| Some((r, r.outcomes.get(index)?)))
-    };
-    let verdict = outcomes()
-        .map(|(_, o)| o.verdict.as_str())
-        .max_by_key(|v| match *v {
-            "fail" => 2,
-            "warn" => 1,
-            _ => 0,
-        })
-        .unwrap_or("pass");
-    NewEntry {
-        command: "scan".into(),
-        tool: ToolRef {
-            name: "provgate".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-        },
-        inputs: vec![InputRef {
-            name: args.range.clone().unwrap_or_else(|| "HEAD".into()),
-            kind: "range".into(),
-        }],
-        input_sha256: provgate_store::sha256_lines(selected),
-        subjects: outcomes()
-            .map(|(r, o)| SubjectRef {
-                id: r.id.clone(),
-                verdict: Some(o.verdict.clone()),
-            })
-            .collect(),
-        policy: Some(PolicyRef {
-            name: judge.policy.origin.clone(),
-            digest: judge.policy.digest(),
-            extends: judge.policy.extends.clone(),
-            mode: serde_json::to_value(judge.policy.mode)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
-            stage: "submit".into(),
-        }),
-        findings: outcomes()
-            .flat_map(|(r, o)| {
-                o.findings.iter().map(|f| RecordedFinding {
-                    rule: f.rule.clone(),
-                    level: f.level.clone(),
-                    message: f.message.clone(),
-                    patch: Some(r.id.clone()),
-                    path: f.path.clone(),
-                    line: f.line,
-                })
-            })
-            .collect(),
-        verdict: Some(verdict.to_string()),
-    }
-}
-
-/// The repository's directory name (a bare mirror's `owner+name/repo` gives `owner+name`).
-fn repository_name(dir: &Path) -> String {
-    let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-    let name = |d: &Path| d.file_name().map(|n| n.to_string_lossy().into_owned());
-    match name(&dir).as_deref() {
-        Some("repo" | ".git") => dir.parent().and_then(name),
-        other => other.map(str::to_string),
-    }
-    .unwrap_or_else(|| dir.display().to_string())
-}
-
-/// A policy with what it needs to judge.
-struct Judge {
-    policy: Policy,
-    zones: Zones,
-    context: CheckContext,
-    analyzer: Option<Analyzer>,
-}
-
-/// `--policy` files and `--preset` names in the order given; none: the repository's policy or the
-/// default, as for `check`.
-fn load_policies(args: &ScanArgs) -> Result<Vec<Policy>, UserError> {
-    let mut policies = Vec::new();
-    for path in &args.policy {
-        policies.push(Policy::from_file(path).map_err(config::policy_error)?);
-    }
-    for name in &args.preset {
-        policies.push(Policy::preset(name).map_err(config::policy_error)?);
-    }
-    if policies.is_empty() {
-        policies.push(config::load(&PolicyArgs::default(), &args.repo)?.policy);
-    }
-    Ok(policies)
-}
-
-/// Judges one commit under every policy.
-fn judge(judges: &[Judge], patch: Patch) -> CommitRecord {
-    let series = [Series {
-        id: patch.id.clone(),
-        version: 1,
-        total: None,
-        cover: None,
-        patches: vec![patch],
-    }];
-    let results: Vec<PatchResult> = judges
-        .iter()
-        .filter_map(|j| {
-            let result = crate::code::check(&j.policy, &j.context, &j.zones, &series, &j.analyzer);
-            result.series.into_iter().next()?.patches.into_iter().next()
-        })
-        .collect();
-    let patch = &series[0].patches[0];
-    record(patch, &results, &judges[0].zones)
-}
-
-fn record(patch: &Patch, results: &[PatchResult], zones: &Zones) -> CommitRecord {
-    let first = results.first();
-    let mut tools: Vec<ToolMark> = Vec::new();
-    let mut declared = false;
-    let mut fingerprinted = false;
-    let mut disclosed = false;
-    if let Some(first) = first {
-        disclosed = first.ai.disclosed;
-        for d in &first.ai.declarations {
-            // Every AI declaration counts, in an accepted trailer or not, as it does in the
-            // by-tool chart: a page never says "0 declared" above declared tools.
-            declared = true;
-            tools.push(ToolMark {
-                tool: declared_tool(d),
-                model: d.model.clone(),
-                how: "declared".to_string(),
-            });
-        }
-        for f in &first.ai.fingerprints {
-            fingerprinted = true;
-            tools.push(ToolMark {
-                tool: f.tool.clone(),
-                model: None,
-                how: f.confidence.as_str().to_string(),
-            });
-        }
-    }
-    tools.sort();
-    tools.dedup();
-    let mut zone_names: Vec<String> = first
-        .map(|r| r.files.iter().flat_map(|f| f.zones.clone()).collect())
-        .unwrap_or_default();
-    zone_names.sort();
-    zone_names.dedup();
-    let mut kinds: Vec<String> = first
-        .map(|r| {
-            r.files
-                .iter()
-                .map(|f| f.kind.as_str().to_string())
-                .collect()
-        })
-        .unwrap_or_default();
-    kinds.sort();
-    kinds.dedup();
-    let mut sections: Vec<String> = if zones.has_maintainers() {
-        patch
-            .files
-            .iter()
-            .flat_map(|f| zones.classify(f.path()).sections)
-            .map(|s| s.name)
-            .collect()
+    Ok(if scanned.partial {
+        EXIT_INTERRUPTED
     } else {
-        Vec::new()
-    };
-    sections.sort();
-    sections.dedup();
-    CommitRecord {
-        id: patch.id.clone(),
-        subject: patch.subject.clone(),
-        author: patch
-            .author
-            .as_ref()
-            .map_or(String::new(), ToString::to_string),
-        date: patch.date.map(|d| d.to_rfc3339()),
-        month: patch.date.map_or("unknown".to_string(), |d| d.month()),
-        declared,
-        ai_assisted: first.is_some_and(|r| r.ai.ai_assisted()),
-        human_help: first.is_some_and(|r| !r.ai.human_help.is_empty()),
-        tools,
-        fingerprinted,
-        undisclosed: fingerprinted && !disclosed,
-        dco_missing: patch.trailers_named("Signed-off-by").next().is_none(),
-        zones: zone_names,
-        sections,
-        kinds,
-        added: u64::from(patch.added()),
-        removed: u64::from(patch.removed()),
-        code_lines: first.map_or(0, |r| r.code_lines),
-        outcomes: results
-            .iter()
-            .map(|r| RecordOutcome {
-                verdict: r.verdict.as_str().to_string(),
-                ai: r.ai.ai_assisted(),
-                findings: r
-                    .findings
-                    .iter()
-                    .map(|f| RecordFinding {
-                        rule: f.rule.clone(),
-                        level: f.level.as_str().to_string(),
-                        message: f.message.clone(),
-                        path: f.path.clone(),
-                        line: f.line,
-                    })
-                    .collect(),
-            })
-            .collect(),
-    }
+        EXIT_OK
+    })
 }
 
-/// The tool a declaration names: parsed by the policy's syntax (`AGENT:MODEL`, `TOOL (MODEL)`),
-/// the whole value of a free-text trailer (`Assisted-by: Claude Opus 4.6`), or none.
-fn declared_tool(declaration: &provgate_policy::Declaration) -> String {
-    if let Some(tool) = &declaration.tool {
-        return tool.clone();
-    }
-    let value = declaration.value.trim();
-    match declaration.syntax {
-        Some(provgate_policy::policy::Syntax::Free) if !value.is_empty() => {
-            value.chars().take(60).collect()
-        }
-        _ => format!("{} (no tool named)", declaration.trailer),
-    }
-}
+/// A progress bar on standard error, for scans long enough to want one.
+#[derive(Default)]
+struct ProgressBar(Option<indicatif::ProgressBar>);
 
-fn progress_bar(len: u64) -> indicatif::ProgressBar {
-    if !std::io::stderr().is_terminal() || len < 200 {
-        return indicatif::ProgressBar::hidden();
+impl ScanProgress for ProgressBar {
+    fn start(&mut self, commits: u64) {
+        if !std::io::stderr().is_terminal() || commits < 200 {
+            return;
+        }
+        let bar = indicatif::ProgressBar::new(commits);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} reading {pos}/{len} commits [{bar:30}] {per_sec}, {eta} left",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        self.0 = Some(bar);
     }
-    let bar = indicatif::ProgressBar::new(len);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} reading {pos}/{len} commits [{bar:30}] {per_sec}, {eta} left",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    bar
-}
 
-/// The git directory of the repository at `repo`: `.git` (a directory, or a file naming the
-/// directory, as in worktrees), or `repo` itself when it is bare.
-pub(crate) fn git_dir(repo: &Path) -> Option<PathBuf> {
-    let start = std::fs::canonicalize(repo).ok()?;
-    for dir in start.ancestors() {
-        let dot_git = dir.join(".git");
-        if dot_git.is_dir() {
-            return Some(dot_git);
-        }
-        if dot_git.is_file() {
-            let text = std::fs::read_to_string(&dot_git).ok()?;
-            let target = text.strip_prefix("gitdir:")?.trim();
-            return Some(dir.join(target));
-        }
-        if dir.join("HEAD").is_file() && dir.join("objects").is_dir() {
-            return Some(dir.to_path_buf());
+    fn commit(&mut self) {
+        if let Some(bar) = &self.0 {
+            bar.inc(1);
         }
     }
-    None
-}
 
-/// The cache file for this build of provgate and these policies.
-fn cache_file(repo: &Path, judges: &[Judge]) -> Option<PathBuf> {
-    use sha2::Digest;
-    let mut hash = sha2::Sha256::new();
-    hash.update(env!("CARGO_PKG_VERSION").as_bytes());
-    // The version alone does not change when the rules do between releases (or in a build from a
-    // checkout): the program's own bytes do, so a changed provgate never reads an older one's
-    // verdicts. Hashing them costs a few milliseconds per scan.
-    if let Some(exe) = std::env::current_exe()
-        .ok()
-        .and_then(|p| std::fs::read(p).ok())
-    {
-        hash.update(b"\0exe");
-        hash.update(&exe);
-    }
-    for judge in judges {
-        hash.update(b"\0");
-        hash.update(judge.policy.digest().as_bytes());
-        if judge.analyzer.is_some() {
-            hash.update(b"\0code");
+    fn finish(&mut self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
         }
     }
-    let key: String = hash
-        .finalize()
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    Some(
-        git_dir(repo)?
-            .join("provgate")
-            .join("scan")
-            .join(format!("{key}.jsonl")),
-    )
-}
-
-/// Records cached by commit id; an unreadable or damaged cache is only a slower scan.
-fn load_cache(path: &Path) -> HashMap<String, CommitRecord> {
-    let Ok(file) = std::fs::File::open(path) else {
-        return HashMap::new();
-    };
-    std::io::BufReader::new(file)
-        .lines()
-        .map_while(Result::ok)
-        .filter_map(|line| serde_json::from_str::<CommitRecord>(&line).ok())
-        .map(|r| (r.id.clone(), r))
-        .collect()
-}
-
-/// Writes the cache whole, through a temporary file, so that a crash never leaves half a cache.
-fn save_cache(path: &Path, cache: &HashMap<String, CommitRecord>) -> anyhow::Result<()> {
-    let dir = path.parent().context("cache path has no directory")?;
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    {
-        let mut writer = std::io::BufWriter::new(tmp.as_file_mut());
-        for record in cache.values() {
-            serde_json::to_writer(&mut writer, record)?;
-            writer.write_all(b"\n")?;
-        }
-        writer.flush()?;
-    }
-    tmp.persist(path)?;
-    Ok(())
 }

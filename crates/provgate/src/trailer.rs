@@ -9,11 +9,11 @@ use provgate_policy::Policy;
 use provgate_policy::policy::Syntax;
 
 use crate::cli::TrailerAddArgs;
-use crate::{EXIT_OK, UserError, config};
+use crate::{EXIT_OK, UserError, options};
 
 /// Runs `trailer add` and returns the exit status.
 pub fn run(args: TrailerAddArgs) -> anyhow::Result<u8> {
-    let loaded = config::load(&args.policy, &args.repo)?;
+    let loaded = options::load(&args.policy, &args.repo)?;
     let (key, value) = disclosure(&loaded.policy, &args)?;
     let placement = match loaded.policy.disclosure.placement {
         provgate_policy::policy::Placement::BeforeSignoff => Placement::BeforeSignoff,

@@ -10,13 +10,13 @@ use std::io::BufRead;
 use provgate_policy::{SectionReason, Zones};
 
 use crate::cli::{ZonesArgs, ZonesFormat};
-use crate::{EXIT_OK, config, output};
+use crate::{EXIT_OK, options, output};
 
 /// Runs `zones` and returns the exit status.
 pub fn run(args: ZonesArgs) -> anyhow::Result<u8> {
-    let loaded = config::load(&args.policy, &args.repo)?;
+    let loaded = options::load(&args.policy, &args.repo)?;
     let root = loaded.root.clone().unwrap_or_else(|| args.repo.clone());
-    let mut zones = Zones::load(&loaded.policy, Some(&root)).map_err(config::policy_error)?;
+    let mut zones = Zones::load(&loaded.policy, Some(&root)).map_err(options::policy_error)?;
     if args.no_keywords {
         zones.set_keywords(false);
     }

@@ -1,8 +1,8 @@
-//! Telling what each INPUT names: a path, standard input, or a revision range.
+//! Telling what each input names: a path, standard input, or a revision range.
 
 use std::path::Path;
 
-/// One INPUT, classified.
+/// One input of a check, classified.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
     /// `-`.
@@ -49,27 +49,13 @@ impl Input {
             Input::Range(_) => "range",
         }
     }
-}
 
-/// The INPUT arguments classified; none: the current branch's commits not yet upstream
-/// (`@{upstream}..HEAD`), resolved in the repository at `repo`.
-pub fn from_args(args: &[String], repo: &Path) -> Result<Vec<Input>, crate::UserError> {
-    if args.is_empty() {
-        // The git errors say what to do themselves.
-        let range = provgate_git::default_range(repo)
-            .map_err(|e| crate::UserError::plain(e.to_string()))?;
-        return Ok(vec![Input::Range(range)]);
-    }
-    Ok(args.iter().map(|a| Input::classify(a)).collect())
-}
-
-/// How mail is read: mboxrd quoting undone only when asked (`--mboxrd`).
-pub fn read_options(mboxrd: bool) -> provgate_patch::input::ReadOptions {
-    provgate_patch::input::ReadOptions {
-        mbox_flavor: if mboxrd {
-            provgate_patch::mbox::MboxFlavor::Mboxrd
-        } else {
-            provgate_patch::mbox::MboxFlavor::Mboxo
-        },
+    /// The inputs named by `args`; none: the current branch's commits not yet upstream
+    /// (`@{upstream}..HEAD`), resolved in the repository at `repo`.
+    pub fn from_args(args: &[String], repo: &Path) -> Result<Vec<Input>, crate::EngineError> {
+        if args.is_empty() {
+            return Ok(vec![Input::Range(provgate_git::default_range(repo)?)]);
+        }
+        Ok(args.iter().map(|a| Input::classify(a)).collect())
     }
 }

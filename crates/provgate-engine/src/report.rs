@@ -9,7 +9,7 @@ use provgate_report::{
     WaivedReport,
 };
 
-use crate::read::ReadResult;
+use crate::ReadResult;
 
 /// Lines shown on each side of a finding's line.
 const SNIPPET_RADIUS: u32 = 2;

@@ -10,7 +10,7 @@ use provgate_patch::{InputError, Origin, Patch, Series};
 use provgate_report::{ErrorReport, InputReport};
 use sha2::{Digest, Sha256};
 
-use crate::inputs::Input;
+use crate::Input;
 
 /// Everything read from the inputs.
 #[derive(Default)]

@@ -1,0 +1,236 @@
+//! The [`Gate`]: a policy with everything it needs to judge, built once from plain options.
+
+use std::path::{Path, PathBuf};
+
+use provgate_analysis::Analyzer;
+use provgate_patch::Series;
+use provgate_patch::input::ReadOptions;
+use provgate_policy::{CheckContext, CheckResult, Overrides, Policy, Stage, Zones};
+use provgate_report::Report;
+
+use crate::code::{self, CodeMode};
+use crate::policy_source::{LoadedPolicy, PolicySource, load_policy};
+use crate::read::{ReadResult, read_inputs};
+use crate::{EngineError, Input};
+
+/// What a [`Gate`] is built from: the plain options of a front end (never its argument types).
+#[derive(Debug, Clone)]
+pub struct GateOptions {
+    /// The directory the gate works in (`--repo`): the project root is found at or above it, and
+    /// revision ranges are read from its repository.
+    pub repo: PathBuf,
+    /// The policies to judge under. `check` judges under the first; `scan` under each, side by
+    /// side. None: the repository's own policy, or the default.
+    pub policies: Vec<PolicySource>,
+    /// Rules re-levelled over the policy's levels (`-A/-W/-D`).
+    pub overrides: Overrides,
+    /// Submission or merge.
+    pub stage: Stage,
+    /// Today's date, for trials and exception expiry ([`today`] reads it as the command line
+    /// does).
+    pub today: jiff::civil::Date,
+    /// Whether MAINTAINERS `K:` keywords are matched against file contents.
+    pub keywords: bool,
+    /// Whether and how the added code is read.
+    pub code: CodeMode,
+    /// The commit the patches apply to when the code is read (default: `HEAD`).
+    pub base: Option<String>,
+    /// `provgate prove` JSON reports whose proofs the check uses.
+    pub proofs: Vec<PathBuf>,
+}
+
+impl GateOptions {
+    /// Options for judging in `repo` under its own policy, at submission, reading the code.
+    pub fn new(repo: impl Into<PathBuf>, today: jiff::civil::Date) -> GateOptions {
+        GateOptions {
+            repo: repo.into(),
+            policies: Vec::new(),
+            overrides: Overrides::default(),
+            stage: Stage::Submit,
+            today,
+            keywords: true,
+            code: CodeMode::Read,
+            base: None,
+            proofs: Vec::new(),
+        }
+    }
+}
+
+/// One policy with what it needs to judge: its zones, context and code analyzer.
+pub(crate) struct Judge {
+    pub(crate) policy: Policy,
+    pub(crate) zones: Zones,
+    pub(crate) context: CheckContext,
+    pub(crate) analyzer: Option<Analyzer>,
+}
+
+impl Judge {
+    /// The policy's judgement of `series`, with the code read when there is an analyzer.
+    pub(crate) fn check(&self, series: &[Series]) -> CheckResult {
+        let code = self
+            .analyzer
+            .as_ref()
+            .map(|a| a as &dyn provgate_policy::CodeAnalyzer);
+        provgate_policy::check_with_code(&self.policy, &self.context, &self.zones, series, code)
+    }
+}
+
+/// A policy (or several, for a scan) loaded with its zones, context and code analyzer: built
+/// once, then asked to judge as often as needed.
+pub struct Gate {
+    pub(crate) repo: PathBuf,
+    pub(crate) root: Option<PathBuf>,
+    pub(crate) judges: Vec<Judge>,
+    pub(crate) code_error: Option<EngineError>,
+}
+
+/// What reading the inputs asks for: the inputs, how mail is read and which commits of a range.
+#[derive(Debug, Clone, Default)]
+pub struct CheckRequest {
+    /// The inputs, in order.
+    pub inputs: Vec<Input>,
+    /// How mail is read.
+    pub read: ReadOptions,
+    /// Which commits of a range are read.
+    pub range: provgate_git::RangeOptions,
+}
+
+/// A check's outcome: the report, and the digest of what was read for the audit log.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The typed report every format renders.
+    pub report: Report,
+    /// The hex SHA-256 of the raw input (see [`ReadResult::input_sha256`]).
+    pub input_sha256: String,
+}
+
+impl Checked {
+    /// The audit-log entry of this check, recorded under `command` (`check`, `prove`, …).
+    pub fn audit_entry(&self, command: &str) -> provgate_store::NewEntry {
+        crate::audit::entry_for_report(command, &self.report, &self.input_sha256)
+    }
+}
+
+impl Gate {
+    /// Loads the policies, their zones and context, and the code analyzer the options ask for.
+    pub fn new(options: GateOptions) -> Result<Gate, EngineError> {
+        let sources = if options.policies.is_empty() {
+            vec![PolicySource::Repository]
+        } else {
+            options.policies.clone()
+        };
+        let mut root = None;
+        let mut loaded: Vec<LoadedPolicy> = Vec::new();
+        for source in &sources {
+            let policy = load_policy(source, options.overrides.clone(), &options.repo)?;
+            root = policy.root.clone();
+            loaded.push(policy);
+        }
+        let mut judges = Vec::new();
+        for LoadedPolicy {
+            policy,
+            overrides,
+            root,
+        } in loaded
+        {
+            let context = CheckContext::new(root.clone(), options.stage, options.today, overrides)?;
+            // A MAINTAINERS file that cannot be read is an error of the run, not a note.
+            let mut zones = Zones::load(&policy, root.as_deref())?;
+            if !options.keywords {
+                zones.set_keywords(false);
+            }
+            judges.push(Judge {
+                policy,
+                zones,
+                context,
+                analyzer: None,
+            });
+        }
+        let code_error = if options.code == CodeMode::Off {
+            None
+        } else {
+            Self::read_code(&options, root.as_deref(), &mut judges)?
+        };
+        Ok(Gate {
+            repo: options.repo,
+            root,
+            judges,
+            code_error,
+        })
+    }
+
+    /// Gives each judge its analyzer, with the proofs; under [`CodeMode::BestEffort`], why the
+    /// code cannot be read instead of an error.
+    fn read_code(
+        options: &GateOptions,
+        root: Option<&Path>,
+        judges: &mut [Judge],
+    ) -> Result<Option<EngineError>, EngineError> {
+        if let Some(base) = &options.base {
+            code::check_base(&options.repo, base)?;
+        }
+        let mut proofs = Vec::new();
+        for file in &options.proofs {
+            proofs.extend(code::read_proofs(file)?);
+        }
+        for judge in judges {
+            let analyzer =
+                match code::analyzer(options.code, &options.repo, root, options.base.as_deref()) {
+                    Ok(analyzer) => analyzer,
+                    Err(e) if options.code == CodeMode::BestEffort => return Ok(Some(e)),
+                    Err(e) => return Err(e),
+                };
+            judge.analyzer = analyzer.map(|a| {
+                proofs
+                    .iter()
+                    .fold(a, |a, (id, facts)| a.with_proof(id, facts.clone()))
+            });
+        }
+        Ok(None)
+    }
+
+    /// The (first) policy.
+    pub fn policy(&self) -> &Policy {
+        &self.judges[0].policy
+    }
+
+    /// The project root, when the gate works inside one.
+    pub fn root(&self) -> Option<&Path> {
+        self.root.as_deref()
+    }
+
+    /// The directory the gate works in.
+    pub fn repo(&self) -> &Path {
+        &self.repo
+    }
+
+    /// Why the code is not read, when [`CodeMode::BestEffort`] could not open the repository.
+    pub fn code_error(&self) -> Option<&EngineError> {
+        self.code_error.as_ref()
+    }
+
+    /// Reads the inputs and judges them under the (first) policy.
+    pub fn check(&self, request: &CheckRequest) -> Checked {
+        let read = read_inputs(&request.inputs, &self.repo, request.read, &request.range);
+        self.judge(read)
+    }
+
+    /// Judges what was read elsewhere (a commit being written, the commits of a push) under the
+    /// (first) policy.
+    pub fn judge(&self, read: ReadResult) -> Checked {
+        let result = self.judges[0].check(&read.series);
+        Checked {
+            report: crate::report::build(&read, Some(&result)),
+            input_sha256: read.input_sha256,
+        }
+    }
+}
+
+/// Today's date, for trials and exception expiry; `PROVGATE_TODAY=YYYY-MM-DD` pins it (for
+/// reproducible runs and tests).
+pub fn today() -> Result<jiff::civil::Date, EngineError> {
+    match std::env::var("PROVGATE_TODAY") {
+        Ok(text) => text.parse().map_err(|_| EngineError::BadToday(text)),
+        Err(_) => Ok(jiff::Zoned::now().date()),
+    }
+}
