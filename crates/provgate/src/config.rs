@@ -50,12 +50,7 @@ pub fn load(args: &PolicyArgs, repo: &Path) -> Result<Loaded, UserError> {
         }
     }
     .map_err(policy_error)?;
-    let overrides = Overrides {
-        allow: args.allow.clone(),
-        warn: args.warn.clone(),
-        deny: args.deny.clone(),
-    };
-    overrides.validate().map_err(policy_error)?;
+    let overrides = Overrides::parse(&args.allow, &args.warn, &args.deny).map_err(policy_error)?;
     Ok(Loaded {
         policy,
         overrides,

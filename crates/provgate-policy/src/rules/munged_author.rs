@@ -2,14 +2,14 @@
 
 use provgate_patch::NoteKind;
 
-use super::{Finding, PatchContext, Rule, RuleDoc};
+use super::{Finding, PatchContext, Rule, RuleDoc, RuleId};
 use crate::level::Level;
 
 /// See [`DOC`].
 pub struct MungedAuthor;
 
 static DOC: RuleDoc = RuleDoc {
-    name: "munged-author",
+    id: RuleId::MungedAuthor,
     summary: "The mailing list rewrote the sender (DMARC munging) and the real author could not be found.",
     what: "Reports a patch e-mail whose reader noted `MungedAuthorUnresolved`: the `From:` is like `\"Jane Doe via Qemu-devel\" <qemu-devel@nongnu.org>` and neither an in-body `From:` line nor `Reply-To` gave the real address. (Resolved munging is not reported.)",
     why: "Applied as is, the commit's author would be the list's address: the DCO check cannot match the sign-off, and the history loses who wrote the patch.",
@@ -20,9 +20,6 @@ static DOC: RuleDoc = RuleDoc {
 };
 
 impl Rule for MungedAuthor {
-    fn name(&self) -> &'static str {
-        DOC.name
-    }
     fn default_level(&self) -> Level {
         Level::Warn
     }
@@ -35,7 +32,7 @@ impl Rule for MungedAuthor {
             .iter()
             .filter(|n| n.kind == NoteKind::MungedAuthorUnresolved)
             .map(|n| {
-                Finding::new(DOC.name, format!("list-munged author could not be resolved: {}", n.message))
+                Finding::new(DOC.id, format!("list-munged author could not be resolved: {}", n.message))
                     .help("resend with `git format-patch --from` so the message carries an in-body From: line")
             })
             .collect()

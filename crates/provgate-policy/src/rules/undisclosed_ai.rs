@@ -1,6 +1,6 @@
 //! `undisclosed-ai`: tool fingerprints and no disclosure.
 
-use super::{Finding, PatchContext, Rule, RuleDoc};
+use super::{Finding, PatchContext, Rule, RuleDoc, RuleId};
 use crate::level::Level;
 use crate::policy::Confidence;
 
@@ -8,7 +8,7 @@ use crate::policy::Confidence;
 pub struct UndisclosedAi;
 
 static DOC: RuleDoc = RuleDoc {
-    name: "undisclosed-ai",
+    id: RuleId::UndisclosedAi,
     summary: "The patch carries an AI tool's fingerprint but no AI disclosure at all.",
     what: "Reports a patch with at least one tool fingerprint (an AI tool's address as author, committer or in a trailer, a bot account, a tool's session trailer, an anchored `Generated with [Claude Code](…)` line, an `aider: ` subject prefix, custom `[[fingerprint]]` patterns) and no declaration of AI use in any trailer (an AI co-author line the policy neither accepts nor lists in `not-for-ai` is a tool mark, not a declaration). Only high-confidence marks are reported at the rule's level; medium and low ones are at most warnings. Bare words (\"Claude\", \"cursor\", \"codex\") never count. A declaration in the wrong trailer is reported by `disclosure-wrong-trailer` instead.",
     why: "Disclosure is what every AI policy asks first. A tool's mark without a disclosure means the sender either forgot or stripped it; the maintainer should know before reviewing.",
@@ -25,9 +25,6 @@ fn is_coauthor(key: &str) -> bool {
 }
 
 impl Rule for UndisclosedAi {
-    fn name(&self) -> &'static str {
-        DOC.name
-    }
     fn default_level(&self) -> Level {
         Level::Warn
     }
@@ -69,7 +66,7 @@ impl Rule for UndisclosedAi {
             .map(|t| format!("`{}:`", t.key))
             .collect();
         let mut finding = Finding::new(
-            DOC.name,
+            DOC.id,
             format!("AI tool marks without any disclosure: {}", marks.join("; ")),
         )
         .help(if accepted.is_empty() {
