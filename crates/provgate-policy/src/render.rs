@@ -494,7 +494,7 @@ fn audit(policy: &Policy, b: &mut Vec<Block>) {
 pub fn preset_page(name: &str) -> Result<String, PolicyError> {
     let policy = Policy::preset(name)?;
     let mut s = render(&policy, Format::Markdown);
-    s.push_str(&format!("<!-- Generated from presets/{name}.toml; run `cargo run -p provgate-policy --example gen-preset-docs` to update. -->\n"));
+    s.push_str(&format!("<!-- Generated from crates/provgate-policy/presets/{name}.toml; run `cargo run -p provgate-policy --example gen-preset-docs` to update. -->\n"));
     Ok(s)
 }
 
@@ -502,7 +502,7 @@ pub fn preset_page(name: &str) -> Result<String, PolicyError> {
 pub fn preset_pages() -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut index = String::from(
-        "# provgate presets\n\nEach page is generated from the preset's own file under `presets/`: what the policy enforces, its source sentence by sentence with the checks that enforce each, and what the preset adds.\n\n| preset | title | status |\n|---|---|---|\n",
+        "# provgate presets\n\nEach page is generated from the preset's own file under `crates/provgate-policy/presets/`: what the policy enforces, its source sentence by sentence with the checks that enforce each, and what the preset adds.\n\n| preset | title | status |\n|---|---|---|\n",
     );
     for name in crate::presets::names() {
         let Ok(policy) = Policy::preset(name) else {
