@@ -11,10 +11,10 @@ pub struct MungedAuthor;
 static DOC: RuleDoc = RuleDoc {
     id: RuleId::MungedAuthor,
     summary: "The mailing list rewrote the sender (DMARC munging) and the real author could not be found.",
-    what: "Reports a patch e-mail whose reader noted `MungedAuthorUnresolved`: the `From:` is like `\"Jane Doe via Qemu-devel\" <qemu-devel@nongnu.org>` and neither an in-body `From:` line nor `Reply-To` gave the real address. (Resolved munging is not reported.)",
+    what: "Reports a patch e-mail whose reader noted `MungedAuthorUnresolved`: the `From:` is like `\"Jane Doe via Qemu-devel\" <qemu-devel@nongnu.org>` and neither an in-body `From:` line, `Reply-To`, `X-Original-From` nor a `Signed-off-by` under the same name gave the real address. (Resolved munging is not reported.)",
     why: "Applied as is, the commit's author would be the list's address: the DCO check cannot match the sign-off, and the history loses who wrote the patch.",
     policy: "QEMU: the list munges some senders (DMARC); QEMU's checkpatch treats a mangled author as an error. The fix is an in-body `From:` line (`git format-patch --from`).",
-    failing: "From: \"Jane Doe via Qemu-devel\" <qemu-devel@nongnu.org>\n(no in-body From:, no Reply-To)\n",
+    failing: "From: \"Jane Doe via Qemu-devel\" <qemu-devel@nongnu.org>\n\nhw/misc: fix leak\n",
     passing: "From: \"Jane Doe via Qemu-devel\" <qemu-devel@nongnu.org>\n\nFrom: Jane Doe <jane@example.org>\n",
     fix: "Resend with `git format-patch --from` (or `git send-email --from`), which puts an in-body `From:` line in the message, or fix the author when applying (`git am` then `git commit --amend --author`).",
 };
