@@ -15,7 +15,9 @@ use std::path::Path;
 use std::time::Instant;
 
 use provgate_analysis::{Analyzer, AnalyzerOptions, IndexOptions};
-use provgate_policy::{CheckContext, Level, Overrides, Policy, Stage, Zones, check_with_code};
+use provgate_policy::{
+    CheckContext, Level, Overrides, Policy, RuleId, Stage, Zones, check_with_code,
+};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -96,13 +98,13 @@ fn main() {
             let mut policy = Policy::preset(&preset).expect("known preset");
             // Every code rule on, so that the check does all of its work.
             for rule in [
-                "unknown-symbol",
-                "insecure-call",
-                "insecure-idiom",
-                "new-unsafe",
-                "test-without-assertion",
+                RuleId::UnknownSymbol,
+                RuleId::InsecureCall,
+                RuleId::InsecureIdiom,
+                RuleId::NewUnsafe,
+                RuleId::TestWithoutAssertion,
             ] {
-                policy.rules.insert(rule.into(), Level::Warn);
+                policy.rules.insert(rule, Level::Warn);
             }
             let ctx = CheckContext::new(
                 None,
@@ -125,12 +127,12 @@ fn main() {
             let check_time = check_start.elapsed();
             let rule_filter = value("--rule");
             let code_rules = [
-                "unknown-symbol",
-                "insecure-call",
-                "insecure-idiom",
-                "preferred-api",
-                "new-unsafe",
-                "test-without-assertion",
+                RuleId::UnknownSymbol,
+                RuleId::InsecureCall,
+                RuleId::InsecureIdiom,
+                RuleId::PreferredApi,
+                RuleId::NewUnsafe,
+                RuleId::TestWithoutAssertion,
             ];
             let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
             let mut notes = 0;
@@ -149,14 +151,12 @@ fn main() {
                         }
                     }
                     for f in &p.findings {
-                        if !code_rules.contains(&f.rule.as_str()) {
+                        if !code_rules.contains(&f.rule) {
                             continue;
                         }
-                        *counts
-                            .entry(code_rules.iter().find(|r| **r == f.rule).unwrap())
-                            .or_default() += 1;
+                        *counts.entry(f.rule.as_str()).or_default() += 1;
                         if cmd.as_str() == "findings"
-                            && rule_filter.as_deref().is_none_or(|r| r == f.rule)
+                            && rule_filter.as_deref().is_none_or(|r| r == f.rule.as_str())
                         {
                             println!(
                                 "{} {}:{} {} {}",

@@ -9,7 +9,7 @@ use gix::ObjectId;
 use provgate_patch::{FileChange, FileStatus, Patch, Series};
 use provgate_policy::classify::path_kind;
 use provgate_policy::{
-    CodeAnalyzer, CodeFacts, CodeIssue, CodeNote, HunkCode, Kind, Policy, ProofFacts,
+    CodeAnalyzer, CodeFacts, CodeIssue, CodeNote, HunkCode, Kind, Policy, ProofFacts, RuleId,
 };
 use rayon::prelude::*;
 
@@ -361,7 +361,7 @@ impl Analyzer {
                     "function or macro"
                 };
                 facts.issues.push(CodeIssue {
-                    rule: "unknown-symbol".into(),
+                    rule: RuleId::UnknownSymbol,
                     path: path.to_string(),
                     line: u.line,
                     message: if near.is_empty() {

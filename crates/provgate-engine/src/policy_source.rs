@@ -82,13 +82,13 @@ fn relative_to_cwd(path: &Path) -> PathBuf {
 pub struct LoadedPolicy {
     /// The resolved policy.
     pub policy: Policy,
-    /// The re-levelling of rules (`-A/-W/-D`), validated.
+    /// The re-levelling of rules (`-A/-W/-D`).
     pub overrides: Overrides,
     /// The project root, when the command runs inside one.
     pub root: Option<PathBuf>,
 }
 
-/// Loads the policy `source` names for a command run in `repo`, and validates `overrides`.
+/// Loads the policy `source` names for a command run in `repo`.
 pub fn load_policy(
     source: &PolicySource,
     overrides: Overrides,
@@ -96,7 +96,6 @@ pub fn load_policy(
 ) -> Result<LoadedPolicy, EngineError> {
     let root = project_root(repo);
     let policy = source.load(repo, root.as_deref())?;
-    overrides.validate()?;
     Ok(LoadedPolicy {
         policy,
         overrides,

@@ -205,7 +205,7 @@ fn finding_report(finding: &Finding, patches: &HashMap<&str, &Patch>) -> Finding
         _ => None,
     };
     FindingReport {
-        rule: finding.rule.clone(),
+        rule: finding.rule.to_string(),
         level: finding.level.as_str().to_string(),
         message: finding.message.clone(),
         patch: finding.patch_id.clone(),

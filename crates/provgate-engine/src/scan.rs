@@ -358,7 +358,7 @@ fn record(patch: &Patch, results: &[PatchResult], zones: &Zones) -> CommitRecord
                     .findings
                     .iter()
                     .map(|f| RecordFinding {
-                        rule: f.rule.clone(),
+                        rule: f.rule.to_string(),
                         level: f.level.as_str().to_string(),
                         message: f.message.clone(),
                         path: f.path.clone(),

@@ -16,7 +16,7 @@ use crate::fingerprints::compile_custom;
 use crate::identity::{address_of, same_email};
 use crate::level::{Level, Overrides};
 use crate::policy::{Exception, Kind, Mode, Policy, Tier};
-use crate::rules::{FileFacts, Finding, PatchContext, PatchFacts, SeriesContext, Stage};
+use crate::rules::{FileFacts, Finding, PatchContext, PatchFacts, RuleId, SeriesContext, Stage};
 use crate::zones::Zones;
 
 /// How and when a check runs.
@@ -28,20 +28,21 @@ pub struct CheckContext {
     pub stage: Stage,
     /// Today's date: trials, exception expiry.
     pub today: jiff::civil::Date,
-    /// Rule levels from the command line; validate them with [`CheckContext::new`] or
-    /// [`Overrides::validate`] (unknown names are ignored by [`check`]).
+    /// Rule levels from the command line ([`Overrides::parse`] reads their names).
     pub overrides: Overrides,
 }
 
 impl CheckContext {
-    /// A context, with the overrides validated (an unknown rule name is an error).
+    /// A context.
+    ///
+    /// Overrides hold rule ids, checked when they were parsed, so this cannot fail any more; the
+    /// `Result` stays until the command line's callers are moved to the engine.
     pub fn new(
         repo_root: Option<PathBuf>,
         stage: Stage,
         today: jiff::civil::Date,
         overrides: Overrides,
     ) -> Result<CheckContext, PolicyError> {
-        overrides.validate()?;
         Ok(CheckContext {
             repo_root,
             stage,
@@ -264,7 +265,7 @@ impl CompiledException<'_> {
         if !def.rules.is_empty() && !def.rules.contains(&finding.rule) {
             return false;
         }
-        if finding.rule == "stale-waiver" {
+        if finding.rule == RuleId::StaleWaiver {
             return false;
         }
         if let Some(paths) = &self.paths {
@@ -411,7 +412,7 @@ pub fn check_with_code(
     let rules: Vec<(&dyn crate::rules::Rule, Level)> = crate::rules::all()
         .iter()
         .filter(|r| r.applies(policy))
-        .map(|r| (*r, policy.effective_level(r.name(), &ctx.overrides)))
+        .map(|r| (*r, policy.effective_level(r.id(), &ctx.overrides)))
         .filter(|(_, l)| *l != Level::Allow)
         .filter(|(r, _)| match r.missing_premise(policy, zones) {
             Some(why) => {
@@ -554,7 +555,7 @@ pub fn check_with_code(
     }
 
     let mut policy_findings = Vec::new();
-    let stale_level = policy.effective_level("stale-waiver", &ctx.overrides);
+    let stale_level = policy.effective_level(RuleId::StaleWaiver, &ctx.overrides);
     if stale_level != Level::Allow {
         for e in &exceptions {
             if e.used {
@@ -568,7 +569,7 @@ pub fn check_with_code(
                 ),
                 _ => format!("exception \"{}\" matched no finding", def.reason),
             };
-            let mut f = Finding::new("stale-waiver", message)
+            let mut f = Finding::new(RuleId::StaleWaiver, message)
                 .at(&def.loc.origin, u32::try_from(def.loc.line).ok())
                 .help("remove the exception, narrow it, or renew its expiry if the agreement still holds");
             f.level = stale_level;

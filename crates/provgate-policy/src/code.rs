@@ -21,8 +21,8 @@ use crate::policy::Policy;
 /// One problem found in the added code, for the code rule named `rule`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CodeIssue {
-    /// The rule it belongs to (`unknown-symbol`, `insecure-call`, …).
-    pub rule: String,
+    /// The code rule it belongs to.
+    pub rule: crate::rules::RuleId,
     /// The file, as the patch names it after the change.
     pub path: String,
     /// The new-file line.

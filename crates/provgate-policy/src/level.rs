@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Loc, PolicyError, PolicyErrorKind};
+use crate::rules::RuleId;
 
 /// How much a rule's finding matters: the ordering is `Allow < Warn < Deny`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -35,32 +36,45 @@ impl std::fmt::Display for Level {
 
 /// Rule levels given on the command line (`-A/-W/-D NAME`), applied over the policy file's.
 ///
-/// When one name appears in several lists, the strictest wins (deny over warn over allow), so
+/// When one rule appears in several lists, the strictest wins (deny over warn over allow), so
 /// that a CI configuration cannot be weakened by appending a flag in a wrapper script by mistake.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Overrides {
     /// Rules to switch off.
-    pub allow: Vec<String>,
+    pub allow: Vec<RuleId>,
     /// Rules to report as warnings.
-    pub warn: Vec<String>,
+    pub warn: Vec<RuleId>,
     /// Rules to fail on.
-    pub deny: Vec<String>,
+    pub deny: Vec<RuleId>,
 }
 
 impl Overrides {
-    /// Checks that every name is a known rule; the error names the first unknown one.
-    pub fn validate(&self) -> Result<(), PolicyError> {
-        for name in self.allow.iter().chain(&self.warn).chain(&self.deny) {
-            if crate::rules::find(name).is_none() {
-                return Err(unknown_rule(&Loc::nowhere("command line"), name));
-            }
-        }
-        Ok(())
+    /// Reads the names given with `-A`, `-W` and `-D`; the error names the first unknown one
+    /// (in that order) with the closest rule name as a hint.
+    pub fn parse(
+        allow: &[String],
+        warn: &[String],
+        deny: &[String],
+    ) -> Result<Overrides, PolicyError> {
+        let ids = |names: &[String]| {
+            names
+                .iter()
+                .map(|name| {
+                    name.parse::<RuleId>()
+                        .map_err(|_| unknown_rule(&Loc::nowhere("command line"), name))
+                })
+                .collect::<Result<Vec<_>, _>>()
+        };
+        Ok(Overrides {
+            allow: ids(allow)?,
+            warn: ids(warn)?,
+            deny: ids(deny)?,
+        })
     }
 
     /// The level the command line sets for `rule`, if any.
-    pub fn level_of(&self, rule: &str) -> Option<Level> {
-        let has = |list: &[String]| list.iter().any(|n| n == rule);
+    pub fn level_of(&self, rule: RuleId) -> Option<Level> {
+        let has = |list: &[RuleId]| list.contains(&rule);
         if has(&self.deny) {
             Some(Level::Deny)
         } else if has(&self.warn) {
@@ -90,9 +104,9 @@ pub(crate) fn unknown_rule(loc: &Loc, name: &str) -> PolicyError {
 }
 
 fn closest_rule(name: &str) -> Option<&'static str> {
-    crate::rules::all()
+    RuleId::ALL
         .iter()
-        .map(|r| (edit_distance(name, r.name()), r.name()))
+        .map(|id| (edit_distance(name, id.as_str()), id.as_str()))
         .filter(|(d, _)| *d <= 3)
         .min()
         .map(|(_, n)| n)
@@ -120,21 +134,17 @@ mod tests {
     #[test]
     fn strictest_override_wins() {
         let o = Overrides {
-            allow: vec!["bidi-control".into()],
-            deny: vec!["bidi-control".into()],
+            allow: vec![RuleId::BidiControl],
+            deny: vec![RuleId::BidiControl],
             ..Overrides::default()
         };
-        assert_eq!(o.level_of("bidi-control"), Some(Level::Deny));
-        assert_eq!(o.level_of("undisclosed-ai"), None);
+        assert_eq!(o.level_of(RuleId::BidiControl), Some(Level::Deny));
+        assert_eq!(o.level_of(RuleId::UndisclosedAi), None);
     }
 
     #[test]
     fn unknown_names_are_errors_with_a_suggestion() {
-        let o = Overrides {
-            warn: vec!["undisclosed-aj".into()],
-            ..Overrides::default()
-        };
-        let e = o.validate().unwrap_err();
+        let e = Overrides::parse(&[], &["undisclosed-aj".to_string()], &[]).unwrap_err();
         assert_eq!(
             e.kind,
             PolicyErrorKind::UnknownRule("undisclosed-aj".into())

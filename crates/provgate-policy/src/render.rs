@@ -7,7 +7,7 @@ use crate::level::Level;
 use crate::policy::{
     AgreementFrom, AppliesTo, IdentityMatch, Placement, Policy, ReviewFrom, Syntax, Tier,
 };
-use crate::rules::Rule;
+use crate::rules::{Rule, RuleId};
 
 /// A document format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -280,7 +280,7 @@ pub fn render(policy: &Policy, format: Format) -> String {
     }
 
     // DCO.
-    if policy.level("dco-missing-signoff") != Level::Allow {
+    if policy.level(RuleId::DcoMissingSignoff) != Level::Allow {
         b.push(Block::Heading(2, "Developer Certificate of Origin".into()));
         let mut items = vec!["Every commit carries `Signed-off-by: NAME <EMAIL>` from the human who certifies the Developer Certificate of Origin; using AI does not change that.".to_string()];
         items.push(match policy.dco.identity {
@@ -290,13 +290,13 @@ pub fn render(policy: &Policy, format: Format) -> String {
         if policy.dco.allow_noreply {
             items.push("An author with a GitHub noreply address may sign off under the same name with another address.".into());
         }
-        if policy.level("ai-signoff") != Level::Allow {
+        if policy.level(RuleId::AiSignoff) != Level::Allow {
             items.push("An AI tool never adds `Signed-off-by`.".into());
         }
         b.push(Block::List(items));
     }
 
-    if policy.level("review-missing") != Level::Allow {
+    if policy.level(RuleId::ReviewMissing) != Level::Allow {
         b.push(Block::Heading(2, "Review".into()));
         let which = match policy.review.applies_to {
             AppliesTo::AiAssisted => "An AI-assisted patch",
@@ -347,7 +347,11 @@ pub fn render(policy: &Policy, format: Format) -> String {
                     if e.rules.is_empty() {
                         "all".into()
                     } else {
-                        e.rules.join(", ")
+                        e.rules
+                            .iter()
+                            .map(|r| r.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     },
                     e.expires.map_or("—".to_string(), |d| d.to_string()),
                 ]
@@ -368,11 +372,11 @@ pub fn render(policy: &Policy, format: Format) -> String {
     b.push(Block::Para("provgate checks contributions against this policy. `deny` blocks a contribution; `warn` is reported for the reviewer.".into()));
     let rows: Vec<Vec<String>> = crate::rules::all()
         .iter()
-        .filter(|r| policy.level(r.name()) != Level::Allow && r.applies(policy))
+        .filter(|r| policy.level(r.id()) != Level::Allow && r.applies(policy))
         .map(|r| {
             vec![
                 format!("`{}`", r.name()),
-                policy.level(r.name()).to_string(),
+                policy.level(r.id()).to_string(),
                 r.doc().summary.to_string(),
             ]
         })
@@ -395,10 +399,11 @@ pub fn render(policy: &Policy, format: Format) -> String {
 }
 
 /// A rule's name with its level under `policy`, or why it does not run.
-fn rule_level(policy: &Policy, name: &str) -> String {
-    match crate::rules::find(name) {
-        Some(r) if !r.applies(policy) => format!("`{name}` (inactive: needs project settings)"),
-        _ => format!("`{name}` ({})", policy.level(name)),
+fn rule_level(policy: &Policy, id: RuleId) -> String {
+    if id.rule().applies(policy) {
+        format!("`{id}` ({})", policy.level(id))
+    } else {
+        format!("`{id}` (inactive: needs project settings)")
     }
 }
 
@@ -423,7 +428,7 @@ fn audit(policy: &Policy, b: &mut Vec<Block>) {
                 } else {
                     c.rules
                         .iter()
-                        .map(|r| rule_level(policy, r))
+                        .map(|r| rule_level(policy, *r))
                         .collect::<Vec<_>>()
                         .join(", ")
                 };
@@ -476,7 +481,7 @@ fn audit(policy: &Policy, b: &mut Vec<Block>) {
                 .iter()
                 .map(|a| {
                     let rules: Vec<String> =
-                        a.rules.iter().map(|r| rule_level(policy, r)).collect();
+                        a.rules.iter().map(|r| rule_level(policy, *r)).collect();
                     format!("{}: {}", rules.join(", "), a.reason)
                 })
                 .collect(),
@@ -489,7 +494,7 @@ fn audit(policy: &Policy, b: &mut Vec<Block>) {
 pub fn preset_page(name: &str) -> Result<String, PolicyError> {
     let policy = Policy::preset(name)?;
     let mut s = render(&policy, Format::Markdown);
-    s.push_str(&format!("<!-- Generated from presets/{name}.toml; run `cargo run -p provgate-policy --example gen-preset-docs` to update. -->\n"));
+    s.push_str(&format!("<!-- Generated from crates/provgate-policy/presets/{name}.toml; run `cargo run -p provgate-policy --example gen-preset-docs` to update. -->\n"));
     Ok(s)
 }
 
@@ -497,7 +502,7 @@ pub fn preset_page(name: &str) -> Result<String, PolicyError> {
 pub fn preset_pages() -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut index = String::from(
-        "# provgate presets\n\nEach page is generated from the preset's own file under `presets/`: what the policy enforces, its source sentence by sentence with the checks that enforce each, and what the preset adds.\n\n| preset | title | status |\n|---|---|---|\n",
+        "# provgate presets\n\nEach page is generated from the preset's own file under `crates/provgate-policy/presets/`: what the policy enforces, its source sentence by sentence with the checks that enforce each, and what the preset adds.\n\n| preset | title | status |\n|---|---|---|\n",
     );
     for name in crate::presets::names() {
         let Ok(policy) = Policy::preset(name) else {
@@ -603,7 +608,7 @@ pub fn init_template(preset: &str) -> Result<String, PolicyError> {
         t.push_str(&format!(
             "#   {} = \"{}\"\n",
             r.name(),
-            policy.level(r.name())
+            policy.level(r.id())
         ));
     }
     t.push_str("[rules]\n");
@@ -622,7 +627,7 @@ impl crate::policy::Agreement {
 /// The Markdown page of a rule for `docs/rules/NAME.md`, with its level under each preset.
 pub fn rule_page(rule: &dyn Rule) -> String {
     let d = rule.doc();
-    let mut s = format!("# `{}`\n\n{}\n\n", d.name, d.summary);
+    let mut s = format!("# `{}`\n\n{}\n\n", d.id, d.summary);
     s.push_str(&format!("Default level: `{}`.\n\n", rule.default_level()));
     s.push_str("## What it checks\n\n");
     s.push_str(&format!(
@@ -641,12 +646,12 @@ pub fn rule_page(rule: &dyn Rule) -> String {
     s.push_str("## Level per preset\n\n| preset | level |\n|---|---|\n");
     for name in crate::presets::names() {
         if let Ok(p) = Policy::preset(name) {
-            s.push_str(&format!("| `{name}` | {} |\n", p.level(d.name)));
+            s.push_str(&format!("| `{name}` | {} |\n", p.level(d.id)));
         }
     }
     s.push_str(&format!(
         "\nRe-level it with `[rules] {} = \"deny\"` in `provgate.toml`, or `-A`/`-W`/`-D {}` on the command line.\n\n",
-        d.name, d.name
+        d.id, d.id
     ));
     s.push_str("<!-- Generated from the rule's documentation in crates/provgate-policy/src/rules/; run `cargo run -p provgate-policy --example gen-rule-docs` to update. -->\n");
     s

@@ -2,8 +2,8 @@
 
 use provgate_policy::policy::{Kind, Placement, Syntax, Tier};
 use provgate_policy::{
-    CheckContext, Format, Level, Overrides, Policy, PolicyErrorKind, Stage, init_template, presets,
-    render,
+    CheckContext, Format, Level, Overrides, Policy, PolicyErrorKind, RuleId, Stage, init_template,
+    presets, render,
 };
 
 fn err(text: &str) -> provgate_policy::PolicyError {
@@ -33,10 +33,14 @@ fn every_preset_loads_and_cites_its_source() {
         }
         // Every rule has a level in every preset.
         for r in provgate_policy::rules::all() {
-            assert!(p.rules.contains_key(r.name()), "{name}: {}", r.name());
+            assert!(p.rules.contains_key(&r.id()), "{name}: {}", r.name());
         }
         // Rules protecting everyone are on everywhere.
-        for r in ["bidi-control", "confusable-trailer", "ai-signoff"] {
+        for r in [
+            RuleId::BidiControl,
+            RuleId::ConfusableTrailer,
+            RuleId::AiSignoff,
+        ] {
             assert_eq!(p.level(r), Level::Deny, "{name}: {r}");
         }
     }
@@ -57,7 +61,7 @@ fn qemu_preset_encodes_the_may_2026_proposal() {
     assert_eq!(p.limits.ai_code_lines, Some(20));
     assert!(p.limits.inclusive && !p.limits.forbid_splitting);
     assert!(p.zone("imported-headers").unwrap().exempt);
-    assert_eq!(p.level("ai-split-series"), Level::Allow);
+    assert_eq!(p.level(RuleId::AiSplitSeries), Level::Allow);
 
     let l = Policy::preset("qemu-llm-usage").unwrap();
     assert_eq!(
@@ -67,21 +71,21 @@ fn qemu_preset_encodes_the_may_2026_proposal() {
     assert_eq!(l.limits.ai_code_lines, Some(10));
     assert!(!l.limits.inclusive && l.limits.forbid_splitting);
     // Whether small patches are one split change is the maintainer's judgement: a warning.
-    assert_eq!(l.level("ai-split-series"), Level::Warn);
+    assert_eq!(l.level(RuleId::AiSplitSeries), Level::Warn);
     // Inherited from qemu.
     assert_eq!(l.disclosure.placement, Placement::BeforeSignoff);
     assert_ne!(l.digest(), p.digest());
 
     let old = Policy::preset("qemu-2025").unwrap();
     assert!(!old.ai.allowed);
-    assert_eq!(old.level("ai-banned"), Level::Deny);
+    assert_eq!(old.level(RuleId::AiBanned), Level::Deny);
 }
 
 #[test]
 fn default_policy_is_documented_default() {
     let d = Policy::default_policy();
-    assert_eq!(d.level("dco-missing-signoff"), Level::Deny);
-    assert_eq!(d.level("undisclosed-ai"), Level::Warn);
+    assert_eq!(d.level(RuleId::DcoMissingSignoff), Level::Deny);
+    assert_eq!(d.level(RuleId::UndisclosedAi), Level::Warn);
     for key in ["AI-used-for", "Assisted-by", "Generated-by"] {
         assert!(d.disclosure_trailer(key).is_some(), "{key}");
     }
@@ -119,8 +123,8 @@ paths = ["linux-headers/"]
     assert_eq!(p.mode, provgate_policy::Mode::Warn);
     assert_eq!(p.limits.ai_code_lines, Some(30));
     assert!(p.limits.inclusive, "inherited");
-    assert_eq!(p.level("disclosure-vocabulary"), Level::Deny);
-    assert_eq!(p.level("undisclosed-ai"), Level::Deny, "inherited");
+    assert_eq!(p.level(RuleId::DisclosureVocabulary), Level::Deny);
+    assert_eq!(p.level(RuleId::UndisclosedAi), Level::Deny, "inherited");
     assert_eq!(
         p.zone_defs.len(),
         2,
@@ -228,21 +232,20 @@ fn render_qemu_reads_as_the_proposal() {
 #[test]
 fn overrides_relevel_and_reject_unknown_names() {
     let mut p = Policy::preset("qemu").unwrap();
-    let o = Overrides {
-        allow: vec!["undisclosed-ai".into()],
-        warn: vec!["ai-line-limit".into()],
-        deny: vec!["stale-waiver".into()],
-    };
-    assert_eq!(p.effective_level("undisclosed-ai", &o), Level::Allow);
+    let o = Overrides::parse(
+        &["undisclosed-ai".into()],
+        &["ai-line-limit".into()],
+        &["stale-waiver".into()],
+    )
+    .unwrap();
+    assert_eq!(p.effective_level(RuleId::UndisclosedAi, &o), Level::Allow);
     p.apply_overrides(&o).unwrap();
-    assert_eq!(p.level("ai-line-limit"), Level::Warn);
-    assert_eq!(p.level("stale-waiver"), Level::Deny);
-    let bad = Overrides {
-        deny: vec!["no-such-rule".into()],
-        ..Overrides::default()
-    };
+    assert_eq!(p.level(RuleId::AiLineLimit), Level::Warn);
+    assert_eq!(p.level(RuleId::StaleWaiver), Level::Deny);
     assert_eq!(
-        p.apply_overrides(&bad).unwrap_err().kind,
+        Overrides::parse(&[], &[], &["no-such-rule".into()])
+            .unwrap_err()
+            .kind,
         PolicyErrorKind::UnknownRule("no-such-rule".into())
     );
 }
@@ -489,7 +492,7 @@ fn every_rule_is_documented_and_explained() {
     let mut names = std::collections::HashSet::new();
     for r in provgate_policy::rules::all() {
         let d = provgate_policy::explain(r.name()).unwrap();
-        assert_eq!(d.name, r.name());
+        assert_eq!(d.id, r.id());
         assert!(names.insert(r.name()), "duplicate rule name {}", r.name());
         assert!(
             r.name().chars().all(|c| c.is_ascii_lowercase() || c == '-'),
@@ -608,34 +611,34 @@ fn presets_deny_only_what_their_source_requires() {
         let about = &p.about;
         assert!(about.status.is_some(), "{name} states its status");
         assert!(!about.clauses.is_empty(), "{name} quotes its source");
-        let must: Vec<&String> = about
+        let must: Vec<&RuleId> = about
             .clauses
             .iter()
             .filter(|c| c.strength == Strength::Must)
             .flat_map(|c| c.rules.iter())
             .collect();
-        let added: Vec<&String> = about
+        let added: Vec<&RuleId> = about
             .additions
             .iter()
             .flat_map(|a| a.rules.iter())
             .collect();
         for r in provgate_policy::rules::all() {
-            if !r.applies(&p) || p.level(r.name()) == Level::Allow {
+            if !r.applies(&p) || p.level(r.id()) == Level::Allow {
                 continue;
             }
-            let named = must.iter().any(|m| *m == r.name()) || added.iter().any(|a| *a == r.name());
+            let named = must.iter().any(|m| **m == r.id()) || added.iter().any(|a| **a == r.id());
             let in_soft = about
                 .clauses
                 .iter()
                 .filter(|c| c.strength != Strength::Must)
-                .any(|c| c.rules.iter().any(|x| x == r.name()));
+                .any(|c| c.rules.contains(&r.id()));
             assert!(
                 named || in_soft,
                 "{name}: `{}` runs at {} but no sentence of the source or addition names it",
                 r.name(),
-                p.level(r.name())
+                p.level(r.id())
             );
-            if p.level(r.name()) == Level::Deny {
+            if p.level(r.id()) == Level::Deny {
                 assert!(
                     named,
                     "{name}: `{}` denies, but only a \"should\" or vague sentence asks for it",

@@ -210,8 +210,15 @@ fn run_zones(policy: &Policy, zones: &Zones, mails: &[Mail], stage: Stage) -> Ch
     check_with_zones(policy, &ctx(stage), zones, &[series_of(patches)])
 }
 
+/// The id of the rule named `name`; a misspelt name fails the test instead of matching nothing.
+#[track_caller]
+fn id(name: &str) -> provgate_policy::RuleId {
+    name.parse().expect("a rule name")
+}
+
 /// The levels at which `rule` was reported.
 fn fired(result: &CheckResult, rule: &str) -> Vec<Level> {
+    let rule = id(rule);
     result
         .all_findings()
         .filter(|f| f.rule == rule)
@@ -277,7 +284,7 @@ fn expect_in(result: &CheckResult, rule: &str, want: &[Level], case: &str) {
 /// The first finding of `rule` in `result`; the test fails without one.
 #[track_caller]
 fn finding<'r>(result: &'r CheckResult, rule: &str) -> &'r Finding {
-    match result.all_findings().find(|f| f.rule == rule) {
+    match result.all_findings().find(|f| f.rule == id(rule)) {
         Some(f) => f,
         None => panic!("no {rule} finding"),
     }
@@ -1217,7 +1224,7 @@ fn stale_and_expired_waivers() {
     let stale: Vec<_> = r
         .findings
         .iter()
-        .filter(|f| f.rule == "stale-waiver")
+        .filter(|f| f.rule == id("stale-waiver"))
         .collect();
     assert_eq!(stale.len(), 2);
     assert_eq!(
@@ -1233,7 +1240,7 @@ fn stale_and_expired_waivers() {
     assert_eq!(
         r.findings
             .iter()
-            .filter(|f| f.rule == "stale-waiver")
+            .filter(|f| f.rule == id("stale-waiver"))
             .count(),
         1
     );
@@ -1318,8 +1325,8 @@ fn verdicts_and_cli_overrides() {
     );
     // CLI overrides re-level rules.
     let o = Overrides {
-        allow: vec!["dco-missing-signoff".into()],
-        deny: vec!["disclosure-placement".into()],
+        allow: vec![id("dco-missing-signoff")],
+        deny: vec![id("disclosure-placement")],
         ..Overrides::default()
     };
     let c = CheckContext::new(None, Stage::Submit, TODAY, o).unwrap();
@@ -1330,11 +1337,7 @@ fn verdicts_and_cli_overrides() {
     );
     assert_eq!(fired(&r, "dco-missing-signoff"), NONE);
     assert_eq!(fired(&r, "disclosure-placement"), DENY);
-    let bad = Overrides {
-        warn: vec!["nope".into()],
-        ..Overrides::default()
-    };
-    assert!(CheckContext::new(None, Stage::Submit, TODAY, bad).is_err());
+    assert!(Overrides::parse(&[], &["nope".into()], &[]).is_err());
 }
 
 #[test]
@@ -1568,7 +1571,7 @@ fn ai_written_message() {
         r.series[0]
             .findings
             .iter()
-            .filter(|f| f.rule == "ai-written-message")
+            .filter(|f| f.rule == id("ai-written-message"))
             .count(),
         1
     );
@@ -1635,7 +1638,7 @@ fn run_code(policy: &Policy, mails: &[Mail], facts: provgate_policy::CodeFacts) 
 
 fn issue(rule: &str, path: &str, line: u32) -> provgate_policy::CodeIssue {
     provgate_policy::CodeIssue {
-        rule: rule.into(),
+        rule: id(rule),
         path: path.into(),
         line,
         message: format!("{rule} here"),

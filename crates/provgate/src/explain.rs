@@ -14,9 +14,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<u8> {
             loaded.policy.origin, loaded.policy.extends
         );
         for rule in provgate_policy::rules::all() {
-            let level = loaded
-                .policy
-                .effective_level(rule.name(), &loaded.overrides);
+            let level = loaded.policy.effective_level(rule.id(), &loaded.overrides);
             let _ = writeln!(
                 out,
                 "  {:<32} {:<5}  {}",
@@ -48,7 +46,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<u8> {
         return Ok(EXIT_ERROR);
     };
     let mut out = String::new();
-    let _ = writeln!(out, "{}: {}\n", doc.name, doc.summary);
+    let _ = writeln!(out, "{}: {}\n", doc.id, doc.summary);
     for (title, text) in [
         ("What it checks", doc.what),
         ("Why", doc.why),

@@ -20,25 +20,25 @@ pub fn policy_source(args: &PolicyArgs) -> PolicySource {
     }
 }
 
-/// The `-A/-W/-D` re-levelling.
-pub fn overrides(args: &PolicyArgs) -> Overrides {
-    Overrides {
-        allow: args.allow.clone(),
-        warn: args.warn.clone(),
-        deny: args.deny.clone(),
-    }
+/// The `-A/-W/-D` re-levelling, its rule names checked.
+pub fn overrides(args: &PolicyArgs) -> Result<Overrides, UserError> {
+    Overrides::parse(&args.allow, &args.warn, &args.deny).map_err(policy_error)
 }
 
 /// The policy the arguments name, for the commands that read a policy without judging.
 pub fn load(args: &PolicyArgs, repo: &Path) -> Result<LoadedPolicy, UserError> {
-    load_policy(&policy_source(args), overrides(args), repo).map_err(user_error)
+    // The policy's own errors first, then the command line's rule names, as before the engine.
+    let mut loaded =
+        load_policy(&policy_source(args), Overrides::default(), repo).map_err(user_error)?;
+    loaded.overrides = overrides(args)?;
+    Ok(loaded)
 }
 
 /// Gate options for judging in `repo` under the policy the arguments name.
 pub fn gate(args: &PolicyArgs, repo: &Path) -> Result<GateOptions, UserError> {
     let mut options = GateOptions::new(repo, provgate_engine::today().map_err(user_error)?);
     options.policies = vec![policy_source(args)];
-    options.overrides = overrides(args);
+    options.overrides = overrides(args)?;
     Ok(options)
 }
 

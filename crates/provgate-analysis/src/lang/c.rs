@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use provgate_policy::RuleId;
 use tree_sitter::{Node, Tree};
 
 use super::{
@@ -345,7 +346,7 @@ impl C {
         let args = arguments(n);
         if cx.settings.insecure_calls.iter().any(|c| c == name) {
             out.issue(
-                "insecure-call",
+                RuleId::InsecureCall,
                 file.path,
                 at,
                 format!("`{name}()` is unsafe: it does not bound what it writes"),
@@ -361,7 +362,7 @@ impl C {
         }
         if let Some(p) = cx.settings.prefer.iter().find(|p| p.avoid == name) {
             out.issue(
-                "preferred-api",
+                RuleId::PreferredApi,
                 file.path,
                 at,
                 format!("the project does not use `{name}()`"),
@@ -374,7 +375,7 @@ impl C {
             && !literal_format(args[idx], src, cx)
         {
             out.issue(
-                "insecure-idiom",
+                RuleId::InsecureIdiom,
                 file.path,
                 at,
                 format!(
@@ -406,7 +407,7 @@ impl C {
                         && !declared_non_pointer(scope, var, src)
                 {
                     out.issue(
-                        "insecure-idiom",
+                        RuleId::InsecureIdiom,
                         file.path,
                         at,
                         format!(
@@ -430,7 +431,7 @@ impl C {
                 && !function.is_some_and(|f| mentions_any(f, src, OVERFLOW_CHECKS))
             {
                 out.issue(
-                    "insecure-idiom",
+                    RuleId::InsecureIdiom,
                     file.path,
                     at,
                     format!(
@@ -476,7 +477,7 @@ fn realloc_to_itself(n: Node<'_>, file: &SourceFile<'_>, out: &mut FileAnalysis)
     {
         let var = squash(text(left, src));
         out.issue(
-            "insecure-idiom",
+            RuleId::InsecureIdiom,
             file.path,
             line(n),
             format!("`{var} = {fname}({var}, …)` loses (leaks) the block when {fname}() fails"),

@@ -14,7 +14,7 @@ pub mod rust;
 
 use std::sync::Arc;
 
-use provgate_policy::{CodeIssue, CodeNote, CodeSettings};
+use provgate_policy::{CodeIssue, CodeNote, CodeSettings, RuleId};
 use tree_sitter::{Node, Tree};
 
 use crate::symbols::FileSymbols;
@@ -126,7 +126,7 @@ impl FileAnalysis {
             .map(line)
             .unwrap_or_else(|| line(function));
         self.issue(
-            "test-without-assertion",
+            RuleId::TestWithoutAssertion,
             path,
             at,
             format!("test `{name}` asserts nothing"),
@@ -136,14 +136,14 @@ impl FileAnalysis {
 
     pub(crate) fn issue(
         &mut self,
-        rule: &str,
+        rule: RuleId,
         path: &str,
         line: u32,
         message: String,
         help: impl Into<String>,
     ) {
         self.issues.push(CodeIssue {
-            rule: rule.to_string(),
+            rule,
             path: path.to_string(),
             line,
             message,

@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use provgate_policy::RuleId;
 use tree_sitter::{Node, Tree};
 
 use super::{
@@ -141,7 +142,7 @@ impl LanguageSupport for Python {
                 && cx.settings.python_insecure_calls.contains(&q)
             {
                 out.issue(
-                    "insecure-call",
+                    RuleId::InsecureCall,
                     file.path,
                     at,
                     format!("`{q}()` runs or deserialises arbitrary code from its input"),
@@ -161,7 +162,7 @@ impl LanguageSupport for Python {
                             .is_some_and(|v| text(v, src) == "True")
                     {
                         out.issue(
-                            "insecure-call",
+                            RuleId::InsecureCall,
                             file.path,
                             line(a),
                             format!("`{}(…, shell=True)` runs its command through a shell", text(f, src)),

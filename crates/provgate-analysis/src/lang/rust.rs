@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use provgate_policy::RuleId;
 use tree_sitter::{Node, Tree};
 
 use super::{
@@ -225,7 +226,7 @@ fn unsafe_here(n: Node<'_>, file: &SourceFile<'_>, out: &mut FileAnalysis) {
         .get(first..at as usize)
         .is_some_and(|ls| ls.iter().any(|l| l.windows(7).any(|w| w == b"SAFETY:")));
     out.issue(
-        "new-unsafe",
+        RuleId::NewUnsafe,
         file.path,
         at,
         format!(

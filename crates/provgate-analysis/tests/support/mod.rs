@@ -148,6 +148,7 @@ pub fn check(repo: &TestRepo, policy: &Policy, revs: &[&str]) -> CheckResult {
 
 /// The findings of `rule`, as `path:line message`.
 pub fn of(result: &CheckResult, rule: &str) -> Vec<String> {
+    let rule: provgate_policy::RuleId = rule.parse().expect("a rule name");
     result
         .all_findings()
         .filter(|f| f.rule == rule)

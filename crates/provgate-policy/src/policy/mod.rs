@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use crate::error::{Loc, PolicyError};
 use crate::level::{Level, Overrides};
+use crate::rules::RuleId;
 
 /// The compiled size a custom fingerprint pattern may take (bytes).
 pub(crate) const REGEX_SIZE_LIMIT: usize = 1 << 20;
@@ -254,7 +255,7 @@ pub struct Clause {
     pub strength: Strength,
     /// The rules that enforce it; empty with `unchecked`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub rules: Vec<String>,
+    pub rules: Vec<RuleId>,
     /// Why it cannot be checked in a patch, when no rule enforces it.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub unchecked: String,
@@ -265,7 +266,7 @@ pub struct Clause {
 #[serde(rename_all = "kebab-case")]
 pub struct Addition {
     /// The rules.
-    pub rules: Vec<String>,
+    pub rules: Vec<RuleId>,
     /// Why the policy runs them anyway.
     pub reason: String,
 }
@@ -582,7 +583,7 @@ pub struct Exception {
     /// Why (e.g. a link to the maintainer's agreement on the list). Required.
     pub reason: String,
     /// Rules waived; empty: every rule.
-    pub rules: Vec<String>,
+    pub rules: Vec<RuleId>,
     /// Globs of paths in scope.
     pub paths: Vec<String>,
     /// Authors in scope (e-mail addresses, case-insensitive).
@@ -687,8 +688,8 @@ pub struct Policy {
     pub code: CodeSettings,
     /// Zone settings.
     pub zones: ZoneSettings,
-    /// Every rule's level, by name.
-    pub rules: BTreeMap<String, Level>,
+    /// Every rule's level (in name order, as the canonical TOML lists them).
+    pub rules: BTreeMap<RuleId, Level>,
     /// Zones in definition order (the first zone with a kind decides a file's kind).
     #[serde(rename = "zone")]
     pub zone_defs: Vec<ZoneDef>,
@@ -767,7 +768,7 @@ impl Policy {
             },
             rules: crate::rules::all()
                 .iter()
-                .map(|r| (r.name().to_string(), r.default_level()))
+                .map(|r| (r.id(), r.default_level()))
                 .collect(),
             zone_defs: Vec::new(),
             exceptions: Vec::new(),
@@ -775,22 +776,25 @@ impl Policy {
         }
     }
 
-    /// The level of `rule` under this policy (allow for an unknown name).
-    pub fn level(&self, rule: &str) -> Level {
-        self.rules.get(rule).copied().unwrap_or(Level::Allow)
+    /// The level of `rule` under this policy.
+    pub fn level(&self, rule: RuleId) -> Level {
+        // Every policy layers over the base, which gives every rule a level.
+        self.rules.get(&rule).copied().unwrap_or(Level::Allow)
     }
 
     /// The level of `rule` with the command line's overrides applied.
-    pub fn effective_level(&self, rule: &str, overrides: &Overrides) -> Level {
+    pub fn effective_level(&self, rule: RuleId, overrides: &Overrides) -> Level {
         overrides.level_of(rule).unwrap_or_else(|| self.level(rule))
     }
 
     /// Applies command-line overrides to the policy itself (e.g. before `policy show`).
+    ///
+    /// Overrides hold rule ids, checked when they were parsed, so this cannot fail any more; the
+    /// `Result` stays until the command line's callers are moved to the engine.
     pub fn apply_overrides(&mut self, overrides: &Overrides) -> Result<(), PolicyError> {
-        overrides.validate()?;
-        for name in self.rules.keys().cloned().collect::<Vec<_>>() {
-            if let Some(level) = overrides.level_of(&name) {
-                self.rules.insert(name, level);
+        for (id, level) in self.rules.iter_mut() {
+            if let Some(o) = overrides.level_of(*id) {
+                *level = o;
             }
         }
         Ok(())

@@ -209,11 +209,10 @@ impl Layer<'_> {
         })
     }
 
-    fn rule_name(&self, name: &Spanned<String>) -> Result<String, PolicyError> {
-        if crate::rules::find(name.get_ref()).is_none() {
-            return Err(unknown_rule(&self.loc(name.span()), name.get_ref()));
-        }
-        Ok(name.get_ref().clone())
+    fn rule_name(&self, name: &Spanned<String>) -> Result<RuleId, PolicyError> {
+        name.get_ref()
+            .parse()
+            .map_err(|_| unknown_rule(&self.loc(name.span()), name.get_ref()))
     }
 
     /// A function name (`strcpy`), or with `dotted` a `module.function` too (`pickle.loads`).

@@ -1,6 +1,6 @@
 //! `ai-agent-author`: the patch was authored or committed by an AI agent's own identity.
 
-use super::{Finding, PatchContext, Rule, RuleDoc};
+use super::{Finding, PatchContext, Rule, RuleDoc, RuleId};
 use crate::fingerprints::ai_identity;
 use crate::level::Level;
 
@@ -8,7 +8,7 @@ use crate::level::Level;
 pub struct AiAgentAuthor;
 
 static DOC: RuleDoc = RuleDoc {
-    name: "ai-agent-author",
+    id: RuleId::AiAgentAuthor,
     summary: "The patch's author or committer is an AI agent's own identity or bot account: the agent submitted it.",
     what: "Reports a patch whose author or committer is a known AI tool address or bot account (`Cursor Agent <cursoragent@cursor.com>`, `copilot-swe-agent[bot]`, `claude[bot]`, `devin-ai-integration[bot]`, the other identities of the fingerprint table). A human who commits with a tool's help keeps their own identity, so an agent identity in these places is evidence that the agent made and submitted the change itself. A tool's address in a `Co-authored-by:` trailer, or an author name ending in ` (aider)` (a person committing through Aider), is not reported here.",
     why: "Some policies allow AI help but not autonomous agents: a human must be in the loop and submit the work. An agent's identity as author or committer is the one mark of autonomous submission that a commit carries.",
@@ -19,9 +19,6 @@ static DOC: RuleDoc = RuleDoc {
 };
 
 impl Rule for AiAgentAuthor {
-    fn name(&self) -> &'static str {
-        DOC.name
-    }
     fn default_level(&self) -> Level {
         Level::Warn
     }
@@ -37,7 +34,7 @@ impl Rule for AiAgentAuthor {
                 let tool = ai_identity(person)?;
                 Some(
                     Finding::new(
-                        DOC.name,
+                        DOC.id,
                         format!("the {role} `{person}` is {tool}'s own identity: the agent submitted the change"),
                     )
                     .help("a person reviews the change and submits it under their own name; the policy does not accept autonomous agents"),

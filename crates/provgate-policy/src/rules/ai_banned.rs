@@ -1,6 +1,6 @@
 //! `ai-banned`: any AI use where the policy bans it.
 
-use super::{Finding, PatchContext, Rule, RuleDoc};
+use super::{Finding, PatchContext, Rule, RuleDoc, RuleId};
 use crate::level::Level;
 use crate::policy::Confidence;
 
@@ -8,7 +8,7 @@ use crate::policy::Confidence;
 pub struct AiBanned;
 
 static DOC: RuleDoc = RuleDoc {
-    name: "ai-banned",
+    id: RuleId::AiBanned,
     summary: "The patch is AI-assisted and the policy declines all AI-generated content.",
     what: "With `[ai] allowed = false`, reports a patch that declares AI output (a disclosure whose categories are not all no-output ones such as QEMU's `research`) or carries a tool fingerprint. A fingerprint of less than high confidence alone is reported as a warning at most (\"suspected\").",
     why: "Some projects decline AI-generated content for copyright and provenance reasons; the check makes the ban visible before a maintainer spends time reviewing.",
@@ -19,9 +19,6 @@ static DOC: RuleDoc = RuleDoc {
 };
 
 impl Rule for AiBanned {
-    fn name(&self) -> &'static str {
-        DOC.name
-    }
     fn default_level(&self) -> Level {
         Level::Deny
     }
@@ -39,7 +36,7 @@ impl Rule for AiBanned {
         let declared = ev.declarations.iter().find(|d| d.output);
         let mut finding = match declared {
             Some(d) => Finding::new(
-                DOC.name,
+                DOC.id,
                 format!(
                     "the policy declines AI-generated content and the patch declares it (`{}: {}`)",
                     d.trailer, d.value
@@ -51,7 +48,7 @@ impl Rule for AiBanned {
                     .strongest_fingerprint()
                     .expect("ai_assisted without declaration has a fingerprint");
                 let mut finding = Finding::new(
-                    DOC.name,
+                    DOC.id,
                     format!(
                         "the policy declines AI-generated content and the patch carries {}'s mark ({})",
                         f.tool, f.marker

@@ -1,6 +1,6 @@
 //! `ai-coauthor-forbidden`: an AI named as co-author.
 
-use super::{Finding, PatchContext, Rule, RuleDoc};
+use super::{Finding, PatchContext, Rule, RuleDoc, RuleId};
 use crate::evidence::COAUTHOR_KEYS;
 use crate::level::Level;
 
@@ -8,7 +8,7 @@ use crate::level::Level;
 pub struct AiCoauthorForbidden;
 
 static DOC: RuleDoc = RuleDoc {
-    name: "ai-coauthor-forbidden",
+    id: RuleId::AiCoauthorForbidden,
     summary: "An AI tool is named in `Co-authored-by:` or `Co-developed-by:`.",
     what: "Reports a co-author trailer whose person is an AI tool's identity (its own address or bot account, from the reference table), such as the `Co-Authored-By: Claude <noreply@anthropic.com>` Claude Code adds or Copilot's `Co-authored-by: Copilot <…@users.noreply.github.com>`.",
     why: "A co-author is a person who shares authorship and can certify the DCO; an AI tool is neither. Projects that allow AI want it disclosed as a tool.",
@@ -19,9 +19,6 @@ static DOC: RuleDoc = RuleDoc {
 };
 
 impl Rule for AiCoauthorForbidden {
-    fn name(&self) -> &'static str {
-        DOC.name
-    }
     fn default_level(&self) -> Level {
         Level::Allow
     }
@@ -36,7 +33,7 @@ impl Rule for AiCoauthorForbidden {
             .filter(|d| COAUTHOR_KEYS.iter().any(|k| k.eq_ignore_ascii_case(&d.trailer)))
             .map(|d| {
                 Finding::new(
-                    DOC.name,
+                    DOC.id,
                     format!("`{}: {}` names an AI tool ({}) as co-author", d.trailer, d.value, d.tool.as_deref().unwrap_or("AI")),
                 )
                 .at_message_line(d.line)

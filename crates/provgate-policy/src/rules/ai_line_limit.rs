@@ -1,13 +1,13 @@
 //! `ai-line-limit`: an AI-assisted code change over the policy's line limit.
 
-use super::{Finding, PatchContext, Rule, RuleDoc};
+use super::{Finding, PatchContext, Rule, RuleDoc, RuleId};
 use crate::level::Level;
 
 /// See [`DOC`].
 pub struct AiLineLimit;
 
 static DOC: RuleDoc = RuleDoc {
-    name: "ai-line-limit",
+    id: RuleId::AiLineLimit,
     summary: "An AI-assisted patch changes more lines of code than the policy allows without prior agreement.",
     what: "With `[limits] ai-code-lines` set, reports a patch whose AI use may have produced code (a fingerprint; a declaration without categories; or categories including `code` or an unknown category) and whose added lines of code exceed the limit (`inclusive = true`: more than N; `false`: N or more). Lines of code are counted as documented in `docs/policy.md`: code and build files only (tests, docs, translations and exempt zones excluded), blank and comment lines excluded, a modified line counted once, deleted lines never counted. Agreement recorded as for `protected-zone` lifts the limit. With `[limits] mechanical-exempt = true`, a patch whose every changed line pair differs by the same identifier substitution (a rename, read from the diff's text with or without code analysis) is not limited, and a patch whose accepted disclosure declares a mechanical change in its explanation (`AI-used-for: code (refactoring)`; the words are `mechanical`, `refactor…`, `rename…`, `coccinelle`, `spatch`) is reported as a warning at most, for the reviewer to judge.",
     why: "Small fixes are unlikely to be copyrightable and cheap to throw away; larger AI-written code is where provenance risk lies, so it needs a maintainer's agreement first.",
@@ -18,9 +18,6 @@ static DOC: RuleDoc = RuleDoc {
 };
 
 impl Rule for AiLineLimit {
-    fn name(&self) -> &'static str {
-        DOC.name
-    }
     fn default_level(&self) -> Level {
         Level::Deny
     }
@@ -76,7 +73,7 @@ impl Rule for AiLineLimit {
         {
             return vec![
                 Finding::new(
-                    DOC.name,
+                    DOC.id,
                     format!(
                         "{message}; the disclosure declares a mechanical change ({explanation}), which the policy does not limit, but provgate cannot tell whether it is one"
                     ),
@@ -85,7 +82,7 @@ impl Rule for AiLineLimit {
                 .help("a reviewer judges whether the change is mechanical; if it is not, record the maintainer's agreement (agreement trailer or [[exception]])"),
             ];
         }
-        vec![Finding::new(DOC.name, message)
+        vec![Finding::new(DOC.id, message)
         .help("reduce the AI-assisted code change, or get the maintainer's agreement beforehand and record it (agreement trailer or [[exception]])")]
     }
 }

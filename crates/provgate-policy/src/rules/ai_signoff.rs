@@ -1,6 +1,6 @@
 //! `ai-signoff`: an AI identity signs off.
 
-use super::{Finding, PatchContext, Rule, RuleDoc};
+use super::{Finding, PatchContext, Rule, RuleDoc, RuleId};
 use crate::fingerprints::ai_identity_in;
 use crate::level::Level;
 
@@ -8,7 +8,7 @@ use crate::level::Level;
 pub struct AiSignoff;
 
 static DOC: RuleDoc = RuleDoc {
-    name: "ai-signoff",
+    id: RuleId::AiSignoff,
     summary: "A `Signed-off-by:` names an AI tool's identity.",
     what: "Reports a `Signed-off-by:` whose address is an AI tool's own (e.g. `noreply@anthropic.com`, `cursoragent@cursor.com`, `copilot@github.com`) or a bot account of an AI tool (`copilot-swe-agent[bot]`, `claude[bot]`, …), from the reference table of tool fingerprints.",
     why: "Only a human can certify the Developer Certificate of Origin. A sign-off by an AI agent certifies nothing and hides who is responsible.",
@@ -19,9 +19,6 @@ static DOC: RuleDoc = RuleDoc {
 };
 
 impl Rule for AiSignoff {
-    fn name(&self) -> &'static str {
-        DOC.name
-    }
     fn default_level(&self) -> Level {
         Level::Deny
     }
@@ -34,7 +31,7 @@ impl Rule for AiSignoff {
             .filter_map(|t| {
                 let tool = ai_identity_in(&t.value)?;
                 Some(
-                    Finding::new(DOC.name, format!("`Signed-off-by: {}` is an AI identity ({tool})", t.value))
+                    Finding::new(DOC.id, format!("`Signed-off-by: {}` is an AI identity ({tool})", t.value))
                         .at_message_line(t.line)
                         .help("remove it: only a human can certify the DCO; disclose the tool with the policy's disclosure trailer"),
                 )

@@ -2,14 +2,14 @@
 
 use std::collections::BTreeMap;
 
-use super::{Finding, PatchContext, Rule, RuleDoc, SeriesContext};
+use super::{Finding, PatchContext, Rule, RuleDoc, RuleId, SeriesContext};
 use crate::level::Level;
 
 /// See [`DOC`].
 pub struct AiSplitSeries;
 
 static DOC: RuleDoc = RuleDoc {
-    name: "ai-split-series",
+    id: RuleId::AiSplitSeries,
     summary: "A series splits an AI-assisted change into small fixes to one area that together exceed the line limit.",
     what: "With `[limits] forbid-splitting = true` and a limit set, groups the lines of code of a series' AI-assisted code patches by area (the file's first zone, else its first `area-depth` path components) and reports an area where two or more patches, each within the limit, together exceed it. A git range is one series, so repeated small fixes in a range are judged together.",
     why: "A limit on patch size is meaningless if a large AI-written change can be sent as many small patches; the later QEMU draft says so explicitly.",
@@ -35,9 +35,6 @@ fn area(path: &str, depth: u32) -> String {
 }
 
 impl Rule for AiSplitSeries {
-    fn name(&self) -> &'static str {
-        DOC.name
-    }
     fn default_level(&self) -> Level {
         Level::Deny
     }
@@ -80,7 +77,7 @@ impl Rule for AiSplitSeries {
             .filter(|(_, (lines, patches))| patches.len() >= 2 && limits.exceeded(*lines))
             .map(|(area, (lines, patches))| {
                 Finding::new(
-                    DOC.name,
+                    DOC.id,
                     format!(
                         "{} AI-assisted patches change {lines} lines of code in {area} together; the policy allows {} and forbids splitting a change to get under the limit (patches: {})",
                         patches.len(),

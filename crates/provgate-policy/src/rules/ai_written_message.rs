@@ -1,13 +1,13 @@
 //! `ai-written-message`: a commit message or cover letter that a tool says it wrote.
 
-use super::{Finding, PatchContext, Rule, RuleDoc, SeriesContext};
+use super::{Finding, PatchContext, Rule, RuleDoc, RuleId, SeriesContext};
 use crate::level::Level;
 
 /// See [`DOC`].
 pub struct AiWrittenMessage;
 
 static DOC: RuleDoc = RuleDoc {
-    name: "ai-written-message",
+    id: RuleId::AiWrittenMessage,
     summary: "A commit message or cover letter carries the line or prefix an AI tool adds to text it wrote.",
     what: "Reports a commit message, or a series' cover letter, with a message fingerprint: a tool's anchored `Generated with [Claude Code](…)` or `Generated with [Devin](…)` line, or the `aider: ` subject prefix Aider gives the commit messages it writes (and custom `[[fingerprint]]` patterns on `message-line` or `subject`). Marks in trailers or identities say a tool helped with the change, not that it wrote the text, and are not reported here.",
     why: "Some policies allow AI help with code but require that people write the text reviewers read: the description of the change is the author's own account of it.",
@@ -26,7 +26,7 @@ fn findings(
         .filter(|f| f.location == "message" || f.location == "subject")
         .map(|f| {
             let mut finding = Finding::new(
-                DOC.name,
+                DOC.id,
                 format!(
                     "the {what} carries {}'s mark of a tool-written text: {}",
                     f.tool, f.marker
@@ -45,9 +45,6 @@ fn findings(
 }
 
 impl Rule for AiWrittenMessage {
-    fn name(&self) -> &'static str {
-        DOC.name
-    }
     fn default_level(&self) -> Level {
         Level::Allow
     }

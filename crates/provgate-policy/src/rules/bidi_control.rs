@@ -1,13 +1,13 @@
 //! `bidi-control`: Unicode bidirectional control characters in added lines (Trojan Source).
 
-use super::{Finding, PatchContext, Rule, RuleDoc};
+use super::{Finding, PatchContext, Rule, RuleDoc, RuleId};
 use crate::level::Level;
 
 /// See [`DOC`].
 pub struct BidiControl;
 
 static DOC: RuleDoc = RuleDoc {
-    name: "bidi-control",
+    id: RuleId::BidiControl,
     summary: "An added line or the commit message contains a Unicode bidirectional control character.",
     what: "Reports every added line (in every file, exempt zones included) and every commit message line containing U+202A–U+202E (LRE, RLE, PDF, LRO, RLO) or U+2066–U+2069 (LRI, RLI, FSI, PDI), naming the code points: the nine characters of CVE-2021-42574 that rustc and GCC also warn about. The marks LRM, RLM and ALM, which appear legitimately in right-to-left names and translations and cannot reorder code on their own, are not reported.",
     why: "These characters make code display differently from how it compiles (CVE-2021-42574, \"Trojan Source\"): a reviewer reading the patch sees something else than what is merged. AI-generated and copy-pasted text makes them easier to slip in.",
@@ -44,9 +44,6 @@ fn controls(text: &str) -> Vec<String> {
 }
 
 impl Rule for BidiControl {
-    fn name(&self) -> &'static str {
-        DOC.name
-    }
     fn default_level(&self) -> Level {
         Level::Deny
     }
@@ -61,7 +58,7 @@ impl Rule for BidiControl {
             if !found.is_empty() {
                 out.push(
                     Finding::new(
-                        DOC.name,
+                        DOC.id,
                         format!(
                             "commit message contains bidirectional control characters ({})",
                             found.join(", ")
@@ -78,7 +75,7 @@ impl Rule for BidiControl {
                 if !found.is_empty() {
                     out.push(
                         Finding::new(
-                            DOC.name,
+                            DOC.id,
                             format!("added line contains bidirectional control characters ({})", found.join(", ")),
                         )
                         .at(file.path(), Some(line.new_line))

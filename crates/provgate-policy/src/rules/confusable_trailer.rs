@@ -1,13 +1,13 @@
 //! `confusable-trailer`: a trailer key spelled with look-alike characters.
 
-use super::{Finding, PatchContext, Rule, RuleDoc};
+use super::{Finding, PatchContext, Rule, RuleDoc, RuleId};
 use crate::level::Level;
 
 /// See [`DOC`].
 pub struct ConfusableTrailer;
 
 static DOC: RuleDoc = RuleDoc {
-    name: "confusable-trailer",
+    id: RuleId::ConfusableTrailer,
     summary: "A message line looks like a known trailer but is spelled with look-alike Unicode characters.",
     what: "Scans the commit message (after the subject) for lines of the form `KEY: value` or `KEY： value` whose key contains non-ASCII characters (or whose colon is a look-alike) and whose skeleton — look-alike hyphens, Cyrillic and Greek letters and full-width forms mapped to ASCII, invisible characters removed — is a known trailer (`Signed-off-by`, `Reviewed-by`, `Acked-by`, `Tested-by`, `Reported-by`, `Suggested-by`, `Co-developed-by`, `Co-authored-by`, `AI-used-for`, `Assisted-by`, `Generated-by`, `Fixes`, `Link`, `Cc`) or one of the policy's disclosure, review or agreement trailers.",
     why: "git and every trailer parser see `Signed‐off‐by` (with U+2010 hyphens) as text, not as a sign-off, while a human reader sees a sign-off. The same trick can fake a review or hide a disclosure.",
@@ -122,9 +122,6 @@ fn key_of(line: &str) -> Option<(&str, char)> {
 }
 
 impl Rule for ConfusableTrailer {
-    fn name(&self) -> &'static str {
-        DOC.name
-    }
     fn default_level(&self) -> Level {
         Level::Deny
     }
@@ -159,7 +156,7 @@ impl Rule for ConfusableTrailer {
                     .collect();
                 out.push(
                     Finding::new(
-                        DOC.name,
+                        DOC.id,
                         format!("`{key}` looks like the trailer `{skel}` but uses look-alike characters ({}); tools do not read it as a trailer", odd.join(", ")),
                     )
                     .at_message_line(i + 1)

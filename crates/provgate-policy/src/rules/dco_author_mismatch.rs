@@ -2,7 +2,7 @@
 
 use provgate_patch::Person;
 
-use super::{Finding, PatchContext, Rule, RuleDoc};
+use super::{Finding, PatchContext, Rule, RuleDoc, RuleId};
 use crate::identity::{is_github_noreply, parse_person, same_email, same_name};
 use crate::level::Level;
 use crate::policy::{Dco, IdentityMatch};
@@ -11,7 +11,7 @@ use crate::policy::{Dco, IdentityMatch};
 pub struct DcoAuthorMismatch;
 
 static DOC: RuleDoc = RuleDoc {
-    name: "dco-author-mismatch",
+    id: RuleId::DcoAuthorMismatch,
     summary: "No `Signed-off-by:` matches the patch author.",
     what: "Reports a patch that has sign-offs, none of which names the author. Tolerance (policy `[dco]`): addresses compare case-insensitively; `identity = \"name-and-email\"` also compares names case-insensitively, without accents (`Monné` is `Monne`) and with whitespace folded, `identity = \"email\"` compares addresses only; `ignore-subaddress = true` compares `jane+tag@x` as `jane@x`; `allow-noreply = true` accepts, for an author with a GitHub noreply address (`ID+login@users.noreply.github.com`), a sign-off with the author's name and any address; `accept-committer = true` also accepts a sign-off matching the committer (the DCO bot's rule). Both sides are first mapped through the repository's `.mailmap`, as `git log` shows them.",
     why: "The author is the person who must certify the DCO. A patch signed off only by someone else (or under another address) leaves the author's certification missing, which is what checkpatch and the DCO bot catch.",
@@ -32,9 +32,6 @@ pub(crate) fn matches(dco: &Dco, who: &Person, sob: &Person) -> bool {
 }
 
 impl Rule for DcoAuthorMismatch {
-    fn name(&self) -> &'static str {
-        DOC.name
-    }
     fn default_level(&self) -> Level {
         Level::Warn
     }
@@ -73,7 +70,7 @@ impl Rule for DcoAuthorMismatch {
         }
         vec![
             Finding::new(
-                DOC.name,
+                DOC.id,
                 format!(
                     "no Signed-off-by matches the author {author} (sign-offs: {})",
                     listed.join("; ")

@@ -1,6 +1,6 @@
 //! `dco-codeveloped-without-signoff`: `Co-developed-by` not directly followed by its sign-off.
 
-use super::{Finding, PatchContext, Rule, RuleDoc};
+use super::{Finding, PatchContext, Rule, RuleDoc, RuleId};
 use crate::identity::{parse_person, same_email};
 use crate::level::Level;
 
@@ -8,7 +8,7 @@ use crate::level::Level;
 pub struct DcoCodevelopedWithoutSignoff;
 
 static DOC: RuleDoc = RuleDoc {
-    name: "dco-codeveloped-without-signoff",
+    id: RuleId::DcoCodevelopedWithoutSignoff,
     summary: "A `Co-developed-by:` is not immediately followed by the same person's `Signed-off-by:`, or names the author.",
     what: "For every `Co-developed-by:` trailer, the next trailer must be a `Signed-off-by:` with the same address; and the co-developer must not be the patch author (the author's own sign-off already covers them).",
     why: "Every co-developer must certify the DCO for their part. An AI tool cannot certify anything, so an AI named as co-developer can never satisfy this rule, which is the point.",
@@ -19,9 +19,6 @@ static DOC: RuleDoc = RuleDoc {
 };
 
 impl Rule for DcoCodevelopedWithoutSignoff {
-    fn name(&self) -> &'static str {
-        DOC.name
-    }
     fn default_level(&self) -> Level {
         Level::Warn
     }
@@ -41,7 +38,7 @@ impl Rule for DcoCodevelopedWithoutSignoff {
             {
                 out.push(
                     Finding::new(
-                        DOC.name,
+                        DOC.id,
                         format!("Co-developed-by names the author ({})", t.value),
                     )
                     .at_message_line(t.line)
@@ -60,7 +57,7 @@ impl Rule for DcoCodevelopedWithoutSignoff {
             if !followed {
                 out.push(
                     Finding::new(
-                        DOC.name,
+                        DOC.id,
                         format!("`Co-developed-by: {}` is not immediately followed by the same person's Signed-off-by", t.value),
                     )
                     .at_message_line(t.line)

@@ -1,6 +1,6 @@
 //! `dco-localhost-address`: an author or sign-off address that no one can reach.
 
-use super::{Finding, PatchContext, Rule, RuleDoc};
+use super::{Finding, PatchContext, Rule, RuleDoc, RuleId};
 use crate::identity::parse_person;
 use crate::level::Level;
 
@@ -8,7 +8,7 @@ use crate::level::Level;
 pub struct DcoLocalhostAddress;
 
 static DOC: RuleDoc = RuleDoc {
-    name: "dco-localhost-address",
+    id: RuleId::DcoLocalhostAddress,
     summary: "The author's or a sign-off's e-mail address is a machine-local one (`localhost`, `.localdomain`, `(none)`).",
     what: "Reports the author and each `Signed-off-by:` whose address has no domain, or whose domain is `localhost`, `localhost.localdomain`, ends in `.localdomain` or `.local`, or is git's unconfigured `(none)`.",
     why: "Such an address comes from an unconfigured `user.email`; it identifies no one, so the DCO certification it carries cannot be traced back to a person.",
@@ -34,9 +34,6 @@ fn local(email: &str) -> bool {
 }
 
 impl Rule for DcoLocalhostAddress {
-    fn name(&self) -> &'static str {
-        DOC.name
-    }
     fn default_level(&self) -> Level {
         Level::Warn
     }
@@ -51,7 +48,7 @@ impl Rule for DcoLocalhostAddress {
             && local(&a.email)
         {
             out.push(
-                Finding::new(DOC.name, format!("the author's address {} is machine-local", a.email))
+                Finding::new(DOC.id, format!("the author's address {} is machine-local", a.email))
                     .help("set `git config user.email` to your real address and `git commit --amend --reset-author`"),
             );
         }
@@ -61,7 +58,7 @@ impl Rule for DcoLocalhostAddress {
             {
                 out.push(
                     Finding::new(
-                        DOC.name,
+                        DOC.id,
                         format!("`Signed-off-by: {}` uses a machine-local address", t.value),
                     )
                     .at_message_line(t.line)

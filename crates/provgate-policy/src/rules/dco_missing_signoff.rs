@@ -1,13 +1,13 @@
 //! `dco-missing-signoff`: a commit without any `Signed-off-by`.
 
-use super::{Finding, PatchContext, Rule, RuleDoc};
+use super::{Finding, PatchContext, Rule, RuleDoc, RuleId};
 use crate::level::Level;
 
 /// See [`DOC`].
 pub struct DcoMissingSignoff;
 
 static DOC: RuleDoc = RuleDoc {
-    name: "dco-missing-signoff",
+    id: RuleId::DcoMissingSignoff,
     summary: "The commit message has no `Signed-off-by:` trailer.",
     what: "Reports a patch whose trailer block (as `git interpret-trailers --parse` reads it) has no `Signed-off-by:` line. Plain diffs without a commit message are not checked.",
     why: "The sign-off certifies the Developer Certificate of Origin 1.1: the human sender takes legal responsibility for the contribution. Using AI does not relieve the author of it.",
@@ -18,9 +18,6 @@ static DOC: RuleDoc = RuleDoc {
 };
 
 impl Rule for DcoMissingSignoff {
-    fn name(&self) -> &'static str {
-        DOC.name
-    }
     fn default_level(&self) -> Level {
         Level::Deny
     }
@@ -40,7 +37,7 @@ impl Rule for DcoMissingSignoff {
         match misspelt {
             Some(t) => vec![
                 Finding::new(
-                    DOC.name,
+                    DOC.id,
                     format!(
                         "the commit message has no Signed-off-by trailer; `{}:` is not one",
                         t.key
@@ -52,7 +49,7 @@ impl Rule for DcoMissingSignoff {
                     t.key
                 )),
             ],
-            None => vec![Finding::new(DOC.name, "the commit message has no Signed-off-by trailer")
+            None => vec![Finding::new(DOC.id, "the commit message has no Signed-off-by trailer")
                 .help("add your sign-off with `git commit --amend -s`; it certifies the Developer Certificate of Origin")],
         }
     }

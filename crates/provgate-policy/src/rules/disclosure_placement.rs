@@ -1,6 +1,6 @@
 //! `disclosure-placement`: a disclosure trailer after the author's sign-off.
 
-use super::{Finding, PatchContext, Rule, RuleDoc};
+use super::{Finding, PatchContext, Rule, RuleDoc, RuleId};
 use crate::identity::{parse_person, same_email};
 use crate::level::Level;
 use crate::policy::Placement;
@@ -9,7 +9,7 @@ use crate::policy::Placement;
 pub struct DisclosurePlacement;
 
 static DOC: RuleDoc = RuleDoc {
-    name: "disclosure-placement",
+    id: RuleId::DisclosurePlacement,
     summary: "A disclosure trailer stands after the author's `Signed-off-by:` where the policy requires it before.",
     what: "A line of the body written like one of the policy's disclosure trailers but outside the trailer block (git's `interpret-trailers` reading) is reported under every policy: it still counts as the author's declaration, but tools do not see it. With `[disclosure] placement = \"before-signoff\"`, each accepted disclosure trailer must come before the author's `Signed-off-by:` (the first sign-off with the author's address, else the first sign-off). Sign-offs added later by maintainers who queue the patch do not matter.",
     why: "Trailers read as a chain of custody: what stands before a sign-off is certified by it. A disclosure after the author's sign-off reads as added by someone else.",
@@ -20,9 +20,6 @@ static DOC: RuleDoc = RuleDoc {
 };
 
 impl Rule for DisclosurePlacement {
-    fn name(&self) -> &'static str {
-        DOC.name
-    }
     fn default_level(&self) -> Level {
         Level::Warn
     }
@@ -39,7 +36,7 @@ impl Rule for DisclosurePlacement {
             .filter(|d| d.accepted && !d.in_trailer_block)
             .map(|d| {
                 Finding::new(
-                    DOC.name,
+                    DOC.id,
                     format!(
                         "`{}:` is in the body of the message, not in its trailer block; git and other tools do not read it as a trailer",
                         d.trailer
@@ -77,7 +74,7 @@ impl Rule for DisclosurePlacement {
                 })
                 .map(|d| {
                     Finding::new(
-                        DOC.name,
+                        DOC.id,
                         format!(
                             "`{}:` stands after the author's Signed-off-by (line {})",
                             d.trailer, sob.line

@@ -1,6 +1,6 @@
 //! `disclosure-syntax`: a disclosure trailer whose value does not follow its syntax.
 
-use super::{Finding, PatchContext, Rule, RuleDoc};
+use super::{Finding, PatchContext, Rule, RuleDoc, RuleId};
 use crate::evidence::ProblemKind;
 use crate::level::Level;
 use crate::policy::Syntax;
@@ -9,7 +9,7 @@ use crate::policy::Syntax;
 pub struct DisclosureSyntax;
 
 static DOC: RuleDoc = RuleDoc {
-    name: "disclosure-syntax",
+    id: RuleId::DisclosureSyntax,
     summary: "A disclosure trailer's value does not follow the policy's syntax for it.",
     what: "Each `[[disclosure.trailer]]` has a syntax. `categories` (QEMU): `CATEGORY[, CATEGORY…]` optionally followed by one `(explanation)` and nothing after it, no empty category. `agent-model` (Linux): `AGENT:MODEL [TOOL…]` with a non-empty agent and model (provgate accepts spaces in the agent name, as in the `GitHub Copilot:claude-opus-4.6` seen in the kernel's history, where checkpatch's `^\\S+:\\S+` would warn). `tool-model` (Mesa, OpenInfra): `TOOL`, `TOOL (MODEL)` or `TOOL [MODEL]`, balanced. `free`: any non-empty value.",
     why: "A disclosure is only useful when tools and people can read it the same way: QEMU's categories decide which limits apply, Linux's agent and model name what was used.",
@@ -20,9 +20,6 @@ static DOC: RuleDoc = RuleDoc {
 };
 
 impl Rule for DisclosureSyntax {
-    fn name(&self) -> &'static str {
-        DOC.name
-    }
     fn default_level(&self) -> Level {
         Level::Warn
     }
@@ -45,7 +42,7 @@ impl Rule for DisclosureSyntax {
                     _ => "give a non-empty value",
                 };
                 out.push(
-                    Finding::new(DOC.name, p.message.clone())
+                    Finding::new(DOC.id, p.message.clone())
                         .at_message_line(d.line)
                         .help(format!(
                             "write the value in the trailer's syntax, {example}"

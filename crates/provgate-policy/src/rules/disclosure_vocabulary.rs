@@ -1,6 +1,6 @@
 //! `disclosure-vocabulary`: a disclosure category outside the policy's vocabulary.
 
-use super::{Finding, PatchContext, Rule, RuleDoc};
+use super::{Finding, PatchContext, Rule, RuleDoc, RuleId};
 use crate::evidence::ProblemKind;
 use crate::level::Level;
 
@@ -8,7 +8,7 @@ use crate::level::Level;
 pub struct DisclosureVocabulary;
 
 static DOC: RuleDoc = RuleDoc {
-    name: "disclosure-vocabulary",
+    id: RuleId::DisclosureVocabulary,
     summary: "A disclosure trailer names a category outside the policy's vocabulary.",
     what: "For a `categories` trailer with `enforce-vocabulary = true`, reports each category not in `vocabulary` (compared case-insensitively). When the vocabulary is not enforced, unknown categories are accepted and read as `code` (the strictest reading) for line limits.",
     why: "The category decides which of the policy's tiers applies (tests and docs are open; code is limited; research leaves no output). A free-text value cannot be placed in a tier.",
@@ -19,9 +19,6 @@ static DOC: RuleDoc = RuleDoc {
 };
 
 impl Rule for DisclosureVocabulary {
-    fn name(&self) -> &'static str {
-        DOC.name
-    }
     fn default_level(&self) -> Level {
         Level::Warn
     }
@@ -44,7 +41,7 @@ impl Rule for DisclosureVocabulary {
                 .filter(|p| p.kind == ProblemKind::Vocabulary)
             {
                 out.push(
-                    Finding::new(DOC.name, format!("{}: {}", d.trailer, p.message))
+                    Finding::new(DOC.id, format!("{}: {}", d.trailer, p.message))
                         .at_message_line(d.line)
                         .help("use the policy's categories; put free text in parentheses after them, e.g. `code (refactoring)`"),
                 );

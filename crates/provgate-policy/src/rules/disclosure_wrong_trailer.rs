@@ -1,6 +1,6 @@
 //! `disclosure-wrong-trailer`: AI use declared in a trailer the policy does not use for AI.
 
-use super::{Finding, PatchContext, Rule, RuleDoc};
+use super::{Finding, PatchContext, Rule, RuleDoc, RuleId};
 use crate::evidence::is_wrong_trailer;
 use crate::level::Level;
 
@@ -8,7 +8,7 @@ use crate::level::Level;
 pub struct DisclosureWrongTrailer;
 
 static DOC: RuleDoc = RuleDoc {
-    name: "disclosure-wrong-trailer",
+    id: RuleId::DisclosureWrongTrailer,
     summary: "AI use is declared in a trailer the policy does not use for AI (e.g. `Assisted-by:` under QEMU's rules).",
     what: "Reports a trailer that declares AI use but is not one of the policy's `[[disclosure.trailer]]` keys: a known disclosure key of another project (`AI-used-for`, `Assisted-by`, `Generated-by`), any key listed in `[disclosure] not-for-ai`, and a co-author trailer (`Co-authored-by`, `Co-developed-by`) naming an AI identity when its key is in `not-for-ai`. A value naming a human (`Assisted-by: Jane <jane@x>`) is human help and is not reported.",
     why: "The project's tools and reviewers look for one trailer. A disclosure in another project's form is honest but does not say what the policy needs (QEMU's categories decide the tier), and a co-author trailer suggests an author who can certify the DCO.",
@@ -19,9 +19,6 @@ static DOC: RuleDoc = RuleDoc {
 };
 
 impl Rule for DisclosureWrongTrailer {
-    fn name(&self) -> &'static str {
-        DOC.name
-    }
     fn default_level(&self) -> Level {
         Level::Warn
     }
@@ -49,7 +46,7 @@ impl Rule for DisclosureWrongTrailer {
             .filter(|d| is_wrong_trailer(policy, d))
             .map(|d| {
                 Finding::new(
-                    DOC.name,
+                    DOC.id,
                     format!(
                         "`{}: {}` declares AI use in a trailer this policy does not use for AI",
                         d.trailer, d.value

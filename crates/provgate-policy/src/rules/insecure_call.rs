@@ -1,12 +1,12 @@
 //! `insecure-call`: added code calls a function the policy lists as insecure.
 
-use super::RuleDoc;
+use super::{RuleDoc, RuleId};
 
 /// See [`DOC`].
 pub struct InsecureCall;
 
 static DOC: RuleDoc = RuleDoc {
-    name: "insecure-call",
+    id: RuleId::InsecureCall,
     summary: "Added code calls a function known to be unsafe (`gets`, `strcpy`, `sprintf`, Python `eval`, `pickle.loads`, `shell=True`).",
     what: "In added C code, reports each plain call of a function in `[code] insecure-calls` (default `gets`, `strcpy`, `strcat`, `sprintf`, `vsprintf`). In added Python code, reports calls of the names in `[code] python-insecure-calls` (default `eval`, `exec`, `pickle.loads`, `pickle.load`; a `module.function` entry matches `module.function(…)` and, after `from module import function`, `function(…)`), and any call passing `shell=True`. Method calls that only share the name (`model.eval()`) are not reported.",
     why: "These calls are the classic sources of buffer overflows, code injection and command injection; AI assistants reproduce them from old code they learnt from.",

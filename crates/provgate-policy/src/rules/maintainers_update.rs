@@ -2,14 +2,14 @@
 
 use provgate_patch::FileStatus;
 
-use super::{Finding, PatchContext, Rule, RuleDoc};
+use super::{Finding, PatchContext, Rule, RuleDoc, RuleId};
 use crate::level::Level;
 
 /// See [`DOC`].
 pub struct MaintainersUpdate;
 
 static DOC: RuleDoc = RuleDoc {
-    name: "maintainers-update",
+    id: RuleId::MaintainersUpdate,
     summary: "Files are added, moved or deleted and the MAINTAINERS file is not updated.",
     what: "Reports a patch that does not touch the policy's MAINTAINERS file (`[zones] maintainers-file`) and, outside exempt zones, adds, copies or renames a file into a place no section covers (only a catch-all such as THE REST's `F: *` reaches it), or deletes or renames away a file that an `F:` line names by its path. Silent, and saying why in the check's notes, when there is no MAINTAINERS file to read.",
     why: "New files without an owner end up unmaintained; the question is cheap to ask at submission time.",
@@ -20,9 +20,6 @@ static DOC: RuleDoc = RuleDoc {
 };
 
 impl Rule for MaintainersUpdate {
-    fn name(&self) -> &'static str {
-        DOC.name
-    }
     fn default_level(&self) -> Level {
         Level::Allow
     }
@@ -86,7 +83,7 @@ impl Rule for MaintainersUpdate {
             return Vec::new();
         };
         vec![Finding::new(
-            DOC.name,
+            DOC.id,
             format!("added, moved or deleted file(s) ({}); does {file} need updating?", moved.join(", ")),
         )
         .at(first, None)

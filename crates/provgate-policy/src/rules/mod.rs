@@ -16,14 +16,11 @@ use crate::policy::{Policy, Tier};
 use crate::zones::{ZoneInfo, Zones};
 
 /// Implements [`Rule`] for a code rule: its findings are the code analysis's issues under its
-/// name ([`PatchContext::code_findings`]), at `warn` unless a preset says otherwise. The rule's
+/// id ([`PatchContext::code_findings`]), at `warn` unless a preset says otherwise. The rule's
 /// file keeps its type and its `DOC`.
 macro_rules! code_rule {
     ($rule:ident) => {
         impl super::Rule for $rule {
-            fn name(&self) -> &'static str {
-                DOC.name
-            }
             fn default_level(&self) -> crate::level::Level {
                 crate::level::Level::Warn
             }
@@ -31,56 +28,138 @@ macro_rules! code_rule {
                 &DOC
             }
             fn check(&self, cx: &super::PatchContext<'_>) -> Vec<super::Finding> {
-                cx.code_findings(DOC.name)
+                cx.code_findings(DOC.id)
             }
         }
     };
 }
 
-/// Declares each rule's module and lists the rule in `RULES`: adding a rule is one file in this
-/// folder and one line here.
+/// Declares each rule's module, its [`RuleId`] variant with the kebab-case name (the only place
+/// the name is written) and its entry in `RULES`: adding a rule is one file in this folder and
+/// one line here.
 macro_rules! registry {
-    ($($module:ident :: $rule:ident),* $(,)?) => {
+    ($($module:ident :: $rule:ident => $id:ident = $name:literal),* $(,)?) => {
         $(mod $module;)*
-        /// Every rule, in the order reports list them.
+
+        /// A rule's identity: one variant per registered rule. Its text form is the stable
+        /// kebab-case name used in policy files, on the command line and in reports.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum RuleId {
+            $(
+                #[doc = concat!("`", $name, "`")]
+                $id,
+            )*
+        }
+
+        impl RuleId {
+            /// Every rule id, in the order reports list the rules.
+            pub const ALL: &'static [RuleId] = &[$(RuleId::$id),*];
+
+            /// The kebab-case name (`undisclosed-ai`).
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(RuleId::$id => $name,)*
+                }
+            }
+        }
+
+        /// Every rule, in the order of [`RuleId::ALL`].
         static RULES: &[&dyn Rule] = &[$(&$module::$rule),*];
     };
 }
 
 registry! {
-    dco_missing_signoff::DcoMissingSignoff,
-    dco_author_mismatch::DcoAuthorMismatch,
-    dco_codeveloped::DcoCodevelopedWithoutSignoff,
-    dco_localhost_address::DcoLocalhostAddress,
-    ai_signoff::AiSignoff,
-    disclosure_syntax::DisclosureSyntax,
-    disclosure_vocabulary::DisclosureVocabulary,
-    disclosure_placement::DisclosurePlacement,
-    disclosure_wrong_trailer::DisclosureWrongTrailer,
-    ai_coauthor_forbidden::AiCoauthorForbidden,
-    ai_agent_author::AiAgentAuthor,
-    undisclosed_ai::UndisclosedAi,
-    ai_banned::AiBanned,
-    protected_zone::ProtectedZone,
-    ai_line_limit::AiLineLimit,
-    ai_split_series::AiSplitSeries,
-    ai_written_message::AiWrittenMessage,
-    trial_scope::TrialScope,
-    review_missing::ReviewMissing,
-    spdx_missing::SpdxMissing,
-    spdx_license::SpdxLicense,
-    maintainers_update::MaintainersUpdate,
-    bidi_control::BidiControl,
-    confusable_trailer::ConfusableTrailer,
-    munged_author::MungedAuthor,
-    stale_waiver::StaleWaiver,
-    unknown_symbol::UnknownSymbol,
-    insecure_call::InsecureCall,
-    insecure_idiom::InsecureIdiom,
-    preferred_api::PreferredApi,
-    new_unsafe::NewUnsafe,
-    test_without_assertion::TestWithoutAssertion,
-    regression_test_unproven::RegressionTestUnproven,
+    dco_missing_signoff::DcoMissingSignoff => DcoMissingSignoff = "dco-missing-signoff",
+    dco_author_mismatch::DcoAuthorMismatch => DcoAuthorMismatch = "dco-author-mismatch",
+    dco_codeveloped::DcoCodevelopedWithoutSignoff => DcoCodevelopedWithoutSignoff = "dco-codeveloped-without-signoff",
+    dco_localhost_address::DcoLocalhostAddress => DcoLocalhostAddress = "dco-localhost-address",
+    ai_signoff::AiSignoff => AiSignoff = "ai-signoff",
+    disclosure_syntax::DisclosureSyntax => DisclosureSyntax = "disclosure-syntax",
+    disclosure_vocabulary::DisclosureVocabulary => DisclosureVocabulary = "disclosure-vocabulary",
+    disclosure_placement::DisclosurePlacement => DisclosurePlacement = "disclosure-placement",
+    disclosure_wrong_trailer::DisclosureWrongTrailer => DisclosureWrongTrailer = "disclosure-wrong-trailer",
+    ai_coauthor_forbidden::AiCoauthorForbidden => AiCoauthorForbidden = "ai-coauthor-forbidden",
+    ai_agent_author::AiAgentAuthor => AiAgentAuthor = "ai-agent-author",
+    undisclosed_ai::UndisclosedAi => UndisclosedAi = "undisclosed-ai",
+    ai_banned::AiBanned => AiBanned = "ai-banned",
+    protected_zone::ProtectedZone => ProtectedZone = "protected-zone",
+    ai_line_limit::AiLineLimit => AiLineLimit = "ai-line-limit",
+    ai_split_series::AiSplitSeries => AiSplitSeries = "ai-split-series",
+    ai_written_message::AiWrittenMessage => AiWrittenMessage = "ai-written-message",
+    trial_scope::TrialScope => TrialScope = "trial-scope",
+    review_missing::ReviewMissing => ReviewMissing = "review-missing",
+    spdx_missing::SpdxMissing => SpdxMissing = "spdx-missing",
+    spdx_license::SpdxLicense => SpdxLicense = "spdx-license",
+    maintainers_update::MaintainersUpdate => MaintainersUpdate = "maintainers-update",
+    bidi_control::BidiControl => BidiControl = "bidi-control",
+    confusable_trailer::ConfusableTrailer => ConfusableTrailer = "confusable-trailer",
+    munged_author::MungedAuthor => MungedAuthor = "munged-author",
+    stale_waiver::StaleWaiver => StaleWaiver = "stale-waiver",
+    unknown_symbol::UnknownSymbol => UnknownSymbol = "unknown-symbol",
+    insecure_call::InsecureCall => InsecureCall = "insecure-call",
+    insecure_idiom::InsecureIdiom => InsecureIdiom = "insecure-idiom",
+    preferred_api::PreferredApi => PreferredApi = "preferred-api",
+    new_unsafe::NewUnsafe => NewUnsafe = "new-unsafe",
+    test_without_assertion::TestWithoutAssertion => TestWithoutAssertion = "test-without-assertion",
+    regression_test_unproven::RegressionTestUnproven => RegressionTestUnproven = "regression-test-unproven",
+}
+
+impl RuleId {
+    /// The rule with this id.
+    pub fn rule(self) -> &'static dyn Rule {
+        // RULES and ALL are generated from the same list, in the same order.
+        RULES[self as usize]
+    }
+}
+
+/// A name that is no rule's, from [`RuleId`]'s `FromStr`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown rule `{0}`")]
+pub struct UnknownRuleId(pub String);
+
+impl std::str::FromStr for RuleId {
+    type Err = UnknownRuleId;
+
+    fn from_str(s: &str) -> Result<RuleId, UnknownRuleId> {
+        RuleId::ALL
+            .iter()
+            .copied()
+            .find(|id| id.as_str() == s)
+            .ok_or_else(|| UnknownRuleId(s.to_string()))
+    }
+}
+
+impl std::fmt::Display for RuleId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+// Ordered by name, not by declaration, so that maps keyed by id (a policy's `[rules]`) and sorted
+// findings keep the alphabetical order they had as strings.
+impl Ord for RuleId {
+    fn cmp(&self, other: &RuleId) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl PartialOrd for RuleId {
+    fn partial_cmp(&self, other: &RuleId) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Serialize for RuleId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RuleId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<RuleId, D::Error> {
+        let name = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        name.parse().map_err(serde::de::Error::custom)
+    }
 }
 
 /// Every registered rule.
@@ -88,16 +167,18 @@ pub fn all() -> &'static [&'static dyn Rule] {
     RULES
 }
 
-/// The rule named `name`.
+/// The rule named `name`, for the edges that read names (policy files, the command line,
+/// `provgate explain`).
 pub fn find(name: &str) -> Option<&'static dyn Rule> {
-    RULES.iter().copied().find(|r| r.name() == name)
+    name.parse::<RuleId>().ok().map(RuleId::rule)
 }
 
 /// A rule's documentation: `provgate explain NAME` and `docs/rules/NAME.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct RuleDoc {
-    /// The rule's name.
-    pub name: &'static str,
+    /// The rule it documents (serialised as its name).
+    #[serde(rename = "name")]
+    pub id: RuleId,
     /// One line.
     pub summary: &'static str,
     /// What it checks, precisely.
@@ -128,8 +209,8 @@ pub enum Stage {
 /// One problem found by a rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// The rule's name.
-    pub rule: String,
+    /// The rule (serialised as its name).
+    pub rule: RuleId,
     /// The level it is reported at.
     pub level: Level,
     /// A sentence naming the problem.
@@ -147,9 +228,9 @@ pub struct Finding {
 impl Finding {
     /// A finding of `rule`. Its level is the most this finding may be reported at; the engine
     /// lowers it to the rule's configured level.
-    pub fn new(rule: &str, message: impl Into<String>) -> Finding {
+    pub fn new(rule: RuleId, message: impl Into<String>) -> Finding {
         Finding {
-            rule: rule.to_string(),
+            rule,
             level: Level::Deny,
             message: message.into(),
             patch_id: None,
@@ -280,7 +361,7 @@ impl PatchContext<'_> {
 
     /// The findings code analysis made for `rule`, pointed at their file and line (none when the
     /// check ran without code analysis).
-    pub fn code_findings(&self, rule: &str) -> Vec<Finding> {
+    pub fn code_findings(&self, rule: RuleId) -> Vec<Finding> {
         let Some(code) = &self.facts.code else {
             return Vec::new();
         };
@@ -328,8 +409,14 @@ pub struct SeriesContext<'a> {
 
 /// A provenance rule.
 pub trait Rule: Sync {
+    /// The rule's id, from its documentation.
+    fn id(&self) -> RuleId {
+        self.doc().id
+    }
     /// The stable kebab-case name (`undisclosed-ai`).
-    fn name(&self) -> &'static str;
+    fn name(&self) -> &'static str {
+        self.id().as_str()
+    }
     /// The level when neither preset nor policy says otherwise.
     fn default_level(&self) -> Level;
     /// The documentation.
@@ -350,5 +437,36 @@ pub trait Rule: Sync {
     /// Findings for a whole series (most rules have none).
     fn check_series(&self, _cx: &SeriesContext<'_>) -> Vec<Finding> {
         Vec::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_registry_line_names_its_own_rule() {
+        assert_eq!(RULES.len(), RuleId::ALL.len());
+        for (i, id) in RuleId::ALL.iter().enumerate() {
+            assert_eq!(*id as usize, i);
+            assert_eq!(RULES[i].id(), *id, "the DOC of {id} names another rule");
+            assert_eq!(id.as_str().parse::<RuleId>(), Ok(*id));
+        }
+        assert_eq!(
+            "undisclosed-aj".parse::<RuleId>(),
+            Err(UnknownRuleId("undisclosed-aj".into()))
+        );
+    }
+
+    #[test]
+    fn ids_serialise_as_their_names_and_order_by_them() {
+        let json = serde_json::to_string(&RuleId::DcoMissingSignoff).unwrap();
+        assert_eq!(json, "\"dco-missing-signoff\"");
+        let mut ids = RuleId::ALL.to_vec();
+        ids.sort();
+        let names: Vec<&str> = ids.iter().map(|id| id.as_str()).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        assert_eq!(names, sorted);
     }
 }

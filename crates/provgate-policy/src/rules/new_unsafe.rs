@@ -1,12 +1,12 @@
 //! `new-unsafe`: added Rust code introduces `unsafe`.
 
-use super::RuleDoc;
+use super::{RuleDoc, RuleId};
 
 /// See [`DOC`].
 pub struct NewUnsafe;
 
 static DOC: RuleDoc = RuleDoc {
-    name: "new-unsafe",
+    id: RuleId::NewUnsafe,
     summary: "Added Rust code introduces an `unsafe` block, function, impl or trait.",
     what: "Reports each `unsafe` block, `unsafe fn`, `unsafe impl`, `unsafe trait` and `unsafe extern` block whose `unsafe` keyword is on an added line of a Rust file, saying whether a `// SAFETY:` comment precedes it.",
     why: "`unsafe` is where Rust's guarantees stop and a reviewer must prove them by hand; generated code adds it to silence the compiler.",

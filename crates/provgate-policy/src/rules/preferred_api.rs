@@ -1,6 +1,6 @@
 //! `preferred-api`: added code calls a function the project asks not to use.
 
-use super::{Finding, PatchContext, Rule, RuleDoc};
+use super::{Finding, PatchContext, Rule, RuleDoc, RuleId};
 use crate::level::Level;
 use crate::policy::Policy;
 
@@ -8,7 +8,7 @@ use crate::policy::Policy;
 pub struct PreferredApi;
 
 static DOC: RuleDoc = RuleDoc {
-    name: "preferred-api",
+    id: RuleId::PreferredApi,
     summary: "Added code calls a function the project prefers to avoid (QEMU: `malloc` instead of `g_malloc`/`g_new`).",
     what: "For each `[[code.prefer]]` entry (`avoid`, `instead`), reports plain calls of `avoid` in added C code, with the project's alternative. Without entries the rule has nothing to check.",
     why: "Projects standardise on their own allocation and utility APIs (error handling, accounting, portability); generated code tends to use the C library's instead.",
@@ -19,9 +19,6 @@ static DOC: RuleDoc = RuleDoc {
 };
 
 impl Rule for PreferredApi {
-    fn name(&self) -> &'static str {
-        DOC.name
-    }
     fn default_level(&self) -> Level {
         Level::Warn
     }
@@ -32,6 +29,6 @@ impl Rule for PreferredApi {
         &DOC
     }
     fn check(&self, cx: &PatchContext<'_>) -> Vec<Finding> {
-        cx.code_findings(DOC.name)
+        cx.code_findings(DOC.id)
     }
 }

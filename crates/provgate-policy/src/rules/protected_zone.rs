@@ -1,6 +1,6 @@
 //! `protected-zone`: an AI-assisted patch in a protected zone without recorded agreement.
 
-use super::{Finding, PatchContext, Rule, RuleDoc};
+use super::{Finding, PatchContext, Rule, RuleDoc, RuleId};
 use crate::level::Level;
 use crate::policy::Kind;
 
@@ -8,7 +8,7 @@ use crate::policy::Kind;
 pub struct ProtectedZone;
 
 static DOC: RuleDoc = RuleDoc {
-    name: "protected-zone",
+    id: RuleId::ProtectedZone,
     summary: "An AI-assisted patch touches a protected zone and no maintainer agreement is recorded.",
     what: "Reports each non-exempt file in a zone with `tier = \"protected\"` changed by an AI-assisted patch, unless agreement is recorded: a trailer listed in `[agreement] trailers` (e.g. `Acked-by`) from a person allowed to agree for that file (`from = \"zone-maintainer\"`: a MAINTAINERS `M:` of its sections or one of the zone's `maintainers`; `from = \"anyone\"`: any human other than the author), or an `[[exception]]` covering the finding. When the declared AI use is only tests or docs, test and documentation files are not reported.",
     why: "Code that other things depend on is where a copyright problem would spread and be hard to revert; the policy keeps it off-limits unless a maintainer agreed beforehand, and the agreement must be on record to be checkable.",
@@ -19,9 +19,6 @@ static DOC: RuleDoc = RuleDoc {
 };
 
 impl Rule for ProtectedZone {
-    fn name(&self) -> &'static str {
-        DOC.name
-    }
     fn default_level(&self) -> Level {
         Level::Deny
     }
@@ -75,7 +72,7 @@ impl Rule for ProtectedZone {
                     help.push_str(&format!(" (maintainers: {})", people.join(", ")));
                 }
                 Finding::new(
-                    DOC.name,
+                    DOC.id,
                     format!(
                         "AI-assisted change to {} in protected zone {} without recorded agreement",
                         f.path,

@@ -1,7 +1,7 @@
 //! `regression-test-unproven`: an AI-assisted fix with a regression test whose proof is missing
 //! or failed.
 
-use super::{Finding, PatchContext, Rule, RuleDoc};
+use super::{Finding, PatchContext, Rule, RuleDoc, RuleId};
 use crate::code::ProofOutcome;
 use crate::level::Level;
 use crate::policy::Kind;
@@ -10,7 +10,7 @@ use crate::policy::Kind;
 pub struct RegressionTestUnproven;
 
 static DOC: RuleDoc = RuleDoc {
-    name: "regression-test-unproven",
+    id: RuleId::RegressionTestUnproven,
     summary: "An AI-assisted fix changes tests, but no proof shows the tests fail without the fix and pass with it.",
     what: "Applies to AI-assisted patches (declared or fingerprinted) that change both test files and code files, when the check reads code. With a proof from `provgate prove` (the patch's test files applied alone on its base, the test command run and expected to fail; then the whole patch, expected to pass), reports a hollow test (passed without the fix), a broken fix (failed with it) or an inconclusive proof (did not apply, timed out). Without a proof, reports that none was supplied. The test command is given by the person running provgate, never read from the checked repository.",
     why: "A regression test that passes without the fix does not test the fix; it is the cheapest way for generated tests to look useful.",
@@ -21,9 +21,6 @@ static DOC: RuleDoc = RuleDoc {
 };
 
 impl Rule for RegressionTestUnproven {
-    fn name(&self) -> &'static str {
-        DOC.name
-    }
     fn default_level(&self) -> Level {
         Level::Allow
     }
@@ -51,7 +48,7 @@ impl Rule for RegressionTestUnproven {
                 ProofOutcome::Inconclusive => format!("the regression-test proof was inconclusive: {}", p.summary),
             },
         };
-        vec![Finding::new(DOC.name, message).help(
+        vec![Finding::new(DOC.id, message).help(
             "run `provgate prove --test-cmd CMD --format json -o proof.json` on the patch and check with `--proof proof.json`; the test must fail on the base with only the test files applied and pass with the whole patch",
         )]
     }

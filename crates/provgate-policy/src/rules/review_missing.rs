@@ -1,6 +1,6 @@
 //! `review-missing`: at merge, an AI-assisted patch without the review the policy requires.
 
-use super::{Finding, PatchContext, Rule, RuleDoc, Stage, names_address};
+use super::{Finding, PatchContext, Rule, RuleDoc, RuleId, Stage, names_address};
 use crate::level::Level;
 use crate::policy::{AppliesTo, ReviewFrom};
 
@@ -8,7 +8,7 @@ use crate::policy::{AppliesTo, ReviewFrom};
 pub struct ReviewMissing;
 
 static DOC: RuleDoc = RuleDoc {
-    name: "review-missing",
+    id: RuleId::ReviewMissing,
     summary: "At merge, a patch lacks the review the policy requires (`--stage merge` only).",
     what: "Only at `Stage::Merge` (`provgate check --stage merge`). For AI-assisted patches (`[review] applies-to = \"ai-assisted\"`) or every patch (`\"all\"`), requires a trailer in `[review] trailers` (default `Reviewed-by`, `Acked-by`) from a human other than the author (AI identities never count). `from = \"anyone\"`: any such person; `\"maintainer\"`: a maintainer (MAINTAINERS `M:` or a zone's `maintainers`) of at least one touched file; `\"each-section\"`: for every touched file, one of its maintainers as get_maintainer.pl lists them, so every touched section is covered (Xen's check-in policy; Xen's script leaves out `THE REST` when a more specific section has maintainers). When no maintainer is known for the touched files, any human reviewer is accepted.",
     why: "The policies allow AI help on the condition that humans stay responsible: a human signs off and a human other than the author reviews.",
@@ -19,9 +19,6 @@ static DOC: RuleDoc = RuleDoc {
 };
 
 impl Rule for ReviewMissing {
-    fn name(&self) -> &'static str {
-        DOC.name
-    }
     fn default_level(&self) -> Level {
         Level::Warn
     }
@@ -58,7 +55,7 @@ impl Rule for ReviewMissing {
                 if reviewers.is_empty() {
                     return vec![
                         Finding::new(
-                            DOC.name,
+                            DOC.id,
                             format!("no {keys} from a human other than the author"),
                         )
                         .help("get a review and add the reviewer's trailer before merging"),
@@ -71,7 +68,7 @@ impl Rule for ReviewMissing {
                     people.dedup();
                     return vec![
                         Finding::new(
-                            DOC.name,
+                            DOC.id,
                             format!("no {keys} from a maintainer of the touched files"),
                         )
                         .help(format!("ask one of: {}", people.join(", "))),
@@ -100,7 +97,7 @@ impl Rule for ReviewMissing {
                     }
                     out.push(
                         Finding::new(
-                            DOC.name,
+                            DOC.id,
                             format!(
                                 "no {keys} from a maintainer of section \"{section}\" (touched by {})",
                                 f.path

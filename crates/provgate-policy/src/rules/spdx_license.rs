@@ -2,14 +2,14 @@
 
 use provgate_patch::FileStatus;
 
-use super::{Finding, PatchContext, Rule, RuleDoc};
+use super::{Finding, PatchContext, Rule, RuleDoc, RuleId};
 use crate::level::Level;
 
 /// See [`DOC`].
 pub struct SpdxLicense;
 
 static DOC: RuleDoc = RuleDoc {
-    name: "spdx-license",
+    id: RuleId::SpdxLicense,
     summary: "A new file's SPDX licence is not accepted (or not preferred), or it carries licence boilerplate text.",
     what: "For added files (outside exempt zones) that the policy asks to carry a tag: every licence identifier in the `SPDX-License-Identifier:` expression (operators `AND`/`OR`/`WITH` and the exception after `WITH` aside) must be in `[files] licenses` when that list is not empty, else the finding is at the rule's level; an accepted licence not in `preferred-licenses` is a warning at most. Added lines with well-known licence boilerplate (\"This program is free software; you can redistribute it\", \"Permission is hereby granted, free of charge\", \"Licensed under the Apache License\") are reported too.",
     why: "A licence outside the project's list is a provenance problem; boilerplate text duplicates (and can contradict) the SPDX tag.",
@@ -57,9 +57,6 @@ fn expression(line: &str) -> Option<&str> {
 }
 
 impl Rule for SpdxLicense {
-    fn name(&self) -> &'static str {
-        DOC.name
-    }
     fn default_level(&self) -> Level {
         Level::Allow
     }
@@ -82,7 +79,7 @@ impl Rule for SpdxLicense {
             for line in change.added_lines() {
                 if let Some(b) = BOILERPLATE.iter().find(|b| line.text.contains(*b)) {
                     out.push(
-                        Finding::new(DOC.name, format!("licence boilerplate in new file {}: \"{b}…\"", facts.path))
+                        Finding::new(DOC.id, format!("licence boilerplate in new file {}: \"{b}…\"", facts.path))
                             .at(&facts.path, Some(line.new_line))
                             .help("remove the boilerplate; the SPDX-License-Identifier tag states the licence"),
                     );
@@ -94,7 +91,7 @@ impl Rule for SpdxLicense {
                 if ids.is_empty() {
                     out.push(
                         Finding::new(
-                            DOC.name,
+                            DOC.id,
                             format!("empty SPDX-License-Identifier in {}", facts.path),
                         )
                         .at(&facts.path, Some(line.new_line))
@@ -117,7 +114,7 @@ impl Rule for SpdxLicense {
                 if !bad.is_empty() {
                     out.push(
                         Finding::new(
-                            DOC.name,
+                            DOC.id,
                             format!(
                                 "{} is licensed under {expr}, which the policy does not accept",
                                 facts.path
@@ -129,7 +126,7 @@ impl Rule for SpdxLicense {
                 } else if !files.preferred_licenses.is_empty() && !ids.iter().any(preferred) {
                     out.push(
                         Finding::new(
-                            DOC.name,
+                            DOC.id,
                             format!("{} is licensed under {expr}; the project prefers {}", facts.path, files.preferred_licenses.join(" or ")),
                         )
                         .at(&facts.path, Some(line.new_line))

@@ -2,14 +2,14 @@
 
 use provgate_patch::FileStatus;
 
-use super::{Finding, PatchContext, Rule, RuleDoc};
+use super::{Finding, PatchContext, Rule, RuleDoc, RuleId};
 use crate::level::Level;
 
 /// See [`DOC`].
 pub struct SpdxMissing;
 
 static DOC: RuleDoc = RuleDoc {
-    name: "spdx-missing",
+    id: RuleId::SpdxMissing,
     summary: "A new source file has no `SPDX-License-Identifier` tag.",
     what: "For each added, non-binary file outside exempt zones whose extension is in `[files] spdx-extensions` or whose name is in `[files] spdx-names`, reports it when none of its added lines contains `SPDX-License-Identifier:`.",
     why: "An explicit licence on every new file is what makes provenance checkable later; AI-assisted files are no exception.",
@@ -33,9 +33,6 @@ pub(crate) fn wants_tag(cx: &PatchContext<'_>, path: &str) -> bool {
 }
 
 impl Rule for SpdxMissing {
-    fn name(&self) -> &'static str {
-        DOC.name
-    }
     fn default_level(&self) -> Level {
         Level::Allow
     }
@@ -62,7 +59,7 @@ impl Rule for SpdxMissing {
             }
             out.push(
                 Finding::new(
-                    DOC.name,
+                    DOC.id,
                     format!("new file {} has no SPDX-License-Identifier", facts.path),
                 )
                 .at(&facts.path, Some(1))

@@ -1,13 +1,13 @@
 //! `stale-waiver`: an exception that matched nothing, or has expired.
 
-use super::{Finding, PatchContext, Rule, RuleDoc};
+use super::{Finding, PatchContext, Rule, RuleDoc, RuleId};
 use crate::level::Level;
 
 /// See [`DOC`].
 pub struct StaleWaiver;
 
 static DOC: RuleDoc = RuleDoc {
-    name: "stale-waiver",
+    id: RuleId::StaleWaiver,
     summary: "An `[[exception]]` in the policy matched no finding in this check, or has expired.",
     what: "After all rules ran, reports each `[[exception]]` that waived nothing, and each expired one (its `expires` day is before the check's date) that would have matched a finding. The finding points at the exception's line in the policy file. Checks of a single patch report many exceptions as stale; run it on the range the exceptions were written for, or set the rule to `allow` for such runs.",
     why: "Exceptions outlive the reason they were granted; a waiver nobody needs any more is a hole waiting for a future patch (cargo-deny reports the same).",
@@ -18,9 +18,6 @@ static DOC: RuleDoc = RuleDoc {
 };
 
 impl Rule for StaleWaiver {
-    fn name(&self) -> &'static str {
-        DOC.name
-    }
     fn default_level(&self) -> Level {
         Level::Warn
     }

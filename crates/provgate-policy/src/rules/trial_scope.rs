@@ -1,6 +1,6 @@
 //! `trial-scope`: AI use outside a trial's contributors or dates.
 
-use super::{Finding, PatchContext, Rule, RuleDoc};
+use super::{Finding, PatchContext, Rule, RuleDoc, RuleId};
 use crate::identity::{address_of, same_email};
 use crate::level::Level;
 
@@ -8,7 +8,7 @@ use crate::level::Level;
 pub struct TrialScope;
 
 static DOC: RuleDoc = RuleDoc {
-    name: "trial-scope",
+    id: RuleId::TrialScope,
     summary: "An AI-assisted patch comes from a contributor outside the trial's allow-list, or outside the trial's dates.",
     what: "With a `[trial]` table, reports an AI-assisted patch whose author's address is not in `contributors` (when the list is not empty; compared case-insensitively), or whose date is before `start` or after `end`. The date is the patch's author date in the author's own time zone, or the check's date when the patch has none.",
     why: "Projects moving from a ban to a tiered policy often try it first with a few contributors for a limited time; outside the trial the old rules still hold.",
@@ -19,9 +19,6 @@ static DOC: RuleDoc = RuleDoc {
 };
 
 impl Rule for TrialScope {
-    fn name(&self) -> &'static str {
-        DOC.name
-    }
     fn default_level(&self) -> Level {
         Level::Deny
     }
@@ -53,7 +50,7 @@ impl Rule for TrialScope {
             {
                 out.push(
                     Finding::new(
-                        DOC.name,
+                        DOC.id,
                         format!(
                             "AI-assisted patch by {} who is not in the trial's contributors",
                             patch.author.as_ref().map_or("an unknown author".to_string(), |a| a.to_string())
@@ -83,7 +80,7 @@ impl Rule for TrialScope {
             };
             out.push(
                 Finding::new(
-                    DOC.name,
+                    DOC.id,
                     format!("AI-assisted patch dated {day}, outside the trial ({window})"),
                 )
                 .help("AI-assisted contributions are accepted only during the trial"),

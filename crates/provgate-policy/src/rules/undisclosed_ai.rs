@@ -1,6 +1,6 @@
 //! `undisclosed-ai`: tool fingerprints and no disclosure.
 
-use super::{Finding, PatchContext, Rule, RuleDoc};
+use super::{Finding, PatchContext, Rule, RuleDoc, RuleId};
 use crate::level::Level;
 use crate::policy::Confidence;
 
@@ -8,12 +8,12 @@ use crate::policy::Confidence;
 pub struct UndisclosedAi;
 
 static DOC: RuleDoc = RuleDoc {
-    name: "undisclosed-ai",
+    id: RuleId::UndisclosedAi,
     summary: "The patch carries an AI tool's fingerprint but no AI disclosure at all.",
     what: "Reports a patch with at least one tool fingerprint (an AI tool's address as author, committer or in a trailer, a bot account, a tool's session trailer, an anchored `Generated with [Claude Code](…)` line, an `aider: ` subject prefix, custom `[[fingerprint]]` patterns) and no declaration of AI use in any trailer (an AI co-author line the policy neither accepts nor lists in `not-for-ai` is a tool mark, not a declaration). Only high-confidence marks are reported at the rule's level; medium and low ones are at most warnings. Bare words (\"Claude\", \"cursor\", \"codex\") never count. A declaration in the wrong trailer is reported by `disclosure-wrong-trailer` instead.",
     why: "Disclosure is what every AI policy asks first. A tool's mark without a disclosure means the sender either forgot or stripped it; the maintainer should know before reviewing.",
     policy: "QEMU May 2026 proposal: every AI-assisted patch carries `AI-used-for:`. Linux `coding-assistants.rst`: attribute with `Assisted-by:`. Mesa, Fedora, LLVM, OpenInfra, ASF: disclose. The reference fingerprint table (Claude Code, Copilot, Aider, Codex, Cursor, Devin, Amp, OpenHands, Replit, Jules, Amazon Q, Gemini, Sweep) with chaoss/disclosure's confidence grading.",
-    failing: "fix null check\n\nCo-Authored-By: Claude <noreply@anthropic.com>\nSigned-off-by: Jane Doe <jane@example.org>\n",
+    failing: "fix null check\n\n🤖 Generated with [Claude Code](https://claude.ai/code)\n\nSigned-off-by: Jane Doe <jane@example.org>\n",
     passing: "fix null check (Claude Monet reported it)\n\nReported-by: Claude Monet <claude@monet.example>\nSigned-off-by: Jane Doe <jane@example.org>\n",
     fix: "Add the policy's disclosure trailer (e.g. `AI-used-for: code` before your sign-off), and remove tool-added lines the policy does not use.",
 };
@@ -25,9 +25,6 @@ fn is_coauthor(key: &str) -> bool {
 }
 
 impl Rule for UndisclosedAi {
-    fn name(&self) -> &'static str {
-        DOC.name
-    }
     fn default_level(&self) -> Level {
         Level::Warn
     }
@@ -69,7 +66,7 @@ impl Rule for UndisclosedAi {
             .map(|t| format!("`{}:`", t.key))
             .collect();
         let mut finding = Finding::new(
-            DOC.name,
+            DOC.id,
             format!("AI tool marks without any disclosure: {}", marks.join("; ")),
         )
         .help(if accepted.is_empty() {
