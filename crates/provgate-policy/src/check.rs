@@ -53,7 +53,7 @@ impl CheckContext {
 }
 
 /// A verdict: the worst level among a patch's, series' or check's findings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {
     /// Nothing reported.
@@ -83,6 +83,31 @@ impl Verdict {
             Verdict::Pass => "pass",
             Verdict::Warn => "warn",
             Verdict::Fail => "fail",
+        }
+    }
+
+    /// The worst of several verdicts; `pass` when there are none.
+    pub fn worst(verdicts: impl IntoIterator<Item = Verdict>) -> Verdict {
+        verdicts.into_iter().max().unwrap_or(Verdict::Pass)
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Verdict {
+    type Err = String;
+
+    /// `pass`, `warn` or `fail`; the error repeats what was given.
+    fn from_str(text: &str) -> Result<Verdict, String> {
+        match text {
+            "pass" => Ok(Verdict::Pass),
+            "warn" => Ok(Verdict::Warn),
+            "fail" => Ok(Verdict::Fail),
+            other => Err(other.to_string()),
         }
     }
 }

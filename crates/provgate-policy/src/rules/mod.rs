@@ -196,7 +196,7 @@ pub struct RuleDoc {
 }
 
 /// The stage of the contribution: on submission, or when a maintainer merges it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Stage {
     /// A patch as sent or pushed for review.
@@ -206,8 +206,25 @@ pub enum Stage {
     Merge,
 }
 
-/// One problem found by a rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+impl Stage {
+    /// The kebab-case name used on the command line and in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Submit => "submit",
+            Stage::Merge => "merge",
+        }
+    }
+}
+
+impl std::fmt::Display for Stage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem found by a rule: the one finding type of reports, scans, attestations and the
+/// audit log, which serialise it with the same field names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Finding {
     /// The rule (serialised as its name).
     pub rule: RuleId,
@@ -216,12 +233,14 @@ pub struct Finding {
     /// A sentence naming the problem.
     pub message: String,
     /// The patch it concerns (none for series-level and policy-level findings).
+    #[serde(rename = "patch")]
     pub patch_id: Option<String>,
     /// The file it concerns: a path of the patch, or the policy file for `stale-waiver`.
     pub path: Option<String>,
     /// A new-file line of `path`, or the message line of a trailer when `path` is `None`.
     pub line: Option<u32>,
     /// What to do about it.
+    #[serde(default)]
     pub help: Option<String>,
 }
 
