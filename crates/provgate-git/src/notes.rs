@@ -35,7 +35,7 @@ pub fn resolve_commits(repo: &Path, revs: &[String]) -> Result<Vec<Option<String
 }
 
 /// Every note under `notes_ref` as (annotated commit, note blob) pairs (`git notes --ref <ref>
-/// list`). A ref that does not exist is [`GitError::Command`], as git fails; see [`ref_commit`].
+/// list`). A ref that does not exist lists nothing ([`ref_commit`] tells the two apart).
 pub fn list(repo: &Path, notes_ref: &str) -> Result<Vec<(String, String)>, GitError> {
     let out = git(repo)
         .args(&["notes", "--ref", notes_ref, "list"])
