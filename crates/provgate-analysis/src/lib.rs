@@ -10,13 +10,15 @@
 //!    blobs and cached on disk per tree ([`cache`]), incrementally from the nearest cached
 //!    ancestor; [`names`]: the shipped lists of names defined outside any repository;
 //!    [`paste`]: the names C macros make by token pasting where they are invoked.
-//! 3. [`apply`]: each changed file rebuilt from its base and the patch, so that whole files are
-//!    parsed (locals and parameters are in scope, line numbers are the patch's).
+//! 3. [`apply`] (from `provgate-patch`): each changed file rebuilt from its base and the patch,
+//!    so that whole files are parsed (locals and parameters are in scope, line numbers are the
+//!    patch's).
 //! 4. [`classify`]: comment- and white-space-only hunks, and mechanical patches.
 //! 5. [`analyzer`]: the [`Analyzer`], which gives the policy engine its
 //!    [`CodeFacts`](provgate_policy::CodeFacts) through
 //!    [`check_with_code`](provgate_policy::check_with_code).
-//! 6. [`prove`]: the regression-test proof (`provgate prove`).
+//!
+//! The regression-test proof (`provgate prove`) is the `provgate-prove` crate's.
 //!
 //! ```no_run
 //! use provgate_analysis::{Analyzer, AnalyzerOptions};
@@ -36,7 +38,9 @@
 #![warn(missing_docs)]
 
 pub mod analyzer;
-pub mod apply;
+/// Rebuilding a changed file from its base and the patch; it lives with the model, where the
+/// proof runner finds it too.
+pub use provgate_patch::apply;
 pub mod cache;
 pub mod classify;
 mod incremental;
@@ -44,7 +48,6 @@ pub mod index;
 pub mod lang;
 pub mod names;
 pub mod paste;
-pub mod prove;
 pub mod symbols;
 
 use std::collections::HashMap;
@@ -52,7 +55,6 @@ use std::collections::HashMap;
 pub use analyzer::{Analyzer, AnalyzerOptions};
 pub use index::{IndexError, IndexOptions, IndexStats, Repo, SymbolIndex};
 pub use lang::{LanguageSupport, Languages};
-pub use prove::{ProveError, ProveOptions, ProveReport, Run, prove, prove_after};
 pub use symbols::{FileSymbols, Symbol, SymbolKind};
 
 /// Code settings with nothing added, for reading the index.

@@ -140,13 +140,7 @@ pub fn read_proofs(file: &Path) -> Result<Vec<(String, ProofFacts)>, ProofFileEr
 
 /// A `--base` that names no commit is a mistake of the options, not a note on each patch.
 pub fn check_base(repo: &Path, base: &str) -> Result<(), EngineError> {
-    let resolved = std::process::Command::new("git")
-        .arg("-C")
-        .arg(repo)
-        .args(["rev-parse", "--verify", "--quiet", "--end-of-options"])
-        .arg(format!("{base}^{{commit}}"))
-        .output()
-        .is_ok_and(|out| out.status.success());
+    let resolved = !base.is_empty() && provgate_git::resolve_commit(repo, base).is_ok();
     if resolved {
         Ok(())
     } else {

@@ -107,6 +107,34 @@ pub enum GitError {
         reason: String,
     },
 
+    /// A git command exited with a failure.
+    #[error("git {command} failed: {detail}")]
+    Command {
+        /// The command line after `git`, as the user would type it.
+        command: String,
+        /// git's standard error, trimmed (empty when git said nothing).
+        detail: String,
+    },
+
+    /// git could not be started (not installed, or the directory does not exist).
+    #[error("cannot run git {command}: {source}")]
+    Spawn {
+        /// The command line after `git`.
+        command: String,
+        /// Why it could not be started or read.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// An object listed as a note or blob is something else.
+    #[error("{id}: {header}")]
+    NotABlob {
+        /// The object id asked for.
+        id: String,
+        /// The line `git cat-file --batch` answered with (e.g. `<id> missing`).
+        header: String,
+    },
+
     /// The worker thread pool could not be built.
     #[error("cannot start {threads} worker threads: {reason}")]
     Threads {

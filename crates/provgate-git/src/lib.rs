@@ -45,19 +45,34 @@
 //! # Ok::<(), provgate_git::GitError>(())
 //! ```
 //!
+//! # The git CLI
+//!
+//! This crate is the only part of provgate that runs git. Where gitoxide cannot do a job, or
+//! not the way git does it (hooks paths, the index diff, identities, `rev-list` for a push,
+//! amending HEAD, notes, worktrees), the functions here run the git CLI and return its answer
+//! typed; a failing command is [`GitError::Command`] with git's own message.
+//!
 //! [`FileChange`]: provgate_patch::FileChange
 
+mod cli;
 mod commit;
 mod error;
 mod hunks;
+mod local;
+pub mod notes;
 mod patch;
 mod range;
 mod rename;
+pub mod worktree;
 
 use std::path::Path;
 use std::sync::Mutex;
 
 pub use error::GitError;
+pub use local::{
+    Known, amend_head_message, author_ident, committer_ident, global_config, head_message,
+    hooks_dir, resolve_commit, rev_list, staged_diff,
+};
 use provgate_patch::Patch;
 
 use crate::patch::Worker;

@@ -8,6 +8,7 @@
 //! the `provgate-git` crate, so that these parsers build and fuzz without a git library.
 
 pub mod address;
+pub mod apply;
 pub mod date;
 pub mod diff;
 pub mod error;

@@ -7,14 +7,13 @@
 //!
 //! Notes are written with `git fast-import` (one process and one notes commit for any number of
 //! commits, the fan-out of the notes tree handled by git, the ref updated only if no one else
-//! moved it meanwhile) and read with `git notes list` and `git cat-file --batch`: the git CLI
-//! rather than gix, because gix 0.90 has no notes API and the notes tree's fan-out rules are
-//! git's own; git is already what users inspect notes with.
+//! moved it meanwhile) and read with `git notes list` and `git cat-file --batch`, through
+//! [`provgate_git::notes`]: the git CLI rather than gix, because gix 0.90 has no notes API and
+//! the notes tree's fan-out rules are git's own; git is already what users inspect notes with.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -395,147 +394,61 @@ impl Notes {
         &self.notes_ref
     }
 
-    fn git(&self) -> Command {
-        let mut c = Command::new("git");
-        c.arg("-C").arg(&self.repo);
-        // Neither the user's notes display settings nor a pager matter here.
-        c.env("GIT_PAGER", "cat").env_remove("GIT_NOTES_REF");
-        c
-    }
-
-    fn run(&self, args: &[&str], input: Option<&[u8]>) -> Result<(bool, Vec<u8>, String)> {
-        let mut cmd = self.git();
-        cmd.args(args)
-            .stdin(if input.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let git_error = |detail: String| StoreError::Git {
-            command: args.join(" "),
-            detail,
-        };
-        let mut child = cmd.spawn().map_err(|e| git_error(e.to_string()))?;
-        let writer = input.map(|bytes| {
-            let mut stdin = child.stdin.take().expect("piped");
-            let bytes = bytes.to_vec();
-            std::thread::spawn(move || stdin.write_all(&bytes))
-        });
-        let mut stdout = Vec::new();
-        let mut stderr = String::new();
-        child
-            .stdout
-            .take()
-            .expect("piped")
-            .read_to_end(&mut stdout)
-            .map_err(|e| git_error(e.to_string()))?;
-        child
-            .stderr
-            .take()
-            .expect("piped")
-            .read_to_string(&mut stderr)
-            .map_err(|e| git_error(e.to_string()))?;
-        let status = child.wait().map_err(|e| git_error(e.to_string()))?;
-        if let Some(w) = writer {
-            let _ = w.join();
+    /// A git error as the store reports it: the command and what git (or the system) said.
+    fn git_error(e: provgate_git::GitError) -> StoreError {
+        match e {
+            provgate_git::GitError::Command { command, detail } => {
+                StoreError::Git { command, detail }
+            }
+            provgate_git::GitError::Spawn { command, source } => StoreError::Git {
+                command,
+                detail: source.to_string(),
+            },
+            provgate_git::GitError::NotABlob { id, header } => StoreError::Git {
+                command: "cat-file --batch".to_string(),
+                detail: format!("note {id}: {header}"),
+            },
+            other => StoreError::Git {
+                command: String::new(),
+                detail: other.to_string(),
+            },
         }
-        Ok((status.success(), stdout, stderr))
-    }
-
-    fn run_ok(&self, args: &[&str], input: Option<&[u8]>) -> Result<Vec<u8>> {
-        let (ok, out, err) = self.run(args, input)?;
-        if !ok {
-            return Err(StoreError::Git {
-                command: args.join(" "),
-                detail: err.trim().to_string(),
-            });
-        }
-        Ok(out)
     }
 
     /// Full commit ids for the given ids or revisions, in order.
     pub fn resolve(&self, revs: &[String]) -> Result<Vec<String>> {
-        let mut input = String::new();
-        for r in revs {
-            input.push_str(r);
-            input.push_str("^{commit}\n");
-        }
-        let out = self.run_ok(&["cat-file", "--batch-check"], Some(input.as_bytes()))?;
-        let text = String::from_utf8_lossy(&out);
+        let ids =
+            provgate_git::notes::resolve_commits(&self.repo, revs).map_err(Self::git_error)?;
         revs.iter()
-            .zip(text.lines())
-            .map(|(rev, line)| match line.split_once(' ') {
-                Some((id, rest)) if rest.starts_with("commit ") => Ok(id.to_string()),
-                _ => Err(StoreError::Git {
+            .zip(ids)
+            .map(|(rev, id)| {
+                id.ok_or_else(|| StoreError::Git {
                     command: format!("cat-file --batch-check ({rev})"),
                     detail: format!("{rev} is not a commit of {}", self.repo.display()),
-                }),
+                })
             })
             .collect()
     }
 
     /// Every note under the ref: commit id → note blob id.
     fn list(&self) -> Result<HashMap<String, String>> {
-        let (ok, out, err) = self.run(&["notes", "--ref", &self.notes_ref, "list"], None)?;
-        if !ok {
+        match provgate_git::notes::list(&self.repo, &self.notes_ref) {
+            Ok(notes) => Ok(notes.into_iter().collect()),
             // No notes ref yet is an empty list.
-            if self.tip()?.is_none() {
-                return Ok(HashMap::new());
+            Err(provgate_git::GitError::Command { .. }) if self.tip()?.is_none() => {
+                Ok(HashMap::new())
             }
-            return Err(StoreError::Git {
-                command: format!("notes --ref {} list", self.notes_ref),
-                detail: err.trim().to_string(),
-            });
+            Err(e) => Err(Self::git_error(e)),
         }
-        Ok(String::from_utf8_lossy(&out)
-            .lines()
-            .filter_map(|l| l.split_once(' '))
-            .map(|(blob, commit)| (commit.to_string(), blob.to_string()))
-            .collect())
     }
 
     fn tip(&self) -> Result<Option<String>> {
-        let (ok, out, _) = self.run(
-            &[
-                "rev-parse",
-                "--verify",
-                "--quiet",
-                &format!("{}^{{commit}}", self.notes_ref),
-            ],
-            None,
-        )?;
-        Ok(ok.then(|| String::from_utf8_lossy(&out).trim().to_string()))
+        provgate_git::notes::ref_commit(&self.repo, &self.notes_ref).map_err(Self::git_error)
     }
 
     /// The contents of blobs, in order.
     fn blobs(&self, ids: &[&str]) -> Result<Vec<String>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let input: String = ids.iter().map(|id| format!("{id}\n")).collect();
-        let out = self.run_ok(&["cat-file", "--batch"], Some(input.as_bytes()))?;
-        let mut rest = &out[..];
-        let mut texts = Vec::with_capacity(ids.len());
-        for id in ids {
-            let nl = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
-            let header = String::from_utf8_lossy(&rest[..nl]).to_string();
-            let size: usize = header
-                .rsplit(' ')
-                .next()
-                .and_then(|s| s.parse().ok())
-                .filter(|_| header.contains(" blob "))
-                .ok_or_else(|| StoreError::Git {
-                    command: "cat-file --batch".to_string(),
-                    detail: format!("note {id}: {header}"),
-                })?;
-            let start = nl + 1;
-            let end = (start + size).min(rest.len());
-            texts.push(String::from_utf8_lossy(&rest[start..end]).into_owned());
-            rest = &rest[(end + 1).min(rest.len())..];
-        }
-        Ok(texts)
+        provgate_git::notes::blobs(&self.repo, ids).map_err(Self::git_error)
     }
 
     /// The note on a commit, raw.
@@ -610,18 +523,13 @@ impl Notes {
                 let _ = write!(stream, "N inline {commit}\ndata {}\n{text}\n", text.len());
             }
             stream.extend_from_slice(b"done\n");
-            let (ok, _, err) = self.run(
-                &["fast-import", "--quiet", "--done", "--date-format=raw"],
-                Some(&stream),
-            )?;
-            if ok {
-                return Ok(());
-            }
-            let moved = err.contains("Not updating");
-            last_error = Some(StoreError::Git {
-                command: "fast-import".to_string(),
-                detail: err.trim().to_string(),
-            });
+            let err = match provgate_git::notes::fast_import(&self.repo, &stream) {
+                Ok(()) => return Ok(()),
+                Err(e) => Self::git_error(e),
+            };
+            let moved =
+                matches!(&err, StoreError::Git { detail, .. } if detail.contains("Not updating"));
+            last_error = Some(err);
             if !moved {
                 break;
             }
@@ -630,9 +538,7 @@ impl Notes {
     }
 
     fn committer(&self) -> Result<String> {
-        let (ok, out, _) = self.run(&["var", "GIT_COMMITTER_IDENT"], None)?;
-        let ident = String::from_utf8_lossy(&out).trim().to_string();
-        if ok && !ident.is_empty() {
+        if let Some(ident) = provgate_git::committer_ident(&self.repo).map_err(Self::git_error)? {
             return Ok(ident);
         }
         // No identity configured (a CI machine): the notes commit is provgate's own.

@@ -4,9 +4,9 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use provgate_engine::{CodeMode, Gate, GateOptions, ReadResult};
+use provgate_git::{GitError, Known};
 use provgate_patch::{Origin, Patch, Person, Series};
 use provgate_report::text::TextOptions;
 
@@ -29,18 +29,15 @@ pub fn run(command: HookCommand) -> anyhow::Result<u8> {
 }
 
 fn hooks_dir(repo: &Path) -> anyhow::Result<PathBuf> {
-    let out = Command::new("git")
-        .current_dir(repo)
-        .args(["rev-parse", "--path-format=absolute", "--git-path", "hooks"])
-        .output()?;
-    if !out.status.success() {
-        return Err(UserError::new(
+    match provgate_git::hooks_dir(repo) {
+        Ok(dir) => Ok(dir),
+        Err(GitError::Spawn { source, .. }) => Err(source.into()),
+        Err(_) => Err(UserError::new(
             format!("{} is not in a git repository", repo.display()),
             "run `provgate hook install` inside the repository, or pass --repo DIR",
         )
-        .into());
+        .into()),
     }
-    Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
 }
 
 fn install(args: &HookInstallArgs) -> anyhow::Result<u8> {
@@ -184,7 +181,7 @@ fn run_hook(args: HookRunArgs) -> anyhow::Result<u8> {
 /// Checks the message being committed, with the staged changes and the committer's identity.
 fn commit_msg(repo: &Path, file: &Path, add_signoff: bool) -> anyhow::Result<u8> {
     let mut message = std::fs::read_to_string(file)?;
-    let ident = git_output(repo, &["var", "GIT_AUTHOR_IDENT"]).unwrap_or_default();
+    let ident = provgate_git::author_ident(repo).unwrap_or_default();
     let author = parse_ident(&ident);
     if add_signoff
         && let Some(author) = &author
@@ -211,11 +208,13 @@ fn commit_msg(repo: &Path, file: &Path, add_signoff: bool) -> anyhow::Result<u8>
     patch.trailers = provgate_patch::trailers::parse_commit_trailers(&message);
     patch.message = message;
     patch.author = author;
-    let staged = Command::new("git")
-        .current_dir(repo)
-        .args(["diff", "--cached", "--no-color", "--no-ext-diff", "-M"])
-        .output()?;
-    patch.files = provgate_patch::diff::parse_diff(&staged.stdout, 1).unwrap_or_default();
+    let staged = match provgate_git::staged_diff(repo) {
+        Ok(diff) => diff,
+        Err(GitError::Spawn { source, .. }) => return Err(source.into()),
+        // What git printed before failing, as before: nothing.
+        Err(_) => Vec::new(),
+    };
+    patch.files = provgate_patch::diff::parse_diff(&staged, 1).unwrap_or_default();
     judge(repo, vec![patch], "commit-msg", false)
 }
 
@@ -231,30 +230,12 @@ fn pre_push(repo: &Path, remote: &str, input: &str) -> anyhow::Result<u8> {
         if local.trim_start_matches('0').is_empty() {
             continue; // a deletion sends no commits
         }
-        let list = if remote_oid == ZERO || remote_oid.trim_start_matches('0').is_empty() {
-            git_output(
-                repo,
-                &[
-                    "rev-list",
-                    "--reverse",
-                    "--no-merges",
-                    local,
-                    "--not",
-                    &format!("--remotes={remote}"),
-                ],
-            )?
+        let known = if remote_oid == ZERO || remote_oid.trim_start_matches('0').is_empty() {
+            Known::Remote(remote)
         } else {
-            git_output(
-                repo,
-                &[
-                    "rev-list",
-                    "--reverse",
-                    "--no-merges",
-                    &format!("{remote_oid}..{local}"),
-                ],
-            )?
+            Known::Commit(remote_oid)
         };
-        ids.extend(list.lines().map(str::to_string));
+        ids.extend(provgate_git::rev_list(repo, local, known).map_err(git_error)?);
     }
     ids.dedup();
     if ids.is_empty() {
@@ -322,17 +303,12 @@ fn judge(repo: &Path, patches: Vec<Patch>, what: &str, read_code: bool) -> anyho
     Ok(EXIT_OK)
 }
 
-fn git_output(repo: &Path, args: &[&str]) -> anyhow::Result<String> {
-    let out = Command::new("git").current_dir(repo).args(args).output()?;
-    if !out.status.success() {
-        return Err(UserError::plain(format!(
-            "git {} failed: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
-        .into());
+/// A failed git command, worded as the user has always seen it: `git ARGS failed: MESSAGE`.
+fn git_error(e: GitError) -> anyhow::Error {
+    match e {
+        GitError::Spawn { source, .. } => source.into(),
+        other => UserError::plain(other.to_string()).into(),
     }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// `Name <email> 1700000000 +0100` → the person.

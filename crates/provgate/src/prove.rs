@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use provgate_analysis::prove::{ProveError, ProveOptions, ProveReport, prove_after, split_tests};
 use provgate_patch::Patch;
+use provgate_prove::{ProveError, ProveOptions};
 use provgate_report::{ErrorReport, FindingReport, ProofReport, Report, RuleReport};
 
 use crate::cli::ProveArgs;
@@ -44,7 +44,7 @@ pub fn run(args: ProveArgs) -> anyhow::Result<u8> {
 
     // Ctrl-C ends the test commands and removes the worktrees before the process goes.
     ctrlc::set_handler(|| {
-        provgate_analysis::prove::on_interrupt();
+        provgate_prove::on_interrupt();
         std::process::exit(i32::from(crate::EXIT_INTERRUPTED));
     })
     .map_err(|e| anyhow::anyhow!("cannot install the Ctrl-C handler: {e}"))?;
@@ -54,6 +54,7 @@ pub fn run(args: ProveArgs) -> anyhow::Result<u8> {
         timeout: Duration::from_secs(args.timeout),
         base: args.base.clone(),
         output_tail: OUTPUT_TAIL,
+        is_test: |path| provgate_policy::classify::path_kind(path) == provgate_policy::Kind::Tests,
     };
     let mut report = provgate_engine::build_report(&read, None);
     let mut tally = Tally::default();
@@ -107,12 +108,9 @@ fn test_command(args: &ProveArgs) -> Result<String, UserError> {
     let hint = "give the command that runs the tests, e.g. --test-cmd 'make check', or set it once with `git config --global provgate.testCmd 'make check'`";
     let cmd = match &args.test_cmd {
         Some(cmd) => cmd.clone(),
-        None => std::process::Command::new("git")
-            .args(["config", "--global", "--get", "provgate.testCmd"])
-            .output()
+        None => provgate_git::global_config("provgate.testCmd")
             .ok()
-            .filter(|out| out.status.success())
-            .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_string())
+            .flatten()
             .ok_or_else(|| UserError::new("no test command", hint))?,
     };
     if cmd.trim().is_empty() {
@@ -140,46 +138,13 @@ fn prove_one(
     patch: &Patch,
     options: &ProveOptions,
 ) -> Result<ProofReport, ProveError> {
-    let (tests, fix) = split_tests(patch);
-    let test_files: Vec<String> = tests.iter().map(|f| f.path().to_string()).collect();
-    let nothing = |summary: &str| ProofReport {
-        outcome: "not-applicable".into(),
-        summary: summary.into(),
-        base: String::new(),
-        command: options.test_cmd.clone(),
-        test_files: test_files.clone(),
-        without_fix: None,
-        with_fix: None,
-    };
-    if tests.is_empty() {
-        return Ok(nothing(
-            "the patch changes no test files, so there is no regression test to prove",
-        ));
-    }
-    if fix.is_empty() {
-        return Ok(nothing(
-            "the patch changes only test files, so there is no fix to prove them against",
-        ));
-    }
-    eprintln!(
-        "proving {} {} ...",
-        provgate_report::short_id(&patch.id),
-        patch.subject
-    );
-    let proved = prove_after(repo, earlier, patch, options)?;
-    Ok(proof_report(proved, &options.test_cmd))
-}
-
-fn proof_report(proved: ProveReport, command: &str) -> ProofReport {
-    ProofReport {
-        outcome: proved.outcome.as_str().to_string(),
-        summary: proved.summary,
-        base: proved.base,
-        command: command.to_string(),
-        test_files: proved.test_files,
-        without_fix: proved.without_fix,
-        with_fix: proved.with_fix,
-    }
+    provgate_prove::prove_for_report(repo, earlier, patch, options, || {
+        eprintln!(
+            "proving {} {} ...",
+            provgate_report::short_id(&patch.id),
+            patch.subject
+        );
+    })
 }
 
 /// Puts a proof on its patch in the report, with a finding when it does not hold.

@@ -2,7 +2,6 @@
 //! and put where the policy wants it, on HEAD or in a commit message file.
 
 use std::path::Path;
-use std::process::Command;
 
 use provgate_patch::trailers::{Placement, insert_trailer};
 use provgate_policy::Policy;
@@ -123,53 +122,21 @@ fn disclosure(policy: &Policy, args: &TrailerAddArgs) -> Result<(String, String)
 
 /// Rewrites HEAD's message with the trailer, keeping its author and date.
 fn amend_head(repo: &Path, key: &str, value: &str, placement: Placement) -> anyhow::Result<()> {
-    let message = git(repo, &["log", "-1", "--format=%B", "HEAD"])?;
-    // `%B` ends with the message's own newline plus one git adds.
-    let message = message.strip_suffix('\n').unwrap_or(&message);
-    let updated = insert_trailer(message, key, value, placement);
+    let message = provgate_git::head_message(repo).map_err(|e| {
+        UserError::new(
+            format!("cannot read HEAD's message: {e}"),
+            "run it inside a repository with at least one commit, or pass --file",
+        )
+    })?;
+    let updated = insert_trailer(&message, key, value, placement);
     if updated == message {
         return Ok(());
     }
-    let status = Command::new("git")
-        .current_dir(repo)
-        .args([
-            "commit",
-            "--amend",
-            "--no-verify",
-            "--cleanup=verbatim",
-            "-q",
-            "-F",
-            "-",
-        ])
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child
-                .stdin
-                .take()
-                .expect("piped")
-                .write_all(updated.as_bytes())?;
-            child.wait()
-        })?;
-    if !status.success() {
-        return Err(UserError::new("git commit --amend failed", "see git's message above").into());
+    match provgate_git::amend_head_message(repo, &updated) {
+        Ok(()) => Ok(()),
+        Err(provgate_git::GitError::Spawn { source, .. }) => Err(source.into()),
+        Err(_) => {
+            Err(UserError::new("git commit --amend failed", "see git's message above").into())
+        }
     }
-    Ok(())
-}
-
-fn git(repo: &Path, args: &[&str]) -> anyhow::Result<String> {
-    let out = Command::new("git").current_dir(repo).args(args).output()?;
-    if !out.status.success() {
-        return Err(UserError::new(
-            format!(
-                "git {} failed: {}",
-                args.join(" "),
-                String::from_utf8_lossy(&out.stderr).trim()
-            ),
-            "run it inside a repository with at least one commit, or pass --file",
-        )
-        .into());
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }

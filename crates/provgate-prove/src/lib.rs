@@ -1,7 +1,7 @@
 //! The regression-test proof: does the patch's test fail without its fix and pass with it?
 //!
 //! [`prove`] checks out the patch's base in a temporary worktree (`git worktree add --detach`),
-//! applies only the patch's test files (by the policy engine's path rules, [`path_kind`]) and runs
+//! applies only the patch's test files (by the caller's rule, [`ProveOptions::is_test`]) and runs
 //! the test command, expecting it to fail; then applies the rest of the patch and runs the command
 //! again, expecting it to pass. Both runs are reported (exit status, duration, the tail of the
 //! output). A run is killed with its whole process group at the timeout. The worktree is removed
@@ -12,6 +12,12 @@
 //! The command comes only from the caller (the command line, the user's own configuration): it
 //! is never read from the checked repository or from a policy file, which may come from an
 //! untrusted branch.
+//!
+//! git is run through `provgate-git` (worktrees, resolving the base); this crate starts only the
+//! test command, with `sh -c`. It knows nothing of policies: which files are tests is the
+//! caller's rule (provgate passes the policy engine's path rules).
+
+#![deny(missing_docs)]
 
 use std::io::Read;
 use std::os::unix::process::CommandExt;
@@ -21,13 +27,13 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use provgate_git::GitError;
 use provgate_patch::{FileChange, FileStatus, Patch};
-use provgate_policy::classify::path_kind;
-use provgate_policy::{Kind, ProofFacts, ProofOutcome};
+use provgate_report::ProofReport;
 use serde::Serialize;
 
 /// How to prove.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ProveOptions {
     /// The test command, run with `sh -c` in the worktree's root. It must come from the person
     /// running provgate, never from the checked repository.
@@ -38,14 +44,21 @@ pub struct ProveOptions {
     pub base: Option<String>,
     /// How many bytes of each run's output (standard output and error, interleaved) to keep.
     pub output_tail: usize,
+    /// Whether a path of the patch is a test file (applied alone for the first run).
+    pub is_test: fn(&str) -> bool,
 }
 
 impl ProveOptions {
-    /// Options with a command and a timeout, the rest at defaults.
-    pub fn new(test_cmd: impl Into<String>, timeout: Duration) -> ProveOptions {
+    /// Options with a command, a timeout and the rule for test files, the rest at defaults.
+    pub fn new(
+        test_cmd: impl Into<String>,
+        timeout: Duration,
+        is_test: fn(&str) -> bool,
+    ) -> ProveOptions {
         ProveOptions {
             test_cmd: test_cmd.into(),
             timeout,
+            is_test,
             base: None,
             output_tail: 4096,
         }
@@ -59,6 +72,33 @@ pub use provgate_report::RunReport as Run;
 /// Whether the command succeeded (exit 0, within the time).
 fn passed(run: &Run) -> bool {
     run.exit_code == Some(0) && !run.timed_out
+}
+
+/// The outcome of a regression-test proof; its kebab-case name is the one reports and the policy
+/// engine's `ProofOutcome` use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProofOutcome {
+    /// The tests failed without the fix and passed with it.
+    Proven,
+    /// The tests passed without the fix: they do not test it.
+    Hollow,
+    /// The tests failed with the fix too.
+    Broken,
+    /// The proof could not be made (the patch did not apply, the command timed out, …).
+    Inconclusive,
+}
+
+impl ProofOutcome {
+    /// The kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProofOutcome::Proven => "proven",
+            ProofOutcome::Hollow => "hollow",
+            ProofOutcome::Broken => "broken",
+            ProofOutcome::Inconclusive => "inconclusive",
+        }
+    }
 }
 
 /// What a proof found.
@@ -78,16 +118,6 @@ pub struct ProveReport {
     pub outcome: ProofOutcome,
     /// One sentence.
     pub summary: String,
-}
-
-impl ProveReport {
-    /// The facts the policy engine's `regression-test-unproven` reads.
-    pub fn facts(&self) -> ProofFacts {
-        ProofFacts {
-            outcome: self.outcome,
-            summary: self.summary.clone(),
-        }
-    }
 }
 
 /// Why a proof could not be attempted.
@@ -110,6 +140,22 @@ pub enum ProveError {
     /// The test command is empty.
     #[error("no test command given")]
     NoCommand,
+}
+
+impl From<GitError> for ProveError {
+    fn from(e: GitError) -> ProveError {
+        match e {
+            GitError::Command { command, detail } => ProveError::Git {
+                args: command,
+                message: detail,
+            },
+            GitError::Spawn { source, .. } => ProveError::Io(source),
+            other => ProveError::Git {
+                args: String::new(),
+                message: other.to_string(),
+            },
+        }
+    }
 }
 
 /// A proof under way, for [`on_interrupt`].
@@ -197,45 +243,28 @@ fn kill_group(group: i32) {
 
 fn remove_worktree(repo: &Path, wt: &Path) {
     if wt.exists() {
-        let _ = git(
-            repo,
-            &["worktree", "remove", "--force", &wt.to_string_lossy()],
-        );
+        let _ = provgate_git::worktree::remove(repo, wt);
         if wt.exists() {
             let _ = std::fs::remove_dir_all(wt);
         }
     }
-    let _ = git(repo, &["worktree", "prune"]);
+    let _ = provgate_git::worktree::prune(repo);
 }
 
-fn git(repo: &Path, args: &[&str]) -> Result<String, ProveError> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(repo)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()?;
-    if !out.status.success() {
-        return Err(ProveError::Git {
-            args: args.join(" "),
-            message: String::from_utf8_lossy(&out.stderr).trim().to_string(),
-        });
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-}
-
-/// Whether a file of a patch is a test file, by the policy engine's path rules, under its old or
-/// new name.
-fn is_test(f: &FileChange) -> bool {
+/// Whether a file of a patch is a test file by `is_test`, under its old or new name.
+fn is_test_file(f: &FileChange, is_test: fn(&str) -> bool) -> bool {
     f.new_path
         .iter()
         .chain(f.old_path.iter())
-        .any(|p| path_kind(p) == Kind::Tests)
+        .any(|p| is_test(p))
 }
 
 /// A patch's test files and the rest (the fix), in patch order. A proof needs both.
-pub fn split_tests(patch: &Patch) -> (Vec<&FileChange>, Vec<&FileChange>) {
-    patch.files.iter().partition(|f| is_test(f))
+pub fn split_tests(
+    patch: &Patch,
+    is_test: fn(&str) -> bool,
+) -> (Vec<&FileChange>, Vec<&FileChange>) {
+    patch.files.iter().partition(|f| is_test_file(f, is_test))
 }
 
 /// Proves `patch`'s regression test in the repository at `repo` (see the module documentation).
@@ -262,19 +291,15 @@ pub fn prove_after(
         .cloned()
         .or_else(|| opts.base.clone())
         .unwrap_or_else(|| "HEAD".into());
-    let base = git(
-        repo,
-        &[
-            "rev-parse",
-            "--verify",
-            "--quiet",
-            &format!("{rev}^{{commit}}"),
-        ],
-    )?;
+    // Said as the `git rev-parse --verify --quiet` this once was, which printed nothing.
+    let base = provgate_git::resolve_commit(repo, &rev).map_err(|_| ProveError::Git {
+        args: format!("rev-parse --verify --quiet {rev}^{{commit}}"),
+        message: String::new(),
+    })?;
     let test_files: Vec<String> = patch
         .files
         .iter()
-        .filter(|f| is_test(f))
+        .filter(|f| is_test_file(f, opts.is_test))
         .map(|f| f.path().to_string())
         .collect();
     let mut report = ProveReport {
@@ -310,17 +335,7 @@ pub fn prove_after(
         worktree: worktree.clone(),
         _dir: dir,
     };
-    git(
-        repo,
-        &[
-            "worktree",
-            "add",
-            "--detach",
-            "--quiet",
-            &worktree.to_string_lossy(),
-            &base,
-        ],
-    )?;
+    provgate_git::worktree::add_detached(repo, &worktree, &base)?;
 
     if patch.parents.is_empty() {
         for prior in earlier {
@@ -335,7 +350,7 @@ pub fn prove_after(
             }
         }
     }
-    let (tests, rest) = split_tests(patch);
+    let (tests, rest) = split_tests(patch, opts.is_test);
     if let Err(e) = apply_all(&worktree, &tests) {
         report.summary = format!(
             "the patch's test files do not apply to {}: {e}",
@@ -386,6 +401,57 @@ pub fn prove_after(
     Ok(report)
 }
 
+/// Proves one patch of a series for a report: [`prove_after`], unless the patch has no test
+/// files or nothing but test files, in which case nothing runs and the proof is
+/// `not-applicable`. `starting` is called just before the runs start (for progress).
+pub fn prove_for_report(
+    repo: &Path,
+    earlier: &[&Patch],
+    patch: &Patch,
+    opts: &ProveOptions,
+    starting: impl FnOnce(),
+) -> Result<ProofReport, ProveError> {
+    let (tests, fix) = split_tests(patch, opts.is_test);
+    let test_files: Vec<String> = tests.iter().map(|f| f.path().to_string()).collect();
+    let nothing = |summary: &str| ProofReport {
+        outcome: "not-applicable".into(),
+        summary: summary.into(),
+        base: String::new(),
+        command: opts.test_cmd.clone(),
+        test_files: test_files.clone(),
+        without_fix: None,
+        with_fix: None,
+    };
+    if tests.is_empty() {
+        return Ok(nothing(
+            "the patch changes no test files, so there is no regression test to prove",
+        ));
+    }
+    if fix.is_empty() {
+        return Ok(nothing(
+            "the patch changes only test files, so there is no fix to prove them against",
+        ));
+    }
+    starting();
+    let proved = prove_after(repo, earlier, patch, opts)?;
+    Ok(proved.into_report(&opts.test_cmd))
+}
+
+impl ProveReport {
+    /// The proof as a report shows it, with the command that ran.
+    pub fn into_report(self, command: &str) -> ProofReport {
+        ProofReport {
+            outcome: self.outcome.as_str().to_string(),
+            summary: self.summary,
+            base: self.base,
+            command: command.to_string(),
+            test_files: self.test_files,
+            without_fix: self.without_fix,
+            with_fix: self.with_fix,
+        }
+    }
+}
+
 fn short(id: &str) -> &str {
     &id[..id.len().min(12)]
 }
@@ -427,7 +493,7 @@ pub fn apply_file(root: &Path, file: &FileChange) -> Result<(), String> {
                 FileStatus::Added => String::new(),
                 _ => read(file.old_path.as_deref().unwrap_or(new_path))?,
             };
-            let new = crate::apply::apply(&old, file).map_err(|e| e.to_string())?;
+            let new = provgate_patch::apply::apply(&old, file).map_err(|e| e.to_string())?;
             let target = inside(root, new_path)?;
             if let Some(parent) = target.parent() {
                 std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;

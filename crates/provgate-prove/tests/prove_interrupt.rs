@@ -5,9 +5,8 @@ mod support;
 
 use std::time::Duration;
 
-use provgate_analysis::prove::{active_worktrees, on_interrupt};
-use provgate_analysis::{ProveError, ProveOptions, prove};
-use support::TestRepo;
+use provgate_prove::{ProveError, ProveOptions, active_worktrees, on_interrupt, prove};
+use support::{TestRepo, is_test};
 
 #[test]
 fn an_interrupt_removes_the_worktree() {
@@ -22,7 +21,7 @@ fn an_interrupt_removes_the_worktree() {
         prove(
             &path,
             &patch,
-            &ProveOptions::new("sleep 30", Duration::from_secs(60)),
+            &ProveOptions::new("sleep 30", Duration::from_secs(60), is_test),
         )
     });
     // Wait until this proof's worktree exists, then interrupt.

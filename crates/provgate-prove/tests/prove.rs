@@ -5,9 +5,8 @@ mod support;
 
 use std::time::Duration;
 
-use provgate_analysis::{ProveError, ProveOptions, prove};
-use provgate_policy::ProofOutcome;
-use support::TestRepo;
+use provgate_prove::{ProofOutcome, ProveError, ProveOptions, prove};
+use support::{TestRepo, is_test};
 
 /// A shell "project": calc.sh with a bug in add, and a test runner running tests/test-*.sh.
 fn project() -> TestRepo {
@@ -26,7 +25,7 @@ fn project() -> TestRepo {
 }
 
 fn options(cmd: &str) -> ProveOptions {
-    ProveOptions::new(cmd, Duration::from_secs(30))
+    ProveOptions::new(cmd, Duration::from_secs(30), is_test)
 }
 
 fn no_worktrees_left(r: &TestRepo) {
@@ -54,7 +53,7 @@ fn a_real_fix_with_a_real_regression_test_is_proven() {
     assert!(without.output_tail.contains("add 2 3 = -1"), "{without:?}");
     assert_eq!(without.applied, ["tests/test-add.sh"]);
     assert_eq!(report.with_fix.as_ref().unwrap().exit_code, Some(0));
-    assert_eq!(report.facts().outcome, ProofOutcome::Proven);
+    assert_eq!(report.into_report("sh tests/run.sh").outcome, "proven");
     no_worktrees_left(&r);
 }
 
@@ -111,7 +110,7 @@ fn a_hanging_command_is_killed_at_the_timeout() {
     let head = r.commit("test");
     let started = std::time::Instant::now();
     // The command starts a background sleeper too: the whole process group goes.
-    let opts = ProveOptions::new("sleep 30 & sleep 30", Duration::from_millis(300));
+    let opts = ProveOptions::new("sleep 30 & sleep 30", Duration::from_millis(300), is_test);
     let report = prove(r.path(), &r.patch(&head), &opts).unwrap();
     assert!(started.elapsed() < Duration::from_secs(10));
     assert_eq!(report.outcome, ProofOutcome::Inconclusive, "{report:#?}");

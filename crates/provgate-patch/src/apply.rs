@@ -1,7 +1,7 @@
 //! Rebuilding a file's new content from its old content and a patch's hunks, as `git apply`
 //! would without fuzz: every context and removed line must match the old file where the hunk says.
 
-use provgate_patch::{FileChange, LineKind};
+use crate::{FileChange, LineKind};
 
 /// Why hunks do not apply.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -125,8 +125,8 @@ pub fn hunks_only(file: &FileChange) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diff::parse_diff;
     use proptest::prelude::*;
-    use provgate_patch::diff::parse_diff;
 
     fn file_of(diff: &str) -> FileChange {
         parse_diff(diff.as_bytes(), 1)
