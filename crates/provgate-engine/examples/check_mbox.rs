@@ -26,7 +26,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "{} patch(es), verdict {}, audit digest {}",
         report.patches.len(),
-        report.verdict.as_deref().unwrap_or("none"),
+        report.verdict.map_or("none", |v| v.as_str()),
         checked.input_sha256
     );
     Ok(())

@@ -1,7 +1,7 @@
 //! What the audit log records of a judgement: the engine decides, the store persists.
 
 use provgate_report::Report;
-use provgate_store::{InputRef, NewEntry, PolicyRef, RecordedFinding, SubjectRef, ToolRef};
+use provgate_store::{InputRef, NewEntry, PolicyRef, SubjectRef, ToolRef};
 
 /// The entry for a finished report.
 ///
@@ -29,17 +29,17 @@ pub fn entry_for_report(command: &str, report: &Report, input_sha256: &str) -> N
             .iter()
             .map(|p| SubjectRef {
                 id: p.id.clone(),
-                verdict: p.verdict.clone(),
+                verdict: p.verdict,
             })
             .collect(),
         policy: report.policy.as_ref().map(|p| PolicyRef {
             name: p.origin.clone(),
             digest: p.digest.clone(),
             extends: p.extends.clone(),
-            mode: p.mode.clone(),
-            stage: p.stage.clone(),
+            mode: p.mode,
+            stage: p.stage,
         }),
-        findings: report.all_findings().map(RecordedFinding::from).collect(),
-        verdict: report.verdict.clone(),
+        findings: report.all_findings().map(|f| f.finding.clone()).collect(),
+        verdict: report.verdict,
     }
 }

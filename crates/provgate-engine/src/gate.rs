@@ -126,6 +126,11 @@ impl Gate {
             root = policy.root.clone();
             loaded.push(policy);
         }
+        // Proofs reach the rules through the context, so they count with or without the code.
+        let mut proofs = std::collections::HashMap::new();
+        for file in &options.proofs {
+            proofs.extend(code::read_proofs(file)?);
+        }
         let mut judges = Vec::new();
         for LoadedPolicy {
             policy,
@@ -133,7 +138,9 @@ impl Gate {
             root,
         } in loaded
         {
-            let context = CheckContext::new(root.clone(), options.stage, options.today, overrides)?;
+            let mut context =
+                CheckContext::new(root.clone(), options.stage, options.today, overrides)?;
+            context.proofs = proofs.clone();
             // A MAINTAINERS file that cannot be read is an error of the run, not a note.
             let mut zones = Zones::load(&policy, root.as_deref())?;
             if !options.keywords {
@@ -159,8 +166,8 @@ impl Gate {
         })
     }
 
-    /// Gives each judge its analyzer, with the proofs; under [`CodeMode::BestEffort`], why the
-    /// code cannot be read instead of an error.
+    /// Gives each judge its analyzer; under [`CodeMode::BestEffort`], why the code cannot be
+    /// read instead of an error.
     fn read_code(
         options: &GateOptions,
         root: Option<&Path>,
@@ -169,22 +176,13 @@ impl Gate {
         if let Some(base) = &options.base {
             code::check_base(&options.repo, base)?;
         }
-        let mut proofs = Vec::new();
-        for file in &options.proofs {
-            proofs.extend(code::read_proofs(file)?);
-        }
         for judge in judges {
-            let analyzer =
+            judge.analyzer =
                 match code::analyzer(options.code, &options.repo, root, options.base.as_deref()) {
                     Ok(analyzer) => analyzer,
                     Err(e) if options.code == CodeMode::BestEffort => return Ok(Some(e)),
                     Err(e) => return Err(e),
                 };
-            judge.analyzer = analyzer.map(|a| {
-                proofs
-                    .iter()
-                    .fold(a, |a, (id, facts)| a.with_proof(id, facts.clone()))
-            });
         }
         Ok(None)
     }

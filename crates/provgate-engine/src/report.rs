@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use provgate_patch::{Patch, Series};
-use provgate_policy::{CheckResult, CodeNote, Finding};
+use provgate_policy::{CheckResult, CodeNote, Finding, Level, RuleId, Verdict};
 use provgate_report::{
     AiReport, FindingReport, NoteReport, PolicyReport, Report, RuleReport, SeriesReport, Snippet,
     WaivedReport,
@@ -39,8 +39,8 @@ pub fn build(read: &ReadResult, result: Option<&CheckResult>) -> Report {
         origin: result.policy.origin.clone(),
         extends: result.policy.extends.clone(),
         digest: result.policy.digest.clone(),
-        mode: label(&result.policy.mode),
-        stage: label(&result.stage),
+        mode: result.policy.mode,
+        stage: result.stage,
         status: result.policy.status.as_ref().map(|s| s.describe()),
     });
     let finding = |f: &Finding| finding_report(f, &patches);
@@ -53,7 +53,7 @@ pub fn build(read: &ReadResult, result: Option<&CheckResult>) -> Report {
             .find(|s| s.id == series_result.id && s.verdict.is_none())
         {
             entry.findings = series_result.findings.iter().map(finding).collect();
-            entry.verdict = Some(series_result.verdict.as_str().to_string());
+            entry.verdict = Some(series_result.verdict);
         }
         for patch_result in &series_result.patches {
             let start = next_slot.get(&patch_result.id).copied().unwrap_or(0);
@@ -74,7 +74,7 @@ pub fn build(read: &ReadResult, result: Option<&CheckResult>) -> Report {
             });
             entry.code_lines = Some(patch_result.code_lines);
             entry.findings = patch_result.findings.iter().map(finding).collect();
-            entry.verdict = Some(patch_result.verdict.as_str().to_string());
+            entry.verdict = Some(patch_result.verdict);
             for (file, file_result) in entry.files.iter_mut().zip(&patch_result.files) {
                 file.zones = Some(file_result.zones.clone());
                 file.kind = Some(file_result.kind.as_str().to_string());
@@ -92,10 +92,10 @@ pub fn build(read: &ReadResult, result: Option<&CheckResult>) -> Report {
             if patch_result.ai.ai_assisted() {
                 report.summary.ai_assisted += 1;
             }
-            match patch_result.verdict.as_str() {
-                "fail" => report.summary.failed += 1,
-                "warn" => report.summary.warned += 1,
-                _ => {}
+            match patch_result.verdict {
+                Verdict::Fail => report.summary.failed += 1,
+                Verdict::Warn => report.summary.warned += 1,
+                Verdict::Pass => {}
             }
         }
     }
@@ -111,7 +111,7 @@ pub fn build(read: &ReadResult, result: Option<&CheckResult>) -> Report {
         .collect();
     report.summary.waived = report.waived.len();
     let (deny, warn) = report.all_findings().fold((0, 0), |(d, w), f| {
-        if f.level == "deny" {
+        if f.level == Level::Deny {
             (d + 1, w)
         } else {
             (d, w + 1)
@@ -119,21 +119,20 @@ pub fn build(read: &ReadResult, result: Option<&CheckResult>) -> Report {
     });
     report.summary.deny = deny;
     report.summary.warn = warn;
-    let mut rules: Vec<String> = report.all_findings().map(|f| f.rule.clone()).collect();
+    let mut rules: Vec<RuleId> = report.all_findings().map(|f| f.rule).collect();
     rules.sort();
     rules.dedup();
     report.rules = rules
         .into_iter()
         .map(|name| RuleReport {
-            summary: provgate_policy::explain(&name)
-                .map_or(String::new(), |d| d.summary.to_string()),
+            summary: name.rule().doc().summary.to_string(),
             help: format!("provgate explain {name}"),
             name,
         })
         .collect();
     report.notes.extend(result.mode_note.iter().cloned());
     report.notes.extend(result.notes.iter().cloned());
-    report.verdict = Some(result.verdict.as_str().to_string());
+    report.verdict = Some(result.verdict);
     report
 }
 
@@ -205,13 +204,7 @@ fn finding_report(finding: &Finding, patches: &HashMap<&str, &Patch>) -> Finding
         _ => None,
     };
     FindingReport {
-        rule: finding.rule.to_string(),
-        level: finding.level.as_str().to_string(),
-        message: finding.message.clone(),
-        patch: finding.patch_id.clone(),
-        path: finding.path.clone(),
-        line: finding.line,
-        help: finding.help.clone(),
+        finding: finding.clone(),
         snippet,
     }
 }
@@ -221,14 +214,6 @@ fn to_values<T: serde::Serialize>(items: &[T]) -> Vec<serde_json::Value> {
         .iter()
         .filter_map(|i| serde_json::to_value(i).ok())
         .collect()
-}
-
-/// The kebab-case name a serde enum serialises to.
-fn label<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

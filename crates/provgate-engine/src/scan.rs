@@ -10,10 +10,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use provgate_patch::{Patch, Series};
-use provgate_policy::{PatchResult, Zones};
+use provgate_policy::{Finding, PatchResult, Zones};
+use provgate_policy::{Stage, Verdict};
 use provgate_report::scan::{
-    CommitRecord, RecordFinding, RecordOutcome, ScanInput, ScanPolicy, ScanReport, Skipped,
-    ToolMark,
+    CommitRecord, RecordOutcome, ScanInput, ScanPolicy, ScanReport, Skipped, ToolMark,
 };
 
 use crate::EngineError;
@@ -183,20 +183,13 @@ fn audit_entry(
     judge: &Judge,
     index: usize,
 ) -> provgate_store::NewEntry {
-    use provgate_store::{InputRef, NewEntry, PolicyRef, RecordedFinding, SubjectRef, ToolRef};
+    use provgate_store::{InputRef, NewEntry, PolicyRef, SubjectRef, ToolRef};
     let outcomes = || {
         records
             .iter()
             .filter_map(move |r| Some((r, r.outcomes.get(index)?)))
     };
-    let verdict = outcomes()
-        .map(|(_, o)| o.verdict.as_str())
-        .max_by_key(|v| match *v {
-            "fail" => 2,
-            "warn" => 1,
-            _ => 0,
-        })
-        .unwrap_or("pass");
+    let verdict = Verdict::worst(outcomes().map(|(_, o)| o.verdict));
     NewEntry {
         command: "scan".into(),
         tool: ToolRef {
@@ -211,32 +204,20 @@ fn audit_entry(
         subjects: outcomes()
             .map(|(r, o)| SubjectRef {
                 id: r.id.clone(),
-                verdict: Some(o.verdict.clone()),
+                verdict: Some(o.verdict),
             })
             .collect(),
         policy: Some(PolicyRef {
             name: judge.policy.origin.clone(),
             digest: judge.policy.digest(),
             extends: judge.policy.extends.clone(),
-            mode: serde_json::to_value(judge.policy.mode)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
-            stage: "submit".into(),
+            mode: judge.policy.mode,
+            stage: Stage::Submit,
         }),
         findings: outcomes()
-            .flat_map(|(r, o)| {
-                o.findings.iter().map(|f| RecordedFinding {
-                    rule: f.rule.clone(),
-                    level: f.level.clone(),
-                    message: f.message.clone(),
-                    patch: Some(r.id.clone()),
-                    path: f.path.clone(),
-                    line: f.line,
-                })
-            })
+            .flat_map(|(_, o)| o.findings.iter().cloned())
             .collect(),
-        verdict: Some(verdict.to_string()),
+        verdict: Some(verdict),
     }
 }
 
@@ -352,17 +333,15 @@ fn record(patch: &Patch, results: &[PatchResult], zones: &Zones) -> CommitRecord
         outcomes: results
             .iter()
             .map(|r| RecordOutcome {
-                verdict: r.verdict.as_str().to_string(),
+                verdict: r.verdict,
                 ai: r.ai.ai_assisted(),
+                // Every finding names its commit, as the audit log records it.
                 findings: r
                     .findings
                     .iter()
-                    .map(|f| RecordFinding {
-                        rule: f.rule.to_string(),
-                        level: f.level.as_str().to_string(),
-                        message: f.message.clone(),
-                        path: f.path.clone(),
-                        line: f.line,
+                    .map(|f| Finding {
+                        patch_id: Some(patch.id.clone()),
+                        ..f.clone()
                     })
                     .collect(),
             })

@@ -30,6 +30,9 @@ pub struct CheckContext {
     pub today: jiff::civil::Date,
     /// Rule levels from the command line ([`Overrides::parse`] reads their names).
     pub overrides: Overrides,
+    /// Regression-test proofs (`provgate prove`) by patch id: the `regression-test-unproven`
+    /// rule reads them whether or not the code is read.
+    pub proofs: std::collections::HashMap<String, crate::code::ProofFacts>,
 }
 
 impl CheckContext {
@@ -48,6 +51,7 @@ impl CheckContext {
             stage,
             today,
             overrides,
+            proofs: std::collections::HashMap::new(),
         })
     }
 }
@@ -96,7 +100,8 @@ impl Verdict {
 
 impl std::fmt::Display for Verdict {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        // `pad`, so that a width (`{:<32}`) lines names up as it does for strings.
+        f.pad(self.as_str())
     }
 }
 
@@ -512,6 +517,7 @@ pub fn check_with_code(
                 zones,
                 stage: ctx.stage,
                 today: ctx.today,
+                proof: ctx.proofs.get(&f.patch.id),
             };
             let mut findings = Vec::new();
             for (rule, level) in &rules {

@@ -30,7 +30,8 @@ impl Level {
 
 impl std::fmt::Display for Level {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        // `pad`, so that a width (`{:<32}`) lines names up as it does for strings.
+        f.pad(self.as_str())
     }
 }
 

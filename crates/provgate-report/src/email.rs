@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use crate::{FindingReport, PatchReport, Report, SeriesReport};
+use crate::{FindingReport, Level, PatchReport, Report, SeriesReport, Verdict};
 
 /// Renders one reply per series, separated by a line of `=`.
 pub fn render(report: &Report) -> String {
@@ -57,8 +57,8 @@ fn reply(
     patches: &[&PatchReport],
     series_findings: &[FindingReport],
 ) -> String {
-    let failed = patches.iter().any(|p| p.verdict.as_deref() == Some("fail"))
-        || series_findings.iter().any(|f| f.level == "deny");
+    let failed = patches.iter().any(|p| p.verdict == Some(Verdict::Fail))
+        || series_findings.iter().any(|f| f.level == Level::Deny);
     let warned = patches.iter().any(|p| !p.findings.is_empty()) || !series_findings.is_empty();
     let mut out = String::new();
     out.push_str("Hi,\n\n");
@@ -93,7 +93,7 @@ fn reply(
         }
         for finding in &patch.findings {
             finding_lines(&mut out, finding);
-            if finding.level == "deny" {
+            if finding.level == Level::Deny {
                 errors += 1;
             } else {
                 warnings += 1;
@@ -102,8 +102,16 @@ fn reply(
         let _ = writeln!(
             out,
             "total: {} errors, {} warnings\n",
-            patch.findings.iter().filter(|f| f.level == "deny").count(),
-            patch.findings.iter().filter(|f| f.level != "deny").count()
+            patch
+                .findings
+                .iter()
+                .filter(|f| f.level == Level::Deny)
+                .count(),
+            patch
+                .findings
+                .iter()
+                .filter(|f| f.level != Level::Deny)
+                .count()
         );
     }
     if !series_findings.is_empty() {
@@ -142,7 +150,7 @@ fn reply(
 }
 
 fn finding_lines(out: &mut String, finding: &FindingReport) {
-    let label = if finding.level == "deny" {
+    let label = if finding.level == Level::Deny {
         "ERROR"
     } else {
         "WARNING"

@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use crate::{FindingReport, Report};
+use crate::{FindingReport, Level, Report, Verdict};
 
 /// Annotations written before the rest are only counted.
 pub const DEFAULT_MAX_ANNOTATIONS: usize = 50;
@@ -15,7 +15,7 @@ pub fn render(report: &Report, max: usize) -> String {
     let mut out = String::new();
     let findings: Vec<&FindingReport> = report.all_findings().collect();
     for finding in findings.iter().take(max) {
-        let command = if finding.level == "deny" {
+        let command = if finding.level == Level::Deny {
             "error"
         } else {
             "warning"
@@ -27,10 +27,10 @@ pub fn render(report: &Report, max: usize) -> String {
                 properties.push(format!("line={line}"));
             }
         }
-        properties.push(format!("title={}", escape_property(&finding.rule)));
+        properties.push(format!("title={}", escape_property(finding.rule.as_str())));
         let mut message = finding.message.clone();
         if finding.path.is_none()
-            && let Some(patch) = &finding.patch
+            && let Some(patch) = &finding.patch_id
         {
             let _ = write!(message, " (in {})", crate::short_id(patch));
         }
@@ -62,7 +62,7 @@ pub fn render(report: &Report, max: usize) -> String {
     let _ = writeln!(
         out,
         "provgate: {}: {} patch(es), {} failed, {} with warnings, {} deny, {} warn, {} error(s)",
-        report.verdict.as_deref().unwrap_or("read"),
+        report.verdict.map_or("read", Verdict::as_str),
         s.patches,
         s.failed,
         s.warned,

@@ -16,6 +16,8 @@ pub mod text;
 pub use snippet::Snippet;
 
 use provgate_patch::{FileChange, Patch};
+pub use provgate_policy::policy::Mode;
+pub use provgate_policy::{Finding, Level, RuleId, Stage, Verdict};
 use serde::Serialize;
 
 /// The schema identifier of [`Report`]'s JSON form.
@@ -48,7 +50,7 @@ pub struct Report {
     /// Remarks on the run itself (e.g. `mode = "warn"` lowered failures to warnings).
     pub notes: Vec<String>,
     /// `pass`, `warn` or `fail`; null when no policy judged.
-    pub verdict: Option<String>,
+    pub verdict: Option<Verdict>,
     /// Counts over the whole report.
     pub summary: Summary,
 }
@@ -63,9 +65,9 @@ pub struct PolicyReport {
     /// SHA-256 of the resolved policy's canonical form.
     pub digest: String,
     /// `enforce` or `warn`.
-    pub mode: String,
+    pub mode: Mode,
     /// `submit` or `merge`.
-    pub stage: String,
+    pub stage: Stage,
     /// Whether the published policy it encodes is in force, proposed or superseded, with the
     /// date and revision followed (`proposed (2026-05-29, v2 …): not merged as of late 2026`);
     /// written when the policy says.
@@ -73,26 +75,36 @@ pub struct PolicyReport {
     pub status: Option<String>,
 }
 
-/// One finding of a rule.
+/// One finding of a rule, with the lines around it for the renderings that show them.
+///
+/// The finding is the engine's own [`Finding`], serialised as it is everywhere (reports, scans,
+/// attestations and the audit log); only the snippet is the report's.
 #[derive(Debug, Clone, Serialize)]
 pub struct FindingReport {
-    /// The rule's stable kebab-case name.
-    pub rule: String,
-    /// `deny` (fails) or `warn`.
-    pub level: String,
-    /// What is wrong, in a sentence.
-    pub message: String,
-    /// The patch it concerns; null for series- and policy-level findings.
-    pub patch: Option<String>,
-    /// The file: a path of the patch, or the policy file for policy-level findings.
-    pub path: Option<String>,
-    /// A new-file line of `path`; when `path` is null, a line of the commit message.
-    pub line: Option<u32>,
-    /// What to do about it.
-    pub help: Option<String>,
-    /// The lines around `line`, for renderings that show them.
+    /// The finding.
+    #[serde(flatten)]
+    pub finding: Finding,
+    /// The lines around the finding's line, for renderings that show them.
     #[serde(skip)]
     pub snippet: Option<Snippet>,
+}
+
+impl FindingReport {
+    /// A finding without a snippet.
+    pub fn new(finding: Finding) -> FindingReport {
+        FindingReport {
+            finding,
+            snippet: None,
+        }
+    }
+}
+
+impl std::ops::Deref for FindingReport {
+    type Target = Finding;
+
+    fn deref(&self) -> &Finding {
+        &self.finding
+    }
 }
 
 /// A finding an exception waived.
@@ -109,8 +121,8 @@ pub struct WaivedReport {
 /// A rule named by findings.
 #[derive(Debug, Clone, Serialize)]
 pub struct RuleReport {
-    /// The stable name.
-    pub name: String,
+    /// The rule.
+    pub name: RuleId,
     /// One line: what it checks.
     pub summary: String,
     /// Where the rule's documentation says more (`provgate explain NAME`).
@@ -170,7 +182,7 @@ pub struct SeriesReport {
     /// Findings about the series as a whole (e.g. small AI fixes split to pass a limit).
     pub findings: Vec<FindingReport>,
     /// The worst of its patches' verdicts and its own findings; null when no policy judged.
-    pub verdict: Option<String>,
+    pub verdict: Option<Verdict>,
 }
 
 /// A patch's place in its series.
@@ -268,7 +280,7 @@ pub struct PatchReport {
     /// The rules' findings on this patch.
     pub findings: Vec<FindingReport>,
     /// `pass`, `warn` or `fail`; null when no policy judged (cover letters are not judged).
-    pub verdict: Option<String>,
+    pub verdict: Option<Verdict>,
     /// Set when code analysis found every changed line pair to differ by one token
     /// substitution (a mechanical change, in QEMU's categories).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::{FindingReport, Report};
+use crate::{FindingReport, Report, Verdict};
 
 /// GitHub rejects check outputs and comments longer than 65,535 characters.
 pub const MAX_CHARS: usize = 65_000;
@@ -12,8 +12,8 @@ pub const MAX_CHARS: usize = 65_000;
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
     let s = &report.summary;
-    let verdict = report.verdict.as_deref().unwrap_or("read");
-    let icon = verdict_icon(verdict);
+    let verdict = report.verdict.map_or("read", Verdict::as_str);
+    let icon = verdict_icon(report.verdict);
     let _ = writeln!(
         out,
         "## {icon} provgate: {verdict} — {} of {} patch{} failed\n",
@@ -50,7 +50,7 @@ pub fn render(report: &Report) -> String {
             let _ = writeln!(
                 out,
                 "| {} | `{}` | {} | {ai} | {} |",
-                verdict_icon(patch.verdict.as_deref().unwrap_or("")),
+                verdict_icon(patch.verdict),
                 patch.short_id(),
                 escape(&patch.mailed_subject()),
                 patch.findings.len()
@@ -137,7 +137,7 @@ fn finding_entry(finding: &FindingReport) -> String {
         (None, None) => String::new(),
     };
     let patch = finding
-        .patch
+        .patch_id
         .as_deref()
         .map_or(String::new(), |p| format!(" in `{}`", crate::short_id(p)));
     let mut entry = format!(
@@ -158,12 +158,12 @@ fn short_digest(digest: &str) -> &str {
     &hex[..hex.len().min(12)]
 }
 
-fn verdict_icon(verdict: &str) -> &'static str {
+fn verdict_icon(verdict: Option<Verdict>) -> &'static str {
     match verdict {
-        "fail" => "❌",
-        "warn" => "⚠️",
-        "pass" => "✅",
-        _ => "",
+        Some(Verdict::Fail) => "❌",
+        Some(Verdict::Warn) => "⚠️",
+        Some(Verdict::Pass) => "✅",
+        None => "",
     }
 }
 

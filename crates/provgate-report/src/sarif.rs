@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::{FindingReport, Report};
+use crate::{FindingReport, Level, Report};
 
 /// The key under which each result's fingerprint is given.
 pub const FINGERPRINT_KEY: &str = "provgateFinding/v1";
@@ -55,7 +55,7 @@ pub fn render(report: &Report) -> String {
 }
 
 fn result(report: &Report, finding: &FindingReport) -> Value {
-    let level = if finding.level == "deny" {
+    let level = if finding.level == Level::Deny {
         "error"
     } else {
         "warning"
@@ -76,7 +76,7 @@ fn result(report: &Report, finding: &FindingReport) -> Value {
         }
         location.insert("physicalLocation".into(), physical);
     }
-    if let Some(patch) = &finding.patch {
+    if let Some(patch) = &finding.patch_id {
         let subject = report.patch(patch).map(|p| p.subject.clone());
         location.insert(
             "logicalLocations".into(),
@@ -95,7 +95,7 @@ fn result(report: &Report, finding: &FindingReport) -> Value {
     if !location.is_empty() {
         result["locations"] = json!([Value::Object(location)]);
     }
-    if let Some(patch) = &finding.patch {
+    if let Some(patch) = &finding.patch_id {
         result["properties"] = json!({ "patch": patch });
     }
     result
@@ -122,7 +122,7 @@ fn fingerprint(finding: &FindingReport) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for part in [
         finding.rule.as_str(),
-        finding.patch.as_deref().unwrap_or(""),
+        finding.patch_id.as_deref().unwrap_or(""),
         finding.path.as_deref().unwrap_or(""),
         finding.message.as_str(),
     ] {

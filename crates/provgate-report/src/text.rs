@@ -94,10 +94,7 @@ fn patch_block(out: &mut String, patch: &PatchReport, options: TextOptions, rend
     if options.quiet && patch.findings.is_empty() {
         return;
     }
-    let verdict = patch
-        .verdict
-        .as_deref()
-        .map_or(String::new(), |v| format!("  [{v}]"));
+    let verdict = patch.verdict.map_or(String::new(), |v| format!("  [{v}]"));
     let _ = writeln!(
         out,
         "  {}  {}{verdict}",
@@ -234,7 +231,7 @@ fn tail_lines(text: &str, n: usize) -> Vec<&str> {
 }
 
 fn finding_block(out: &mut String, finding: &FindingReport, renderer: &Renderer) {
-    let level = if finding.level == "deny" {
+    let level = if finding.level == provgate_policy::Level::Deny {
         Level::ERROR
     } else {
         Level::WARNING
@@ -268,7 +265,7 @@ fn finding_block(out: &mut String, finding: &FindingReport, renderer: &Renderer)
             }
         }
     }
-    if let Some(patch) = &finding.patch {
+    if let Some(patch) = &finding.patch_id {
         group = group.element(Level::NOTE.message(format!("in {}", crate::short_id(patch))));
     }
     if let Some(help) = &finding.help {

@@ -12,8 +12,7 @@
 use std::time::Instant;
 
 use provgate_store::{
-    InputRef, NewEntry, PolicyRef, RecordedFinding, Store, SubjectRef, ToolRef, sha256_hex,
-    sha256_lines,
+    InputRef, NewEntry, PolicyRef, Store, SubjectRef, ToolRef, sha256_hex, sha256_lines,
 };
 
 fn entry(tag: &str, i: usize) -> NewEntry {
@@ -32,26 +31,27 @@ fn entry(tag: &str, i: usize) -> NewEntry {
         input_sha256: sha256_lines([&commit]),
         subjects: vec![SubjectRef {
             id: commit.clone(),
-            verdict: Some(verdict.into()),
+            verdict: Some(verdict.parse().unwrap()),
         }],
         policy: Some(PolicyRef {
             name: "preset qemu".into(),
             digest: sha256_hex(b"policy"),
             extends: "qemu".into(),
-            mode: "enforce".into(),
-            stage: "submit".into(),
+            mode: provgate_report::Mode::Enforce,
+            stage: provgate_report::Stage::Submit,
         }),
         findings: (0..(i % 3))
-            .map(|k| RecordedFinding {
-                rule: "ai-disclosure".into(),
-                level: "warn".into(),
+            .map(|k| provgate_report::Finding {
+                rule: provgate_report::RuleId::UndisclosedAi,
+                level: provgate_report::Level::Warn,
                 message: format!("the patch shows signs of AI help ({k}) but declares none"),
-                patch: Some(commit.clone()),
+                patch_id: Some(commit.clone()),
                 path: Some("hw/arm/virt.c".into()),
                 line: Some(40 + k as u32),
+                help: None,
             })
             .collect(),
-        verdict: Some(verdict.into()),
+        verdict: Some(verdict.parse().unwrap()),
     }
 }
 
@@ -127,7 +127,7 @@ fn main() {
             e.subjects = (0..5000)
                 .map(|i| SubjectRef {
                     id: sha256_hex(format!("scan/{i}").as_bytes())[..40].to_string(),
-                    verdict: Some("pass".into()),
+                    verdict: Some(provgate_report::Verdict::Pass),
                 })
                 .collect();
             e.input_sha256 = sha256_lines(e.subjects.iter().map(|s| &s.id));

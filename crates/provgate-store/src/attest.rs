@@ -23,8 +23,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::canonical;
 use crate::checkpoint::key_id;
-use crate::entry::{PolicyRef, RecordedFinding, ToolRef};
+use crate::entry::{PolicyRef, ToolRef};
 use crate::error::{Result, StoreError};
+use provgate_report::{Finding, Verdict};
 
 /// The in-toto Statement type.
 pub const STATEMENT_TYPE: &str = "https://in-toto.io/Statement/v1";
@@ -72,9 +73,9 @@ pub struct Provenance {
     /// The policy zones the commit's files are in, sorted.
     pub zones: Vec<String>,
     /// `pass`, `warn` or `fail`; null when no policy judged.
-    pub verdict: Option<String>,
+    pub verdict: Option<Verdict>,
     /// The findings on the commit.
-    pub findings: Vec<RecordedFinding>,
+    pub findings: Vec<Finding>,
     /// The policy: name and digest.
     pub policy: Option<PolicyRef>,
     /// provgate and its version.
@@ -106,14 +107,14 @@ impl Statement {
                 declared_ai_use: ai.map(|a| a.declarations.clone()).unwrap_or_default(),
                 fingerprints: ai.map(|a| a.fingerprints.clone()).unwrap_or_default(),
                 zones,
-                verdict: patch.verdict.clone(),
-                findings: patch.findings.iter().map(RecordedFinding::from).collect(),
+                verdict: patch.verdict,
+                findings: patch.findings.iter().map(|f| f.finding.clone()).collect(),
                 policy: report.policy.as_ref().map(|p| PolicyRef {
                     name: p.origin.clone(),
                     digest: p.digest.clone(),
                     extends: p.extends.clone(),
-                    mode: p.mode.clone(),
-                    stage: p.stage.clone(),
+                    mode: p.mode,
+                    stage: p.stage,
                 }),
                 tool: ToolRef {
                     name: report.tool.name.to_string(),

@@ -1,6 +1,6 @@
 //! What one audit-log entry holds, and the exact bytes that are hashed.
 
-use provgate_report::FindingReport;
+use provgate_report::{Finding, Mode, Stage, Verdict};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -32,9 +32,9 @@ pub struct NewEntry {
     /// The policy that judged; null when none did.
     pub policy: Option<PolicyRef>,
     /// Every finding, on patches, series and the policy.
-    pub findings: Vec<RecordedFinding>,
+    pub findings: Vec<Finding>,
     /// `pass`, `warn` or `fail`; null when no policy judged.
-    pub verdict: Option<String>,
+    pub verdict: Option<Verdict>,
 }
 
 /// The program that judged.
@@ -61,7 +61,7 @@ pub struct SubjectRef {
     /// A commit id, a Message-ID (without angle brackets) or `file:line`.
     pub id: String,
     /// Its verdict; null when not judged (cover letters).
-    pub verdict: Option<String>,
+    pub verdict: Option<Verdict>,
 }
 
 /// The policy a verdict was reached under.
@@ -74,39 +74,9 @@ pub struct PolicyRef {
     /// The preset it extends.
     pub extends: String,
     /// `enforce` or `warn`.
-    pub mode: String,
+    pub mode: Mode,
     /// `submit` or `merge`.
-    pub stage: String,
-}
-
-/// A finding as recorded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RecordedFinding {
-    /// The rule's stable name.
-    pub rule: String,
-    /// `deny` or `warn`.
-    pub level: String,
-    /// The message.
-    pub message: String,
-    /// The patch it concerns.
-    pub patch: Option<String>,
-    /// The file it concerns.
-    pub path: Option<String>,
-    /// The line.
-    pub line: Option<u32>,
-}
-
-impl From<&FindingReport> for RecordedFinding {
-    fn from(f: &FindingReport) -> Self {
-        Self {
-            rule: f.rule.clone(),
-            level: f.level.clone(),
-            message: f.message.clone(),
-            patch: f.patch.clone(),
-            path: f.path.clone(),
-            line: f.line,
-        }
-    }
+    pub stage: Stage,
 }
 
 /// The content of an entry as stored and hashed: the recorded verdict plus the fields the log

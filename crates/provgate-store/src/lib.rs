@@ -46,8 +46,8 @@ pub use checkpoint::{
 };
 pub use ed25519_dalek::{SigningKey, VerifyingKey};
 pub use entry::{
-    ENTRY_SCHEMA, Entry, EntryBody, GENESIS_PREV, InputRef, NewEntry, PolicyRef, RecordedFinding,
-    Sha256Writer, SubjectRef, ToolRef, sha256_hex, sha256_lines,
+    ENTRY_SCHEMA, Entry, EntryBody, GENESIS_PREV, InputRef, NewEntry, PolicyRef, Sha256Writer,
+    SubjectRef, ToolRef, sha256_hex, sha256_lines,
 };
 pub use error::{Result, StoreError};
 pub use location::{FILE_NAME, default_path};

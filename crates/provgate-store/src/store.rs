@@ -56,8 +56,8 @@ pub struct Filter {
     pub until: Option<jiff::Timestamp>,
     /// The command (`check`, `scan`, `prove`).
     pub command: Option<String>,
-    /// The verdict (`pass`, `warn`, `fail`).
-    pub verdict: Option<String>,
+    /// The verdict.
+    pub verdict: Option<provgate_report::Verdict>,
     /// The policy: its name, or its digest or a prefix of it.
     pub policy: Option<String>,
     /// A subject: a commit id or a prefix of one, or a Message-ID.
@@ -289,7 +289,7 @@ impl Store {
                         .bind(r.body.prev.clone())
                         .bind(r.body.time.clone())
                         .bind(r.body.entry.command.clone())
-                        .bind(r.body.entry.verdict.clone())
+                        .bind(r.body.entry.verdict.map(|v| v.as_str()))
                         .bind(p.map(|p| p.name.clone()))
                         .bind(p.map(|p| p.digest.clone()))
                         .bind(r.body.entry.tool.version.clone())
@@ -367,7 +367,7 @@ impl Store {
                 &mut sql,
                 &mut args,
                 " AND verdict = ?",
-                Arg::Text(v.clone()),
+                Arg::Text(v.as_str().to_string()),
             );
         }
         if let Some(p) = &filter.policy {

@@ -3,7 +3,9 @@
 use std::path::Path;
 use std::process::Command;
 
-use provgate_report::{AiReport, FileReport, FindingReport, PatchReport, PolicyReport, Report};
+use provgate_report::{
+    AiReport, FileReport, FindingReport, PatchReport, PolicyReport, Report, Verdict,
+};
 use provgate_store::SigningKey;
 use provgate_store::StoreError;
 use provgate_store::attest::{AttestationStatus, DEFAULT_NOTES_REF, Note, Notes, Statement};
@@ -60,8 +62,8 @@ fn report(ids: &[String]) -> Report {
         origin: "preset qemu".into(),
         extends: "qemu".into(),
         digest: "ab".repeat(32),
-        mode: "enforce".into(),
-        stage: "submit".into(),
+        mode: provgate_report::Mode::Enforce,
+        stage: provgate_report::Stage::Submit,
         status: None,
     });
     for (i, id) in ids.iter().enumerate() {
@@ -95,20 +97,16 @@ fn report(ids: &[String]) -> Report {
             }),
             code_lines: Some(1),
             findings: if i == 1 {
-                vec![FindingReport {
-                    rule: "ai-scope".into(),
-                    level: "deny".into(),
-                    message: "AI use outside the declared scope".into(),
-                    patch: Some(id.clone()),
-                    path: None,
-                    line: None,
-                    help: None,
-                    snippet: None,
-                }]
+                let mut finding = provgate_report::Finding::new(
+                    provgate_report::RuleId::TrialScope,
+                    "AI use outside the declared scope",
+                );
+                finding.patch_id = Some(id.clone());
+                vec![FindingReport::new(finding)]
             } else {
                 Vec::new()
             },
-            verdict: Some(if i == 1 { "fail" } else { "pass" }.into()),
+            verdict: Some(if i == 1 { Verdict::Fail } else { Verdict::Pass }),
             mechanical: None,
             proof: None,
         });
@@ -144,9 +142,12 @@ fn signed_attestations_round_trip_and_tampering_is_caught() {
     let st = note.statement();
     assert_eq!(st.commits(), [ids[1].as_str()]);
     assert_eq!(st.subject[0].name, ids[1]);
-    assert_eq!(st.predicate.verdict.as_deref(), Some("fail"));
+    assert_eq!(st.predicate.verdict, Some(Verdict::Fail));
     assert_eq!(st.predicate.zones, ["arm", "hw"]);
-    assert_eq!(st.predicate.findings[0].rule, "ai-scope");
+    assert_eq!(
+        st.predicate.findings[0].rule,
+        provgate_report::RuleId::TrialScope
+    );
     assert_eq!(
         st.predicate.policy.as_ref().unwrap().digest,
         "ab".repeat(32)
@@ -195,7 +196,7 @@ fn signed_attestations_round_trip_and_tampering_is_caught() {
         panic!("signed")
     };
     let mut forged = env.statement().unwrap();
-    forged.predicate.verdict = Some("pass".into());
+    forged.predicate.verdict = Some(Verdict::Pass);
     use base64::Engine;
     env.payload = base64::engine::general_purpose::STANDARD.encode(forged.to_canonical());
     let forged_note = Note::Envelope(env).to_text();
@@ -505,8 +506,8 @@ fn the_documented_openssl_recipe_checks_a_note() {
         panic!("signed")
     };
     let mut forged = env.statement().unwrap();
-    assert_eq!(forged.predicate.verdict.as_deref(), Some("pass"));
-    forged.predicate.verdict = Some("fail".into());
+    assert_eq!(forged.predicate.verdict, Some(Verdict::Pass));
+    forged.predicate.verdict = Some(Verdict::Fail);
     use base64::Engine;
     env.payload = base64::engine::general_purpose::STANDARD.encode(forged.to_canonical());
     git_with_input(

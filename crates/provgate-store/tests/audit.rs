@@ -101,7 +101,7 @@ fn records_reads_and_verifies() {
         // Filters.
         let fails = store
             .list(&Filter {
-                verdict: Some("fail".into()),
+                verdict: Some(provgate_report::Verdict::Fail),
                 ..Filter::default()
             })
             .unwrap();
@@ -205,7 +205,7 @@ fn tamper_edit_with_a_new_hash() {
         // Entry 5 rewritten by someone who knows the encoding and recomputes its hash.
         let e = store.get(5).unwrap().unwrap();
         let mut body = e.body.clone();
-        body.entry.verdict = Some("pass".into());
+        body.entry.verdict = Some(provgate_report::Verdict::Pass);
         body.entry.findings.clear();
         let json = body.to_canonical().unwrap();
         let hash = sha256_hex(json.as_bytes());
@@ -271,7 +271,7 @@ fn tamper_insert() {
         let mut forged: EntryBody = store.get(5).unwrap().unwrap().body;
         forged.prev = e4.hash.clone();
         forged.entry.subjects[0].id = "0123456789abcdef0123456789abcdef01234567".into();
-        forged.entry.verdict = Some("pass".into());
+        forged.entry.verdict = Some(provgate_report::Verdict::Pass);
         let json = forged.to_canonical().unwrap();
         let hash = sha256_hex(json.as_bytes());
         let p = forged.entry.policy.as_ref().unwrap();
@@ -318,7 +318,7 @@ fn tamper_insert_at_the_end() {
             forged.prev,
             forged.time,
             forged.entry.command,
-            forged.entry.verdict.as_deref().unwrap(),
+            forged.entry.verdict.unwrap().as_str(),
             p.name,
             p.digest,
             forged.entry.tool.version,
@@ -609,7 +609,7 @@ fn a_scan_of_5000_commits_is_one_entry() {
         entry.subjects = (0..5000)
             .map(|i| provgate_store::SubjectRef {
                 id: sha256_hex(format!("{i}").as_bytes())[..40].to_string(),
-                verdict: Some("pass".into()),
+                verdict: Some(provgate_report::Verdict::Pass),
             })
             .collect();
         let e = store.append(&entry).unwrap();

@@ -59,7 +59,7 @@ impl Recorder {
             "recorded as audit entry {} ({} {})",
             appended.seq,
             entry.command,
-            entry.verdict.as_deref().unwrap_or("read")
+            entry.verdict.map_or("read", |v| v.as_str())
         );
         Ok(appended.seq)
     }
@@ -102,7 +102,7 @@ pub fn run_audit(args: AuditArgs) -> anyhow::Result<u8> {
                     entry.seq,
                     body.time,
                     body.entry.command,
-                    body.entry.verdict.as_deref().unwrap_or("-"),
+                    body.entry.verdict.map_or("-", |v| v.as_str()),
                     body.entry.findings.len(),
                     subjects.join(", "),
                     if body.entry.subjects.len() > 3 {

@@ -29,7 +29,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
     let report = &checked.report;
     Ok(if report.summary.errors > 0 {
         EXIT_ERROR
-    } else if report.verdict.as_deref() == Some("fail") {
+    } else if report.verdict == Some(provgate_report::Verdict::Fail) {
         EXIT_FAILED
     } else {
         EXIT_OK

@@ -297,7 +297,7 @@ pub struct CodeArgs {
 
     /// A JSON report of `provgate prove` whose proofs the `regression-test-unproven` rule
     /// uses (repeatable).
-    #[arg(long, value_name = "FILE", conflicts_with = "no_code")]
+    #[arg(long, value_name = "FILE")]
     pub proof: Vec<PathBuf>,
 }
 
@@ -363,8 +363,8 @@ pub enum AuditCommand {
         #[arg(long, default_value_t = 50)]
         limit: usize,
         /// Only this verdict (pass, warn, fail).
-        #[arg(long)]
-        verdict: Option<String>,
+        #[arg(long, value_parser = parse_verdict)]
+        verdict: Option<provgate_report::Verdict>,
         /// Only this policy (name or digest prefix).
         #[arg(long)]
         policy: Option<String>,
@@ -784,4 +784,10 @@ fn preset_long_help() -> String {
         s.push_str(&format!("  {name}: {}{status}\n", p.about.title));
     }
     s
+}
+
+/// `--verdict`: `pass`, `warn` or `fail`.
+fn parse_verdict(text: &str) -> Result<provgate_report::Verdict, String> {
+    text.parse()
+        .map_err(|other| format!("`{other}` is not a verdict: write pass, warn or fail"))
 }

@@ -293,7 +293,7 @@ fn judge(repo: &Path, patches: Vec<Patch>, what: &str, read_code: bool) -> anyho
         );
         eprint!("{text}");
     }
-    if report.verdict.as_deref() == Some("fail") {
+    if report.verdict == Some(provgate_report::Verdict::Fail) {
         eprintln!(
             "provgate: {what} refused by the policy ({}); fix the findings above (`provgate explain RULE` says how), or bypass with --no-verify",
             gate.policy().extends

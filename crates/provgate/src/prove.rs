@@ -6,14 +6,16 @@ use std::time::Duration;
 
 use provgate_patch::Patch;
 use provgate_prove::{ProveError, ProveOptions};
-use provgate_report::{ErrorReport, FindingReport, ProofReport, Report, RuleReport};
+use provgate_report::{
+    ErrorReport, Finding, FindingReport, ProofReport, Report, RuleId, RuleReport, Verdict,
+};
 
 use crate::cli::ProveArgs;
 use crate::options::{self, user_error};
 use crate::{EXIT_ERROR, EXIT_FAILED, EXIT_OK, UserError, output};
 
 /// The rule a failed proof is reported under (the policy engine's rule that reads proofs).
-const RULE: &str = "regression-test-unproven";
+const RULE: RuleId = RuleId::RegressionTestUnproven;
 
 /// How much of each run's output the report keeps.
 const OUTPUT_TAIL: usize = 4096;
@@ -158,23 +160,17 @@ fn attach(report: &mut Report, patch: &Patch, proof: ProofReport) {
     };
     match proof.outcome.as_str() {
         "not-applicable" => {}
-        "proven" => entry.verdict = Some("pass".into()),
+        "proven" => entry.verdict = Some(Verdict::Pass),
         _ => {
-            entry.findings.push(FindingReport {
-                rule: RULE.into(),
-                level: "deny".into(),
-                message: proof.summary.clone(),
-                patch: Some(patch.id.clone()),
-                path: proof.test_files.first().cloned(),
-                line: None,
-                help: Some(match proof.outcome.as_str() {
-                    "hollow" => "the test must fail on the base with only the test files applied: make it exercise the bug the patch fixes".into(),
-                    "broken" => "the tests must pass with the whole patch applied: see the end of the run's output".into(),
-                    _ => "see the summary: the patch must apply to its base and each run finish within --timeout".into(),
-                }),
-                snippet: None,
+            let mut finding = Finding::new(RULE, proof.summary.clone()).help(match proof.outcome.as_str() {
+                "hollow" => "the test must fail on the base with only the test files applied: make it exercise the bug the patch fixes",
+                "broken" => "the tests must pass with the whole patch applied: see the end of the run's output",
+                _ => "see the summary: the patch must apply to its base and each run finish within --timeout",
             });
-            entry.verdict = Some("fail".into());
+            finding.patch_id = Some(patch.id.clone());
+            finding.path = proof.test_files.first().cloned();
+            entry.findings.push(FindingReport::new(finding));
+            entry.verdict = Some(Verdict::Fail);
         }
     }
     entry.proof = Some(proof);
@@ -210,11 +206,15 @@ impl Tally {
 fn finish(report: &mut Report, tally: &Tally) {
     report.summary.failed = tally.failed();
     report.summary.deny = tally.failed();
-    report.verdict = Some(if tally.failed() > 0 { "fail" } else { "pass" }.into());
+    report.verdict = Some(if tally.failed() > 0 {
+        Verdict::Fail
+    } else {
+        Verdict::Pass
+    });
     if tally.failed() > 0 {
         report.rules.push(RuleReport {
-            name: RULE.into(),
-            summary: provgate_policy::explain(RULE).map_or(String::new(), |d| d.summary.into()),
+            name: RULE,
+            summary: RULE.rule().doc().summary.into(),
             help: format!("provgate explain {RULE}"),
         });
     }

@@ -288,6 +288,26 @@ fn check_uses_the_proofs_of_prove_for_ai_assisted_fixes() {
         "{messages:?}"
     );
 
+    // The proof reaches the policy without the code being read, too.
+    let out = provgate_at(
+        root,
+        &[
+            "check",
+            "--no-code",
+            "--format",
+            "json",
+            "--proof",
+            proof_file.to_str().unwrap(),
+            range,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let without_code: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        rule_messages(&without_code, "regression-test-unproven"),
+        messages
+    );
+
     // A file that is not a proof is an error of the run.
     std::fs::write(&proof_file, "{}").unwrap();
     let out = provgate_at(

@@ -41,7 +41,8 @@ pub enum Mode {
 
 impl std::fmt::Display for Mode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        // `pad`, so that a width (`{:<32}`) lines names up as it does for strings.
+        f.pad(self.as_str())
     }
 }
 

@@ -131,7 +131,8 @@ impl std::str::FromStr for RuleId {
 
 impl std::fmt::Display for RuleId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        // `pad`, so that a width (`{:<32}`) lines names up as it does for strings.
+        f.pad(self.as_str())
     }
 }
 
@@ -218,7 +219,8 @@ impl Stage {
 
 impl std::fmt::Display for Stage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        // `pad`, so that a width (`{:<32}`) lines names up as it does for strings.
+        f.pad(self.as_str())
     }
 }
 
@@ -330,6 +332,9 @@ pub struct PatchContext<'a> {
     pub stage: Stage,
     /// Today's date, for trials.
     pub today: jiff::civil::Date,
+    /// The regression-test proof handed in for this patch, when one was (with or without code
+    /// analysis).
+    pub proof: Option<&'a crate::code::ProofFacts>,
 }
 
 impl PatchContext<'_> {

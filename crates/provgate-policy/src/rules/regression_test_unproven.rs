@@ -12,7 +12,7 @@ pub struct RegressionTestUnproven;
 static DOC: RuleDoc = RuleDoc {
     id: RuleId::RegressionTestUnproven,
     summary: "An AI-assisted fix changes tests, but no proof shows the tests fail without the fix and pass with it.",
-    what: "Applies to AI-assisted patches (declared or fingerprinted) that change both test files and code files, when the check reads code. With a proof from `provgate prove` (the patch's test files applied alone on its base, the test command run and expected to fail; then the whole patch, expected to pass), reports a hollow test (passed without the fix), a broken fix (failed with it) or an inconclusive proof (did not apply, timed out). Without a proof, reports that none was supplied. The test command is given by the person running provgate, never read from the checked repository.",
+    what: "Applies to AI-assisted patches (declared or fingerprinted) that change both test files and code files. With a proof from `provgate prove` (the patch's test files applied alone on its base, the test command run and expected to fail; then the whole patch, expected to pass), reports a hollow test (passed without the fix), a broken fix (failed with it) or an inconclusive proof (did not apply, timed out). Without a proof, reports that none was supplied when the check reads code (a check with `--no-code` and no proof says nothing). The test command is given by the person running provgate, never read from the checked repository.",
     why: "A regression test that passes without the fix does not test the fix; it is the cheapest way for generated tests to look useful.",
     policy: "QEMU May 2026 proposal: tests are an allowed use of AI, and a regression test must fail without the fix and pass with it.",
     failing: "qemu preset: `AI-used-for: code, tests`, a fix in hw/net/e1000.c with a new test in tests/qtest/e1000-test.c, and `provgate prove` reports the test passing on the base\n",
@@ -28,9 +28,14 @@ impl Rule for RegressionTestUnproven {
         &DOC
     }
     fn check(&self, cx: &PatchContext<'_>) -> Vec<Finding> {
-        let Some(code) = &cx.facts.code else {
+        // A proof handed in judges the patch; without one, only a check that reads the code (and
+        // so knows which lines are code) says that none was supplied.
+        let proof = cx
+            .proof
+            .or_else(|| cx.facts.code.as_ref().and_then(|c| c.proof.as_ref()));
+        if proof.is_none() && cx.facts.code.is_none() {
             return Vec::new();
-        };
+        }
         if !cx.facts.evidence.ai_assisted() {
             return Vec::new();
         }
@@ -39,7 +44,7 @@ impl Rule for RegressionTestUnproven {
         if !(tests && fix) {
             return Vec::new();
         }
-        let message = match &code.proof {
+        let message = match proof {
             None => "AI-assisted fix with test changes, but no regression-test proof was supplied".to_string(),
             Some(p) => match p.outcome {
                 ProofOutcome::Proven => return Vec::new(),

@@ -312,7 +312,7 @@ fn comparison(out: &mut String, report: &ScanReport) {
         }
         out.push_str("</tr></thead><tbody>\n");
         for rule in &report.by_rule {
-            let _ = write!(out, "<tr><td><code>{}</code></td>", esc(&rule.rule));
+            let _ = write!(out, "<tr><td><code>{}</code></td>", esc(rule.rule.as_str()));
             for n in &rule.commits {
                 let _ = write!(out, "<td class=\"num\">{n}</td>");
             }
@@ -363,12 +363,12 @@ fn findings_table(out: &mut String, report: &ScanReport, options: &HtmlOptions) 
             esc(&shorten(&f.subject, 60)),
             esc(f.date.as_deref().map_or("", |d| &d[..d.len().min(10)])),
             esc(&f.policy),
-            if f.finding.level == "deny" {
+            if f.finding.level == crate::Level::Deny {
                 "deny"
             } else {
                 "warn"
             },
-            esc(&f.finding.rule),
+            esc(f.finding.rule.as_str()),
             esc(&place),
             esc(&f.finding.message)
         );

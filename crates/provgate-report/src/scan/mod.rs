@@ -12,34 +12,21 @@ use std::fmt::Write;
 
 use serde::{Deserialize, Serialize};
 
+use crate::{Finding, RuleId, Verdict};
+
 /// The schema identifier of [`ScanReport`]'s JSON form.
 pub const SCAN_SCHEMA: &str = "provgate/scan/v1";
-
-/// One finding of one policy on one commit, as the scan keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RecordFinding {
-    /// The rule.
-    pub rule: String,
-    /// `deny` or `warn`.
-    pub level: String,
-    /// What is wrong.
-    pub message: String,
-    /// The file, when there is one.
-    pub path: Option<String>,
-    /// The line (new-file line, or message line when `path` is null).
-    pub line: Option<u32>,
-}
 
 /// How one policy judged one commit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordOutcome {
     /// `pass`, `warn` or `fail`.
-    pub verdict: String,
+    pub verdict: Verdict,
     /// Whether this policy's evidence says AI output is in the commit (declared in any trailer it
     /// knows, accepted or not, or fingerprinted).
     pub ai: bool,
     /// Its findings.
-    pub findings: Vec<RecordFinding>,
+    pub findings: Vec<Finding>,
 }
 
 /// An AI tool named by a commit: declared in a trailer, or left as a fingerprint.
@@ -200,10 +187,10 @@ pub struct ToolRow {
 }
 
 /// A row of `by_rule`: how often a rule fired under each policy.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RuleRow {
     /// The rule.
-    pub rule: String,
+    pub rule: RuleId,
     /// Commits it fired on, per policy (same order as `policies`).
     pub commits: Vec<usize>,
 }
@@ -238,7 +225,7 @@ pub struct ScanFinding {
     pub policy: String,
     /// The finding.
     #[serde(flatten)]
-    pub finding: RecordFinding,
+    pub finding: Finding,
 }
 
 /// A commit that could not be read.
@@ -335,7 +322,7 @@ impl ScanReport {
         let mut kinds: BTreeMap<String, AreaRow> = BTreeMap::new();
         let mut tools: BTreeMap<String, (ToolRow, std::collections::BTreeSet<String>)> =
             BTreeMap::new();
-        let mut rules: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut rules: BTreeMap<RuleId, Vec<usize>> = BTreeMap::new();
         let mut simulation: Vec<Simulation> = policies
             .iter()
             .map(|p| Simulation {
@@ -347,7 +334,10 @@ impl ScanReport {
 
         for record in records {
             let ai = record.ai();
-            let failed = record.outcomes.first().is_some_and(|o| o.verdict == "fail");
+            let failed = record
+                .outcomes
+                .first()
+                .is_some_and(|o| o.verdict == Verdict::Fail);
             totals.commits += 1;
             totals.ai_declared += usize::from(record.declared);
             totals.ai_assisted += usize::from(ai);
@@ -404,9 +394,9 @@ impl ScanReport {
             for (p, outcome) in record.outcomes.iter().enumerate() {
                 let mut fired = std::collections::BTreeSet::new();
                 for finding in &outcome.findings {
-                    if fired.insert(finding.rule.clone()) {
+                    if fired.insert(finding.rule) {
                         rules
-                            .entry(finding.rule.clone())
+                            .entry(finding.rule)
                             .or_insert_with(|| vec![0; policies.len()])[p] += 1;
                     }
                     findings.push(ScanFinding {
@@ -418,13 +408,13 @@ impl ScanReport {
                     });
                 }
                 if let Some(sim) = simulation.get_mut(p) {
-                    match outcome.verdict.as_str() {
-                        "fail" => {
+                    match outcome.verdict {
+                        Verdict::Fail => {
                             sim.failed += 1;
                             sim.failed_ai += usize::from(outcome.ai);
                         }
-                        "warn" => sim.warned += 1,
-                        _ => {}
+                        Verdict::Warn => sim.warned += 1,
+                        Verdict::Pass => {}
                     }
                     sim.ai_commits += usize::from(outcome.ai);
                 }

@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use provgate_store::{InputRef, NewEntry, PolicyRef, RecordedFinding, SubjectRef, ToolRef};
+use provgate_store::{InputRef, NewEntry, PolicyRef, SubjectRef, ToolRef};
 use sqlx::{AnyConnection, AssertSqlSafe, Connection};
 
 /// A realistic entry: a check of one commit with a finding or two.
@@ -27,28 +27,33 @@ pub fn sample(tag: &str, i: usize) -> NewEntry {
         input_sha256: provgate_store::sha256_lines([&commit]),
         subjects: vec![SubjectRef {
             id: commit.clone(),
-            verdict: Some(verdict.into()),
+            verdict: Some(verdict.parse().unwrap()),
         }],
         policy: Some(PolicyRef {
             name: "preset qemu".into(),
             digest: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into(),
             extends: "qemu".into(),
-            mode: "enforce".into(),
-            stage: "submit".into(),
+            mode: provgate_report::Mode::Enforce,
+            stage: provgate_report::Stage::Submit,
         }),
         findings: (0..(i % 3))
-            .map(|k| RecordedFinding {
-                rule: "ai-disclosure".into(),
-                level: if verdict == "fail" { "deny" } else { "warn" }.into(),
+            .map(|k| provgate_report::Finding {
+                rule: provgate_report::RuleId::UndisclosedAi,
+                level: if verdict == "fail" {
+                    provgate_report::Level::Deny
+                } else {
+                    provgate_report::Level::Warn
+                },
                 message: format!(
                     "the patch shows signs of AI help ({tag} {i}/{k}) but declares none"
                 ),
-                patch: Some(commit.clone()),
+                patch_id: Some(commit.clone()),
                 path: Some("hw/arm/virt.c".into()),
                 line: Some(40 + k as u32),
+                help: None,
             })
             .collect(),
-        verdict: Some(verdict.into()),
+        verdict: Some(verdict.parse().unwrap()),
     }
 }
 
