@@ -5,9 +5,8 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use provgate_engine::{CodeMode, Gate, GateOptions, ReadResult};
-use provgate_git::{GitError, Known};
-use provgate_patch::{Origin, Patch, Person, Series};
+use provgate_engine::{CodeMode, Gate, GateOptions, hooks};
+use provgate_patch::Patch;
 use provgate_report::text::TextOptions;
 
 use crate::cli::{HookCommand, HookInstallArgs, HookRunArgs, HookRunKind};
@@ -31,7 +30,7 @@ pub fn run(command: HookCommand) -> anyhow::Result<u8> {
 fn hooks_dir(repo: &Path) -> anyhow::Result<PathBuf> {
     match provgate_git::hooks_dir(repo) {
         Ok(dir) => Ok(dir),
-        Err(GitError::Spawn { source, .. }) => Err(source.into()),
+        Err(provgate_git::GitError::Spawn { source, .. }) => Err(source.into()),
         Err(_) => Err(UserError::new(
             format!("{} is not in a git repository", repo.display()),
             "run `provgate hook install` inside the repository, or pass --repo DIR",
@@ -181,10 +180,8 @@ fn run_hook(args: HookRunArgs) -> anyhow::Result<u8> {
 /// Checks the message being committed, with the staged changes and the committer's identity.
 fn commit_msg(repo: &Path, file: &Path, add_signoff: bool) -> anyhow::Result<u8> {
     let mut message = std::fs::read_to_string(file)?;
-    let ident = provgate_git::author_ident(repo).unwrap_or_default();
-    let author = parse_ident(&ident);
     if add_signoff
-        && let Some(author) = &author
+        && let Some(author) = hooks::author(repo)
         && !provgate_patch::trailers::parse_commit_trailers(&message)
             .iter()
             .any(|t| t.is("Signed-off-by") && t.value == author.to_string())
@@ -197,59 +194,15 @@ fn commit_msg(repo: &Path, file: &Path, add_signoff: bool) -> anyhow::Result<u8>
         );
         std::fs::write(file, &message)?;
     }
-    let mut patch = Patch::new(
-        "commit being written",
-        Origin::Diff {
-            file: file.display().to_string(),
-        },
-    );
-    patch.subject = message.lines().next().unwrap_or_default().to_string();
-    // The message becomes a commit: read its trailers as git reads a commit's (past a `---`).
-    patch.trailers = provgate_patch::trailers::parse_commit_trailers(&message);
-    patch.message = message;
-    patch.author = author;
-    let staged = match provgate_git::staged_diff(repo) {
-        Ok(diff) => diff,
-        Err(GitError::Spawn { source, .. }) => return Err(source.into()),
-        // What git printed before failing, as before: nothing.
-        Err(_) => Vec::new(),
-    };
-    patch.files = provgate_patch::diff::parse_diff(&staged, 1).unwrap_or_default();
+    let patch = hooks::commit_being_written(repo, file, message).map_err(user_error)?;
     judge(repo, vec![patch], "commit-msg", false)
 }
 
 /// Checks every commit a push would send that the remote does not have.
 fn pre_push(repo: &Path, remote: &str, input: &str) -> anyhow::Result<u8> {
-    const ZERO: &str = "0000000000000000000000000000000000000000";
-    let mut ids: Vec<String> = Vec::new();
-    for line in input.lines() {
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        let [_, local, _, remote_oid] = fields[..] else {
-            continue;
-        };
-        if local.trim_start_matches('0').is_empty() {
-            continue; // a deletion sends no commits
-        }
-        let known = if remote_oid == ZERO || remote_oid.trim_start_matches('0').is_empty() {
-            Known::Remote(remote)
-        } else {
-            Known::Commit(remote_oid)
-        };
-        ids.extend(provgate_git::rev_list(repo, local, known).map_err(git_error)?);
-    }
-    ids.dedup();
-    if ids.is_empty() {
+    let patches = hooks::outgoing_commits(repo, remote, input).map_err(user_error)?;
+    if patches.is_empty() {
         return Ok(EXIT_OK);
-    }
-    let mut patches = Vec::new();
-    let mut errors = Vec::new();
-    provgate_git::read_commits(repo, &ids, &Default::default(), None, |item| match item {
-        Ok(patch) => patches.push(patch),
-        Err(e) => errors.push(e.to_string()),
-    })
-    .map_err(|e| UserError::plain(e.to_string()))?;
-    if let Some(error) = errors.first() {
-        return Err(UserError::plain(error.clone()).into());
     }
     judge(repo, patches, "pre-push", true)
 }
@@ -271,17 +224,7 @@ fn judge(repo: &Path, patches: Vec<Patch>, what: &str, read_code: bool) -> anyho
     if let Some(e) = gate.code_error() {
         eprintln!("provgate: the added code was not read: {e}");
     }
-    let read = ReadResult {
-        series: vec![Series {
-            id: what.to_string(),
-            version: 1,
-            total: None,
-            cover: None,
-            patches,
-        }],
-        ..ReadResult::default()
-    };
-    let report = gate.judge(read).report;
+    let report = gate.judge_patches(what, patches).report;
     if report.summary.deny + report.summary.warn > 0 {
         let text = provgate_report::text::render(
             &report,
@@ -301,22 +244,4 @@ fn judge(repo: &Path, patches: Vec<Patch>, what: &str, read_code: bool) -> anyho
         return Ok(EXIT_FAILED);
     }
     Ok(EXIT_OK)
-}
-
-/// A failed git command, worded as the user has always seen it: `git ARGS failed: MESSAGE`.
-fn git_error(e: GitError) -> anyhow::Error {
-    match e {
-        GitError::Spawn { source, .. } => source.into(),
-        other => UserError::plain(other.to_string()).into(),
-    }
-}
-
-/// `Name <email> 1700000000 +0100` → the person.
-fn parse_ident(ident: &str) -> Option<Person> {
-    let open = ident.find('<')?;
-    let close = ident[open..].find('>')? + open;
-    Some(Person::new(
-        ident[..open].trim(),
-        ident[open + 1..close].trim(),
-    ))
 }

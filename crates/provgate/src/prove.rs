@@ -4,21 +4,11 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use provgate_patch::Patch;
-use provgate_prove::{ProveError, ProveOptions};
-use provgate_report::{
-    ErrorReport, Finding, FindingReport, ProofReport, Report, RuleId, RuleReport, Verdict,
-};
+use provgate_engine::{CheckRequest, ProveRequest, Proved};
 
 use crate::cli::ProveArgs;
 use crate::options::{self, user_error};
 use crate::{EXIT_ERROR, EXIT_FAILED, EXIT_OK, UserError, output};
-
-/// The rule a failed proof is reported under (the policy engine's rule that reads proofs).
-const RULE: RuleId = RuleId::RegressionTestUnproven;
-
-/// How much of each run's output the report keeps.
-const OUTPUT_TAIL: usize = 4096;
 
 /// Runs `prove` and returns the exit status.
 pub fn run(args: ProveArgs) -> anyhow::Result<u8> {
@@ -35,14 +25,16 @@ pub fn run(args: ProveArgs) -> anyhow::Result<u8> {
         provgate_engine::check_base(&repo, base).map_err(user_error)?;
     }
     let recorder = crate::audit::Recorder::open(&args.record, &repo)?;
-    let inputs = provgate_engine::Input::from_args(&args.inputs, &repo).map_err(user_error)?;
-    let read_options = options::read_options(args.mboxrd);
-    let read = provgate_engine::read_inputs(
-        &inputs,
-        &repo,
-        read_options,
-        &provgate_git::RangeOptions::default(),
-    );
+    let request = ProveRequest {
+        check: CheckRequest {
+            inputs: provgate_engine::Input::from_args(&args.inputs, &repo).map_err(user_error)?,
+            read: options::read_options(args.mboxrd),
+            range: provgate_git::RangeOptions::default(),
+        },
+        test_cmd,
+        timeout: Duration::from_secs(args.timeout),
+        base: args.base.clone(),
+    };
 
     // Ctrl-C ends the test commands and removes the worktrees before the process goes.
     ctrlc::set_handler(|| {
@@ -51,52 +43,21 @@ pub fn run(args: ProveArgs) -> anyhow::Result<u8> {
     })
     .map_err(|e| anyhow::anyhow!("cannot install the Ctrl-C handler: {e}"))?;
 
-    let options = ProveOptions {
-        test_cmd,
-        timeout: Duration::from_secs(args.timeout),
-        base: args.base.clone(),
-        output_tail: OUTPUT_TAIL,
-        is_test: |path| provgate_policy::classify::path_kind(path) == provgate_policy::Kind::Tests,
-    };
-    let mut report = provgate_engine::build_report(&read, None);
-    let mut tally = Tally::default();
-    for series in &read.series {
-        let patches: Vec<&Patch> = series
-            .patches
-            .iter()
-            .filter(|p| !p.is_cover_letter())
-            .collect();
-        for (i, patch) in patches.iter().enumerate() {
-            let proof = match prove_one(&repo, &patches[..i], patch, &options) {
-                Ok(proof) => proof,
-                Err(ProveError::Interrupted) => return Ok(crate::EXIT_INTERRUPTED),
-                Err(e) => {
-                    report.push_error(ErrorReport {
-                        input: patch.id.clone(),
-                        line: None,
-                        message: format!("cannot prove \"{}\": {e}", patch.subject),
-                        hint: Some(
-                            "the other patches were still proved; see `git worktree list` if a worktree was left".into(),
-                        ),
-                    });
-                    continue;
-                }
-            };
-            tally.count(&proof.outcome);
-            attach(&mut report, patch, proof);
-        }
-    }
-    finish(&mut report, &tally);
-
-    let proved = provgate_engine::Checked {
-        report,
-        input_sha256: read.input_sha256,
+    let proved = match provgate_engine::prove(&repo, &request, &mut |patch| {
+        eprintln!(
+            "proving {} {} ...",
+            provgate_report::short_id(&patch.id),
+            patch.subject
+        );
+    }) {
+        Proved::Done(proved) => proved,
+        Proved::Interrupted => return Ok(crate::EXIT_INTERRUPTED),
     };
     output::deliver(&proved, &args.report, recorder.as_ref(), "prove")?;
     let report = &proved.report;
     Ok(if report.summary.errors > 0 {
         EXIT_ERROR
-    } else if tally.failed() > 0 {
+    } else if report.summary.failed > 0 {
         EXIT_FAILED
     } else {
         EXIT_OK
@@ -131,95 +92,4 @@ fn repository(args: &ProveArgs) -> Result<PathBuf, UserError> {
                 "prove checks out each patch's base in a temporary worktree: run it in the repository the patches apply to, or pass --repo DIR",
             )
         })
-}
-
-/// Proves one patch, or says why there is nothing to prove without running anything.
-fn prove_one(
-    repo: &std::path::Path,
-    earlier: &[&Patch],
-    patch: &Patch,
-    options: &ProveOptions,
-) -> Result<ProofReport, ProveError> {
-    provgate_prove::prove_for_report(repo, earlier, patch, options, || {
-        eprintln!(
-            "proving {} {} ...",
-            provgate_report::short_id(&patch.id),
-            patch.subject
-        );
-    })
-}
-
-/// Puts a proof on its patch in the report, with a finding when it does not hold.
-fn attach(report: &mut Report, patch: &Patch, proof: ProofReport) {
-    let Some(entry) = report
-        .patches
-        .iter_mut()
-        .find(|p| p.id == patch.id && p.proof.is_none())
-    else {
-        return;
-    };
-    match proof.outcome.as_str() {
-        "not-applicable" => {}
-        "proven" => entry.verdict = Some(Verdict::Pass),
-        _ => {
-            let mut finding = Finding::new(RULE, proof.summary.clone()).help(match proof.outcome.as_str() {
-                "hollow" => "the test must fail on the base with only the test files applied: make it exercise the bug the patch fixes",
-                "broken" => "the tests must pass with the whole patch applied: see the end of the run's output",
-                _ => "see the summary: the patch must apply to its base and each run finish within --timeout",
-            });
-            finding.patch_id = Some(patch.id.clone());
-            finding.path = proof.test_files.first().cloned();
-            entry.findings.push(FindingReport::new(finding));
-            entry.verdict = Some(Verdict::Fail);
-        }
-    }
-    entry.proof = Some(proof);
-}
-
-/// How the proofs came out.
-#[derive(Default)]
-struct Tally {
-    proven: usize,
-    hollow: usize,
-    broken: usize,
-    inconclusive: usize,
-    not_applicable: usize,
-}
-
-impl Tally {
-    fn count(&mut self, outcome: &str) {
-        match outcome {
-            "proven" => self.proven += 1,
-            "hollow" => self.hollow += 1,
-            "broken" => self.broken += 1,
-            "not-applicable" => self.not_applicable += 1,
-            _ => self.inconclusive += 1,
-        }
-    }
-
-    fn failed(&self) -> usize {
-        self.hollow + self.broken + self.inconclusive
-    }
-}
-
-/// The verdict, counts and notes of the whole run.
-fn finish(report: &mut Report, tally: &Tally) {
-    report.summary.failed = tally.failed();
-    report.summary.deny = tally.failed();
-    report.verdict = Some(if tally.failed() > 0 {
-        Verdict::Fail
-    } else {
-        Verdict::Pass
-    });
-    if tally.failed() > 0 {
-        report.rules.push(RuleReport {
-            name: RULE,
-            summary: RULE.rule().doc().summary.into(),
-            help: format!("provgate explain {RULE}"),
-        });
-    }
-    report.notes.push(format!(
-        "regression-test proofs: {} proven, {} hollow, {} broken, {} inconclusive, {} with nothing to prove",
-        tally.proven, tally.hollow, tally.broken, tally.inconclusive, tally.not_applicable
-    ));
 }
