@@ -34,6 +34,7 @@ mod prove;
 mod read;
 mod report;
 mod scan;
+pub mod zones;
 
 pub use audit::entry_for_report;
 pub use code::{CodeMode, check_base, read_proofs};

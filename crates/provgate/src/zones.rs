@@ -7,21 +7,17 @@
 use std::fmt::Write;
 use std::io::BufRead;
 
-use provgate_policy::{SectionReason, Zones};
+use provgate_engine::zones::PathZones;
+use provgate_policy::SectionReason;
 
 use crate::cli::{ZonesArgs, ZonesFormat};
+use crate::options::user_error;
 use crate::{EXIT_OK, options, output};
 
 /// Runs `zones` and returns the exit status.
 pub fn run(args: ZonesArgs) -> anyhow::Result<u8> {
     let loaded = options::load(&args.policy, &args.repo)?;
     let root = loaded.root.clone().unwrap_or_else(|| args.repo.clone());
-    let mut zones = Zones::load(&loaded.policy, Some(&root)).map_err(options::policy_error)?;
-    if args.no_keywords {
-        zones.set_keywords(false);
-    }
-    let read_content = zones.keywords() && zones.has_maintainers();
-    let mut warnings: Vec<String> = zones.notes().to_vec();
     let mut paths: Vec<String> = Vec::new();
     for path in &args.paths {
         if path == "-" {
@@ -35,25 +31,12 @@ pub fn run(args: ZonesArgs) -> anyhow::Result<u8> {
             paths.push(path.clone());
         }
     }
-    let infos: Vec<_> = paths
-        .iter()
-        .map(|p| {
-            let file = root.join(p.trim_start_matches("./"));
-            if !read_content || !file.is_file() {
-                return zones.classify(p);
-            }
-            match std::fs::read(&file) {
-                Ok(content) => zones.classify_content(p, &content),
-                Err(e) => {
-                    warnings.push(format!(
-                        "cannot read {}: {e}; its MAINTAINERS sections come from its path alone",
-                        file.display()
-                    ));
-                    zones.classify(p)
-                }
-            }
-        })
-        .collect();
+    let PathZones {
+        infos,
+        warnings,
+        has_maintainers,
+    } = provgate_engine::zones::classify_paths(&loaded.policy, &root, &paths, !args.no_keywords)
+        .map_err(user_error)?;
     let text = match args.format {
         ZonesFormat::Json => {
             let mut json = serde_json::to_string_pretty(&infos)?;
@@ -94,7 +77,7 @@ pub fn run(args: ZonesArgs) -> anyhow::Result<u8> {
                     let _ = writeln!(out, "  reviewer: {r}");
                 }
             }
-            if !zones.has_maintainers() {
+            if !has_maintainers {
                 out.push_str("note: no MAINTAINERS file was read (the policy's zones.maintainers-file, at the repository root)\n");
             }
             out
