@@ -32,13 +32,7 @@ pub fn entry_for_report(command: &str, report: &Report, input_sha256: &str) -> N
                 verdict: p.verdict,
             })
             .collect(),
-        policy: report.policy.as_ref().map(|p| PolicyRef {
-            name: p.origin.clone(),
-            digest: p.digest.clone(),
-            extends: p.extends.clone(),
-            mode: p.mode,
-            stage: p.stage,
-        }),
+        policy: report.policy.as_ref().map(PolicyRef::from),
         findings: report.all_findings().map(|f| f.finding.clone()).collect(),
         verdict: report.verdict,
     }

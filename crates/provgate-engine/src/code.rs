@@ -109,18 +109,22 @@ pub fn read_proofs(file: &Path) -> Result<Vec<(String, ProofFacts)>, ProofFileEr
         let (Some(id), Some(proof)) = (patch.id, patch.proof) else {
             continue;
         };
-        let outcome = match proof.outcome.as_deref() {
-            Some("proven") => ProofOutcome::Proven,
-            Some("hollow") => ProofOutcome::Hollow,
-            Some("broken") => ProofOutcome::Broken,
-            Some("inconclusive") => ProofOutcome::Inconclusive,
+        let outcome = match proof.outcome.as_deref().map(str::parse::<ProofOutcome>) {
             // Nothing to prove: the rule does not apply to the patch either.
-            Some("not-applicable") => continue,
-            other => {
+            Some(Ok(ProofOutcome::NotApplicable)) => continue,
+            Some(Ok(outcome)) => outcome,
+            Some(Err(unknown)) => {
                 return Err(ProofFileError::UnknownOutcome {
                     file: path(),
                     id,
-                    outcome: other.map(str::to_string),
+                    outcome: Some(unknown),
+                });
+            }
+            None => {
+                return Err(ProofFileError::UnknownOutcome {
+                    file: path(),
+                    id,
+                    outcome: None,
                 });
             }
         };

@@ -7,7 +7,8 @@ use std::time::Duration;
 use provgate_patch::Patch;
 use provgate_prove::{ProveError, ProveOptions};
 use provgate_report::{
-    ErrorReport, Finding, FindingReport, ProofReport, Report, RuleId, RuleReport, Verdict,
+    ErrorReport, Finding, FindingReport, ProofOutcome, ProofReport, Report, RuleId, RuleReport,
+    Verdict,
 };
 
 use crate::{CheckRequest, Checked, read_inputs};
@@ -85,7 +86,7 @@ pub fn prove(repo: &Path, request: &ProveRequest, on_start: &mut dyn FnMut(&Patc
                     continue;
                 }
             };
-            tally.count(&proof.outcome);
+            tally.count(proof.outcome);
             attach(&mut report, patch, proof);
         }
     }
@@ -105,13 +106,13 @@ fn attach(report: &mut Report, patch: &Patch, proof: ProofReport) {
     else {
         return;
     };
-    match proof.outcome.as_str() {
-        "not-applicable" => {}
-        "proven" => entry.verdict = Some(Verdict::Pass),
-        _ => {
-            let mut finding = Finding::new(RULE, proof.summary.clone()).help(match proof.outcome.as_str() {
-                "hollow" => "the test must fail on the base with only the test files applied: make it exercise the bug the patch fixes",
-                "broken" => "the tests must pass with the whole patch applied: see the end of the run's output",
+    match proof.outcome {
+        ProofOutcome::NotApplicable => {}
+        ProofOutcome::Proven => entry.verdict = Some(Verdict::Pass),
+        ProofOutcome::Hollow | ProofOutcome::Broken | ProofOutcome::Inconclusive => {
+            let mut finding = Finding::new(RULE, proof.summary.clone()).help(match proof.outcome {
+                ProofOutcome::Hollow => "the test must fail on the base with only the test files applied: make it exercise the bug the patch fixes",
+                ProofOutcome::Broken => "the tests must pass with the whole patch applied: see the end of the run's output",
                 _ => "see the summary: the patch must apply to its base and each run finish within --timeout",
             });
             finding.patch_id = Some(patch.id.clone());
@@ -134,13 +135,13 @@ struct Tally {
 }
 
 impl Tally {
-    fn count(&mut self, outcome: &str) {
+    fn count(&mut self, outcome: ProofOutcome) {
         match outcome {
-            "proven" => self.proven += 1,
-            "hollow" => self.hollow += 1,
-            "broken" => self.broken += 1,
-            "not-applicable" => self.not_applicable += 1,
-            _ => self.inconclusive += 1,
+            ProofOutcome::Proven => self.proven += 1,
+            ProofOutcome::Hollow => self.hollow += 1,
+            ProofOutcome::Broken => self.broken += 1,
+            ProofOutcome::NotApplicable => self.not_applicable += 1,
+            ProofOutcome::Inconclusive => self.inconclusive += 1,
         }
     }
 

@@ -63,6 +63,8 @@ pub mod notes;
 mod patch;
 mod range;
 mod rename;
+#[cfg(feature = "test-support")]
+pub mod scratch;
 pub mod worktree;
 
 use std::path::Path;

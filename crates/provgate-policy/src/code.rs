@@ -72,8 +72,9 @@ pub struct Mechanical {
     pub pairs: u32,
 }
 
-/// The outcome of a regression-test proof (`provgate prove`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// The outcome of a regression-test proof (`provgate prove`): one type for the prover, the
+/// report and the rule that reads proofs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ProofOutcome {
     /// The tests failed without the fix and passed with it.
@@ -84,6 +85,8 @@ pub enum ProofOutcome {
     Broken,
     /// The proof could not be made (the patch did not apply, the command timed out, …).
     Inconclusive,
+    /// Nothing to prove: the patch changes no tests, or only tests.
+    NotApplicable,
 }
 
 impl ProofOutcome {
@@ -94,7 +97,41 @@ impl ProofOutcome {
             ProofOutcome::Hollow => "hollow",
             ProofOutcome::Broken => "broken",
             ProofOutcome::Inconclusive => "inconclusive",
+            ProofOutcome::NotApplicable => "not-applicable",
         }
+    }
+
+    /// Whether the proof shows the patch's tests do not hold (hollow, broken, or no proof could
+    /// be made).
+    pub fn failed(self) -> bool {
+        matches!(
+            self,
+            ProofOutcome::Hollow | ProofOutcome::Broken | ProofOutcome::Inconclusive
+        )
+    }
+}
+
+impl std::fmt::Display for ProofOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl std::str::FromStr for ProofOutcome {
+    type Err = String;
+
+    /// The kebab-case name; the error repeats what was given.
+    fn from_str(text: &str) -> Result<ProofOutcome, String> {
+        [
+            ProofOutcome::Proven,
+            ProofOutcome::Hollow,
+            ProofOutcome::Broken,
+            ProofOutcome::Inconclusive,
+            ProofOutcome::NotApplicable,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == text)
+        .ok_or_else(|| text.to_string())
     }
 }
 

@@ -74,32 +74,8 @@ fn passed(run: &Run) -> bool {
     run.exit_code == Some(0) && !run.timed_out
 }
 
-/// The outcome of a regression-test proof; its kebab-case name is the one reports and the policy
-/// engine's `ProofOutcome` use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ProofOutcome {
-    /// The tests failed without the fix and passed with it.
-    Proven,
-    /// The tests passed without the fix: they do not test it.
-    Hollow,
-    /// The tests failed with the fix too.
-    Broken,
-    /// The proof could not be made (the patch did not apply, the command timed out, …).
-    Inconclusive,
-}
-
-impl ProofOutcome {
-    /// The kebab-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProofOutcome::Proven => "proven",
-            ProofOutcome::Hollow => "hollow",
-            ProofOutcome::Broken => "broken",
-            ProofOutcome::Inconclusive => "inconclusive",
-        }
-    }
-}
+/// The outcome of a regression-test proof: the one type the report and the policy's rule use.
+pub use provgate_report::ProofOutcome;
 
 /// What a proof found.
 #[derive(Debug, Clone, Serialize)]
@@ -414,7 +390,7 @@ pub fn prove_for_report(
     let (tests, fix) = split_tests(patch, opts.is_test);
     let test_files: Vec<String> = tests.iter().map(|f| f.path().to_string()).collect();
     let nothing = |summary: &str| ProofReport {
-        outcome: "not-applicable".into(),
+        outcome: ProofOutcome::NotApplicable,
         summary: summary.into(),
         base: String::new(),
         command: opts.test_cmd.clone(),
@@ -441,7 +417,7 @@ impl ProveReport {
     /// The proof as a report shows it, with the command that ran.
     pub fn into_report(self, command: &str) -> ProofReport {
         ProofReport {
-            outcome: self.outcome.as_str().to_string(),
+            outcome: self.outcome,
             summary: self.summary,
             base: self.base,
             command: command.to_string(),

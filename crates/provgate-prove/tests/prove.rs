@@ -53,7 +53,10 @@ fn a_real_fix_with_a_real_regression_test_is_proven() {
     assert!(without.output_tail.contains("add 2 3 = -1"), "{without:?}");
     assert_eq!(without.applied, ["tests/test-add.sh"]);
     assert_eq!(report.with_fix.as_ref().unwrap().exit_code, Some(0));
-    assert_eq!(report.into_report("sh tests/run.sh").outcome, "proven");
+    assert_eq!(
+        report.into_report("sh tests/run.sh").outcome,
+        ProofOutcome::Proven
+    );
     no_worktrees_left(&r);
 }
 

@@ -17,8 +17,8 @@ pub use snippet::Snippet;
 
 use provgate_patch::{FileChange, Patch};
 pub use provgate_policy::policy::Mode;
-pub use provgate_policy::{Finding, Level, RuleId, Stage, Verdict};
-use serde::Serialize;
+pub use provgate_policy::{Finding, Level, ProofOutcome, RuleId, Stage, Verdict};
+use serde::{Deserialize, Serialize};
 
 /// The schema identifier of [`Report`]'s JSON form.
 pub const SCHEMA: &str = "provgate/report/v1";
@@ -302,10 +302,10 @@ pub struct MechanicalReport {
 }
 
 /// A regression-test proof: the patch's tests run on its base without the fix, then with it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ProofReport {
     /// `proven`, `hollow`, `broken`, `inconclusive` or `not-applicable` (no test files).
-    pub outcome: String,
+    pub outcome: ProofOutcome,
     /// One sentence.
     pub summary: String,
     /// The base commit the patch was applied to.
@@ -321,7 +321,7 @@ pub struct ProofReport {
 }
 
 /// One run of a test command.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunReport {
     /// The patch's files applied before the run.
     pub applied: Vec<String>,

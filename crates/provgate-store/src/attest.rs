@@ -109,13 +109,7 @@ impl Statement {
                 zones,
                 verdict: patch.verdict,
                 findings: patch.findings.iter().map(|f| f.finding.clone()).collect(),
-                policy: report.policy.as_ref().map(|p| PolicyRef {
-                    name: p.origin.clone(),
-                    digest: p.digest.clone(),
-                    extends: p.extends.clone(),
-                    mode: p.mode,
-                    stage: p.stage,
-                }),
+                policy: report.policy.as_ref().map(PolicyRef::from),
                 tool: ToolRef {
                     name: report.tool.name.to_string(),
                     version: report.tool.version.clone(),

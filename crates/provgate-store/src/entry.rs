@@ -64,6 +64,18 @@ pub struct SubjectRef {
     pub verdict: Option<Verdict>,
 }
 
+impl From<&provgate_report::PolicyReport> for PolicyRef {
+    fn from(p: &provgate_report::PolicyReport) -> Self {
+        PolicyRef {
+            name: p.origin.clone(),
+            digest: p.digest.clone(),
+            extends: p.extends.clone(),
+            mode: p.mode,
+            stage: p.stage,
+        }
+    }
+}
+
 /// The policy a verdict was reached under.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyRef {

@@ -268,19 +268,15 @@ fn check_uses_the_proofs_of_prove_for_ai_assisted_fixes() {
     let out_dir = tempfile::tempdir().unwrap();
     let proof_file = out_dir.path().join("proof.json");
     std::fs::write(&proof_file, proof_report.to_string()).unwrap();
-    let out = provgate_at(
-        root,
-        &[
-            "check",
-            "--format",
-            "json",
-            "--proof",
-            proof_file.to_str().unwrap(),
-            range,
-        ],
-    );
-    assert_eq!(out.status.code(), Some(1));
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let check_with_proof = |code: &[&str]| {
+        let proof = proof_file.to_str().unwrap();
+        let mut args = vec!["check", "--format", "json", "--proof", proof, range];
+        args.extend(code);
+        let out = provgate_at(root, &args);
+        assert_eq!(out.status.code(), Some(1));
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let report = check_with_proof(&[]);
     let messages = rule_messages(&report, "regression-test-unproven");
     assert_eq!(messages.len(), 1, "{report:#}");
     assert!(
@@ -289,20 +285,7 @@ fn check_uses_the_proofs_of_prove_for_ai_assisted_fixes() {
     );
 
     // The proof reaches the policy without the code being read, too.
-    let out = provgate_at(
-        root,
-        &[
-            "check",
-            "--no-code",
-            "--format",
-            "json",
-            "--proof",
-            proof_file.to_str().unwrap(),
-            range,
-        ],
-    );
-    assert_eq!(out.status.code(), Some(1));
-    let without_code: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let without_code = check_with_proof(&["--no-code"]);
     assert_eq!(
         rule_messages(&without_code, "regression-test-unproven"),
         messages

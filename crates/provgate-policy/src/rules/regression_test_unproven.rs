@@ -47,7 +47,7 @@ impl Rule for RegressionTestUnproven {
         let message = match proof {
             None => "AI-assisted fix with test changes, but no regression-test proof was supplied".to_string(),
             Some(p) => match p.outcome {
-                ProofOutcome::Proven => return Vec::new(),
+                ProofOutcome::Proven | ProofOutcome::NotApplicable => return Vec::new(),
                 ProofOutcome::Hollow => format!("the regression test passes without the fix: {}", p.summary),
                 ProofOutcome::Broken => format!("the tests fail with the fix applied: {}", p.summary),
                 ProofOutcome::Inconclusive => format!("the regression-test proof was inconclusive: {}", p.summary),
