@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use provgate_analysis::Analyzer;
 use provgate_patch::Series;
 use provgate_patch::input::ReadOptions;
-use provgate_policy::{CheckContext, CheckResult, Overrides, Policy, Stage, Zones};
+use provgate_policy::{CheckContext, CheckResult, Compiled, Overrides, Policy, Stage, Zones};
 use provgate_report::Report;
 
 use crate::code::{self, CodeMode};
@@ -59,6 +59,8 @@ impl GateOptions {
 /// One policy with what it needs to judge: its zones, context and code analyzer.
 pub(crate) struct Judge {
     pub(crate) policy: Policy,
+    /// The policy's patterns and names, compiled once for every check under it.
+    pub(crate) compiled: Compiled,
     pub(crate) zones: Zones,
     pub(crate) context: CheckContext,
     pub(crate) analyzer: Option<Analyzer>,
@@ -71,7 +73,14 @@ impl Judge {
             .analyzer
             .as_ref()
             .map(|a| a as &dyn provgate_policy::CodeAnalyzer);
-        provgate_policy::check_with_code(&self.policy, &self.context, &self.zones, series, code)
+        provgate_policy::check_compiled(
+            &self.policy,
+            &self.compiled,
+            &self.context,
+            &self.zones,
+            series,
+            code,
+        )
     }
 }
 
@@ -147,6 +156,7 @@ impl Gate {
                 zones.set_keywords(false);
             }
             judges.push(Judge {
+                compiled: Compiled::new(&policy),
                 policy,
                 zones,
                 context,

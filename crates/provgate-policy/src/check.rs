@@ -432,14 +432,43 @@ pub fn check_with_code(
     series: &[Series],
     code: Option<&dyn CodeAnalyzer>,
 ) -> CheckResult {
-    let custom = compile_custom(&policy.fingerprints);
-    let extended;
-    let names = if policy.ai.tools.is_empty() && policy.ai.models.is_empty() {
-        AiNames::built_in()
-    } else {
-        extended = AiNames::with(&policy.ai.tools, &policy.ai.models);
-        &extended
-    };
+    check_compiled(policy, &Compiled::new(policy), ctx, zones, series, code)
+}
+
+/// What a policy compiles before it can judge (its own fingerprint patterns, its AI tool and
+/// model names): built once and handed to [`check_compiled`] for every check under the policy,
+/// so that a scan does not compile them again for each commit.
+pub struct Compiled {
+    custom: Vec<crate::fingerprints::CompiledCustom>,
+    names: Option<AiNames>,
+}
+
+impl Compiled {
+    /// Compiles `policy`'s patterns and names.
+    pub fn new(policy: &Policy) -> Compiled {
+        Compiled {
+            custom: compile_custom(&policy.fingerprints),
+            names: (!policy.ai.tools.is_empty() || !policy.ai.models.is_empty())
+                .then(|| AiNames::with(&policy.ai.tools, &policy.ai.models)),
+        }
+    }
+}
+
+/// [`check_with_code`] with `policy`'s compiled parts (see [`Compiled`]), which must be
+/// `policy`'s own.
+pub fn check_compiled(
+    policy: &Policy,
+    compiled: &Compiled,
+    ctx: &CheckContext,
+    zones: &Zones,
+    series: &[Series],
+    code: Option<&dyn CodeAnalyzer>,
+) -> CheckResult {
+    let custom = &compiled.custom;
+    let names = compiled
+        .names
+        .as_ref()
+        .unwrap_or_else(|| AiNames::built_in());
     let mut premise_notes = Vec::new();
     let rules: Vec<(&dyn crate::rules::Rule, Level)> = crate::rules::all()
         .iter()
@@ -506,7 +535,7 @@ pub fn check_with_code(
             .patches
             .iter()
             .filter(|p| !p.is_cover_letter())
-            .map(|p| facts_of(p, policy, zones, &custom, names, code_facts.next()))
+            .map(|p| facts_of(p, policy, zones, custom, names, code_facts.next()))
             .collect();
         let mut patches = Vec::new();
         for f in &facts {

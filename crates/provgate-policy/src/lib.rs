@@ -55,8 +55,8 @@ pub mod rules;
 pub mod zones;
 
 pub use check::{
-    CheckContext, CheckResult, FileResult, PatchResult, PolicyInfo, SeriesResult, Summary, Verdict,
-    Waived, check, check_with_code, check_with_zones,
+    CheckContext, CheckResult, Compiled, FileResult, PatchResult, PolicyInfo, SeriesResult,
+    Summary, Verdict, Waived, check, check_compiled, check_with_code, check_with_zones,
 };
 pub use code::{
     CodeAnalyzer, CodeFacts, CodeIssue, CodeNote, HunkCode, Mechanical, ProofFacts, ProofOutcome,
