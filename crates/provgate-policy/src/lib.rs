@@ -66,7 +66,7 @@ pub use evidence::{AiEvidence, Declaration, Fingerprint, HumanHelp};
 pub use level::{Level, Overrides};
 pub use policy::{CodeSettings, Kind, Mode, Policy, Preference, SourceState, Status, Tier};
 pub use render::{Format, init_template, render};
-pub use rules::{Finding, Rule, RuleDoc, RuleId, Stage, UnknownRuleId};
+pub use rules::{ExampleSetup, Finding, Rule, RuleDoc, RuleId, Stage, UnknownRuleId};
 pub use zones::{
     KeywordText, SectionInfo, SectionMatch, SectionReason, SectionSource, ZoneInfo, Zones,
 };

@@ -15,6 +15,7 @@ static DOC: RuleDoc = RuleDoc {
     policy: "Mesa: autonomous agents are not allowed. LLVM: a human in the loop, no unsupervised agents.",
     failing: "mesa preset:\n\nAuthor: Cursor Agent <cursoragent@cursor.com>\n\nfix null check\n\nAssisted-by: Cursor\n",
     passing: "mesa preset:\n\nAuthor: Jane Doe <jane@example.org>\n\nfix null check\n\nAssisted-by: Cursor\n",
+    setup: super::ExampleSetup::NONE,
     fix: "Submit the change yourself, under your own name, after reviewing it; disclose the tool with the policy's trailer.",
 };
 

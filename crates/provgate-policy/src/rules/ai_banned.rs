@@ -15,6 +15,7 @@ static DOC: RuleDoc = RuleDoc {
     policy: "QEMU `code-provenance.rst` (in force until 2026): contributions known or suspected to include or derive from AI-generated content are declined; research, static analysis or debugging with no output in the patch is out of scope. Gentoo, Zig, Servo ban AI contributions; NetBSD presumes them tainted without prior written approval by core.",
     failing: "qemu-2025 preset:\n\nfix leak\n\nCo-authored-by: Cursor <cursoragent@cursor.com>\nSigned-off-by: Jane Doe <jane@example.org>\n",
     passing: "qemu-2025 preset:\n\nfix leak (found with Coccinelle)\n\nSigned-off-by: Jane Doe <jane@example.org>\n",
+    setup: super::ExampleSetup::NONE,
     fix: "Rewrite the change without AI-generated content, or ask the project for an exception (QEMU: on qemu-devel; granted exceptions are listed in the policy itself, in provgate as an `[[exception]]`).",
 };
 

@@ -15,6 +15,7 @@ static DOC: RuleDoc = RuleDoc {
     policy: "Mesa: disclose with `Assisted-by:`/`Generated-by:`; never `Co-authored-by` for AI. (QEMU reports the same through `disclosure-wrong-trailer`.)",
     failing: "mesa preset:\n\nCo-authored-by: Copilot <223556219+Copilot@users.noreply.github.com>\nSigned-off-by: Jane Doe <jane@example.org>\n",
     passing: "mesa preset:\n\nAssisted-by: Copilot (GPT-4o)\nCo-authored-by: Bob Roe <bob@example.org>\nSigned-off-by: Jane Doe <jane@example.org>\n",
+    setup: super::ExampleSetup::NONE,
     fix: "Remove the AI co-author line (turn off the tool's co-author setting) and disclose the tool with the policy's disclosure trailer.",
 };
 

@@ -14,6 +14,7 @@ static DOC: RuleDoc = RuleDoc {
     policy: "QEMU May 2026 proposal: small bug fixes of 20 lines of code or fewer, not counting tests; anything larger needs the maintainer beforehand. QEMU `llm-usage.rst` draft: small LLM-assisted fixes below 10 lines of code. Some ASF projects treat about 20 changed lines as substantial.",
     failing: "qemu preset: `AI-used-for: code` and 25 changed lines in hw/net/e1000.c\n",
     passing: "qemu preset: `AI-used-for: code, tests`, 12 changed lines in hw/net/e1000.c and 80 in tests/qtest/e1000-test.c\n",
+    setup: super::ExampleSetup::NONE,
     fix: "Keep AI-assisted code fixes within the limit (tests and docs do not count), or get the maintainer's agreement beforehand and record it (configured agreement trailer, or an `[[exception]]`). Do not split the change to get under the limit.",
 };
 

@@ -15,6 +15,7 @@ static DOC: RuleDoc = RuleDoc {
     policy: "Linux `coding-assistants.rst`: AI agents must not add `Signed-off-by`; only a human certifies the DCO. QEMU's May 2026 thread: AI must never add Signed-off-by.",
     failing: "fix typo in error path\n\nSigned-off-by: Claude <noreply@anthropic.com>\nSigned-off-by: Jane Doe <jane@example.org>\n",
     passing: "fix typo in error path\n\nAssisted-by: Claude:claude-opus-4.5\nSigned-off-by: Jane Doe <jane@example.org>\n",
+    setup: super::ExampleSetup::NONE,
     fix: "Remove the AI's sign-off; disclose the tool with the policy's disclosure trailer and sign off yourself.",
 };
 

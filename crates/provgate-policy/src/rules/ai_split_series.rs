@@ -14,8 +14,9 @@ static DOC: RuleDoc = RuleDoc {
     what: "With `[limits] forbid-splitting = true` and a limit set, groups the lines of code of a series' AI-assisted code patches by area (the file's first zone, else its first `area-depth` path components) and reports an area where two or more patches, each within the limit, together exceed it. A git range is one series, so repeated small fixes in a range are judged together.",
     why: "A limit on patch size is meaningless if a large AI-written change can be sent as many small patches; the later QEMU draft says so explicitly.",
     policy: "QEMU `llm-usage.rst` draft: splitting a change to get under the limit is not allowed; frequent repeated small fixes count as a full contribution. (The May 2026 proposal is silent on splitting; the `qemu` preset leaves this off.)",
-    failing: "qemu-llm-usage preset: patches 1/3, 2/3, 3/3 each `AI-used-for: code` with 6 lines of code in hw/usb/\n",
-    passing: "qemu-llm-usage preset: patch 1/2 with 6 lines in hw/usb/ and patch 2/2 with 6 lines in net/\n",
+    failing: "qemu-llm-usage preset, a series of three patches:\n\n[PATCH 1/3] hw/usb: check the setup packet length\n\nAI-used-for: code\n---\n hw/usb/core.c | 6 ++++++\n\n[PATCH 2/3] hw/usb: check the descriptor length\n\nAI-used-for: code\n---\n hw/usb/desc.c | 6 ++++++\n\n[PATCH 3/3] hw/usb: check the endpoint number\n\nAI-used-for: code\n---\n hw/usb/core.c | 6 ++++++\n",
+    passing: "qemu-llm-usage preset, a series of two patches to different areas:\n\n[PATCH 1/2] hw/usb: check the setup packet length\n\nAI-used-for: code\n---\n hw/usb/core.c | 6 ++++++\n\n[PATCH 2/2] net: check the packet length\n\nAI-used-for: code\n---\n net/net.c | 6 ++++++\n",
+    setup: super::ExampleSetup::NONE,
     fix: "Send the change as one contribution and get the maintainer's agreement beforehand, recorded as for `ai-line-limit`.",
 };
 

@@ -14,6 +14,7 @@ static DOC: RuleDoc = RuleDoc {
     policy: "QEMU `llm-usage.rst` draft: cover letters, commit messages, review replies and issues must be human-written. Mesa: AI must not write code comments or commit messages.",
     failing: "qemu-llm-usage preset:\n\nhw/usb: fix descriptor length\n\nThe length was off by one.\n\n🤖 Generated with [Claude Code](https://claude.ai/code)\n\nAI-used-for: code\nSigned-off-by: Jane Doe <jane@example.org>\n",
     passing: "qemu-llm-usage preset:\n\nhw/usb: fix descriptor length\n\nThe length was off by one; Claude Code suggested the fix.\n\nAI-used-for: code\nSigned-off-by: Jane Doe <jane@example.org>\n",
+    setup: super::ExampleSetup::NONE,
     fix: "Write the commit message (and cover letter) yourself and remove the tool's line; turn off the tool's message attribution.",
 };
 

@@ -14,6 +14,7 @@ static DOC: RuleDoc = RuleDoc {
     policy: "Trojan Source (CVE-2021-42574); b4 refuses patches containing Unicode control characters unless told otherwise. Not specific to AI policies: enabled in every preset.",
     failing: "+\tif (access_level != \"user\u{202E} \u{2066}// Check if admin\u{2069} \u{2066}\") {\n",
     passing: "+\t/* مرحبا — right-to-left text without control characters is fine */\n",
+    setup: super::ExampleSetup::NONE,
     fix: "Remove the control characters; if right-to-left text is needed in a string, write it with escapes.",
 };
 

@@ -14,6 +14,7 @@ static DOC: RuleDoc = RuleDoc {
     policy: "DCO and review trailers are only meaningful when machines and people read them alike (QEMU, Linux). Unicode TR #39 confusables.",
     failing: "fix leak\n\nSigned\u{2010}off\u{2010}by: Jane Doe <jane@example.org>\n",
     passing: "fix leak\n\nSigned-off-by: Jane Doe <jane@example.org>\n",
+    setup: super::ExampleSetup::NONE,
     fix: "Retype the trailer key in plain ASCII (`git commit --amend -s` writes a correct sign-off).",
 };
 

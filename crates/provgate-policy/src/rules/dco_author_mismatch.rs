@@ -18,6 +18,7 @@ static DOC: RuleDoc = RuleDoc {
     policy: "QEMU `code-provenance.rst`: one Signed-off-by should match the git author's name and e-mail. checkpatch: \"From:/Signed-off-by: email name mismatch\" and sub-address mismatch. DCO bot: name and e-mail match the author or committer, case-insensitively.",
     failing: "From: Jane Doe <jane@example.org>\n\nfix leak\n\nSigned-off-by: J. Doe <jdoe@corp.example>\n",
     passing: "From: Jane Doe <Jane@Example.org>\n\nfix leak\n\nSigned-off-by: jane doe <jane@example.org>\n",
+    setup: super::ExampleSetup::NONE,
     fix: "Sign off with the author identity (`git commit --amend -s` with the author's `user.name`/`user.email`), or fix the author (`git commit --amend --reset-author`). Without rewriting history, the DCO bot accepts a follow-up commit stating `I, NAME <EMAIL>, hereby add my Signed-off-by to this commit: SHA`.",
 };
 

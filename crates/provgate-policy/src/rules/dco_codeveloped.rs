@@ -15,6 +15,7 @@ static DOC: RuleDoc = RuleDoc {
     policy: "Linux `submitting-patches.rst` and checkpatch: \"Co-developed-by: must be immediately followed by Signed-off-by:\" and \"should not be used to attribute the author\".",
     failing: "fix race\n\nCo-developed-by: Bob Roe <bob@example.org>\nSigned-off-by: Jane Doe <jane@example.org>\n",
     passing: "fix race\n\nCo-developed-by: Bob Roe <bob@example.org>\nSigned-off-by: Bob Roe <bob@example.org>\nSigned-off-by: Jane Doe <jane@example.org>\n",
+    setup: super::ExampleSetup::NONE,
     fix: "Put the co-developer's own `Signed-off-by:` directly after their `Co-developed-by:`; drop a `Co-developed-by:` naming the author. For AI help use the policy's disclosure trailer instead.",
 };
 

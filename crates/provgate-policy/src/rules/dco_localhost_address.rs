@@ -15,6 +15,7 @@ static DOC: RuleDoc = RuleDoc {
     policy: "QEMU's CI runs a DCO check per commit that fails on `localhost` e-mail addresses; QEMU `code-provenance.rst`: the name must not be anonymous or misleading.",
     failing: "From: Jane Doe <jane@laptop.localdomain>\n\nfix leak\n\nSigned-off-by: Jane Doe <jane@laptop.localdomain>\n",
     passing: "From: Jane Doe <jane@example.org>\n\nfix leak\n\nSigned-off-by: Jane Doe <jane@example.org>\n",
+    setup: super::ExampleSetup::NONE,
     fix: "Set `git config user.email` to your real address, then `git commit --amend --reset-author -s` (the sign-off line may need editing).",
 };
 

@@ -14,6 +14,7 @@ static DOC: RuleDoc = RuleDoc {
     policy: "QEMU `docs/devel/code-provenance.rst`: every commit needs `Signed-off-by: NAME <EMAIL>`; the May 2026 proposal keeps this (\"Signed-off-by means the human takes responsibility\"). Linux `coding-assistants.rst`: only a human certifies the DCO. checkpatch: \"Missing Signed-off-by: line(s)\".",
     failing: "hw/arm: fix off-by-one in virt memory map\n\nThe last region overlapped the next one.\n",
     passing: "hw/arm: fix off-by-one in virt memory map\n\nThe last region overlapped the next one.\n\nSigned-off-by: Jane Doe <jane@example.org>\n",
+    setup: super::ExampleSetup::NONE,
     fix: "Add your sign-off as the last trailer: `git commit --amend -s` (or `git rebase --signoff BASE` for a series). Only sign off if you can certify the DCO for the whole patch.",
 };
 

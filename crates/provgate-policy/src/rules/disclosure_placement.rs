@@ -16,6 +16,7 @@ static DOC: RuleDoc = RuleDoc {
     policy: "QEMU May 2026 proposal: `AI-used-for:` is placed before `Signed-off-by`.",
     failing: "qemu preset:\n\nSigned-off-by: Jane Doe <jane@example.org>\nAI-used-for: tests\n",
     passing: "qemu preset:\n\nAI-used-for: tests\nSigned-off-by: Jane Doe <jane@example.org>\nSigned-off-by: Maintainer <m@example.org>\n",
+    setup: super::ExampleSetup::NONE,
     fix: "Move the disclosure trailer above your `Signed-off-by:` (`git commit --amend`).",
 };
 

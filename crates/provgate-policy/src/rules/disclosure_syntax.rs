@@ -16,6 +16,7 @@ static DOC: RuleDoc = RuleDoc {
     policy: "QEMU May 2026 proposal: `AI-used-for:` with one or more of the categories, comma separated, optionally followed by an explanation in parentheses. Linux `coding-assistants.rst`: `Assisted-by: AGENT_NAME:MODEL_VERSION [TOOL1] [TOOL2]`; checkpatch warns when the value does not match `^\\S+:\\S+`. Mesa: `Assisted-by: TOOL (OPTIONAL: MODEL)`.",
     failing: "qemu preset:\n\nAI-used-for: code (refactoring) and tests\nSigned-off-by: Jane Doe <jane@example.org>\n",
     passing: "qemu preset:\n\nAI-used-for: code, tests (refactoring)\nSigned-off-by: Jane Doe <jane@example.org>\n",
+    setup: super::ExampleSetup::NONE,
     fix: "Rewrite the value in the trailer's syntax (see the examples); `provgate policy show` prints the policy's disclosure trailers.",
 };
 

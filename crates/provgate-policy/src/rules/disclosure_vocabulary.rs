@@ -15,6 +15,7 @@ static DOC: RuleDoc = RuleDoc {
     policy: "QEMU May 2026 proposal: the value is one or more of `code`, `tests`, `docs`, `research`; the later `llm-usage.rst` draft renames `research` to `analysis`. A free-text value (`AI-used-for: collecting comments and updating patch`) was seen within days; whether to enforce the vocabulary is a policy setting.",
     failing: "qemu preset:\n\nAI-used-for: collecting comments and updating patch\nSigned-off-by: Jane Doe <jane@example.org>\n",
     passing: "qemu preset:\n\nAI-used-for: research (collecting comments)\nSigned-off-by: Jane Doe <jane@example.org>\n",
+    setup: super::ExampleSetup::NONE,
     fix: "Use the policy's categories and put free text in the parenthesised explanation: `AI-used-for: docs (collecting review comments)`.",
 };
 

@@ -15,6 +15,7 @@ static DOC: RuleDoc = RuleDoc {
     policy: "QEMU May 2026 proposal: QEMU explicitly does not use `Assisted-by`, `Co-authored-by` or `Generated-by` for AI; disclose with `AI-used-for:`.",
     failing: "qemu preset:\n\nAssisted-by: Claude:claude-opus-4.5\nSigned-off-by: Jane Doe <jane@example.org>\n",
     passing: "qemu preset:\n\nAI-used-for: code\nCo-authored-by: Bob Roe <bob@example.org>\nSigned-off-by: Jane Doe <jane@example.org>\n",
+    setup: super::ExampleSetup::NONE,
     fix: "Replace the trailer with the policy's disclosure trailer (QEMU: `AI-used-for: code|tests|docs|research`); remove AI co-author lines.",
 };
 

@@ -13,6 +13,7 @@ static DOC: RuleDoc = RuleDoc {
     policy: "QEMU May 2026 proposal thread: AI changes should be verified by deterministic tools. CERT C (STR31-C, FIO30-C), CWE-120, CWE-78, CWE-95, CWE-502.",
     failing: "`strcpy(name, arg);` in added C code; `subprocess.run(cmd, shell=True)`; `data = pickle.loads(blob)`\n",
     passing: "`g_strlcpy(name, arg, sizeof(name));`; `subprocess.run([\"ls\", path])`; `model.eval()`\n",
+    setup: super::ExampleSetup::NONE,
     fix: "Use a bounded or safe alternative (`snprintf`, `g_strlcpy`, `ast.literal_eval`, `json.loads`, an argument list without a shell), or, if the call is safe here, record an `[[exception]]` for the file with the reason.",
 };
 

@@ -13,6 +13,7 @@ static DOC: RuleDoc = RuleDoc {
     policy: "QEMU May 2026 proposal thread: AI changes should be verified by deterministic tools. CERT C FIO30-C, WIN30-C/MEM04-C, ARR01-C, INT30-C/MEM07-C; CWE-134, CWE-401, CWE-467, CWE-190.",
     failing: "`printf(msg);` · `buf = realloc(buf, len);` · `memset(p, 0, sizeof(p));` for `char *p` · `malloc(n * sizeof(*items))`\n",
     passing: "`printf(\"%s\", msg);` · `tmp = realloc(buf, len);` · `memset(p, 0, sizeof(*p));` · `calloc(n, sizeof(*items))` or `g_new(Item, n)`\n",
+    setup: super::ExampleSetup::NONE,
     fix: "Pass the string as an argument to a literal format; assign `realloc` to a temporary and check it; take `sizeof *p` or the real length; allocate with `calloc`, `reallocarray`, `g_new` or check the multiplication.",
 };
 

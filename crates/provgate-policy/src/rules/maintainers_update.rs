@@ -14,8 +14,15 @@ static DOC: RuleDoc = RuleDoc {
     what: "Reports a patch that does not touch the policy's MAINTAINERS file (`[zones] maintainers-file`) and, outside exempt zones, adds, copies or renames a file into a place no section covers (only a catch-all such as THE REST's `F: *` reaches it), or deletes or renames away a file that an `F:` line names by its path. Silent, and saying why in the check's notes, when there is no MAINTAINERS file to read.",
     why: "New files without an owner end up unmaintained; the question is cheap to ask at submission time.",
     policy: "checkpatch (Linux, QEMU): \"added, moved or deleted file(s), does MAINTAINERS need updating?\" (a warning), silenced when the patch touches MAINTAINERS.",
-    failing: "qemu preset: a patch adding hw/misc/foo.c, where no MAINTAINERS section but THE REST covers hw/misc/, and touching nothing else\n",
-    passing: "qemu preset: the same patch also adding `F: hw/misc/foo.c` to MAINTAINERS, or adding hw/misc/foo.c where a section has `F: hw/misc/`\n",
+    failing: "qemu preset, with a MAINTAINERS file in which no section but THE REST covers hw/misc/:\n\nhw/misc: add the foo device\n---\n hw/misc/foo.c | 40 ++++++++++++++++++++++++++++++++++++++++\n 1 file changed, 40 insertions(+)\n create mode 100644 hw/misc/foo.c\n",
+    passing: "qemu preset, the same MAINTAINERS file, to which the patch adds `F: hw/misc/foo.c`:\n\nhw/misc: add the foo device\n---\n MAINTAINERS   |  1 +\n hw/misc/foo.c | 40 ++++++++++++++++++++++++++++++++++++++++\n 2 files changed, 41 insertions(+)\n create mode 100644 hw/misc/foo.c\n",
+    setup: super::ExampleSetup {
+        files: &[(
+            "MAINTAINERS",
+            "Network devices\nM: Net Maintainer <net@example.org>\nF: hw/net/\n\nTHE REST\nM: Rest Maintainer <rest@example.org>\nF: *\nF: */\n",
+        )],
+        ..super::ExampleSetup::NONE
+    },
     fix: "Add the new files to the right MAINTAINERS section, or drop the `F:` line of a deleted file.",
 };
 

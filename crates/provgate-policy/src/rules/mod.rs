@@ -192,8 +192,40 @@ pub struct RuleDoc {
     pub failing: &'static str,
     /// A near miss that does not.
     pub passing: &'static str,
+    /// What the examples need besides what their text shows as a patch.
+    #[serde(skip)]
+    pub setup: ExampleSetup,
     /// How to fix a finding.
     pub fix: &'static str,
+}
+
+/// What a rule's examples need besides the patch or series their text shows: the text says it
+/// for the reader (`qemu preset, with a protected zone …`), this says it for the test that runs
+/// every example (`tests/examples.rs`), so that an example needing a policy, a repository or a
+/// proof is run as documented instead of being taken on trust.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExampleSetup {
+    /// Policy TOML layered over the preset the example names (the test adds `extends`). When
+    /// the example shows TOML under its first line, it is this text.
+    pub policy: &'static str,
+    /// The stage both examples are checked at.
+    pub stage: Stage,
+    /// Files at the root of the repository the check runs in, as `(path, text)`: a MAINTAINERS
+    /// file.
+    pub files: &'static [(&'static str, &'static str)],
+    /// The outcome of the regression-test proof handed in with the failing example and with the
+    /// passing one (`provgate check --proof`).
+    pub proofs: [Option<crate::code::ProofOutcome>; 2],
+}
+
+impl ExampleSetup {
+    /// Nothing besides the example's text: the preset it names, at submission, no repository.
+    pub const NONE: ExampleSetup = ExampleSetup {
+        policy: "",
+        stage: Stage::Submit,
+        files: &[],
+        proofs: [None, None],
+    };
 }
 
 /// The stage of the contribution: on submission, or when a maintainer merges it.

@@ -16,6 +16,7 @@ static DOC: RuleDoc = RuleDoc {
     policy: "QEMU: the list munges some senders (DMARC); QEMU's checkpatch treats a mangled author as an error. The fix is an in-body `From:` line (`git format-patch --from`).",
     failing: "From: \"Jane Doe via Qemu-devel\" <qemu-devel@nongnu.org>\n\nhw/misc: fix leak\n",
     passing: "From: \"Jane Doe via Qemu-devel\" <qemu-devel@nongnu.org>\n\nFrom: Jane Doe <jane@example.org>\n",
+    setup: super::ExampleSetup::NONE,
     fix: "Resend with `git format-patch --from` (or `git send-email --from`), which puts an in-body `From:` line in the message, or fix the author when applying (`git am` then `git commit --amend --author`).",
 };
 

@@ -13,6 +13,7 @@ static DOC: RuleDoc = RuleDoc {
     policy: "QEMU May 2026 proposal thread: AI changes should be verified by deterministic tools; QEMU's Rust code asks for `// SAFETY:` comments on unsafe code, as the Linux kernel and the Rust standard library do.",
     failing: "`let v = unsafe { *ptr.add(i) };` added to rust/hw/char/pl011/src/device.rs\n",
     passing: "`let v = slice.get(i).copied();`, or unsafe code that is only moved as context\n",
+    setup: super::ExampleSetup::NONE,
     fix: "Use a safe API; if `unsafe` is needed, keep the block minimal, document the invariants in a `// SAFETY:` comment and have a maintainer review it.",
 };
 

@@ -15,6 +15,7 @@ static DOC: RuleDoc = RuleDoc {
     policy: "QEMU `docs/devel/style.rst` (low-level memory management): malloc/free/realloc/calloc/valloc/memalign/posix_memalign are not to be used; use the GLib routines g_malloc/g_malloc0/g_new/g_new0/g_realloc/g_free or qemu_memalign/qemu_blockalign/qemu_vfree.",
     failing: "qemu preset: `s = malloc(sizeof(*s));` in added code of hw/misc/foo.c\n",
     passing: "qemu preset: `s = g_new0(FooState, 1);`\n",
+    setup: super::ExampleSetup::NONE,
     fix: "Call the project's preferred function named in the finding.",
 };
 

@@ -13,8 +13,12 @@ static DOC: RuleDoc = RuleDoc {
     what: "Reports each non-exempt file in a zone with `tier = \"protected\"` changed by an AI-assisted patch, unless agreement is recorded: a trailer listed in `[agreement] trailers` (e.g. `Acked-by`) from a person allowed to agree for that file (`from = \"zone-maintainer\"`: a MAINTAINERS `M:` of its sections or one of the zone's `maintainers`; `from = \"anyone\"`: any human other than the author), or an `[[exception]]` covering the finding. When the declared AI use is only tests or docs, test and documentation files are not reported.",
     why: "Code that other things depend on is where a copyright problem would spread and be hard to revert; the policy keeps it off-limits unless a maintainer agreed beforehand, and the agreement must be on record to be checkable.",
     policy: "QEMU May 2026 proposal: \"core code that other things depend on\" is off-limits unless a maintainer agrees beforehand; the text does not define core by path and prior agreement leaves no trailer, so the project defines protected zones and records agreement in the policy file or with a configured trailer. QEMU `llm-usage.rst` draft: large LLM-created work must be pre-arranged with a maintainer.",
-    failing: "policy: [[zone]] name = \"core\", tier = \"protected\", paths = [\"include/qemu/\"]\n\nAI-used-for: code\nSigned-off-by: Jane Doe <jane@example.org>\n---\n include/qemu/atomic.h | 2 +-\n",
-    passing: "same policy, [agreement] trailers = [\"Acked-by\"]:\n\nAI-used-for: code\nSigned-off-by: Jane Doe <jane@example.org>\nAcked-by: Core Maintainer <core@example.org>\n---\n include/qemu/atomic.h | 2 +-\n",
+    failing: "qemu preset, with this provgate.toml:\n[[zone]]\nname = \"core\"\ntier = \"protected\"\npaths = [\"include/qemu/\"]\nmaintainers = [\"Core Maintainer <core@example.org>\"]\n[agreement]\ntrailers = [\"Acked-by\"]\n\ninclude/qemu/atomic: order the fence\n\nAI-used-for: code\nSigned-off-by: Jane Doe <jane@example.org>\n---\n include/qemu/atomic.h | 2 +-\n",
+    passing: "qemu preset, the same provgate.toml; the zone's maintainer agreed:\n\ninclude/qemu/atomic: order the fence\n\nAI-used-for: code\nSigned-off-by: Jane Doe <jane@example.org>\nAcked-by: Core Maintainer <core@example.org>\n---\n include/qemu/atomic.h | 2 +-\n",
+    setup: super::ExampleSetup {
+        policy: "[[zone]]\nname = \"core\"\ntier = \"protected\"\npaths = [\"include/qemu/\"]\nmaintainers = [\"Core Maintainer <core@example.org>\"]\n[agreement]\ntrailers = [\"Acked-by\"]\n",
+        ..super::ExampleSetup::NONE
+    },
     fix: "Ask the zone's maintainer before sending; record the agreement with the configured trailer from that maintainer, or as an `[[exception]]` with a reason (a link to the agreement) and an expiry.",
 };
 

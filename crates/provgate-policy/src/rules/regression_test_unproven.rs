@@ -15,8 +15,15 @@ static DOC: RuleDoc = RuleDoc {
     what: "Applies to AI-assisted patches (declared or fingerprinted) that change both test files and code files. With a proof from `provgate prove` (the patch's test files applied alone on its base, the test command run and expected to fail; then the whole patch, expected to pass), reports a hollow test (passed without the fix), a broken fix (failed with it) or an inconclusive proof (did not apply, timed out). Without a proof, reports that none was supplied when the check reads code (a check with `--no-code` and no proof says nothing). The test command is given by the person running provgate, never read from the checked repository.",
     why: "A regression test that passes without the fix does not test the fix; it is the cheapest way for generated tests to look useful.",
     policy: "QEMU May 2026 proposal: tests are an allowed use of AI, and a regression test must fail without the fix and pass with it.",
-    failing: "qemu preset: `AI-used-for: code, tests`, a fix in hw/net/e1000.c with a new test in tests/qtest/e1000-test.c, and `provgate prove` reports the test passing on the base\n",
-    passing: "The same patch where `provgate prove --test-cmd 'make check-qtest-e1000'` reports: without the fix exit 1, with the fix exit 0\n",
+    failing: "qemu preset, and `provgate prove` reports the new test passing on the base, without the fix:\n\nhw/net/e1000: fix the receive descriptor check\n\nAI-used-for: code, tests\nSigned-off-by: Jane Doe <jane@example.org>\n---\n hw/net/e1000.c           |  4 +++-\n tests/qtest/e1000-test.c | 20 ++++++++++++++++++++\n",
+    passing: "qemu preset, the same patch, where `provgate prove --test-cmd 'make check-qtest-e1000'` reports exit 1 without the fix and exit 0 with it:\n\nhw/net/e1000: fix the receive descriptor check\n\nAI-used-for: code, tests\nSigned-off-by: Jane Doe <jane@example.org>\n---\n hw/net/e1000.c           |  4 +++-\n tests/qtest/e1000-test.c | 20 ++++++++++++++++++++\n",
+    setup: super::ExampleSetup {
+        proofs: [
+            Some(crate::code::ProofOutcome::Hollow),
+            Some(crate::code::ProofOutcome::Proven),
+        ],
+        ..super::ExampleSetup::NONE
+    },
     fix: "Run `provgate prove --test-cmd CMD --format json -o proof.json` on the patch and hand the report to the check with `provgate check --proof proof.json`; if the test passes without the fix, make it exercise the bug.",
 };
 

@@ -13,8 +13,13 @@ static DOC: RuleDoc = RuleDoc {
     what: "Only at `Stage::Merge` (`provgate check --stage merge`). For AI-assisted patches (`[review] applies-to = \"ai-assisted\"`) or every patch (`\"all\"`), requires a trailer in `[review] trailers` (default `Reviewed-by`, `Acked-by`) from a human other than the author (AI identities never count). `from = \"anyone\"`: any such person; `\"maintainer\"`: a maintainer (MAINTAINERS `M:` or a zone's `maintainers`) of at least one touched file; `\"each-section\"`: for every touched file, one of its maintainers as get_maintainer.pl lists them, so every touched section is covered (Xen's check-in policy; Xen's script leaves out `THE REST` when a more specific section has maintainers). When no maintainer is known for the touched files, any human reviewer is accepted.",
     why: "The policies allow AI help on the condition that humans stay responsible: a human signs off and a human other than the author reviews.",
     policy: "The tiered policies (QEMU May 2026 proposal, Linux, Mesa, LLVM) keep a human in the loop; Xen's check-in policy requires an Ack from a maintainer of each touched file's section.",
-    failing: "--stage merge: `AI-used-for: tests` and only `Signed-off-by: Jane Doe <jane@example.org>`\n",
-    passing: "--stage merge: `AI-used-for: tests`, `Signed-off-by: Jane Doe <jane@example.org>`, `Reviewed-by: Bob Roe <bob@example.org>`\n",
+    failing: "qemu preset at --stage merge, with `review-missing = \"warn\"` under [rules] (every preset leaves it off):\n\nhw/misc: test the reset path\n\nAI-used-for: tests\nSigned-off-by: Jane Doe <jane@example.org>\n",
+    passing: "qemu preset at --stage merge, the same [rules]:\n\nhw/misc: test the reset path\n\nAI-used-for: tests\nSigned-off-by: Jane Doe <jane@example.org>\nReviewed-by: Bob Roe <bob@example.org>\n",
+    setup: super::ExampleSetup {
+        policy: "[rules]\nreview-missing = \"warn\"\n",
+        stage: super::Stage::Merge,
+        ..super::ExampleSetup::NONE
+    },
     fix: "Get a review from the people the policy names and collect their trailers (e.g. `b4 trailers -u`) before merging.",
 };
 

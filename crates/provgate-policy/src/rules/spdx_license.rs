@@ -14,8 +14,9 @@ static DOC: RuleDoc = RuleDoc {
     what: "For added files (outside exempt zones) that the policy asks to carry a tag: every licence identifier in the `SPDX-License-Identifier:` expression (operators `AND`/`OR`/`WITH` and the exception after `WITH` aside) must be in `[files] licenses` when that list is not empty, else the finding is at the rule's level; an accepted licence not in `preferred-licenses` is a warning at most. Added lines with well-known licence boilerplate (\"This program is free software; you can redistribute it\", \"Permission is hereby granted, free of charge\", \"Licensed under the Apache License\") are reported too.",
     why: "A licence outside the project's list is a provenance problem; boilerplate text duplicates (and can contradict) the SPDX tag.",
     policy: "QEMU checkpatch (2025): `GPL-2.0-or-later` preferred; LGPL-2.x-or-later, GPL-2.0-only, BSD-2/3-Clause and MIT accepted with a warning; licence boilerplate text in new files rejected.",
-    failing: "qemu preset: new file starting `/* SPDX-License-Identifier: Apache-2.0 */`\n",
-    passing: "qemu preset: new file starting `/* SPDX-License-Identifier: GPL-2.0-or-later */`\n",
+    failing: "qemu preset:\n\n--- /dev/null\n+++ b/hw/misc/foo.c\n+/* SPDX-License-Identifier: Apache-2.0 */\n",
+    passing: "qemu preset:\n\n--- /dev/null\n+++ b/hw/misc/foo.c\n+/* SPDX-License-Identifier: GPL-2.0-or-later */\n",
+    setup: super::ExampleSetup::NONE,
     fix: "Use a licence from the policy's list (the preferred one when you can) and remove licence boilerplate; the SPDX tag replaces it.",
 };
 

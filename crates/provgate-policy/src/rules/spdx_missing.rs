@@ -14,8 +14,9 @@ static DOC: RuleDoc = RuleDoc {
     what: "For each added, non-binary file outside exempt zones whose extension is in `[files] spdx-extensions` or whose name is in `[files] spdx-names`, reports it when none of its added lines contains `SPDX-License-Identifier:`.",
     why: "An explicit licence on every new file is what makes provenance checkable later; AI-assisted files are no exception.",
     policy: "QEMU checkpatch (2025): new `.c .h .py .pl .sh .json .inc .rs` files and Makefiles must carry `SPDX-License-Identifier` (error); imported trees `linux-headers/` and `include/standard-headers/` are skipped.",
-    failing: "qemu preset: a new file hw/misc/foo.c whose first line is `/* Foo device */`\n",
-    passing: "qemu preset: a new file hw/misc/foo.c starting `/* SPDX-License-Identifier: GPL-2.0-or-later */`, or a new linux-headers/foo.h\n",
+    failing: "qemu preset:\n\n--- /dev/null\n+++ b/hw/misc/foo.c\n+/* Foo device */\n+#include \"qemu/osdep.h\"\n",
+    passing: "qemu preset; a new file with the tag, and one in linux-headers/, a tree imported from Linux:\n\n--- /dev/null\n+++ b/hw/misc/foo.c\n+/* SPDX-License-Identifier: GPL-2.0-or-later */\n+/* Foo device */\n--- /dev/null\n+++ b/linux-headers/foo.h\n+#define FOO 1\n",
+    setup: super::ExampleSetup::NONE,
     fix: "Add `SPDX-License-Identifier: <licence>` in a comment on the file's first line (second for scripts with `#!`).",
 };
 

@@ -12,8 +12,12 @@ static DOC: RuleDoc = RuleDoc {
     what: "After all rules ran, reports each `[[exception]]` that waived nothing, and each expired one (its `expires` day is before the check's date) that would have matched a finding. The finding points at the exception's line in the policy file. Checks of a single patch report many exceptions as stale; run it on the range the exceptions were written for, or set the rule to `allow` for such runs.",
     why: "Exceptions outlive the reason they were granted; a waiver nobody needs any more is a hole waiting for a future patch (cargo-deny reports the same).",
     policy: "QEMU lists granted exceptions in the policy document itself; provgate keeps them in the policy file with a reason and an expiry, and reports those that no longer apply.",
-    failing: "[[exception]]\nreason = \"agreed on qemu-devel\"\nrules = [\"protected-zone\"]\npaths = [\"migration/\"]\n# and no checked patch touches migration/\n",
-    passing: "the same exception while checking the series it was granted for\n",
+    failing: "qemu preset, with this provgate.toml, checking a patch that touches nothing in migration/:\n[[zone]]\nname = \"migration\"\ntier = \"protected\"\npaths = [\"migration/\"]\n[[exception]]\nreason = \"agreed on qemu-devel\"\nrules = [\"protected-zone\"]\npaths = [\"migration/\"]\n\nhw/misc: fix leak\n---\n hw/misc/dev.c | 2 +-\n",
+    passing: "qemu preset, the same provgate.toml, checking the patch the exception was granted for:\n\nmigration: rework the dirty page sync\n\nAI-used-for: code\nSigned-off-by: Jane Doe <jane@example.org>\n---\n migration/ram.c | 2 +-\n",
+    setup: super::ExampleSetup {
+        policy: "[[zone]]\nname = \"migration\"\ntier = \"protected\"\npaths = [\"migration/\"]\n[[exception]]\nreason = \"agreed on qemu-devel\"\nrules = [\"protected-zone\"]\npaths = [\"migration/\"]\n",
+        ..super::ExampleSetup::NONE
+    },
     fix: "Remove the exception, narrow its scope, or renew its `expires` date if the agreement still holds.",
 };
 

@@ -13,6 +13,7 @@ static DOC: RuleDoc = RuleDoc {
     policy: "QEMU May 2026 proposal: AI may write tests, but each test must exercise the intended behaviour.",
     failing: "A new `static void test_parse(void) { parse(\"x\"); }` registered with `g_test_add_func(\"/parse\", test_parse)`; `def test_parse(): parse(\"x\")`\n",
     passing: "`g_assert_cmpint(parse(\"x\"), ==, 0);` in the test; `assert parse(\"x\") == 0`; `#[test] #[should_panic] fn rejects() { parse(\"\"); }`\n",
+    setup: super::ExampleSetup::NONE,
     fix: "Assert the behaviour the test is about (return values, state, output), or remove the test.",
 };
 

@@ -13,8 +13,12 @@ static DOC: RuleDoc = RuleDoc {
     what: "With a `[trial]` table, reports an AI-assisted patch whose author's address is not in `contributors` (when the list is not empty; compared case-insensitively), or whose date is before `start` or after `end`. The date is the patch's author date in the author's own time zone, or the check's date when the patch has none.",
     why: "Projects moving from a ban to a tiered policy often try it first with a few contributors for a limited time; outside the trial the old rules still hold.",
     policy: "A project setting, not a published rule: QEMU's May 2026 proposal had early adopters within days, and projects adopt such policies in stages. The trial itself is the project's own decision.",
-    failing: "[trial] contributors = [\"jane@example.org\"], end = \"2026-09-30\"; an `AI-used-for: code` patch by bob@example.org\n",
-    passing: "the same patch by jane@example.org dated 2026-07-01\n",
+    failing: "qemu preset, with `[trial] contributors = [\"jane@example.org\"]` and `end = \"2026-09-30\"`:\n\nFrom: Bob Roe <bob@example.org>\n\nhw/misc: fix leak\n\nAI-used-for: code\n",
+    passing: "qemu preset, the same [trial]:\n\nFrom: Jane Doe <jane@example.org>\nDate: Wed, 01 Jul 2026 10:00:00 +0000\n\nhw/misc: fix leak\n\nAI-used-for: code\n",
+    setup: super::ExampleSetup {
+        policy: "[trial]\ncontributors = [\"jane@example.org\"]\nend = \"2026-09-30\"\n",
+        ..super::ExampleSetup::NONE
+    },
     fix: "Ask to join the trial (the project adds you to `[trial] contributors`), or send the change without AI assistance.",
 };
 

@@ -15,6 +15,7 @@ static DOC: RuleDoc = RuleDoc {
     policy: "QEMU May 2026 proposal: every AI-assisted patch carries `AI-used-for:`. Linux `coding-assistants.rst`: attribute with `Assisted-by:`. Mesa, Fedora, LLVM, OpenInfra, ASF: disclose. The reference fingerprint table (Claude Code, Copilot, Aider, Codex, Cursor, Devin, Amp, OpenHands, Replit, Jules, Amazon Q, Gemini, Sweep) with chaoss/disclosure's confidence grading.",
     failing: "fix null check\n\n🤖 Generated with [Claude Code](https://claude.ai/code)\n\nSigned-off-by: Jane Doe <jane@example.org>\n",
     passing: "fix null check (Claude Monet reported it)\n\nReported-by: Claude Monet <claude@monet.example>\nSigned-off-by: Jane Doe <jane@example.org>\n",
+    setup: super::ExampleSetup::NONE,
     fix: "Add the policy's disclosure trailer (e.g. `AI-used-for: code` before your sign-off), and remove tool-added lines the policy does not use.",
 };
 
