@@ -108,7 +108,10 @@ fn one_line(line: &str) -> Example {
     let words: Vec<&str> = rest.split_whitespace().collect();
     let mut diff = String::new();
     for (i, w) in words.iter().enumerate() {
-        let Some(path) = words.get(i + 1).map(|p| p.trim_end_matches([',', ';', '.'])) else {
+        let Some(path) = words
+            .get(i + 1)
+            .map(|p| p.trim_end_matches([',', ';', '.']))
+        else {
             continue;
         };
         if *w != "in" || !path.contains('/') {
@@ -144,9 +147,10 @@ fn mail(text: &str) -> String {
     let mut from = DEFAULT_FROM.to_string();
     let mut date = DEFAULT_DATE.to_string();
     let (first, after) = paragraph(rest);
-    if first.lines().all(|l| {
-        l.starts_with("From: ") || l.starts_with("Author: ") || l.starts_with("Date: ")
-    }) {
+    if first
+        .lines()
+        .all(|l| l.starts_with("From: ") || l.starts_with("Author: ") || l.starts_with("Date: "))
+    {
         for line in first.lines() {
             let (key, value) = line.split_once(": ").unwrap_or((line, ""));
             match key {
@@ -164,7 +168,10 @@ fn mail(text: &str) -> String {
         .map(str::to_string)
         .collect();
     let (message, diff) = if !added.is_empty() && added.len() == rest.lines().count() {
-        (format!("fix\n\n{SIGNOFF}\n"), modify("hw/misc/foo.c", &added))
+        (
+            format!("fix\n\n{SIGNOFF}\n"),
+            modify("hw/misc/foo.c", &added),
+        )
     } else if rest.starts_with("--- ") {
         ("fix\n".to_string(), files_diff(rest))
     } else {
