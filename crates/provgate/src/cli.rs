@@ -142,6 +142,12 @@ pub enum Format {
     Markdown,
     /// A plain-text reply for a mailing-list bot (patchew style).
     Email,
+    /// b4's per-patch check (`prep-`/`am-perpatch-check-cmd`): nothing when the patch passes,
+    /// else one `ERROR:`/`WARNING:` line per finding (docs/b4.md).
+    B4,
+    /// b4's review check (`review-perpatch-check-cmd`): a JSON array of
+    /// `{tool, status, summary, url, details}` (docs/b4.md).
+    B4Review,
 }
 
 /// When to colour text output.

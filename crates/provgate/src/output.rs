@@ -37,6 +37,8 @@ pub fn render(report: &Report, args: &ReportArgs) -> String {
         Format::Github => provgate_report::github::render(report, args.max_annotations),
         Format::Markdown => provgate_report::markdown::render(report),
         Format::Email => provgate_report::email::render(report),
+        Format::B4 => provgate_report::b4::render_check(report),
+        Format::B4Review => provgate_report::b4::render_review(report),
     }
 }
 

@@ -1,0 +1,206 @@
+//! contrib/patchew/provgate-tester.sh run the way a patchew tester runs its script: a fresh
+//! clone of the project, a `base` branch at the series' base, the series applied with `git am`,
+//! the script run in the clone with its output captured as the log, and the exit code deciding.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const PROVGATE: &str = env!("CARGO_BIN_EXE_provgate");
+
+fn script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../contrib/patchew/provgate-tester.sh")
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Jane Doe")
+        .env("GIT_AUTHOR_EMAIL", "jane@example.org")
+        .env("GIT_COMMITTER_NAME", "Jane Doe")
+        .env("GIT_COMMITTER_EMAIL", "jane@example.org")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn commit(dir: &Path, path: &str, text: &str, message: &str) {
+    std::fs::write(dir.join(path), text).unwrap();
+    git(dir, &["add", path]);
+    git(dir, &["commit", "-q", "-m", message]);
+}
+
+/// The project: a base commit with `policy` as provgate.toml (if any).
+fn project(root: &Path, policy: Option<&str>) -> PathBuf {
+    let upstream = root.join("upstream");
+    std::fs::create_dir_all(&upstream).unwrap();
+    git(&upstream, &["init", "-q", "-b", "main"]);
+    if let Some(policy) = policy {
+        std::fs::write(upstream.join("provgate.toml"), policy).unwrap();
+        git(&upstream, &["add", "provgate.toml"]);
+    }
+    commit(
+        &upstream,
+        "main.c",
+        "int main(void) { return 0; }\n",
+        "initial",
+    );
+    upstream
+}
+
+/// The series as mailed: `commits` made on a contributor's clone, then format-patch.
+fn series(root: &Path, upstream: &Path, commits: &[(&str, &str, &str)]) -> PathBuf {
+    let work = root.join("contributor");
+    git(
+        root,
+        &[
+            "clone",
+            "-q",
+            upstream.to_str().unwrap(),
+            work.to_str().unwrap(),
+        ],
+    );
+    for (path, text, message) in commits {
+        commit(&work, path, text, message);
+    }
+    let mbox = root.join("series.mbox");
+    std::fs::write(
+        &mbox,
+        git(&work, &["format-patch", "--stdout", "origin/main"]),
+    )
+    .unwrap();
+    mbox
+}
+
+/// The tester's job: clone, `base` branch, `git am`, run the script in the clone; the exit code
+/// and the log.
+fn run_tester(root: &Path, upstream: &Path, mbox: &Path) -> (i32, String) {
+    let clone = root.join("tester/src");
+    git(
+        root,
+        &[
+            "clone",
+            "-q",
+            upstream.to_str().unwrap(),
+            clone.to_str().unwrap(),
+        ],
+    );
+    git(&clone, &["checkout", "-q", "-b", "test"]);
+    git(&clone, &["branch", "base", "HEAD"]);
+    git(&clone, &["am", "-q", mbox.to_str().unwrap()]);
+    let log = std::fs::File::create(root.join("tester/log")).unwrap();
+    let status = Command::new(script())
+        .current_dir(&clone)
+        .env("PROVGATE", PROVGATE)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env_remove("PROVGATE_BASE")
+        .env_remove("PROVGATE_ARGS")
+        .stdin(std::process::Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .status()
+        .unwrap();
+    let log = std::fs::read_to_string(root.join("tester/log")).unwrap();
+    (status.code().expect("the script exits"), log)
+}
+
+const SIGNED: &str = "Signed-off-by: Jane Doe <jane@example.org>";
+
+#[test]
+fn a_passing_series_exits_zero() {
+    let root = tempfile::tempdir().unwrap();
+    let upstream = project(root.path(), None);
+    let mbox = series(
+        root.path(),
+        &upstream,
+        &[
+            (
+                "a.c",
+                "int a(void) { return 1; }\n",
+                &format!("add a\n\n{SIGNED}\n"),
+            ),
+            (
+                "b.c",
+                "int b(void) { return 2; }\n",
+                &format!("add b\n\n{SIGNED}\n"),
+            ),
+        ],
+    );
+    let (code, log) = run_tester(root.path(), &upstream, &mbox);
+    assert_eq!(code, 0, "{log}");
+    assert!(log.contains("checking 2 commit(s)"), "{log}");
+    assert!(log.contains("provgate-tester: PASS"), "{log}");
+    assert!(log.contains("policy: provgate's default"), "{log}");
+}
+
+#[test]
+fn a_failing_series_exits_nonzero_with_the_findings_in_the_log() {
+    let root = tempfile::tempdir().unwrap();
+    let upstream = project(root.path(), None);
+    let mbox = series(
+        root.path(),
+        &upstream,
+        &[
+            (
+                "a.c",
+                "int a(void) { return 1; }\n",
+                &format!("add a\n\n{SIGNED}\n"),
+            ),
+            ("b.c", "int b(void) { return 2; }\n", "add b\n"),
+        ],
+    );
+    let (code, log) = run_tester(root.path(), &upstream, &mbox);
+    assert_eq!(code, 1, "{log}");
+    assert!(log.contains("error[dco-missing-signoff]"), "{log}");
+    assert!(log.contains("add b"), "{log}");
+    assert!(log.contains("provgate-tester: FAIL"), "{log}");
+}
+
+#[test]
+fn the_policy_is_the_bases_not_the_series() {
+    let root = tempfile::tempdir().unwrap();
+    let upstream = project(
+        root.path(),
+        Some("extends = \"default\"\n\n[rules]\ninsecure-call = \"deny\"\n"),
+    );
+    let copier = "#include <string.h>\nvoid copy(char *d, const char *s) { strcpy(d, s); }\n";
+    let mbox = series(
+        root.path(),
+        &upstream,
+        &[
+            (
+                "provgate.toml",
+                "extends = \"default\"\n\n[rules]\ninsecure-call = \"allow\"\n",
+                &format!("loosen the policy\n\n{SIGNED}\n"),
+            ),
+            ("copy.c", copier, &format!("add copy\n\n{SIGNED}\n")),
+        ],
+    );
+    let (code, log) = run_tester(root.path(), &upstream, &mbox);
+    assert_eq!(code, 1, "{log}");
+    assert!(log.contains("policy: provgate.toml as of"), "{log}");
+    assert!(log.contains("error[insecure-call]"), "{log}");
+}
+
+#[test]
+fn without_a_base_it_cannot_check() {
+    let root = tempfile::tempdir().unwrap();
+    let upstream = project(root.path(), None);
+    let status = Command::new(script())
+        .current_dir(&upstream)
+        .env("PROVGATE", PROVGATE)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env_remove("PROVGATE_BASE")
+        .output()
+        .unwrap();
+    assert_eq!(status.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&status.stdout).contains("no base commit 'base'"));
+}
