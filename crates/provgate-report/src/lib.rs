@@ -4,6 +4,7 @@
 //! (`"schema": "provgate/report/v1"`); every output format is rendered from it, so a format never
 //! knows where patches came from. Fields are only ever added to v1, never renamed or removed.
 
+pub mod codequality;
 pub mod email;
 pub mod github;
 pub mod json;
