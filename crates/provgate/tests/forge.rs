@@ -326,3 +326,15 @@ fn action_can_report_without_failing_the_step() {
     assert!(run.outputs.contains("verdict=fail\n"));
     assert!(run.outputs.contains("exit-code=1\n"));
 }
+
+/// The action runs the script the tests run, and uploads the SARIF file it names.
+#[test]
+fn action_yml_runs_the_tested_script() {
+    let action =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../action.yml"))
+            .expect("action.yml at the repository root");
+    assert!(action.contains("using: composite"));
+    assert!(action.contains("$GITHUB_ACTION_PATH/contrib/github/provgate-action.sh"));
+    assert!(action.contains("github/codeql-action/upload-sarif@"));
+    assert!(action.contains("steps.check.outputs.sarif"));
+}
