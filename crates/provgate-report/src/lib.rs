@@ -5,6 +5,7 @@
 //! knows where patches came from. Fields are only ever added to v1, never renamed or removed.
 
 pub mod b4;
+pub mod codequality;
 pub mod email;
 pub mod github;
 pub mod json;

@@ -118,7 +118,7 @@ fn uri_path(path: &str) -> String {
 
 /// FNV-1a over what identifies a finding across runs (not the line, which moves with edits
 /// elsewhere in the file). Stable across provgate and Rust versions, unlike `DefaultHasher`.
-fn fingerprint(finding: &FindingReport) -> String {
+pub(crate) fn fingerprint(finding: &FindingReport) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for part in [
         finding.rule.as_str(),

@@ -125,6 +125,33 @@ pub enum Command {
     /// Show the resolved policy, or render it as a document for the project's docs.
     #[command(subcommand)]
     Policy(PolicyCommand),
+
+    /// Print a shell completion script.
+    #[command(after_help = "Examples:\n  \
+        provgate completions bash > /usr/share/bash-completion/completions/provgate\n  \
+        provgate completions zsh > /usr/share/zsh/site-functions/_provgate\n  \
+        provgate completions fish > ~/.config/fish/completions/provgate.fish")]
+    Completions(CompletionsArgs),
+
+    /// Write man pages: provgate.1 and one page per subcommand (for packagers).
+    #[command(hide = true)]
+    Man(ManArgs),
+}
+
+/// Arguments of `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Arguments of the hidden `man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The directory to write the pages into (created when missing).
+    #[arg(value_name = "OUT_DIR")]
+    pub out_dir: PathBuf,
 }
 
 /// Output formats of `check`.
@@ -148,6 +175,8 @@ pub enum Format {
     /// b4's review check (`review-perpatch-check-cmd`): a JSON array of
     /// `{tool, status, summary, url, details}` (docs/b4.md).
     B4Review,
+    /// GitLab Code Quality (artifacts:reports:codequality), shown on merge requests.
+    Codequality,
 }
 
 /// When to colour text output.
@@ -267,6 +296,16 @@ pub struct ReportArgs {
     /// GitHub format: annotations written before the rest are only counted.
     #[arg(long, value_name = "N", default_value_t = provgate_report::github::DEFAULT_MAX_ANNOTATIONS)]
     pub max_annotations: usize,
+
+    /// GitHub format: error annotations (deny findings and unreadable inputs) written before the
+    /// rest are only counted; GitHub shows 10 per step.
+    #[arg(long, value_name = "N", default_value_t = provgate_report::github::STEP_MAX_ERRORS)]
+    pub max_errors: usize,
+
+    /// GitHub format: warning annotations written before the rest are only counted; GitHub
+    /// shows 10 per step.
+    #[arg(long, value_name = "N", default_value_t = provgate_report::github::STEP_MAX_WARNINGS)]
+    pub max_warnings: usize,
 }
 
 /// Recording the verdict in the audit log.

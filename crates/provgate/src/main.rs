@@ -3,6 +3,7 @@
 mod audit;
 mod check;
 mod cli;
+mod completions;
 mod explain;
 mod hook;
 mod init;
@@ -77,6 +78,8 @@ fn main() -> ExitCode {
         Command::Zones(args) => zones::run(args),
         Command::Init(args) => init::run(args),
         Command::Policy(command) => policy_cmd::run(command),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man(args) => completions::man(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -34,11 +34,19 @@ pub fn render(report: &Report, args: &ReportArgs) -> String {
         }
         Format::Json => provgate_report::json::render(report),
         Format::Sarif => provgate_report::sarif::render(report),
-        Format::Github => provgate_report::github::render(report, args.max_annotations),
+        Format::Github => provgate_report::github::render(
+            report,
+            provgate_report::github::Caps {
+                total: args.max_annotations,
+                errors: args.max_errors,
+                warnings: args.max_warnings,
+            },
+        ),
         Format::Markdown => provgate_report::markdown::render(report),
         Format::Email => provgate_report::email::render(report),
         Format::B4 => provgate_report::b4::render_check(report),
         Format::B4Review => provgate_report::b4::render_review(report),
+        Format::Codequality => provgate_report::codequality::render(report),
     }
 }
 
