@@ -413,7 +413,8 @@ mod tests {
     #[test]
     fn what_is_not_a_log() {
         let meta = "{\"schema_version\":\"authorship/3.0.0\",\"prompts\":{}}";
-        let cases: Vec<(String, fn(&AuthorshipError) -> bool)> = vec![
+        type Expect = fn(&AuthorshipError) -> bool;
+        let cases: Vec<(String, Expect)> = vec![
             ("a.rs\n  abc 1\n".into(), |e| {
                 *e == AuthorshipError::NoDivider
             }),

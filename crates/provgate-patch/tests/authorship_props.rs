@@ -19,7 +19,10 @@ fn ranges_strategy() -> impl Strategy<Value = Vec<LineRange>> {
     })
 }
 
-fn log_strategy() -> impl Strategy<Value = Vec<(String, Vec<(usize, Vec<LineRange>)>)>> {
+/// A file of a generated log: its path, and per entry an index into [`SESSIONS`] and ranges.
+type GenFile = (String, Vec<(usize, Vec<LineRange>)>);
+
+fn log_strategy() -> impl Strategy<Value = Vec<GenFile>> {
     prop::collection::vec(
         (
             "[a-z]{1,6}(/[a-z0-9_.]{1,8}){0,2}( [a-z]{1,3})?",
@@ -31,7 +34,7 @@ fn log_strategy() -> impl Strategy<Value = Vec<(String, Vec<(usize, Vec<LineRang
 
 const SESSIONS: [&str; 3] = ["0123456789abcdef", "fedcba9876543210", "00000000deadbeef"];
 
-fn write(files: &[(String, Vec<(usize, Vec<LineRange>)>)]) -> String {
+fn write(files: &[GenFile]) -> String {
     let mut out = String::new();
     for (path, entries) in files {
         if path.contains(' ') {
