@@ -102,6 +102,10 @@ pub struct CheckRequest {
     pub read: ReadOptions,
     /// Which commits of a range are read.
     pub range: provgate_git::RangeOptions,
+    /// The branch the inputs come from, when the caller knows it (a pull request's head in CI):
+    /// every patch read gets it, over the branch a range's head names. An agent's branch name
+    /// is evidence of AI use.
+    pub branch: Option<String>,
 }
 
 /// A check's outcome: the report, and the digest of what was read for the audit log.
@@ -219,7 +223,12 @@ impl Gate {
 
     /// Reads the inputs and judges them under the (first) policy.
     pub fn check(&self, request: &CheckRequest) -> Checked {
-        let read = read_inputs(&request.inputs, &self.repo, request.read, &request.range);
+        let mut read = read_inputs(&request.inputs, &self.repo, request.read, &request.range);
+        if let Some(branch) = &request.branch {
+            for patch in read.series.iter_mut().flat_map(|s| &mut s.patches) {
+                patch.branch = Some(branch.clone());
+            }
+        }
         self.judge(read)
     }
 

@@ -26,6 +26,8 @@ pub struct ReadResult {
     pub merges_skipped: usize,
     /// Messages that were not patches.
     pub not_patches: usize,
+    /// Remarks on the reading that did not stop it (git-ai notes that could not be read).
+    pub notes: Vec<String>,
     /// The audit log's digest of the raw input (hex SHA-256): the bytes of the files and of
     /// standard input, concatenated in input order; for a range, its commit ids, one per line.
     pub input_sha256: String,
@@ -64,8 +66,16 @@ pub fn read_inputs(
         });
         match input {
             Input::Range(range) => match provgate_git::read_range(repo, range, range_options) {
-                Ok(read) => {
+                Ok(mut read) => {
                     result.merges_skipped += read.merges_skipped;
+                    attach_notes(repo, &mut read.patches, &mut result.notes);
+                    // Whether the head names a branch only matters for its name; a failure to
+                    // ask leaves the patches without one.
+                    if let Ok(Some(branch)) = provgate_git::notes::range_head_branch(repo, range) {
+                        for patch in &mut read.patches {
+                            patch.branch = Some(branch.clone());
+                        }
+                    }
                     for patch in &read.patches {
                         digest.update(patch.id.as_bytes());
                         digest.update(b"\n");
@@ -132,6 +142,23 @@ pub fn read_inputs(
         patches: vec![patch],
     }));
     result
+}
+
+/// Gives each commit read from a repository its git-ai authorship note (`refs/notes/ai`), when
+/// it has one; notes that cannot be read are a remark, not an error of the input.
+pub(crate) fn attach_notes(repo: &Path, patches: &mut [Patch], notes: &mut Vec<String>) {
+    let ids: Vec<String> = patches.iter().map(|p| p.id.clone()).collect();
+    match provgate_git::notes::notes_for(repo, provgate_patch::authorship::NOTES_REF, &ids) {
+        Ok(mut found) => {
+            for patch in patches {
+                patch.ai_note = found.remove(&patch.id);
+            }
+        }
+        Err(e) => notes.push(format!(
+            "git-ai notes ({}) were not read: {e}",
+            provgate_patch::authorship::NOTES_REF
+        )),
+    }
 }
 
 /// Files one item read from mail or a diff where it belongs.

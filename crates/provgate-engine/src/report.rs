@@ -23,6 +23,7 @@ pub fn build(read: &ReadResult, result: Option<&CheckResult>) -> Report {
     for error in &read.errors {
         report.push_error(error.clone());
     }
+    report.notes.extend(read.notes.iter().cloned());
     let mut patches: HashMap<&str, &Patch> = HashMap::new();
     for series in &read.series {
         report.push_series(series_report(series));
@@ -71,7 +72,20 @@ pub fn build(read: &ReadResult, result: Option<&CheckResult>) -> Report {
                 declarations: to_values(&patch_result.ai.declarations),
                 fingerprints: to_values(&patch_result.ai.fingerprints),
                 human_help: to_values(&patch_result.ai.human_help),
+                authorship: to_values(&patch_result.ai.authorship),
             });
+            entry
+                .notes
+                .extend(
+                    patch_result
+                        .ai
+                        .authorship_problems
+                        .iter()
+                        .map(|message| NoteReport {
+                            kind: "ai-note".to_string(),
+                            message: message.clone(),
+                        }),
+                );
             entry.code_lines = Some(patch_result.code_lines);
             entry.findings = patch_result.findings.iter().map(finding).collect();
             entry.verdict = Some(patch_result.verdict);

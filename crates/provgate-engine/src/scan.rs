@@ -79,10 +79,32 @@ impl Gate {
             ..provgate_git::RangeOptions::default()
         };
         let selection = provgate_git::select(&self.repo, &range, &options)?;
+        let mut warnings = Vec::new();
+        // git-ai authorship notes of the selected commits. A note can be added, changed or
+        // removed without its commit changing, so commits with one are always read afresh and
+        // their records never cached.
+        let mut ai_notes = match provgate_git::notes::notes_for(
+            &self.repo,
+            provgate_patch::authorship::NOTES_REF,
+            &selection.commits,
+        ) {
+            Ok(notes) => notes,
+            Err(e) => {
+                warnings.push(format!(
+                    "git-ai notes ({}) were not read: {e}",
+                    provgate_patch::authorship::NOTES_REF
+                ));
+                HashMap::new()
+            }
+        };
+        let noted: std::collections::HashSet<String> = ai_notes.keys().cloned().collect();
+        let branch = provgate_git::notes::range_head_branch(&self.repo, &range)
+            .ok()
+            .flatten();
 
         let cache_path = request
             .cache
-            .then(|| cache_file(&self.repo, &self.judges))
+            .then(|| cache_file(&self.repo, &self.judges, branch.as_deref()))
             .flatten();
         let mut cache: HashMap<String, CommitRecord> = match &cache_path {
             Some(path) => load_cache(path),
@@ -91,7 +113,7 @@ impl Gate {
         let to_read: Vec<String> = selection
             .commits
             .iter()
-            .filter(|id| !cache.contains_key(*id))
+            .filter(|id| !cache.contains_key(*id) || noted.contains(*id))
             .cloned()
             .collect();
 
@@ -102,7 +124,9 @@ impl Gate {
             provgate_git::read_commits(&self.repo, &to_read, &options, interrupt, |item| {
                 progress.commit();
                 match item {
-                    Ok(patch) => {
+                    Ok(mut patch) => {
+                        patch.ai_note = ai_notes.remove(&patch.id);
+                        patch.branch = branch.clone();
                         let record = judge(&self.judges, patch);
                         fresh.insert(record.id.clone(), record);
                     }
@@ -119,7 +143,7 @@ impl Gate {
         let cached = selection
             .commits
             .iter()
-            .filter(|id| cache.contains_key(*id))
+            .filter(|id| cache.contains_key(*id) && !noted.contains(*id))
             .count();
         cache.extend(fresh);
         let records: Vec<CommitRecord> = selection
@@ -127,7 +151,7 @@ impl Gate {
             .iter()
             .filter_map(|id| cache.get(id).cloned())
             .collect();
-        let mut warnings = Vec::new();
+        cache.retain(|id, _| !noted.contains(id));
         if let Some(path) = &cache_path
             && let Err(e) = save_cache(path, &cache)
         {
@@ -385,8 +409,9 @@ pub fn git_dir(repo: &Path) -> Option<PathBuf> {
     None
 }
 
-/// The cache file for this build of provgate and these policies.
-fn cache_file(repo: &Path, judges: &[Judge]) -> Option<PathBuf> {
+/// The cache file for this build of provgate, these policies and the branch the commits are
+/// read from (an agent's branch is evidence).
+fn cache_file(repo: &Path, judges: &[Judge], branch: Option<&str>) -> Option<PathBuf> {
     use sha2::Digest;
     let mut hash = sha2::Sha256::new();
     hash.update(env!("CARGO_PKG_VERSION").as_bytes());
@@ -406,6 +431,10 @@ fn cache_file(repo: &Path, judges: &[Judge]) -> Option<PathBuf> {
         if judge.analyzer.is_some() {
             hash.update(b"\0code");
         }
+    }
+    if let Some(branch) = branch {
+        hash.update(b"\0branch\0");
+        hash.update(branch.as_bytes());
     }
     let key: String = hash
         .finalize()

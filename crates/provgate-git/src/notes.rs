@@ -4,6 +4,7 @@
 //! Every command here runs without a pager and without `GIT_NOTES_REF`, so that neither the
 //! user's display settings nor their environment choose the notes read or written.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use crate::GitError;
@@ -45,6 +46,72 @@ pub fn list(repo: &Path, notes_ref: &str) -> Result<Vec<(String, String)>, GitEr
         .filter_map(|l| l.split_once(' '))
         .map(|(blob, commit)| (commit.to_string(), blob.to_string()))
         .collect())
+}
+
+/// The notes of `commits` (full ids) under `notes_ref`, by commit id; commits without a note are
+/// left out, and a ref that does not exist gives none. Two processes whatever the number of
+/// commits: one lists the notes, one reads the blobs of those wanted.
+pub fn notes_for(
+    repo: &Path,
+    notes_ref: &str,
+    commits: &[String],
+) -> Result<HashMap<String, String>, GitError> {
+    if commits.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let wanted: std::collections::HashSet<&str> = commits.iter().map(String::as_str).collect();
+    let found: Vec<(String, String)> = list(repo, notes_ref)?
+        .into_iter()
+        .filter(|(commit, _)| wanted.contains(commit.as_str()))
+        .collect();
+    let ids: Vec<&str> = found.iter().map(|(_, blob)| blob.as_str()).collect();
+    let texts = blobs(repo, &ids)?;
+    Ok(found
+        .into_iter()
+        .map(|(commit, _)| commit)
+        .zip(texts)
+        .collect())
+}
+
+/// The branch `rev` names, without `refs/heads/` (or `refs/remotes/<remote>/`), when it names
+/// one: a local branch (`claude/fix-x`, `refs/heads/claude/fix-x`) or a remote-tracking one
+/// (`origin/claude/fix-x`). `None` for anything else (`HEAD`, a tag, an id, `main~2`).
+pub fn branch_name(repo: &Path, rev: &str) -> Result<Option<String>, GitError> {
+    let rev = rev.trim();
+    if rev.is_empty() || rev == "HEAD" || rev.contains(['~', '^', '@', ':']) {
+        return Ok(None);
+    }
+    if let Some(name) = rev.strip_prefix("refs/heads/") {
+        return Ok(ref_commit(repo, rev)?.map(|_| name.to_string()));
+    }
+    if let Some(rest) = rev.strip_prefix("refs/remotes/") {
+        return Ok(ref_commit(repo, rev)?.and_then(|_| remote_branch(rest)));
+    }
+    if ref_commit(repo, &format!("refs/heads/{rev}"))?.is_some() {
+        return Ok(Some(rev.to_string()));
+    }
+    if ref_commit(repo, &format!("refs/remotes/{rev}"))?.is_some() {
+        return Ok(remote_branch(rev));
+    }
+    Ok(None)
+}
+
+/// `origin/claude/fix-x` → `claude/fix-x`.
+fn remote_branch(name: &str) -> Option<String> {
+    name.split_once('/')
+        .map(|(_, branch)| branch.to_string())
+        .filter(|b| !b.is_empty() && b != "HEAD")
+}
+
+/// The branch at the head of `range` when the range is `A..B` or `A...B` and `B` names a
+/// branch (see [`branch_name`]): the commits of such a range are that branch's own. A single
+/// revision, whose history reaches past the branch, gives `None`.
+pub fn range_head_branch(repo: &Path, range: &str) -> Result<Option<String>, GitError> {
+    let head = match range.split_once("...").or_else(|| range.split_once("..")) {
+        Some((_, head)) if !head.trim().is_empty() => head,
+        _ => return Ok(None),
+    };
+    branch_name(repo, head)
 }
 
 /// The commit a ref points at (`git rev-parse --verify --quiet <ref>^{commit}`); `None` when the

@@ -141,3 +141,54 @@ fn a_worktree_is_added_detached_and_removed() {
     let list = r.git(&["worktree", "list", "--porcelain"]);
     assert_eq!(list.matches("worktree ").count(), 1, "{list}");
 }
+
+#[test]
+fn ai_notes_of_given_commits_only() {
+    let (r, ids) = repo_with_history();
+    let none = provgate_git::notes::notes_for(r.path(), "refs/notes/ai", &ids).unwrap();
+    assert!(none.is_empty(), "no notes ref: no notes");
+    r.git(&["notes", "--ref", "ai", "add", "-m", "note one", &ids[0]]);
+    r.git(&["notes", "--ref", "ai", "add", "-m", "note three", &ids[2]]);
+    let notes = provgate_git::notes::notes_for(r.path(), "refs/notes/ai", &ids[..2]).unwrap();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(notes[&ids[0]], "note one\n");
+    let all = provgate_git::notes::notes_for(r.path(), "refs/notes/ai", &ids).unwrap();
+    assert_eq!(all[&ids[2]], "note three\n");
+    assert!(
+        provgate_git::notes::notes_for(r.path(), "refs/notes/ai", &[])
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn branch_names_at_the_head_of_a_range() {
+    let (r, _) = repo_with_history();
+    r.git(&["branch", "claude/fix-x"]);
+    r.git(&["update-ref", "refs/remotes/origin/codex/y", "HEAD"]);
+    r.git(&["tag", "v1"]);
+    let branch = |rev: &str| provgate_git::notes::branch_name(r.path(), rev).unwrap();
+    assert_eq!(branch("claude/fix-x").as_deref(), Some("claude/fix-x"));
+    assert_eq!(
+        branch("refs/heads/claude/fix-x").as_deref(),
+        Some("claude/fix-x")
+    );
+    assert_eq!(branch("origin/codex/y").as_deref(), Some("codex/y"));
+    assert_eq!(
+        branch("refs/remotes/origin/codex/y").as_deref(),
+        Some("codex/y")
+    );
+    for not_a_branch in ["HEAD", "v1", "claude/fix-x~1", "claude/none", ""] {
+        assert_eq!(branch(not_a_branch), None, "{not_a_branch}");
+    }
+    let head = |range: &str| provgate_git::notes::range_head_branch(r.path(), range).unwrap();
+    assert_eq!(head("main..claude/fix-x").as_deref(), Some("claude/fix-x"));
+    assert_eq!(head("main...claude/fix-x").as_deref(), Some("claude/fix-x"));
+    assert_eq!(
+        head("claude/fix-x"),
+        None,
+        "a whole history is not the branch's own"
+    );
+    assert_eq!(head("claude/fix-x.."), None);
+    assert_eq!(head("main..HEAD"), None);
+}

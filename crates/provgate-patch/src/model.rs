@@ -467,6 +467,13 @@ pub struct Patch {
     pub references: Vec<String>,
     /// Things the reader noticed and resolved, worth telling (e.g. a list-munged author).
     pub notes: Vec<ReaderNote>,
+    /// The git-ai authorship log attached to the commit (its note under `refs/notes/ai`, see
+    /// [`crate::authorship`]), as read: parsed where it is judged, so that a note that does not
+    /// parse is reported there.
+    pub ai_note: Option<String>,
+    /// The branch the patch was taken from, when known (the head of a range named as a branch,
+    /// or given by the caller): agents push to branches named after themselves.
+    pub branch: Option<String>,
 }
 
 /// Something a reader noticed while reading a patch, for reports and rules.
@@ -518,6 +525,8 @@ impl Patch {
             in_reply_to: None,
             references: Vec::new(),
             notes: Vec::new(),
+            ai_note: None,
+            branch: None,
         }
     }
 

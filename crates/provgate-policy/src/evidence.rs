@@ -1,6 +1,9 @@
 //! AI evidence for one patch: what it declares (disclosure trailers, parsed per the policy's
 //! syntax) and what it does not (tool fingerprints).
 //!
+//! Tool fingerprints include what the patch's git-ai note and branch say (see
+//! [`crate::agent_lines`]).
+//!
 //! A patch is *AI-assisted* when it carries a declaration whose categories put AI output in the
 //! patch (QEMU's `research` does not), or a fingerprint of medium or high confidence. It is
 //! AI-assisted *code* when, in addition, the AI may have written code: a fingerprint, a
@@ -108,6 +111,14 @@ pub struct AiEvidence {
     /// Disclosure-like trailers that credit people, not AI; serialized only when present.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub human_help: Vec<HumanHelp>,
+    /// The lines agents wrote, per the commit's git-ai note (each session with lines is also a
+    /// high-confidence fingerprint); serialized only when present.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub authorship: Vec<crate::agent_lines::AgentLines>,
+    /// Why the commit's git-ai note was not read, wholly or in part (reports show them as
+    /// notes); serialized only when present.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub authorship_problems: Vec<String>,
 }
 
 impl AiEvidence {
@@ -236,12 +247,16 @@ pub(crate) fn gather(
         d.in_trailer_block = false;
         declarations.push(d);
     }
-    let fingerprints = crate::fingerprints::find(patch, custom);
+    let mut fingerprints = crate::fingerprints::find(patch, custom);
+    let external = crate::agent_lines::read(patch);
+    fingerprints.extend(external.fingerprints);
     AiEvidence {
         disclosed: declarations.iter().any(|d| d.accepted),
         declarations,
         fingerprints,
         human_help,
+        authorship: external.lines,
+        authorship_problems: external.problems,
     }
 }
 

@@ -36,6 +36,7 @@
 
 #![warn(missing_docs)]
 
+pub mod agent_lines;
 pub mod ai_names;
 pub mod check;
 pub mod classify;
@@ -54,6 +55,7 @@ pub mod render;
 pub mod rules;
 pub mod zones;
 
+pub use agent_lines::AgentLines;
 pub use check::{
     CheckContext, CheckResult, Compiled, FileResult, PatchResult, PolicyInfo, SeriesResult,
     Summary, Verdict, Waived, check, check_compiled, check_with_code, check_with_zones,

@@ -144,6 +144,10 @@ pub struct AiReport {
     /// written only when there are some.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub human_help: Vec<serde_json::Value>,
+    /// The lines agents wrote per the commit's git-ai note (`[{path, lines, count, added, tool,
+    /// agent, model, session}]`); written only when there are some.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub authorship: Vec<serde_json::Value>,
 }
 
 /// The program that wrote a report.

@@ -94,6 +94,7 @@ fn report(ids: &[String]) -> Report {
                 ],
                 fingerprints: vec![serde_json::json!({"tool": "claude", "confidence": 0.9})],
                 human_help: Vec::new(),
+                authorship: Vec::new(),
             }),
             code_lines: Some(1),
             findings: if i == 1 {

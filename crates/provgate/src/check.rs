@@ -23,6 +23,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
             include_merges: args.include_merges,
             ..provgate_git::RangeOptions::default()
         },
+        branch: args.branch.clone(),
     };
     let checked = gate.check(&request);
     output::deliver(&checked, &args.report, recorder.as_ref(), "check")?;

@@ -260,6 +260,12 @@ pub struct CheckArgs {
     #[arg(long)]
     pub include_merges: bool,
 
+    /// The branch the inputs come from (in CI, the pull request's head ref). An agent's branch
+    /// (`claude/…`, `codex/…`, `copilot/…`, `cursor/…`) is evidence of AI use. Without it, the
+    /// head of a range `A..B` counts when B names a branch.
+    #[arg(long, value_name = "NAME")]
+    pub branch: Option<String>,
+
     /// Undo mboxrd `>From ` quoting in mbox files (public-inbox archives are mboxrd).
     #[arg(long)]
     pub mboxrd: bool,

@@ -30,6 +30,7 @@ pub fn run(args: ProveArgs) -> anyhow::Result<u8> {
             inputs: provgate_engine::Input::from_args(&args.inputs, &repo).map_err(user_error)?,
             read: options::read_options(args.mboxrd),
             range: provgate_git::RangeOptions::default(),
+            branch: None,
         },
         test_cmd,
         timeout: Duration::from_secs(args.timeout),
