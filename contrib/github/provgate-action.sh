@@ -74,6 +74,10 @@ if [ -z "$range" ]; then
 fi
 
 read -r -a extra <<<"${PROVGATE_ARGS:-}"
+# The pull request's head branch: an agent's branch (`claude/…`, `codex/…`) is evidence of AI use.
+if [ -n "${GITHUB_HEAD_REF:-}" ]; then
+  extra+=(--branch "$GITHUB_HEAD_REF")
+fi
 check() {
   "$provgate" check "${extra[@]}" "$@" "$range"
 }
