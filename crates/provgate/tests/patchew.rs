@@ -2,6 +2,8 @@
 //! clone of the project, a `base` branch at the series' base, the series applied with `git am`,
 //! the script run in the clone with its output captured as the log, and the exit code deciding.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -11,24 +13,9 @@ fn script() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../contrib/patchew/provgate-tester.sh")
 }
 
+/// `git ARGS` in `dir`, isolated from the machine's configuration, which must succeed.
 fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Jane Doe")
-        .env("GIT_AUTHOR_EMAIL", "jane@example.org")
-        .env("GIT_COMMITTER_NAME", "Jane Doe")
-        .env("GIT_COMMITTER_EMAIL", "jane@example.org")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    support::git_ok(dir, args)
 }
 
 fn commit(dir: &Path, path: &str, text: &str, message: &str) {
