@@ -11,13 +11,14 @@
 
 use std::time::Instant;
 
+use provgate_report::Verdict;
 use provgate_store::{
     InputRef, NewEntry, PolicyRef, Store, SubjectRef, ToolRef, sha256_hex, sha256_lines,
 };
 
 fn entry(tag: &str, i: usize) -> NewEntry {
     let commit = sha256_hex(format!("{tag}/{i}").as_bytes())[..40].to_string();
-    let verdict = ["pass", "warn", "fail"][i % 3];
+    let verdict = [Verdict::Pass, Verdict::Warn, Verdict::Fail][i % 3];
     NewEntry {
         command: "check".into(),
         tool: ToolRef {
@@ -31,7 +32,7 @@ fn entry(tag: &str, i: usize) -> NewEntry {
         input_sha256: sha256_lines([&commit]),
         subjects: vec![SubjectRef {
             id: commit.clone(),
-            verdict: Some(verdict.parse().unwrap()),
+            verdict: Some(verdict),
         }],
         policy: Some(PolicyRef {
             name: "preset qemu".into(),
@@ -51,7 +52,7 @@ fn entry(tag: &str, i: usize) -> NewEntry {
                 help: None,
             })
             .collect(),
-        verdict: Some(verdict.parse().unwrap()),
+        verdict: Some(verdict),
     }
 }
 
@@ -127,7 +128,7 @@ fn main() {
             e.subjects = (0..5000)
                 .map(|i| SubjectRef {
                     id: sha256_hex(format!("scan/{i}").as_bytes())[..40].to_string(),
-                    verdict: Some(provgate_report::Verdict::Pass),
+                    verdict: Some(Verdict::Pass),
                 })
                 .collect();
             e.input_sha256 = sha256_lines(e.subjects.iter().map(|s| &s.id));

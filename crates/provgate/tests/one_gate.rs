@@ -6,6 +6,7 @@ mod support;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use provgate_report::Verdict;
 use support::{git_ok, provgate_at, provgate_with_stdin, succeeded};
 
 /// A repository whose commits pass, warn and fail under the default policy, with code that the
@@ -55,8 +56,13 @@ fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
 }
 
+/// A verdict as the JSON outputs write it.
+fn verdict(value: &serde_json::Value) -> Verdict {
+    serde_json::from_value(value.clone()).unwrap_or_else(|e| panic!("{e}: {value}"))
+}
+
 /// Each commit's verdict in an audit entry's subjects.
-fn recorded_verdicts(dir: &Path, store: &str) -> BTreeMap<String, String> {
+fn recorded_verdicts(dir: &Path, store: &str) -> BTreeMap<String, Verdict> {
     let export = succeeded(&provgate_at(dir, &["audit", "--store", store, "export"]));
     let entry = json(export.lines().next().expect("one entry"));
     let subjects = entry["subjects"].as_array().cloned().unwrap_or_default();
@@ -65,7 +71,7 @@ fn recorded_verdicts(dir: &Path, store: &str) -> BTreeMap<String, String> {
         .map(|s| {
             (
                 s["id"].as_str().unwrap().to_string(),
-                s["verdict"].as_str().unwrap().to_string(),
+                verdict(&s["verdict"]),
             )
         })
         .collect()
@@ -91,21 +97,23 @@ fn check_attest_pre_push_and_scan_agree() {
         String::from_utf8_lossy(&check.stderr)
     );
     let report = json(&String::from_utf8_lossy(&check.stdout));
-    let from_check: BTreeMap<String, String> = report["patches"]
+    let from_check: BTreeMap<String, Verdict> = report["patches"]
         .as_array()
         .unwrap()
         .iter()
         .map(|p| {
             (
                 p["id"].as_str().unwrap().to_string(),
-                p["verdict"].as_str().unwrap().to_string(),
+                verdict(&p["verdict"]),
             )
         })
         .collect();
-    let verdicts: Vec<&str> = ids.iter().map(|id| from_check[id].as_str()).collect();
+    let verdicts: Vec<Verdict> = ids.iter().map(|id| from_check[id]).collect();
     // The range covers a pass, a fail (no sign-off), a code finding and a warning.
     assert!(
-        verdicts.contains(&"pass") && verdicts.contains(&"fail") && verdicts.contains(&"warn"),
+        [Verdict::Pass, Verdict::Fail, Verdict::Warn]
+            .iter()
+            .all(|v| verdicts.contains(v)),
         "{verdicts:?}"
     );
     assert!(
@@ -126,11 +134,14 @@ fn check_attest_pre_push_and_scan_agree() {
             &["notes", "--ref", "refs/notes/provenance", "show", id],
         );
         let statement = json(&note);
-        let attested = statement["predicate"]["verdict"]
-            .as_str()
-            .or_else(|| statement["statement"]["predicate"]["verdict"].as_str())
-            .unwrap_or_else(|| panic!("no verdict in {note}"));
-        assert_eq!(attested, from_check[id], "attest of {id}");
+        let attested = [
+            &statement["predicate"]["verdict"],
+            &statement["statement"]["predicate"]["verdict"],
+        ]
+        .into_iter()
+        .find(|v| !v.is_null())
+        .unwrap_or_else(|| panic!("no verdict in {note}"));
+        assert_eq!(verdict(attested), from_check[id], "attest of {id}");
     }
 
     for (i, id) in ids.iter().enumerate() {
@@ -139,13 +150,17 @@ fn check_attest_pre_push_and_scan_agree() {
         let hook =
             provgate_with_stdin(dir, &["hook", "run", "pre-push", "origin"], line.as_bytes());
         let stderr = String::from_utf8_lossy(&hook.stderr);
-        let expected_exit = if from_check[id] == "fail" { 1 } else { 0 };
+        let expected_exit = if from_check[id] == Verdict::Fail {
+            1
+        } else {
+            0
+        };
         assert_eq!(
             hook.status.code(),
             Some(expected_exit),
             "pre-push of commit {i}: {stderr}"
         );
-        if from_check[id] == "warn" {
+        if from_check[id] == Verdict::Warn {
             assert!(
                 stderr.contains("warning["),
                 "pre-push of commit {i} shows its warnings: {stderr}"

@@ -363,11 +363,7 @@ fn findings_table(out: &mut String, report: &ScanReport, options: &HtmlOptions) 
             esc(&shorten(&f.subject, 60)),
             esc(f.date.as_deref().map_or("", |d| &d[..d.len().min(10)])),
             esc(&f.policy),
-            if f.finding.level == crate::Level::Deny {
-                "deny"
-            } else {
-                "warn"
-            },
+            f.finding.level.as_str(),
             esc(f.finding.rule.as_str()),
             esc(&place),
             esc(&f.finding.message)

@@ -3,6 +3,7 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use provgate_report::Verdict;
 use provgate_store::{InputRef, NewEntry, PolicyRef, SubjectRef, ToolRef};
 use sqlx::{AnyConnection, AssertSqlSafe, Connection};
 
@@ -10,9 +11,9 @@ use sqlx::{AnyConnection, AssertSqlSafe, Connection};
 pub fn sample(tag: &str, i: usize) -> NewEntry {
     let commit = provgate_store::sha256_hex(format!("{tag}/{i}").as_bytes())[..40].to_string();
     let verdict = match i % 3 {
-        0 => "pass",
-        1 => "warn",
-        _ => "fail",
+        0 => Verdict::Pass,
+        1 => Verdict::Warn,
+        _ => Verdict::Fail,
     };
     NewEntry {
         command: if i.is_multiple_of(2) { "check" } else { "scan" }.to_string(),
@@ -27,7 +28,7 @@ pub fn sample(tag: &str, i: usize) -> NewEntry {
         input_sha256: provgate_store::sha256_lines([&commit]),
         subjects: vec![SubjectRef {
             id: commit.clone(),
-            verdict: Some(verdict.parse().unwrap()),
+            verdict: Some(verdict),
         }],
         policy: Some(PolicyRef {
             name: "preset qemu".into(),
@@ -39,7 +40,7 @@ pub fn sample(tag: &str, i: usize) -> NewEntry {
         findings: (0..(i % 3))
             .map(|k| provgate_report::Finding {
                 rule: provgate_report::RuleId::UndisclosedAi,
-                level: if verdict == "fail" {
+                level: if verdict == Verdict::Fail {
                     provgate_report::Level::Deny
                 } else {
                     provgate_report::Level::Warn
@@ -53,7 +54,7 @@ pub fn sample(tag: &str, i: usize) -> NewEntry {
                 help: None,
             })
             .collect(),
-        verdict: Some(verdict.parse().unwrap()),
+        verdict: Some(verdict),
     }
 }
 
