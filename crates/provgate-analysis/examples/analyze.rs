@@ -126,14 +126,6 @@ fn main() {
             let result = check_with_code(&policy, &ctx, &zones, &[series], Some(&analyzer));
             let check_time = check_start.elapsed();
             let rule_filter = value("--rule");
-            let code_rules = [
-                RuleId::UnknownSymbol,
-                RuleId::InsecureCall,
-                RuleId::InsecureIdiom,
-                RuleId::PreferredApi,
-                RuleId::NewUnsafe,
-                RuleId::TestWithoutAssertion,
-            ];
             let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
             let mut notes = 0;
             for s in &result.series {
@@ -151,7 +143,7 @@ fn main() {
                         }
                     }
                     for f in &p.findings {
-                        if !code_rules.contains(&f.rule) {
+                        if !f.rule.rule().is_code_rule() {
                             continue;
                         }
                         *counts.entry(f.rule.as_str()).or_default() += 1;

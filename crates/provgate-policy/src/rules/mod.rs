@@ -27,6 +27,9 @@ macro_rules! code_rule {
             fn doc(&self) -> &'static super::RuleDoc {
                 &DOC
             }
+            fn is_code_rule(&self) -> bool {
+                true
+            }
             fn check(&self, cx: &super::PatchContext<'_>) -> Vec<super::Finding> {
                 cx.code_findings(DOC.id)
             }
@@ -487,6 +490,11 @@ pub trait Rule: Sync {
     /// why in its notes, instead of reporting what it cannot know.
     fn missing_premise(&self, _policy: &Policy, _zones: &Zones) -> Option<String> {
         None
+    }
+    /// Whether the rule's findings are the code analysis's issues
+    /// ([`PatchContext::code_findings`]): it says nothing unless provgate-analysis reads the code.
+    fn is_code_rule(&self) -> bool {
+        false
     }
     /// Findings for one patch.
     fn check(&self, cx: &PatchContext<'_>) -> Vec<Finding>;

@@ -29,6 +29,9 @@ impl Rule for PreferredApi {
     fn doc(&self) -> &'static RuleDoc {
         &DOC
     }
+    fn is_code_rule(&self) -> bool {
+        true
+    }
     fn check(&self, cx: &PatchContext<'_>) -> Vec<Finding> {
         cx.code_findings(DOC.id)
     }
