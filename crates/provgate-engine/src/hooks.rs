@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use provgate_git::{GitError, Known};
-use provgate_patch::{Origin, Patch, Person, Series};
+use provgate_patch::{Origin, Patch, Series};
 
 use crate::{EngineError, Gate, ReadResult};
 
@@ -25,7 +25,7 @@ pub fn commit_being_written(
     // The message becomes a commit: read its trailers as git reads a commit's (past a `---`).
     patch.trailers = provgate_patch::trailers::parse_commit_trailers(&message);
     patch.message = message;
-    patch.author = author(repo);
+    patch.author = provgate_git::author(repo);
     let staged = match provgate_git::staged_diff(repo) {
         Ok(diff) => diff,
         Err(e @ GitError::Spawn { .. }) => return Err(e.into()),
@@ -34,12 +34,6 @@ pub fn commit_being_written(
     };
     patch.files = provgate_patch::diff::parse_diff(&staged, 1).unwrap_or_default();
     Ok(patch)
-}
-
-/// The author git would record for a commit made now in `repo`, if it knows one.
-pub fn author(repo: &Path) -> Option<Person> {
-    let ident = provgate_git::author_ident(repo).unwrap_or_default();
-    parse_ident(&ident)
 }
 
 /// The commits a push would send that the remote does not have, oldest first: `updates` is what
@@ -98,14 +92,4 @@ impl Gate {
             ..ReadResult::default()
         })
     }
-}
-
-/// `Name <email> 1700000000 +0100` → the person.
-fn parse_ident(ident: &str) -> Option<Person> {
-    let open = ident.find('<')?;
-    let close = ident[open..].find('>')? + open;
-    Some(Person::new(
-        ident[..open].trim(),
-        ident[open + 1..close].trim(),
-    ))
 }

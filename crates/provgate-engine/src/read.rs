@@ -146,19 +146,30 @@ pub fn read_inputs(
 
 /// Gives each commit read from a repository its git-ai authorship note (`refs/notes/ai`), when
 /// it has one; notes that cannot be read are a remark, not an error of the input.
-pub(crate) fn attach_notes(repo: &Path, patches: &mut [Patch], notes: &mut Vec<String>) {
+fn attach_notes(repo: &Path, patches: &mut [Patch], notes: &mut Vec<String>) {
     let ids: Vec<String> = patches.iter().map(|p| p.id.clone()).collect();
-    match provgate_git::notes::notes_for(repo, provgate_patch::authorship::NOTES_REF, &ids) {
-        Ok(mut found) => {
-            for patch in patches {
-                patch.ai_note = found.remove(&patch.id);
-            }
-        }
-        Err(e) => notes.push(format!(
-            "git-ai notes ({}) were not read: {e}",
-            provgate_patch::authorship::NOTES_REF
-        )),
+    let mut found = ai_notes(repo, &ids, notes);
+    for patch in patches {
+        patch.ai_note = found.remove(&patch.id);
     }
+}
+
+/// The git-ai authorship notes of the commits `ids` that have one, by commit id; when they
+/// cannot be read, none, and a remark in `notes`.
+pub(crate) fn ai_notes(
+    repo: &Path,
+    ids: &[String],
+    notes: &mut Vec<String>,
+) -> std::collections::HashMap<String, String> {
+    provgate_git::notes::notes_for(repo, provgate_patch::authorship::NOTES_REF, ids).unwrap_or_else(
+        |e| {
+            notes.push(format!(
+                "git-ai notes ({}) were not read: {e}",
+                provgate_patch::authorship::NOTES_REF
+            ));
+            Default::default()
+        },
+    )
 }
 
 /// Files one item read from mail or a diff where it belongs.

@@ -83,20 +83,7 @@ impl Gate {
         // git-ai authorship notes of the selected commits. A note can be added, changed or
         // removed without its commit changing, so commits with one are always read afresh and
         // their records never cached.
-        let mut ai_notes = match provgate_git::notes::notes_for(
-            &self.repo,
-            provgate_patch::authorship::NOTES_REF,
-            &selection.commits,
-        ) {
-            Ok(notes) => notes,
-            Err(e) => {
-                warnings.push(format!(
-                    "git-ai notes ({}) were not read: {e}",
-                    provgate_patch::authorship::NOTES_REF
-                ));
-                HashMap::new()
-            }
-        };
+        let mut ai_notes = crate::read::ai_notes(&self.repo, &selection.commits, &mut warnings);
         let noted: std::collections::HashSet<String> = ai_notes.keys().cloned().collect();
         let branch = provgate_git::notes::range_head_branch(&self.repo, &range)
             .ok()

@@ -72,7 +72,7 @@ use std::sync::Mutex;
 
 pub use error::GitError;
 pub use local::{
-    Known, amend_head_message, author_ident, committer_ident, global_config, head_message,
+    Known, amend_head_message, author, author_ident, committer_ident, global_config, head_message,
     hooks_dir, resolve_commit, rev_list, staged_diff,
 };
 use provgate_patch::Patch;

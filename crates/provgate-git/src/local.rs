@@ -35,6 +35,16 @@ pub fn author_ident(repo: &Path) -> Result<String, GitError> {
     Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
+/// The author of a commit made now, read from [`author_ident`] as git reads an identity; `None`
+/// when git has no identity to give.
+pub fn author(repo: &Path) -> Option<provgate_patch::Person> {
+    let ident = author_ident(repo).ok()?;
+    let ident = ident.trim_end();
+    ident
+        .contains('<')
+        .then(|| crate::commit::parse_ident(ident.as_bytes(), Encoding::Utf8).person)
+}
+
 /// The committer of a commit made now (`git var GIT_COMMITTER_IDENT`), trimmed; `None` when
 /// git has no identity (a CI machine without `user.email`).
 pub fn committer_ident(repo: &Path) -> Result<Option<String>, GitError> {

@@ -181,7 +181,7 @@ fn run_hook(args: HookRunArgs) -> anyhow::Result<u8> {
 fn commit_msg(repo: &Path, file: &Path, add_signoff: bool) -> anyhow::Result<u8> {
     let mut message = std::fs::read_to_string(file)?;
     if add_signoff
-        && let Some(author) = hooks::author(repo)
+        && let Some(author) = provgate_git::author(repo)
         && !provgate_patch::trailers::parse_commit_trailers(&message)
             .iter()
             .any(|t| t.is("Signed-off-by") && t.value == author.to_string())
