@@ -135,6 +135,35 @@ pub enum GitError {
         header: String,
     },
 
+    /// A directory given as a public-inbox archive is neither an inbox (`git/N.git` epochs) nor
+    /// an epoch repository.
+    #[error(
+        "{}: not a public-inbox archive: {reason}; name the inbox directory (holding git/0.git, git/1.git, …) or one epoch repository",
+        dir.display()
+    )]
+    NotAnInbox {
+        /// The directory that was given (or the epoch that could not be opened).
+        dir: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// The cursor stored for an epoch is no longer on its history: the archive was rewritten
+    /// (`public-inbox-purge`, `public-inbox-edit`) or replaced by another one.
+    #[error(
+        "epoch {epoch}: the last commit read, {cursor}, is not an ancestor of the head {head} ({reason}); the epoch's history was rewritten, so read it again from its start (and drop what was counted from it before)"
+    )]
+    InboxCursorLost {
+        /// The epoch's number.
+        epoch: u32,
+        /// The cursor as stored.
+        cursor: String,
+        /// The epoch's head now.
+        head: String,
+        /// Why the cursor cannot be used.
+        reason: String,
+    },
+
     /// The worker thread pool could not be built.
     #[error("cannot start {threads} worker threads: {reason}")]
     Threads {

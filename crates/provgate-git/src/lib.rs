@@ -45,6 +45,12 @@
 //! # Ok::<(), provgate_git::GitError>(())
 //! ```
 //!
+//! # List archives
+//!
+//! [`PublicInbox`] reads public-inbox v2 archives (lore-style: epochs `git/N.git`, one message
+//! per commit in the file `m`) message by message, resuming from a per-epoch cursor; see
+//! [`inbox`].
+//!
 //! # The git CLI
 //!
 //! This crate is the only part of provgate that runs git. Where gitoxide cannot do a job, or
@@ -58,6 +64,7 @@ mod cli;
 mod commit;
 mod error;
 mod hunks;
+pub mod inbox;
 mod local;
 pub mod notes;
 mod patch;
@@ -71,6 +78,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 pub use error::GitError;
+pub use inbox::{Epoch, InboxEntry, InboxItem, PublicInbox};
 pub use local::{
     Known, amend_head_message, author, author_ident, committer_ident, global_config, head_message,
     hooks_dir, resolve_commit, rev_list, staged_diff,
