@@ -102,10 +102,25 @@ impl PublicInbox {
                 .and_then(|n| n.to_str())
                 .and_then(epoch_number)
                 .unwrap_or(0);
-            epochs.push(Epoch {
+            let epoch = Epoch {
                 number,
                 path: git_dir,
-            });
+            };
+            // Any repository opens; an epoch's head holds a message. Without this check a
+            // project's own repository, named by mistake, would read as an empty archive.
+            if let Some(head) = head(&repo, &epoch)? {
+                let mut buf = Vec::new();
+                if file_of(&repo, head, &mut buf)?.is_none() {
+                    return Err(GitError::NotAnInbox {
+                        dir: path.to_path_buf(),
+                        reason: format!(
+                            "no git/N.git epochs, and its head commit {} holds no file `m` or `d`, as every commit of an epoch does",
+                            head.to_hex_with_len(12)
+                        ),
+                    });
+                }
+            }
+            epochs.push(epoch);
         }
         Ok(PublicInbox {
             path: path.to_path_buf(),
@@ -274,6 +289,24 @@ fn entry_of(
     id: ObjectId,
     buf: &mut Vec<u8>,
 ) -> Result<Option<InboxEntry>, GitError> {
+    let Some((blob, deleted)) = file_of(repo, id, buf)? else {
+        return Ok(None);
+    };
+    let bytes = read_object(repo, blob, gix::object::Kind::Blob, buf)?.to_vec();
+    Ok(Some(if deleted {
+        InboxEntry::Deleted(bytes)
+    } else {
+        InboxEntry::Message(bytes)
+    }))
+}
+
+/// The blob of commit `id`'s `m` file, else of its `d` file (`true`); `None` when its tree
+/// holds neither.
+fn file_of(
+    repo: &gix::Repository,
+    id: ObjectId,
+    buf: &mut Vec<u8>,
+) -> Result<Option<(ObjectId, bool)>, GitError> {
     let data = read_object(repo, id, gix::object::Kind::Commit, buf)?;
     let Some(tree) = RawCommit::parse(data).tree else {
         return Err(GitError::Read {
@@ -299,17 +332,11 @@ fn entry_of(
     }
     // A tree never holds both as public-inbox writes it; were it to, the message is what is
     // there to read.
-    let (blob, deleted) = match (message, deleted) {
-        (Some(m), _) => (m, false),
-        (None, Some(d)) => (d, true),
-        (None, None) => return Ok(None),
-    };
-    let bytes = read_object(repo, blob, gix::object::Kind::Blob, buf)?.to_vec();
-    Ok(Some(if deleted {
-        InboxEntry::Deleted(bytes)
-    } else {
-        InboxEntry::Message(bytes)
-    }))
+    Ok(match (message, deleted) {
+        (Some(m), _) => Some((m, false)),
+        (None, Some(d)) => Some((d, true)),
+        (None, None) => None,
+    })
 }
 
 fn read_object<'b>(

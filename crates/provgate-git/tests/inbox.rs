@@ -445,6 +445,18 @@ fn a_directory_that_is_no_inbox_is_a_typed_error() {
     assert!(err.to_string().contains("git/0.git"), "{err}");
     let err = PublicInbox::open(&dir.path().join("missing")).expect_err("no directory");
     assert!(matches!(err, GitError::NotAnInbox { .. }), "{err}");
+
+    // A project's repository is no epoch: its head holds source files, not `m`.
+    let project = dir.path().join("project");
+    git(dir.path(), &["init", "-q", "-b", "main", "project"], None);
+    std::fs::write(project.join("README"), "hello\n").expect("write");
+    git(&project, &["add", "README"], None);
+    git(&project, &["commit", "-q", "-m", "start"], None);
+    let err = PublicInbox::open(&project).expect_err("not an epoch");
+    assert!(
+        matches!(&err, GitError::NotAnInbox { reason, .. } if reason.contains("holds no file `m`")),
+        "{err}"
+    );
 }
 
 /// A real archive named by the environment (skipped otherwise, none ships with the sources):
