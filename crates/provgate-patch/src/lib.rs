@@ -17,6 +17,7 @@ pub mod error;
 pub mod flowed;
 pub mod input;
 pub mod mail;
+pub mod maildir;
 pub mod mbox;
 pub mod model;
 pub mod series;
