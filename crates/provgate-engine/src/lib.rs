@@ -43,6 +43,6 @@ pub use gate::{CheckRequest, Checked, Gate, GateOptions, today};
 pub use inputs::Input;
 pub use policy_source::{LoadedPolicy, POLICY_FILE, PolicySource, load_policy, project_root};
 pub use prove::{ProveRequest, Proved, prove};
-pub use read::{ReadResult, read_inputs};
+pub use read::{ReadResult, read_bytes, read_inputs};
 pub use report::build as build_report;
 pub use scan::{ScanProgress, ScanRequest, Scanned, git_dir};

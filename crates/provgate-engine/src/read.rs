@@ -133,6 +133,29 @@ pub fn read_inputs(
         }
     }
     result.input_sha256 = hex(&digest.finalize());
+    group(&mut result, mail, diffs);
+    result
+}
+
+/// Reads mail (one message or an mbox) or a plain diff held in memory, named `name` in the
+/// report: what a service received in a request, from a list archive or from a forge.
+pub fn read_bytes(name: &str, bytes: &[u8], read_options: ReadOptions) -> ReadResult {
+    let mut result = ReadResult::default();
+    result.inputs.push(InputReport {
+        name: name.to_string(),
+        kind: "mail",
+    });
+    let (mut mail, mut diffs) = (Vec::new(), Vec::new());
+    read_stream(bytes, name, read_options, &mut |item| {
+        sort_item(item, &mut result, &mut mail, &mut diffs)
+    });
+    result.input_sha256 = hex(&Sha256::digest(bytes));
+    group(&mut result, mail, diffs);
+    result
+}
+
+/// Mail grouped by thread and version, then one series per plain diff.
+fn group(result: &mut ReadResult, mail: Vec<Patch>, diffs: Vec<Patch>) {
     result.series.extend(group_into_series(mail));
     result.series.extend(diffs.into_iter().map(|patch| Series {
         id: patch.id.clone(),
@@ -141,7 +164,6 @@ pub fn read_inputs(
         cover: None,
         patches: vec![patch],
     }));
-    result
 }
 
 /// Gives each commit read from a repository its git-ai authorship note (`refs/notes/ai`), when

@@ -66,6 +66,7 @@ mod error;
 mod hunks;
 pub mod inbox;
 mod local;
+pub mod mirror;
 pub mod notes;
 mod patch;
 mod range;

@@ -126,6 +126,26 @@ pub enum Command {
     #[command(subcommand)]
     Policy(PolicyCommand),
 
+    /// Run the service: check every series where it arrives (list archives, Maildirs,
+    /// Patchwork, pull and merge requests, `POST /api/v1/check`), deliver the verdicts where
+    /// maintainers look (threaded replies, Patchwork checks, forge checks), and show them on a
+    /// dashboard.
+    ///
+    /// Everything is set in the operator's TOML file (see docs/serve.md); nothing in a checked
+    /// repository or a received mail configures the service. With the default SQLite database
+    /// one process does everything; with a PostgreSQL database, extra `--worker` processes on
+    /// any machine share the queue. SIGTERM or Ctrl-C stops taking work, finishes the jobs in
+    /// hand, and exits.
+    ///
+    /// Exit status: 0 after a clean stop, 2 when the configuration, the database or the
+    /// listening address cannot be used.
+    #[command(after_help = "Examples:\n  \
+        provgate serve --config examples/serve/serve.toml\n  \
+        provgate serve --config /etc/provgate/serve.toml --worker   # an extra worker (PostgreSQL)\n  \
+        provgate serve --config serve.toml --check-config\n  \
+        provgate serve --hash-token < token.txt                    # the sha256 for [[tokens]]")]
+    Serve(ServeArgs),
+
     /// Print a shell completion script.
     #[command(after_help = "Examples:\n  \
         provgate completions bash > /usr/share/bash-completion/completions/provgate\n  \
@@ -841,4 +861,24 @@ fn preset_long_help() -> String {
 fn parse_verdict(text: &str) -> Result<provgate_report::Verdict, String> {
     text.parse()
         .map_err(|other| format!("`{other}` is not a verdict: write pass, warn or fail"))
+}
+
+/// `provgate serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The service's configuration file (TOML).
+    #[arg(long, value_name = "FILE", required_unless_present_any = ["hash_token", "new_token"])]
+    pub config: Option<std::path::PathBuf>,
+    /// Run workers only (no HTTP, no sources): an extra process sharing a PostgreSQL queue.
+    #[arg(long)]
+    pub worker: bool,
+    /// Check the configuration and the database, then exit.
+    #[arg(long)]
+    pub check_config: bool,
+    /// Read a token on standard input and print the SHA-256 that `[[tokens]]` stores.
+    #[arg(long, conflicts_with_all = ["config", "worker", "check_config"])]
+    pub hash_token: bool,
+    /// Print a new random token and its SHA-256.
+    #[arg(long, conflicts_with_all = ["config", "worker", "check_config", "hash_token"])]
+    pub new_token: bool,
 }

@@ -12,6 +12,7 @@ mod output;
 mod policy_cmd;
 mod prove;
 mod scan;
+mod serve;
 mod trailer;
 mod zones;
 
@@ -78,6 +79,7 @@ fn main() -> ExitCode {
         Command::Zones(args) => zones::run(args),
         Command::Init(args) => init::run(args),
         Command::Policy(command) => policy_cmd::run(command),
+        Command::Serve(args) => serve::run(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
     };

@@ -1,0 +1,544 @@
+//! The service's configuration: one TOML file written by the operator.
+//!
+//! Nothing in a checked repository or a received mail configures the service: every project,
+//! source, delivery target and secret comes from this file or from the environment variables it
+//! names. Secrets are never written in the file itself (`*_env` names the variable holding one)
+//! and never appear in logs or error messages.
+
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::error::ServeError;
+
+/// The whole configuration, validated.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// How the service listens and keeps its state.
+    #[serde(default)]
+    pub server: Server,
+    /// API tokens, stored as SHA-256 digests.
+    #[serde(default)]
+    pub tokens: Vec<Token>,
+    /// The projects the service checks.
+    #[serde(rename = "project", default)]
+    pub projects: Vec<Project>,
+}
+
+/// How the service listens and keeps its state.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Server {
+    /// The address the HTTP server binds.
+    pub listen: SocketAddr,
+    /// The database: a SQLite file (the default, one process) or a `postgres://` URL (several
+    /// `provgate serve --worker` processes sharing the queue). A relative path is relative to
+    /// the configuration file.
+    pub database: String,
+    /// The address the dashboard is reached at, for links in replies and checks.
+    pub public_url: String,
+    /// Jobs run at once by this process.
+    pub workers: usize,
+    /// The largest request body accepted, in bytes (larger: 413).
+    pub max_body_bytes: usize,
+    /// Requests a client may make each minute (more: 429).
+    pub rate_limit_per_minute: u32,
+    /// Whether the dashboard and the read API are open without a token.
+    pub public_read: bool,
+    /// How long a worker holds a job before another may take it up, in seconds; a live worker
+    /// renews its lease every third of it.
+    pub lease_seconds: u64,
+    /// How often sources are polled, in seconds.
+    pub poll_seconds: u64,
+    /// `text` or `json` log lines.
+    pub log_format: LogFormat,
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Server {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database: "provgate-serve.sqlite".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            workers: 2,
+            max_body_bytes: 10 << 20,
+            rate_limit_per_minute: 6000,
+            public_read: true,
+            lease_seconds: 60,
+            poll_seconds: 30,
+            log_format: LogFormat::Text,
+        }
+    }
+}
+
+/// The shape of log lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object a line.
+    Json,
+}
+
+/// An API token: its digest and what it may do.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Token {
+    /// A name for logs and metrics.
+    pub name: String,
+    /// Lower-case hex SHA-256 of the token (`provgate serve --hash-token` prints it).
+    pub sha256: String,
+    /// What the token may do.
+    pub scopes: BTreeSet<Scope>,
+}
+
+/// What a token allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// `POST /api/v1/check`.
+    Check,
+    /// The read API and the dashboard when they are not public.
+    Read,
+}
+
+/// One project: its repository mirror, policy, sources and deliveries.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Project {
+    /// A short name (`[A-Za-z0-9_.-]+`), used in URLs.
+    pub name: String,
+    /// The repository mirror the code is read from (a local path).
+    pub repository: PathBuf,
+    /// The remote the mirror is updated from with `git fetch` (none: the mirror is kept
+    /// current by somebody else). Forge commits are fetched from this remote only.
+    pub remote: Option<String>,
+    /// The branch series are based on when they announce no base.
+    #[serde(default = "default_branch")]
+    pub branch: String,
+    /// `preset:NAME`, `file:PATH` or `repository` (the mirror's own `.provgate.toml`).
+    #[serde(default = "default_policy")]
+    pub policy: String,
+    /// Whether the added code is read (the code rules).
+    #[serde(default = "yes")]
+    pub code: bool,
+    /// How long an incomplete series is waited for before it is checked with what arrived, in
+    /// seconds.
+    #[serde(default = "default_wait")]
+    pub wait_seconds: u64,
+    /// How many recent commits of the branch are tried when a series does not apply to its
+    /// announced base (or announces none).
+    #[serde(default = "default_base_search")]
+    pub base_search: usize,
+    /// The project's audit log (a SQLite file or a PostgreSQL URL); default: beside the
+    /// service's database (a file `audit-NAME.sqlite`, or the schema `provgate_audit_NAME`).
+    pub audit: Option<String>,
+    /// Where series come from.
+    #[serde(default)]
+    pub sources: Sources,
+    /// Where verdicts go.
+    #[serde(default)]
+    pub deliver: Deliver,
+}
+
+fn default_branch() -> String {
+    "main".into()
+}
+fn default_policy() -> String {
+    "repository".into()
+}
+fn yes() -> bool {
+    true
+}
+fn default_wait() -> u64 {
+    3600
+}
+fn default_base_search() -> usize {
+    50
+}
+
+/// Where a project's series come from.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sources {
+    /// public-inbox v2 archives (a directory with `git/N.git` epochs, or one epoch repository).
+    #[serde(default)]
+    pub public_inbox: Vec<PathBuf>,
+    /// Maildirs a list subscription delivers to.
+    #[serde(default)]
+    pub maildir: Vec<PathBuf>,
+    /// A Patchwork project polled for completed series.
+    pub patchwork: Option<PatchworkSource>,
+    /// GitHub pull requests, by webhook.
+    pub github: Option<GitHubSource>,
+    /// GitLab merge requests, by webhook.
+    pub gitlab: Option<GitLabSource>,
+}
+
+/// A Patchwork project.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatchworkSource {
+    /// The API root, e.g. `https://patchwork.kernel.org/api/1.2`.
+    pub url: String,
+    /// The Patchwork project's link name.
+    pub project: String,
+    /// The environment variable holding the API token (needed to post checks).
+    pub token_env: Option<String>,
+}
+
+/// A GitHub repository sending `pull_request` webhooks.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GitHubSource {
+    /// `owner/name`: webhooks for other repositories are refused.
+    pub repository: String,
+    /// The environment variable holding the webhook secret.
+    pub secret_env: String,
+}
+
+/// A GitLab project sending merge-request webhooks.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GitLabSource {
+    /// The project's path (`group/name`): webhooks for other projects are refused.
+    pub project: String,
+    /// The environment variable holding the webhook token.
+    pub secret_env: String,
+}
+
+/// Where a project's verdicts go.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deliver {
+    /// A threaded e-mail reply to each mailed series.
+    pub email: Option<EmailDelivery>,
+    /// Patchwork checks on each patch of a Patchwork series.
+    pub patchwork: Option<PatchworkDelivery>,
+    /// A check run (or commit status) on each pull request.
+    pub github: Option<GitHubDelivery>,
+    /// A commit status and a note on each merge request.
+    pub gitlab: Option<GitLabDelivery>,
+}
+
+/// E-mail replies.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailDelivery {
+    /// The sender, `Name <address>`.
+    pub from: String,
+    /// Extra recipients (the list); the series' sender is always one.
+    #[serde(default)]
+    pub to: Vec<String>,
+    /// Write replies to this Maildir instead of sending them (for review, or a local MTA).
+    pub outbox: Option<PathBuf>,
+    /// Send replies through this SMTP server.
+    pub smtp: Option<Smtp>,
+}
+
+/// An SMTP relay.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Smtp {
+    /// Its host name.
+    pub host: String,
+    /// Its port (default 25).
+    #[serde(default = "default_smtp_port")]
+    pub port: u16,
+    /// `none`, `starttls` or `tls`.
+    #[serde(default)]
+    pub tls: SmtpTls,
+    /// The user to log in as.
+    pub user: Option<String>,
+    /// The environment variable holding the password.
+    pub password_env: Option<String>,
+}
+
+fn default_smtp_port() -> u16 {
+    25
+}
+
+/// How an SMTP connection is secured.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plain text (a local relay).
+    #[default]
+    None,
+    /// STARTTLS after connecting.
+    Starttls,
+    /// TLS from the start.
+    Tls,
+}
+
+/// Patchwork checks.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatchworkDelivery {
+    /// The check's context slug.
+    #[serde(default = "default_context")]
+    pub context: String,
+}
+
+/// GitHub deliveries.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GitHubDelivery {
+    /// The REST API root.
+    #[serde(default = "default_github_api")]
+    pub api_url: String,
+    /// The environment variable holding the token (a GitHub App installation token for check
+    /// runs, or any token for commit statuses).
+    pub token_env: String,
+    /// `check-run` (findings as annotations; GitHub Apps only) or `status`.
+    #[serde(default)]
+    pub mode: GitHubMode,
+    /// The check's name or the status's context.
+    #[serde(default = "default_context")]
+    pub context: String,
+}
+
+/// How a verdict is shown on a pull request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GitHubMode {
+    /// A check run with the findings as annotations.
+    #[default]
+    CheckRun,
+    /// A commit status.
+    Status,
+}
+
+/// GitLab deliveries.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GitLabDelivery {
+    /// The REST API root, e.g. `https://gitlab.com/api/v4`.
+    pub api_url: String,
+    /// The environment variable holding the token.
+    pub token_env: String,
+    /// The status's name.
+    #[serde(default = "default_context")]
+    pub context: String,
+}
+
+fn default_context() -> String {
+    "provgate".into()
+}
+fn default_github_api() -> String {
+    "https://api.github.com".into()
+}
+
+impl Config {
+    /// Reads and validates the file at `path`; relative paths in it are made relative to its
+    /// directory.
+    pub fn load(path: &Path) -> Result<Config, ServeError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ServeError::ConfigRead {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut config = Config::parse(&text).map_err(|message| ServeError::Config {
+            path: path.to_path_buf(),
+            message,
+        })?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        config.resolve_paths(dir);
+        Ok(config)
+    }
+
+    /// Parses and validates configuration text (paths left as written).
+    pub fn parse(text: &str) -> Result<Config, String> {
+        let config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        let mut names = BTreeSet::new();
+        for project in &self.projects {
+            let name = &project.name;
+            if name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+            {
+                return Err(format!(
+                    "project name `{name}`: use letters, digits, `_`, `.` and `-` only (it appears in URLs)"
+                ));
+            }
+            if !names.insert(name.clone()) {
+                return Err(format!("project `{name}` is configured twice"));
+            }
+            parse_policy(&project.policy).map_err(|e| format!("project `{name}`: {e}"))?;
+            if let Some(email) = &project.deliver.email
+                && email.outbox.is_none() == email.smtp.is_none()
+            {
+                return Err(format!(
+                    "project `{name}`: [project.deliver.email] needs exactly one of `outbox` or `smtp`"
+                ));
+            }
+            if project.deliver.patchwork.is_some() && project.sources.patchwork.is_none() {
+                return Err(format!(
+                    "project `{name}`: Patchwork checks need [project.sources.patchwork] (the server they go to)"
+                ));
+            }
+            for context in [
+                project.deliver.patchwork.as_ref().map(|p| &p.context),
+                project.deliver.github.as_ref().map(|g| &g.context),
+                project.deliver.gitlab.as_ref().map(|g| &g.context),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if context.is_empty()
+                    || !context
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+                {
+                    return Err(format!(
+                        "project `{name}`: context `{context}` must match [-a-zA-Z0-9_]+"
+                    ));
+                }
+            }
+        }
+        for token in &self.tokens {
+            if token.sha256.len() != 64 || !token.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(format!(
+                    "token `{}`: sha256 must be 64 hex digits (the digest, never the token itself)",
+                    token.name
+                ));
+            }
+        }
+        if self.server.workers == 0 {
+            return Err("server.workers must be at least 1".into());
+        }
+        if self.server.lease_seconds < 3 {
+            return Err("server.lease_seconds must be at least 3".into());
+        }
+        Ok(())
+    }
+
+    fn resolve_paths(&mut self, dir: &Path) {
+        let join = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = dir.join(&*p);
+            }
+        };
+        if !is_url(&self.server.database) {
+            let mut path = PathBuf::from(
+                self.server
+                    .database
+                    .strip_prefix("sqlite:")
+                    .unwrap_or(&self.server.database),
+            );
+            join(&mut path);
+            self.server.database = path.to_string_lossy().into_owned();
+        }
+        for project in &mut self.projects {
+            join(&mut project.repository);
+            project.sources.public_inbox.iter_mut().for_each(join);
+            project.sources.maildir.iter_mut().for_each(join);
+            if let Some(email) = &mut project.deliver.email
+                && let Some(outbox) = &mut email.outbox
+            {
+                join(outbox);
+            }
+            if let Some(file) = project.policy.strip_prefix("file:")
+                && Path::new(file).is_relative()
+            {
+                project.policy = format!("file:{}", dir.join(file).display());
+            }
+        }
+    }
+
+    /// The project named `name`.
+    pub fn project(&self, name: &str) -> Option<&Project> {
+        self.projects.iter().find(|p| p.name == name)
+    }
+
+    /// The lease as a duration.
+    pub fn lease(&self) -> Duration {
+        Duration::from_secs(self.server.lease_seconds)
+    }
+}
+
+/// Whether a database location is a PostgreSQL URL.
+pub fn is_url(location: &str) -> bool {
+    location.starts_with("postgres://") || location.starts_with("postgresql://")
+}
+
+/// The engine's policy source for a project's `policy` setting.
+pub fn parse_policy(text: &str) -> Result<provgate_engine::PolicySource, String> {
+    use provgate_engine::PolicySource;
+    if text == "repository" {
+        Ok(PolicySource::Repository)
+    } else if let Some(name) = text.strip_prefix("preset:") {
+        Ok(PolicySource::Preset(name.to_string()))
+    } else if let Some(path) = text.strip_prefix("file:") {
+        Ok(PolicySource::File(PathBuf::from(path)))
+    } else {
+        Err(format!(
+            "policy `{text}`: write `preset:NAME`, `file:PATH` or `repository`"
+        ))
+    }
+}
+
+/// The value of the environment variable `name`, for a secret.
+pub fn secret(name: &str) -> Result<String, ServeError> {
+    std::env::var(name).map_err(|_| ServeError::MissingSecret(name.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_minimal_project_gets_the_defaults() {
+        let config = Config::parse(
+            r#"
+            [[project]]
+            name = "qemu"
+            repository = "mirror"
+            policy = "preset:qemu"
+            sources.public_inbox = ["lore/qemu-devel"]
+            deliver.email = { from = "bot <bot@example.org>", outbox = "outbox" }
+            "#,
+        )
+        .unwrap();
+        let project = config.project("qemu").unwrap();
+        assert_eq!(project.branch, "main");
+        assert_eq!(project.wait_seconds, 3600);
+        assert!(project.code);
+        assert_eq!(config.server.workers, 2);
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let cases = [
+            ("[[project]]\nname = \"a b\"\nrepository = \"r\"", "letters"),
+            (
+                "[[project]]\nname = \"a\"\nrepository = \"r\"\npolicy = \"qemu\"",
+                "preset:NAME",
+            ),
+            (
+                "[[project]]\nname = \"a\"\nrepository = \"r\"\ndeliver.email = { from = \"x\" }",
+                "exactly one",
+            ),
+            (
+                "[[tokens]]\nname = \"ci\"\nsha256 = \"secret\"\nscopes = [\"check\"]",
+                "64 hex",
+            ),
+            ("[server]\nlisten = \"nowhere\"", "invalid socket address"),
+            ("[server]\nbogus = 1", "unknown field"),
+        ];
+        for (text, expected) in cases {
+            let error = Config::parse(text).unwrap_err();
+            assert!(error.contains(expected), "{text}: {error}");
+        }
+    }
+}

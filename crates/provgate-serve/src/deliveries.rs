@@ -1,0 +1,297 @@
+//! Deliveries: where a verdict goes, each recorded so that it is made once per series version.
+//!
+//! A check plans its deliveries in the transaction that stores its report: one row per
+//! destination under a unique key, and a job per row. The job makes the delivery and records
+//! the outcome. A delivery that may have been made by a worker that died before recording it is
+//! made again only through an idempotent path: Patchwork checks are compared with the newest one
+//! posted, a GitHub check run is looked up by its external id, a GitLab note by its marker, and
+//! a reply keeps its Message-ID (an outbox Maildir holds one file per Message-ID).
+
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use crate::config::{GitHubMode, Project};
+use crate::db::{Db, now_ms};
+use crate::error::ServeError;
+use crate::queue::{self, Job, Work};
+use crate::records::SeriesRow;
+use crate::service::Service;
+
+/// What a delivery is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeliveryKind {
+    /// A threaded reply by mail.
+    Email,
+    /// A Patchwork check on one patch.
+    Patchwork,
+    /// A GitHub check run.
+    GithubCheckRun,
+    /// A GitHub commit status.
+    GithubStatus,
+    /// A GitLab commit status.
+    GitlabStatus,
+    /// A GitLab merge-request note.
+    GitlabNote,
+}
+
+impl DeliveryKind {
+    /// The kind as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryKind::Email => "email",
+            DeliveryKind::Patchwork => "patchwork",
+            DeliveryKind::GithubCheckRun => "github-check-run",
+            DeliveryKind::GithubStatus => "github-status",
+            DeliveryKind::GitlabStatus => "gitlab-status",
+            DeliveryKind::GitlabNote => "gitlab-note",
+        }
+    }
+
+    /// The kind stored as `text`.
+    pub fn parse(text: &str) -> Option<DeliveryKind> {
+        [
+            DeliveryKind::Email,
+            DeliveryKind::Patchwork,
+            DeliveryKind::GithubCheckRun,
+            DeliveryKind::GithubStatus,
+            DeliveryKind::GitlabStatus,
+            DeliveryKind::GitlabNote,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == text)
+    }
+}
+
+/// Delivery states as stored.
+pub mod delivery_state {
+    /// Not made yet.
+    pub const PENDING: &str = "pending";
+    /// Made.
+    pub const SENT: &str = "sent";
+    /// Found made already (an earlier attempt got through before its worker died).
+    pub const ALREADY: &str = "already-made";
+    /// Given up.
+    pub const FAILED: &str = "failed";
+}
+
+/// Plans the deliveries a checked series calls for, inside the transaction that stores its
+/// report.
+pub async fn plan(
+    db: &Db,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    project: &Project,
+    series: &SeriesRow,
+    report_id: i64,
+    report: &provgate_report::Report,
+) -> Result<(), ServeError> {
+    let mut planned: Vec<(DeliveryKind, String)> = Vec::new();
+    let deliver = &project.deliver;
+    let mailed = matches!(series.origin.as_str(), "mail" | "patchwork");
+    if mailed && let Some(email) = &deliver.email {
+        let mut to = vec![series.sender.clone()];
+        to.extend(email.to.iter().cloned());
+        planned.push((DeliveryKind::Email, to.join(", ")));
+    }
+    if deliver.patchwork.is_some()
+        && let Some(patchwork) = &series.meta.patchwork
+    {
+        for (_, patch) in &patchwork.patches {
+            planned.push((DeliveryKind::Patchwork, patch.to_string()));
+        }
+    }
+    if let (Some(github), Some(request)) = (&deliver.github, &series.meta.github) {
+        let kind = match github.mode {
+            GitHubMode::CheckRun => DeliveryKind::GithubCheckRun,
+            GitHubMode::Status => DeliveryKind::GithubStatus,
+        };
+        planned.push((kind, format!("{}@{}", request.repository, request.head_sha)));
+    }
+    if let (Some(_), Some(request)) = (&deliver.gitlab, &series.meta.gitlab) {
+        let target = format!(
+            "{}!{}@{}",
+            request.repository, request.number, request.head_sha
+        );
+        planned.push((DeliveryKind::GitlabStatus, target.clone()));
+        planned.push((DeliveryKind::GitlabNote, target));
+    }
+    let now = now_ms();
+    for (kind, target) in planned {
+        let key = format!("{}/{}/{}", kind.as_str(), series.id, target);
+        let payload = crate::send::prepare(kind, report);
+        let row = sqlx::query(
+            "INSERT INTO serve_deliveries (series_id, report_id, kind, target, key, state, attempts, \
+             payload, updated_at) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7) \
+             ON CONFLICT (key) DO NOTHING RETURNING id",
+        )
+        .bind(series.id)
+        .bind(report_id)
+        .bind(kind.as_str())
+        .bind(&target)
+        .bind(&key)
+        .bind(payload)
+        .bind(now)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(|e| db.error(e))?;
+        if let Some(row) = row {
+            let delivery_id: i64 = row.try_get(0).map_err(|e| db.error(e))?;
+            queue::enqueue(
+                db,
+                &mut **tx,
+                &project.name,
+                &format!("deliver/{delivery_id}"),
+                &Work::Deliver { delivery_id },
+                now,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// One planned delivery, as a job reads it.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    /// Its row.
+    pub id: i64,
+    /// What it is.
+    pub kind: DeliveryKind,
+    /// Where to.
+    pub target: String,
+    /// Its state.
+    pub state: String,
+    /// The series.
+    pub series: SeriesRow,
+    /// The report delivered.
+    pub report: crate::records::ReportRow,
+    /// What the check prepared for this delivery (see [`crate::send::prepare`]).
+    pub payload: String,
+}
+
+async fn load(db: &Db, delivery_id: i64) -> Result<Option<Planned>, ServeError> {
+    let row = sqlx::query(
+        "SELECT kind, target, state, series_id, report_id, payload FROM serve_deliveries WHERE id = $1",
+    )
+    .bind(delivery_id)
+    .fetch_optional(&db.pool)
+    .await
+    .map_err(|e| db.error(e))?;
+    let Some(row) = row else { return Ok(None) };
+    let kind: String = row.try_get(0).map_err(|e| db.error(e))?;
+    let series_id: i64 = row.try_get(3).map_err(|e| db.error(e))?;
+    let report_id: Option<i64> = row.try_get(4).map_err(|e| db.error(e))?;
+    let (Some(kind), Some(series), Some(report)) = (
+        DeliveryKind::parse(&kind),
+        crate::records::get_series(db, series_id).await?,
+        match report_id {
+            Some(id) => crate::records::get_report(db, id).await?,
+            None => None,
+        },
+    ) else {
+        return Ok(None);
+    };
+    Ok(Some(Planned {
+        id: delivery_id,
+        kind,
+        target: row.try_get(1).map_err(|e| db.error(e))?,
+        state: row.try_get(2).map_err(|e| db.error(e))?,
+        payload: row.try_get(5).map_err(|e| db.error(e))?,
+        series,
+        report,
+    }))
+}
+
+/// Makes the delivery of a job, and records its outcome with the job's end.
+pub async fn run(
+    service: &Service,
+    worker: &str,
+    job: &Job,
+    delivery_id: i64,
+) -> Result<(), ServeError> {
+    let db = &service.db;
+    let Some(planned) = load(db, delivery_id).await? else {
+        return finish(service, worker, job, delivery_id, None).await;
+    };
+    if planned.state != delivery_state::PENDING {
+        return finish(service, worker, job, delivery_id, None).await;
+    }
+    let project = service.project(&planned.series.project)?.clone();
+    let kind = planned.kind.as_str();
+    match crate::send::deliver(service, &project, &planned).await {
+        Ok(made) => {
+            service.metrics.delivered(kind, made.state);
+            finish(
+                service,
+                worker,
+                job,
+                delivery_id,
+                Some((made.state, made.detail)),
+            )
+            .await
+        }
+        Err(error) => {
+            service.metrics.delivered(kind, "error");
+            let detail = error.to_string();
+            sqlx::query(
+                "UPDATE serve_deliveries SET attempts = attempts + 1, detail = $1, updated_at = $2 \
+                 WHERE id = $3",
+            )
+            .bind(&detail)
+            .bind(now_ms())
+            .bind(delivery_id)
+            .execute(&db.pool)
+            .await
+            .map_err(|e| db.error(e))?;
+            if error.retryable && job.attempts < queue::MAX_ATTEMPTS {
+                Err(ServeError::Delivery(detail))
+            } else {
+                finish(
+                    service,
+                    worker,
+                    job,
+                    delivery_id,
+                    Some((delivery_state::FAILED, detail)),
+                )
+                .await
+            }
+        }
+    }
+}
+
+async fn finish(
+    service: &Service,
+    worker: &str,
+    job: &Job,
+    delivery_id: i64,
+    outcome: Option<(&str, String)>,
+) -> Result<(), ServeError> {
+    let db = &service.db;
+    let mut tx = db.pool.begin().await.map_err(|e| db.error(e))?;
+    if !queue::complete(db, &mut tx, job.id, worker).await? {
+        tx.rollback().await.map_err(|e| db.error(e))?;
+        return Ok(());
+    }
+    if let Some((state, detail)) = outcome {
+        sqlx::query(
+            "UPDATE serve_deliveries SET state = $1, attempts = attempts + 1, detail = $2, \
+             updated_at = $3 WHERE id = $4",
+        )
+        .bind(state)
+        .bind(detail)
+        .bind(now_ms())
+        .bind(delivery_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| db.error(e))?;
+    }
+    tx.commit().await.map_err(|e| db.error(e))
+}
+
+/// Announces that the check of a series has started where that is shown (Patchwork's
+/// `pending`). Best effort: a failure is logged, the check goes on.
+pub async fn pending(service: &Service, project: &Project, series: &SeriesRow) {
+    if let Err(e) = crate::send::pending(service, project, series).await {
+        tracing::warn!(series = series.id, error = %e, "cannot announce the pending check");
+    }
+}

@@ -1,0 +1,572 @@
+//! Taking in mail: each message stored once, patches assembled into series as they arrive.
+//!
+//! A message is one piece of work per (project, Message-ID, content digest): the same message
+//! read again — from a re-read archive, a second source, a restarted service — changes nothing.
+//! Patches join the series of their thread root and version, as `provgate check` groups an mbox
+//! (see `provgate_patch::series`). A series is queued for checking once every numbered part has
+//! arrived (the cover letter is optional), or when the project's wait has passed with what did
+//! arrive (see [`queue_overdue`]). A newer version of a series supersedes the older ones: in the
+//! same thread, or from the same sender with the same subject.
+
+use provgate_patch::Patch;
+use provgate_patch::input::{ReadOptions, read_stream};
+use provgate_patch::mail::MailItem;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::db::{Backend, Db, now_ms};
+use crate::error::ServeError;
+use crate::queue::{self, Work};
+
+/// What became of a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ingested {
+    /// It had been taken in before.
+    Duplicate,
+    /// Not a patch or a cover letter (a reply, a discussion): kept out.
+    NotAPatch,
+    /// It could not be read as mail; why.
+    Unreadable(String),
+    /// A part of a series.
+    Part {
+        /// The series row.
+        series_id: i64,
+        /// Whether this message completed the series and queued its check.
+        queued: bool,
+    },
+}
+
+/// Where a series came from, as stored.
+pub mod origin {
+    /// A list archive or Maildir.
+    pub const MAIL: &str = "mail";
+    /// A Patchwork project.
+    pub const PATCHWORK: &str = "patchwork";
+    /// `POST /api/v1/check`.
+    pub const API: &str = "api";
+    /// A GitHub pull request.
+    pub const GITHUB: &str = "github";
+    /// A GitLab merge request.
+    pub const GITLAB: &str = "gitlab";
+}
+
+/// Series states as stored.
+pub mod series_state {
+    /// Waiting for its parts.
+    pub const COLLECTING: &str = "collecting";
+    /// Its check is queued or running.
+    pub const QUEUED: &str = "queued";
+    /// Checked.
+    pub const CHECKED: &str = "checked";
+    /// A newer version arrived before it was checked.
+    pub const SUPERSEDED: &str = "superseded";
+}
+
+/// The facts of one patch message that series assembly needs.
+#[derive(Debug, Clone)]
+struct Part {
+    message_id: String,
+    root: String,
+    version: i64,
+    index: Option<i64>,
+    total: Option<i64>,
+    subject: String,
+    sender: String,
+}
+
+fn read_part(raw: &[u8]) -> Result<Option<Part>, String> {
+    let mut item = None;
+    read_stream(raw, "message", ReadOptions::default(), &mut |i| {
+        if item.is_none() {
+            item = Some(i)
+        }
+    });
+    let patch: Box<Patch> = match item {
+        None => return Err("an empty message".into()),
+        Some(Err(e)) => return Err(e.to_string()),
+        Some(Ok(MailItem::NotAPatch { .. })) => return Ok(None),
+        Some(Ok(MailItem::Patch(patch))) => patch,
+    };
+    let Some(message_id) = patch.message_id.clone() else {
+        return Err("the message has no Message-ID".into());
+    };
+    let prefix = patch.prefix.clone().unwrap_or_default();
+    let root = patch
+        .references
+        .first()
+        .or(patch.in_reply_to.as_ref())
+        .unwrap_or(&message_id)
+        .clone();
+    Ok(Some(Part {
+        message_id,
+        root,
+        version: i64::from(prefix.version.max(1)),
+        index: prefix.index.map(i64::from),
+        total: prefix.total.map(i64::from),
+        subject: patch.subject.clone(),
+        sender: patch
+            .author
+            .as_ref()
+            .map(|a| a.email.to_ascii_lowercase())
+            .unwrap_or_default(),
+    }))
+}
+
+/// The hex SHA-256 of `bytes`.
+pub fn digest(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A message as a source hands it in.
+#[derive(Debug, Clone, Copy)]
+pub struct Received<'a> {
+    /// The project.
+    pub project: &'a str,
+    /// The source's name, for the dashboard (`public-inbox:PATH`, `maildir:PATH`, …).
+    pub source: &'a str,
+    /// The series' origin if this message starts one (see [`origin`]).
+    pub origin: &'a str,
+    /// The message.
+    pub raw: &'a [u8],
+    /// The source's position after this message, stored in the same transaction as the
+    /// message, so that a restart neither reads it again nor skips the next one.
+    pub cursor: Option<Cursor<'a>>,
+    /// Whether the series is left collecting even when complete (the source queues its check
+    /// itself once it has added what it knows of the series).
+    pub hold: bool,
+}
+
+/// A source's position.
+#[derive(Debug, Clone, Copy)]
+pub struct Cursor<'a> {
+    /// The source.
+    pub source: &'a str,
+    /// Which position of the source (an epoch, a Maildir key).
+    pub key: &'a str,
+    /// The position.
+    pub value: &'a str,
+}
+
+/// Stores a source's position.
+pub async fn save_cursor<'e, E>(
+    db: &Db,
+    executor: E,
+    project: &str,
+    cursor: Cursor<'_>,
+) -> Result<(), ServeError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query(
+        "INSERT INTO serve_cursors (project, source, key, value) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (project, source, key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(project)
+    .bind(cursor.source)
+    .bind(cursor.key)
+    .bind(cursor.value)
+    .execute(executor)
+    .await
+    .map_err(|e| db.error(e))?;
+    Ok(())
+}
+
+/// A source's stored position.
+pub async fn cursor(
+    db: &Db,
+    project: &str,
+    source: &str,
+    key: &str,
+) -> Result<Option<String>, ServeError> {
+    sqlx::query_scalar(
+        "SELECT value FROM serve_cursors WHERE project = $1 AND source = $2 AND key = $3",
+    )
+    .bind(project)
+    .bind(source)
+    .bind(key)
+    .fetch_optional(&db.pool)
+    .await
+    .map_err(|e| db.error(e))
+}
+
+/// Takes in one message.
+pub async fn message(db: &Db, received: Received<'_>) -> Result<Ingested, ServeError> {
+    let Received {
+        project,
+        source,
+        origin,
+        raw,
+        cursor,
+        hold,
+    } = received;
+    let part = match read_part(raw) {
+        Ok(Some(part)) => part,
+        Ok(None) => {
+            if let Some(cursor) = cursor {
+                save_cursor(db, &db.pool, project, cursor).await?;
+            }
+            return Ok(Ingested::NotAPatch);
+        }
+        Err(reason) => {
+            if let Some(cursor) = cursor {
+                save_cursor(db, &db.pool, project, cursor).await?;
+            }
+            return Ok(Ingested::Unreadable(reason));
+        }
+    };
+    let digest = digest(raw);
+    let now = now_ms();
+    let mut tx = db.pool.begin().await.map_err(|e| db.error(e))?;
+    // The write comes first, so that on SQLite the transaction holds the write lock before it
+    // reads (a read-then-write transaction could not upgrade under a concurrent writer).
+    if let Some(cursor) = cursor {
+        save_cursor(db, &mut *tx, project, cursor).await?;
+    }
+    let inserted = sqlx::query(
+        "INSERT INTO serve_messages (project, message_id, digest, source, received_at, raw, part) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (project, message_id, digest) DO NOTHING \
+         RETURNING id",
+    )
+    .bind(project)
+    .bind(&part.message_id)
+    .bind(&digest)
+    .bind(source)
+    .bind(now)
+    .bind(raw.to_vec())
+    .bind(part.index.unwrap_or(1))
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(|e| db.error(e))?;
+    let Some(row) = inserted else {
+        tx.commit().await.map_err(|e| db.error(e))?;
+        return Ok(Ingested::Duplicate);
+    };
+    let message_row: i64 = row.try_get(0).map_err(|e| db.error(e))?;
+    let key = format!("{}|v{}", part.root, part.version);
+    let series_id = upsert_series(db, &mut tx, project, &key, origin, &part, now).await?;
+    sqlx::query("UPDATE serve_messages SET series_id = $1 WHERE id = $2")
+        .bind(series_id)
+        .bind(message_row)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| db.error(e))?;
+    supersede_older(db, &mut tx, project, series_id, &part).await?;
+    let queued = if !hold && is_complete(db, &mut tx, series_id).await? {
+        queue_check(db, &mut tx, project, series_id, now).await?
+    } else {
+        false
+    };
+    tx.commit().await.map_err(|e| db.error(e))?;
+    Ok(Ingested::Part { series_id, queued })
+}
+
+async fn upsert_series(
+    db: &Db,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    project: &str,
+    key: &str,
+    origin: &str,
+    part: &Part,
+    now: i64,
+) -> Result<i64, ServeError> {
+    let subject = strip_prefix(&part.subject);
+    sqlx::query(
+        "INSERT INTO serve_series (project, key, origin, subject, sender, version, total, state, \
+         first_seen, updated_at, meta) VALUES ($1, $2, $3, $4, $5, $6, $7, 'collecting', $8, $8, '{}') \
+         ON CONFLICT (project, key) DO NOTHING",
+    )
+    .bind(project)
+    .bind(key)
+    .bind(origin)
+    .bind(&subject)
+    .bind(&part.sender)
+    .bind(part.version)
+    .bind(part.total)
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| db.error(e))?;
+    let lock = match db.backend {
+        Backend::Postgres => " FOR UPDATE",
+        Backend::Sqlite => "",
+    };
+    let id: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT id FROM serve_series WHERE project = $1 AND key = $2{lock}"
+    )))
+    .bind(project)
+    .bind(key)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| db.error(e))?;
+    // The cover letter names the series; else its first patch does.
+    let names_series = matches!(part.index, Some(0) | Some(1) | None);
+    sqlx::query(
+        "UPDATE serve_series SET updated_at = $1, total = COALESCE(total, $2), \
+         subject = CASE WHEN $3 = 1 THEN $4 ELSE subject END WHERE id = $5",
+    )
+    .bind(now)
+    .bind(part.total)
+    .bind(i64::from(names_series))
+    .bind(&subject)
+    .bind(id)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| db.error(e))?;
+    Ok(id)
+}
+
+/// The subject without its `[PATCH v2 1/3]` prefix.
+pub fn strip_prefix(subject: &str) -> String {
+    let mut rest = subject.trim();
+    while let Some(stripped) = rest.strip_prefix('[')
+        && let Some(end) = stripped.find(']')
+    {
+        rest = stripped[end + 1..].trim_start();
+    }
+    rest.to_string()
+}
+
+async fn supersede_older(
+    db: &Db,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    project: &str,
+    series_id: i64,
+    part: &Part,
+) -> Result<(), ServeError> {
+    if part.version < 2 {
+        return Ok(());
+    }
+    let subject = strip_prefix(&part.subject);
+    // Older versions in the same thread, or from the same sender under the same subject, that
+    // were not checked yet are superseded: their check would be of a version nobody reviews.
+    let root_prefix = format!("{}|v", part.root);
+    sqlx::query(
+        "UPDATE serve_series SET state = 'superseded', superseded_by = $1 \
+         WHERE project = $2 AND version < $3 AND state IN ('collecting', 'queued') \
+         AND (substr(key, 1, length(CAST($4 AS TEXT))) = $4 OR (sender = $5 AND subject = $6))",
+    )
+    .bind(series_id)
+    .bind(project)
+    .bind(part.version)
+    .bind(&root_prefix)
+    .bind(&part.sender)
+    .bind(&subject)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| db.error(e))?;
+    // Their checks, queued but not started, are dropped.
+    sqlx::query(
+        "UPDATE serve_jobs SET state = 'done', finished_at = $1, last_error = 'superseded' \
+         WHERE state = 'queued' AND kind = 'check' AND key IN \
+         (SELECT 'check/' || id FROM serve_series WHERE superseded_by = $2)",
+    )
+    .bind(now_ms())
+    .bind(series_id)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| db.error(e))?;
+    Ok(())
+}
+
+async fn is_complete(
+    db: &Db,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    series_id: i64,
+) -> Result<bool, ServeError> {
+    let row = sqlx::query(
+        "SELECT s.total, s.state, (SELECT count(DISTINCT m.part) FROM serve_messages m \
+         WHERE m.series_id = s.id AND m.part >= 1) FROM serve_series s WHERE s.id = $1",
+    )
+    .bind(series_id)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| db.error(e))?;
+    let total: Option<i64> = row.try_get(0).map_err(|e| db.error(e))?;
+    let state: String = row.try_get(1).map_err(|e| db.error(e))?;
+    let parts: i64 = row.try_get(2).map_err(|e| db.error(e))?;
+    Ok(state == series_state::COLLECTING && parts >= total.unwrap_or(1).max(1))
+}
+
+/// Queues the check of a collecting series; false when it was queued already.
+pub async fn queue_check(
+    db: &Db,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    project: &str,
+    series_id: i64,
+    now: i64,
+) -> Result<bool, ServeError> {
+    let moved = sqlx::query(
+        "UPDATE serve_series SET state = 'queued', updated_at = $1 WHERE id = $2 AND state = 'collecting'",
+    )
+    .bind(now)
+    .bind(series_id)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| db.error(e))?;
+    if moved.rows_affected() == 0 {
+        return Ok(false);
+    }
+    queue::enqueue(
+        db,
+        &mut **tx,
+        project,
+        &format!("check/{series_id}"),
+        &Work::Check { series_id },
+        now,
+    )
+    .await
+}
+
+/// Queues the checks of series that have waited longer than their project's wait, with what
+/// arrived; how many.
+pub async fn queue_overdue(db: &Db, project: &str, wait_ms: i64) -> Result<usize, ServeError> {
+    let now = now_ms();
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM serve_series WHERE project = $1 AND state = 'collecting' AND first_seen <= $2",
+    )
+    .bind(project)
+    .bind(now - wait_ms)
+    .fetch_all(&db.pool)
+    .await
+    .map_err(|e| db.error(e))?;
+    let mut queued = 0;
+    for id in ids {
+        let mut tx = db.pool.begin().await.map_err(|e| db.error(e))?;
+        if queue_check(db, &mut tx, project, id, now).await? {
+            queued += 1;
+        }
+        tx.commit().await.map_err(|e| db.error(e))?;
+    }
+    Ok(queued)
+}
+
+/// The raw messages of a series in part order (cover letter first), and the parts missing from
+/// its announced total.
+pub async fn series_messages(
+    db: &Db,
+    series_id: i64,
+) -> Result<(Vec<Vec<u8>>, Vec<i64>), ServeError> {
+    let rows =
+        sqlx::query("SELECT part, raw FROM serve_messages WHERE series_id = $1 ORDER BY part, id")
+            .bind(series_id)
+            .fetch_all(&db.pool)
+            .await
+            .map_err(|e| db.error(e))?;
+    let total: Option<i64> = sqlx::query_scalar("SELECT total FROM serve_series WHERE id = $1")
+        .bind(series_id)
+        .fetch_one(&db.pool)
+        .await
+        .map_err(|e| db.error(e))?;
+    let mut parts = std::collections::BTreeSet::new();
+    let mut raws = Vec::new();
+    for row in rows {
+        let part: i64 = row.try_get(0).map_err(|e| db.error(e))?;
+        // A message sent twice with different bytes (a resend) counts once: the first copy.
+        if part >= 1 && !parts.insert(part) {
+            continue;
+        }
+        raws.push(row.try_get(1).map_err(|e| db.error(e))?);
+    }
+    let missing = (1..=total.unwrap_or(0))
+        .filter(|i| !parts.contains(i))
+        .collect();
+    Ok((raws, missing))
+}
+
+/// Messages as one mboxrd file (`>From ` quoting), to read back with
+/// [`provgate_patch::mbox::MboxFlavor::Mboxrd`].
+pub fn mboxrd(messages: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(messages.iter().map(Vec::len).sum::<usize>() + 64);
+    for message in messages {
+        out.extend_from_slice(b"From provgate@serve Thu Jan  1 00:00:00 1970\n");
+        for line in message.split_inclusive(|&b| b == b'\n') {
+            let unquoted = line.iter().position(|&b| b != b'>').unwrap_or(line.len());
+            if line[unquoted..].starts_with(b"From ") {
+                out.push(b'>');
+            }
+            out.extend_from_slice(line);
+        }
+        if !message.ends_with(b"\n") {
+            out.push(b'\n');
+        }
+        out.push(b'\n');
+    }
+    out
+}
+
+/// The announced base of a series: a `base-commit:` line (from `git format-patch --base`), and
+/// the `Based-on:` series it depends on, read from its messages.
+pub fn announced_base(messages: &[Vec<u8>]) -> (Option<String>, Vec<String>) {
+    let mut base = None;
+    let mut based_on = Vec::new();
+    for message in messages {
+        for line in message.split(|&b| b == b'\n') {
+            let line = String::from_utf8_lossy(line);
+            let line = line.trim_end();
+            if let Some(id) = line.strip_prefix("base-commit: ") {
+                let id = id.trim();
+                if base.is_none()
+                    && (7..=64).contains(&id.len())
+                    && id.bytes().all(|b| b.is_ascii_hexdigit())
+                {
+                    base = Some(id.to_string());
+                }
+            } else if let Some(id) = line.strip_prefix("Based-on: ") {
+                let id = id.trim().trim_start_matches('<').trim_end_matches('>');
+                if !id.is_empty() && !based_on.iter().any(|b| b == id) {
+                    based_on.push(id.to_string());
+                }
+            }
+        }
+    }
+    (base, based_on)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_are_stripped() {
+        assert_eq!(strip_prefix("[PATCH v2 1/3] hw: fix"), "hw: fix");
+        assert_eq!(strip_prefix("[RFC] [PATCH] x"), "x");
+        assert_eq!(strip_prefix("plain"), "plain");
+        assert_eq!(strip_prefix("[unterminated"), "[unterminated");
+    }
+
+    #[test]
+    fn mboxrd_quotes_from_lines_and_reads_back() {
+        let messages = vec![
+            b"From: a@b\nSubject: x\n\nFrom the start\n>From quoted\n".to_vec(),
+            b"From: c@d\nSubject: y\n\nbody".to_vec(),
+        ];
+        let mbox = mboxrd(&messages);
+        let back: Vec<Vec<u8>> = provgate_patch::mbox::MboxReader::new(
+            &mbox[..],
+            provgate_patch::mbox::MboxFlavor::Mboxrd,
+        )
+        .map(|m| m.unwrap().bytes)
+        .collect();
+        assert_eq!(back.len(), 2);
+        assert!(String::from_utf8_lossy(&back[0]).contains("\nFrom the start\n>From quoted\n"));
+    }
+
+    #[test]
+    fn bases_are_read_from_the_messages() {
+        let messages = vec![
+            b"Subject: [PATCH 0/2] x\n\nBased-on: <dep@x>\n\nbase-commit: 0123456789abcdef\n"
+                .to_vec(),
+        ];
+        assert_eq!(
+            announced_base(&messages),
+            (Some("0123456789abcdef".into()), vec!["dep@x".to_string()])
+        );
+        assert_eq!(
+            announced_base(&[b"base-commit: not-hex\n".to_vec()]),
+            (None, vec![])
+        );
+    }
+}

@@ -1,0 +1,187 @@
+//! What every part of a running service shares: the configuration, the database, the gates
+//! built per project and base, the projects' audit logs, and the metrics.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use provgate_engine::{CodeMode, Gate, GateOptions};
+
+use crate::config::{Config, Project, is_url, parse_policy};
+use crate::db::{Backend, Db};
+use crate::error::ServeError;
+use crate::metrics::Metrics;
+
+/// Gates kept per project: a gate holds its code index, so one is built per base and reused;
+/// a few bases per project cover a list where most series apply to the branch head.
+const GATES_PER_PROJECT: usize = 4;
+
+/// The shared state of a running service.
+pub struct Service {
+    /// The configuration.
+    pub config: Config,
+    /// The database.
+    pub db: Db,
+    /// Counters and histograms for `/metrics`.
+    pub metrics: Metrics,
+    gates: Mutex<HashMap<String, Vec<(String, Arc<Gate>)>>>,
+    audit: Mutex<HashMap<String, Arc<provgate_store::Store>>>,
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service").field("db", &self.db).finish()
+    }
+}
+
+impl Service {
+    /// The service over `config` and its open database.
+    pub fn new(config: Config, db: Db) -> Arc<Service> {
+        Arc::new(Service {
+            config,
+            db,
+            metrics: Metrics::new(),
+            gates: Mutex::new(HashMap::new()),
+            audit: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The project named `name`, or [`ServeError::Gone`].
+    pub fn project(&self, name: &str) -> Result<&Project, ServeError> {
+        self.config.project(name).ok_or_else(|| {
+            ServeError::Gone(format!("project {name} is no longer in the configuration"))
+        })
+    }
+
+    /// The gate of `project` reading code at `base` (its branch when none), built on first use.
+    /// Blocking: call it from a blocking thread.
+    pub fn gate(&self, project: &Project, base: Option<&str>) -> Result<Arc<Gate>, ServeError> {
+        let base = base.unwrap_or(&project.branch).to_string();
+        {
+            let gates = self.gates.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((_, gate)) = gates
+                .get(&project.name)
+                .and_then(|list| list.iter().find(|(b, _)| *b == base))
+            {
+                return Ok(gate.clone());
+            }
+        }
+        let today = provgate_engine::today().map_err(|source| ServeError::Engine {
+            project: project.name.clone(),
+            source,
+        })?;
+        let mut options = GateOptions::new(&project.repository, today);
+        options.policies = vec![parse_policy(&project.policy).map_err(ServeError::Gone)?];
+        options.code = if project.code {
+            CodeMode::BestEffort
+        } else {
+            CodeMode::Off
+        };
+        options.base = project.code.then(|| base.clone());
+        let gate = Arc::new(Gate::new(options).map_err(|source| ServeError::Engine {
+            project: project.name.clone(),
+            source,
+        })?);
+        let mut gates = self.gates.lock().unwrap_or_else(|e| e.into_inner());
+        let list = gates.entry(project.name.clone()).or_default();
+        list.retain(|(b, _)| *b != base);
+        list.insert(0, (base, gate.clone()));
+        list.truncate(GATES_PER_PROJECT);
+        Ok(gate)
+    }
+
+    /// Forgets the gates of `project` (its mirror moved: the branch head a gate read is old).
+    pub fn forget_gates(&self, project: &str) {
+        self.gates
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(project);
+    }
+
+    /// Where the audit log of `project` is: its configured location, or beside the service's
+    /// database.
+    pub fn audit_location(&self, project: &Project) -> String {
+        if let Some(location) = &project.audit {
+            return location.clone();
+        }
+        let database = &self.config.server.database;
+        if is_url(database) {
+            let separator = if database.contains('?') { '&' } else { '?' };
+            format!(
+                "{database}{separator}options[search_path]={}",
+                audit_schema(&project.name)
+            )
+        } else {
+            let dir = std::path::Path::new(database)
+                .parent()
+                .unwrap_or(std::path::Path::new("."));
+            dir.join(format!("audit-{}.sqlite", project.name))
+                .to_string_lossy()
+                .into_owned()
+        }
+    }
+
+    /// The open audit log of `project`. Blocking: call it from a blocking thread.
+    pub fn audit_log(&self, project: &Project) -> Result<Arc<provgate_store::Store>, ServeError> {
+        if let Some(store) = self
+            .audit
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&project.name)
+        {
+            return Ok(store.clone());
+        }
+        let store = Arc::new(provgate_store::Store::open(&self.audit_location(project))?);
+        self.audit
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(project.name.clone(), store.clone());
+        Ok(store)
+    }
+
+    /// Creates the PostgreSQL schemas of the projects' default audit logs (a `search_path`
+    /// must name an existing schema).
+    pub async fn prepare_audit_schemas(&self) -> Result<(), ServeError> {
+        if self.db.backend != Backend::Postgres {
+            return Ok(());
+        }
+        for project in self.config.projects.iter().filter(|p| p.audit.is_none()) {
+            let sql = format!(
+                "CREATE SCHEMA IF NOT EXISTS {}",
+                audit_schema(&project.name)
+            );
+            if let Err(e) = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&self.db.pool)
+                .await
+            {
+                // Two processes creating it at once: the loser's error is harmless if it exists.
+                let exists: Option<i64> = sqlx::query_scalar(
+                    "SELECT 1 FROM information_schema.schemata WHERE schema_name = $1",
+                )
+                .bind(audit_schema(&project.name))
+                .fetch_optional(&self.db.pool)
+                .await
+                .map_err(|e| self.db.error(e))?;
+                if exists.is_none() {
+                    return Err(self.db.error(e));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The PostgreSQL schema of a project's default audit log. Project names are restricted to
+/// `[A-Za-z0-9_.-]`; the others become `_`, so the name needs no quoting.
+fn audit_schema(project: &str) -> String {
+    let name: String = project
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("provgate_audit_{name}")
+}

@@ -1,0 +1,287 @@
+//! The HTTP front over a real listener: the check API with its tokens and limits, the read API,
+//! forge webhooks (signed, forged, replayed), the dashboard's escaping, `/healthz` and
+//! `/metrics`.
+
+mod support;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use hmac::{KeyInit, Mac};
+use provgate_serve::{Config, Service};
+use serde_json::Value;
+
+const TOKEN: &str = "test-token-0123456789";
+const SECRET_ENV: &str = "PROVGATE_TEST_GITHUB_SECRET";
+
+async fn start(dir: &std::path::Path) -> (Arc<Service>, String) {
+    let repo = support::project_repo(dir);
+    // SAFETY: set before any thread of this test reads the environment.
+    unsafe { std::env::set_var(SECRET_ENV, "webhook-secret") };
+    let text = format!(
+        r#"
+        [server]
+        database = "{db}"
+        max_body_bytes = 200000
+
+        [[tokens]]
+        name = "ci"
+        sha256 = "{hash}"
+        scopes = ["check"]
+
+        [[project]]
+        name = "demo"
+        repository = "{repo}"
+        policy = "preset:qemu"
+        sources.github = {{ repository = "acme/widget", secret_env = "{SECRET_ENV}" }}
+        "#,
+        db = dir.join("serve.sqlite").display(),
+        hash = provgate_serve::auth::hash_token(TOKEN),
+        repo = repo.display(),
+    );
+    let service = provgate_serve::open(Config::parse(&text).unwrap())
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = provgate_serve::http::router(service.clone())
+        .into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (service, format!("http://{addr}"))
+}
+
+fn patch_mail(subject: &str) -> String {
+    format!(
+        "From: Jane Doe <jane@example.org>\nSubject: [PATCH] {subject}\nMessage-ID: <one@example.org>\n\
+         Date: Mon, 30 Nov 2026 10:00:00 +0000\n\nFix the reload.\n\nSigned-off-by: Jane Doe <jane@example.org>\n---\n\
+         diff --git a/docs/pit.txt b/docs/pit.txt\n--- a/docs/pit.txt\n+++ b/docs/pit.txt\n@@ -1 +1,2 @@\n The PIT counts down.\n+A reload of 0 counts 65536.\n"
+    )
+}
+
+fn sign(body: &[u8]) -> String {
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(b"webhook-secret").unwrap();
+    mac.update(body);
+    let bytes = mac.finalize().into_bytes();
+    format!(
+        "sha256={}",
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    )
+}
+
+async fn series_count(service: &Service) -> usize {
+    provgate_serve::records::list_series(&service.db, &Default::default())
+        .await
+        .unwrap()
+        .len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_checks_with_a_token_and_refuses_what_it_must() {
+    let dir = tempfile::tempdir().unwrap();
+    let (service, base) = start(dir.path()).await;
+    let client = reqwest::Client::new();
+    let url = format!("{base}/api/v1/check?project=demo");
+
+    let no_token = client
+        .post(&url)
+        .body(patch_mail("docs: zero"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_token.status(), 401);
+    let bad_token = client
+        .post(&url)
+        .bearer_auth("nope")
+        .body(patch_mail("x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_token.status(), 401);
+    assert_eq!(
+        series_count(&service).await,
+        0,
+        "nothing stored for a refused request"
+    );
+
+    let ok = client
+        .post(&url)
+        .bearer_auth(TOKEN)
+        .body(patch_mail("docs: <script>alert(1)</script>"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    let location = ok.headers()["location"].to_str().unwrap().to_string();
+    let report: Value = ok.json().await.unwrap();
+    assert_eq!(report["patches"].as_array().unwrap().len(), 1);
+    assert!(report["verdict"].is_string());
+
+    let stored: Value = client
+        .get(format!("{base}{location}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        stored["report"]["patches"][0]["subject"],
+        report["patches"][0]["subject"]
+    );
+
+    let empty = client
+        .post(&url)
+        .bearer_auth(TOKEN)
+        .body("")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(empty.status(), 422);
+    let chatter = client
+        .post(&url)
+        .bearer_auth(TOKEN)
+        .body("From: a@b\nSubject: Re: hello\n\njust talk\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(chatter.status(), 422);
+    let huge = client
+        .post(&url)
+        .bearer_auth(TOKEN)
+        .body(vec![b'x'; 300_000])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(huge.status(), 413);
+    let unknown = client
+        .post(format!("{base}/api/v1/check?project=nope"))
+        .bearer_auth(TOKEN)
+        .body(patch_mail("x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+
+    let list: Value = client
+        .get(format!("{base}/api/v1/series?project=demo"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["series"].as_array().unwrap().len(), 1);
+    let openapi: Value = client
+        .get(format!("{base}/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(openapi["openapi"], "3.1.0");
+
+    // Strings from mail are escaped on the dashboard.
+    let page = client
+        .get(format!("{base}/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{page}"
+    );
+    assert!(!page.contains("<script>alert"));
+    let id = list["series"][0]["id"].as_i64().unwrap();
+    let series_page = client
+        .get(format!("{base}/series/{id}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(series_page.contains("&lt;script&gt;"));
+    let project_page = client
+        .get(format!("{base}/projects/demo"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(project_page.status(), 200);
+
+    assert_eq!(
+        client
+            .get(format!("{base}/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let metrics = client
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("provgate_checks_total{project=\"demo\""),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("provgate_queue_jobs{state=\"queued\"}"),
+        "{metrics}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_are_verified_and_deduplicated() {
+    let dir = tempfile::tempdir().unwrap();
+    let (service, base) = start(dir.path()).await;
+    let client = reqwest::Client::new();
+    let head = support::git(&dir.path().join("mirror"), &["rev-parse", "HEAD"]);
+    let body = serde_json::json!({
+        "action": "opened",
+        "number": 7,
+        "repository": { "full_name": "acme/widget" },
+        "pull_request": {
+            "title": "Fix the PIT",
+            "user": { "login": "jane" },
+            "head": { "sha": head, "ref": "claude/fix-pit" },
+            "base": { "sha": head, "ref": "main" }
+        }
+    })
+    .to_string();
+    let post = |signature: String, delivery: &'static str| {
+        client
+            .post(format!("{base}/hooks/github/demo"))
+            .header("x-github-event", "pull_request")
+            .header("x-github-delivery", delivery)
+            .header("x-hub-signature-256", signature)
+            .body(body.clone())
+            .send()
+    };
+    let forged = post("sha256=00".repeat(1) + &"0".repeat(62), "d-1")
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 401);
+    assert_eq!(
+        series_count(&service).await,
+        0,
+        "a forged webhook stores nothing"
+    );
+
+    let signed = post(sign(body.as_bytes()), "d-1").await.unwrap();
+    assert_eq!(signed.status(), 202);
+    let replayed = post(sign(body.as_bytes()), "d-1").await.unwrap();
+    assert_eq!(replayed.status(), 200);
+    assert!(replayed.text().await.unwrap().contains("duplicate"));
+    assert_eq!(series_count(&service).await, 1);
+    let depth = provgate_serve::queue::depth(&service.db).await.unwrap();
+    assert_eq!(depth, vec![("queued".to_string(), 1)]);
+}
