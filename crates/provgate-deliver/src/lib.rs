@@ -20,6 +20,7 @@
 
 #![deny(missing_docs)]
 
+pub mod email;
 pub mod error;
 pub mod github;
 pub mod gitlab;
@@ -28,6 +29,8 @@ pub mod patchwork;
 pub mod secret;
 pub mod state;
 mod text;
+pub mod transport;
+pub mod webhook;
 
 pub use error::DeliverError;
 pub use secret::Secret;
