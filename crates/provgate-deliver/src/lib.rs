@@ -35,3 +35,6 @@ pub mod webhook;
 pub use error::DeliverError;
 pub use secret::Secret;
 pub use state::{CheckConclusion, PatchworkState, PipelineState, StatusState};
+
+#[cfg(feature = "test-support")]
+pub mod standin;
