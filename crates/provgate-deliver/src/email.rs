@@ -154,7 +154,7 @@ pub fn reply_subject(subject: &str) -> String {
     if is_reply {
         subject.to_string()
     } else {
-        format!("Re: {subject}")
+        format!("Re: {subject}").trim_end().to_string()
     }
 }
 

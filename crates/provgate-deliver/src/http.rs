@@ -259,9 +259,13 @@ fn innermost(error: &(dyn std::error::Error + 'static)) -> String {
     current.to_string()
 }
 
-/// rustls needs a process-wide crypto provider; ring is the one lettre uses too. Installed
-/// once, and only if the program has not chosen one itself.
-fn install_crypto_provider() {
+/// Installs ring as rustls's process-wide crypto provider, unless the program has chosen one.
+///
+/// reqwest is built without a provider of its own (ring is the one lettre uses too, and it
+/// needs no C toolchain beyond a compiler), so a `reqwest::Client` built anywhere in the
+/// process panics until one is installed. The clients of this crate call this themselves; code
+/// that builds its own `reqwest::Client` first (a test, another crate) calls it before.
+pub fn install_crypto_provider() {
     if rustls::crypto::CryptoProvider::get_default().is_none() {
         // Losing a race to another thread installing one is fine: either way one is installed.
         let _ = rustls::crypto::ring::default_provider().install_default();

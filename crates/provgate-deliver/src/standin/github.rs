@@ -118,13 +118,13 @@ fn invalid(message: &str) -> Response {
 }
 
 /// The annotations of an output, or why they are refused.
-fn annotations_of(output: &Value) -> Result<Vec<Value>, Response> {
+fn annotations_of(output: &Value) -> Result<Vec<Value>, &'static str> {
     let annotations = output["annotations"]
         .as_array()
         .cloned()
         .unwrap_or_default();
     if annotations.len() > 50 {
-        return Err(invalid("Only 50 annotations are allowed per request"));
+        return Err("Only 50 annotations are allowed per request");
     }
     for a in &annotations {
         let level = a["annotation_level"].as_str().unwrap_or("");
@@ -134,19 +134,17 @@ fn annotations_of(output: &Value) -> Result<Vec<Value>, Response> {
             || a["message"].as_str().is_none()
             || !["notice", "warning", "failure"].contains(&level)
         {
-            return Err(invalid("Invalid annotation"));
+            return Err("Invalid annotation");
         }
         if a["title"].as_str().is_some_and(|t| t.chars().count() > 255) {
-            return Err(invalid(
-                "Annotation title is too long (maximum is 255 characters)",
-            ));
+            return Err("Annotation title is too long (maximum is 255 characters)");
         }
     }
     if output["summary"]
         .as_str()
         .is_some_and(|s| s.chars().count() > 65_535)
     {
-        return Err(invalid("Summary is too long (maximum is 65535 characters)"));
+        return Err("Summary is too long (maximum is 65535 characters)");
     }
     Ok(annotations)
 }
@@ -187,7 +185,7 @@ async fn create_run(
     }
     let annotations = match annotations_of(&body["output"]) {
         Ok(a) => a,
-        Err(refusal) => return refusal,
+        Err(message) => return invalid(message),
     };
     let id = data.runs.len() as u64 + 1;
     let run = json!({
@@ -245,7 +243,7 @@ async fn update_run(
     }
     let annotations = match annotations_of(output) {
         Ok(a) => a,
-        Err(refusal) => return refusal,
+        Err(message) => return invalid(message),
     };
     stored.annotations.extend(annotations);
     if output.is_object() {

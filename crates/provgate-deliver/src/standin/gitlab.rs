@@ -96,12 +96,13 @@ fn refused(data: &Data, headers: &HeaderMap) -> Option<Response> {
     })
 }
 
-fn body_json(body: &Bytes) -> Result<Value, Response> {
+/// The body as JSON, or GitLab's answer to one that is not.
+fn body_json(body: &Bytes) -> Result<Value, Box<Response>> {
     serde_json::from_slice(body).map_err(|_| {
-        answer(
+        Box::new(answer(
             StatusCode::BAD_REQUEST,
             json!({"error": "body is not JSON"}),
-        )
+        ))
     })
 }
 
@@ -117,7 +118,7 @@ async fn create_status(
     }
     let body = match body_json(&body) {
         Ok(b) => b,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     let state = body["state"].as_str().unwrap_or("");
     // The event GitLab's state machine fires to reach each state.
@@ -227,7 +228,7 @@ async fn create_note(
     }
     let body = match body_json(&body) {
         Ok(b) => b,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     let Some(text) = body["body"].as_str().filter(|t| !t.is_empty()) else {
         return answer(StatusCode::BAD_REQUEST, json!({"error": "body is missing"}));

@@ -21,7 +21,6 @@ pub use smtp::{SmtpMessage, SmtpSink};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -69,15 +68,25 @@ impl Recorded {
 #[derive(Default)]
 pub(crate) struct Controls {
     pub log: Arc<Mutex<Vec<Recorded>>>,
-    pub fail_next: AtomicUsize,
+    /// Requests to let through, then requests to fail.
+    pub faults: Mutex<(usize, usize)>,
 }
 
 impl Controls {
-    /// Whether this request is one of the N told to fail (and counts it).
+    /// Whether this request is one of those told to fail (and counts it).
     pub fn take_failure(&self) -> bool {
-        self.fail_next
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-            .is_ok()
+        let mut faults = lock(&self.faults);
+        match *faults {
+            (_, 0) => false,
+            (0, fail) => {
+                faults.1 = fail - 1;
+                true
+            }
+            (pass, _) => {
+                faults.0 = pass - 1;
+                false
+            }
+        }
     }
 }
 
@@ -206,12 +215,16 @@ macro_rules! controls {
                 self.server.controls().log.clone()
             }
 
-            /// Answers the next `n` requests with a failure (they are still recorded).
+            /// Answers the next `n` requests (SMTP: sessions) with a failure; they are still
+            /// recorded.
             pub fn fail_next(&self, n: usize) {
-                self.server
-                    .controls()
-                    .fail_next
-                    .store(n, std::sync::atomic::Ordering::SeqCst);
+                self.fail_after(0, n);
+            }
+
+            /// Lets `pass` requests through, then fails the `fail` after them (to interrupt
+            /// a delivery of several requests part way).
+            pub fn fail_after(&self, pass: usize, fail: usize) {
+                *$crate::standin::lock(&self.server.controls().faults) = (pass, fail);
             }
 
             /// Closes the port so that connections are refused (`false`), or opens it again on

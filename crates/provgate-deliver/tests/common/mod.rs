@@ -3,13 +3,22 @@
 #![allow(dead_code)]
 
 use provgate_report::{
-    Finding, FindingReport, Level, PatchReport, Report, RuleId, SeriesReport, SeriesRef, Verdict,
+    Finding, FindingReport, Level, PatchReport, Report, RuleId, SeriesRef, SeriesReport, Verdict,
 };
 
 pub const SERIES_ID: &str = "cover.1717171717.git.dev@example.org";
-pub const PATCH_IDS: [&str; 2] = ["p1.1717171717.git.dev@example.org", "p2.1717171717.git.dev@example.org"];
+pub const PATCH_IDS: [&str; 2] = [
+    "p1.1717171717.git.dev@example.org",
+    "p2.1717171717.git.dev@example.org",
+];
 
-fn patch(id: &str, index: u32, subject: &str, findings: Vec<FindingReport>, verdict: Option<Verdict>) -> PatchReport {
+fn patch(
+    id: &str,
+    index: u32,
+    subject: &str,
+    findings: Vec<FindingReport>,
+    verdict: Option<Verdict>,
+) -> PatchReport {
     PatchReport {
         id: id.to_string(),
         origin: "series.mbox:1".to_string(),
@@ -36,7 +45,13 @@ fn patch(id: &str, index: u32, subject: &str, findings: Vec<FindingReport>, verd
 }
 
 /// A finding of `level` on `path:line`, or on the message when `path` is `None`.
-pub fn finding(level: Level, patch: &str, path: Option<&str>, line: Option<u32>, message: &str) -> FindingReport {
+pub fn finding(
+    level: Level,
+    patch: &str,
+    path: Option<&str>,
+    line: Option<u32>,
+    message: &str,
+) -> FindingReport {
     let mut finding = Finding::new(RuleId::DcoMissingSignoff, message);
     finding.level = level;
     finding.patch_id = Some(patch.to_string());
@@ -58,13 +73,23 @@ pub fn report(findings: Vec<FindingReport>) -> Report {
         Verdict::Pass
     };
     let mut report = Report::new("0.1.0");
-    report.patches.push(patch(SERIES_ID, 0, "Add the frobnicator", Vec::new(), None));
     report
         .patches
-        .push(patch(PATCH_IDS[0], 1, "frob: add the core", findings, Some(verdict)));
-    report
-        .patches
-        .push(patch(PATCH_IDS[1], 2, "frob: add tests", Vec::new(), Some(Verdict::Pass)));
+        .push(patch(SERIES_ID, 0, "Add the frobnicator", Vec::new(), None));
+    report.patches.push(patch(
+        PATCH_IDS[0],
+        1,
+        "frob: add the core",
+        findings,
+        Some(verdict),
+    ));
+    report.patches.push(patch(
+        PATCH_IDS[1],
+        2,
+        "frob: add tests",
+        Vec::new(),
+        Some(Verdict::Pass),
+    ));
     report.push_series(SeriesReport {
         id: SERIES_ID.to_string(),
         version: 2,
