@@ -221,8 +221,12 @@ impl Client {
             .map(CheckDelivery::Posted)
     }
 
-    /// The `series-completed` events of `project` (its `link_name`), after `since` when given,
-    /// every page read, oldest first.
+    /// The `series-completed` events of `project` (its `link_name`) from `since` on, when
+    /// given, every page read, oldest first.
+    ///
+    /// Patchwork's `since` is inclusive, so polling again with the newest event's date returns
+    /// that event again: remember the event ids already handled (or the series ids) and skip
+    /// them.
     pub async fn events_series_completed(
         &self,
         project: &str,

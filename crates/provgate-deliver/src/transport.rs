@@ -69,7 +69,8 @@ pub enum SentOutcome {
     AlreadyInOutbox(PathBuf),
 }
 
-/// Delivers a reply.
+/// Delivers a reply. SMTP clients greet with this machine's host name (EHLO), and a refused
+/// connection, a timeout or a 4xx reply is a retryable error.
 pub async fn send(transport: &Transport, reply: &Reply) -> Result<Sent, DeliverError> {
     let outcome = match transport {
         Transport::Smtp {

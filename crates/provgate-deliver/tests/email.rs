@@ -64,6 +64,7 @@ async fn the_reply_goes_through_smtp_threaded() {
     let messages = sink.messages();
     assert_eq!(messages.len(), 1);
     let message = &messages[0];
+    assert!(!message.helo.is_empty());
     assert_eq!(message.mail_from, "provgate@lists.example.org");
     assert_eq!(
         message.rcpt_to,
