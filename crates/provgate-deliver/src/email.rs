@@ -21,6 +21,9 @@ pub struct ReplyOptions {
     pub cc: Vec<String>,
     /// The series' page on the dashboard, linked under the report.
     pub dashboard_url: Option<String>,
+    /// Remarks on how the series was read (the base the code was read at, parts missing),
+    /// one paragraph each after the report.
+    pub notes: Vec<String>,
     /// Lines after the `-- ` separator.
     pub signature: Option<String>,
 }
@@ -78,6 +81,9 @@ impl Reply {
         }
         let subject = reply_subject(&series.subject);
         let mut body = provgate_report::email::render(&only_series(report, series));
+        for note in &options.notes {
+            body.push_str(&format!("\n{}\n", note.trim_end()));
+        }
         if let Some(url) = &options.dashboard_url {
             body.push_str(&format!("\nThe full report: {url}\n"));
         }
@@ -128,10 +134,30 @@ impl Reply {
         self.message.formatted()
     }
 
-    /// The message, for a transport.
-    pub(crate) fn message(&self) -> &Message {
-        &self.message
+    /// The reply as it is kept until it is sent (by a queued job, perhaps in another
+    /// process): what [`crate::transport::send_stored`] sends.
+    pub fn stored(&self) -> StoredReply {
+        let envelope = self.message.envelope();
+        StoredReply {
+            message_id: self.message_id.clone(),
+            from: envelope.from().map(|a| a.to_string()),
+            to: envelope.to().iter().map(|a| a.to_string()).collect(),
+            formatted: String::from_utf8_lossy(&self.message.formatted()).into_owned(),
+        }
     }
+}
+
+/// A reply kept as text until it is sent: the same bytes whenever it is sent.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StoredReply {
+    /// The Message-ID, without angle brackets.
+    pub message_id: String,
+    /// The envelope sender's address.
+    pub from: Option<String>,
+    /// The envelope recipients' addresses (To and Cc).
+    pub to: Vec<String>,
+    /// The whole message (RFC 5322, CRLF line ends).
+    pub formatted: String,
 }
 
 /// `provgate.<16 hex digits of the series id's SHA-256>.v<version>@<host>`: the same for every

@@ -48,7 +48,7 @@ pub struct Client {
 }
 
 /// A completed check run to create.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckRun {
     /// The check's name, shown on the pull request (e.g. `provgate`).
     pub name: String,

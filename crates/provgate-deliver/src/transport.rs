@@ -11,7 +11,10 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls as LettreTls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
-use crate::email::Reply;
+use lettre::Address;
+use lettre::address::Envelope;
+
+use crate::email::{Reply, StoredReply};
 use crate::error::DeliverError;
 use crate::secret::Secret;
 
@@ -72,6 +75,11 @@ pub enum SentOutcome {
 /// Delivers a reply. SMTP clients greet with this machine's host name (EHLO), and a refused
 /// connection, a timeout or a 4xx reply is a retryable error.
 pub async fn send(transport: &Transport, reply: &Reply) -> Result<Sent, DeliverError> {
+    send_stored(transport, &reply.stored()).await
+}
+
+/// Delivers a stored reply (see [`Reply::stored`]), as [`send`] does.
+pub async fn send_stored(transport: &Transport, reply: &StoredReply) -> Result<Sent, DeliverError> {
     let outcome = match transport {
         Transport::Smtp {
             host,
@@ -105,17 +113,31 @@ pub async fn send(transport: &Transport, reply: &Reply) -> Result<Sent, DeliverE
                     password.expose().to_string(),
                 ));
             }
+            let address = |text: &str| {
+                text.parse::<Address>().map_err(|e| DeliverError::Message {
+                    reason: format!("address {text}: {e}"),
+                })
+            };
+            let from = reply.from.as_deref().map(address).transpose()?;
+            let to = reply
+                .to
+                .iter()
+                .map(|t| address(t))
+                .collect::<Result<Vec<_>, _>>()?;
+            let envelope = Envelope::new(from, to).map_err(|e| DeliverError::Message {
+                reason: e.to_string(),
+            })?;
             let response = builder
                 .build()
-                .send(reply.message().clone())
+                .send_raw(&envelope, reply.formatted.as_bytes())
                 .await
                 .map_err(smtp_error)?;
             SentOutcome::Accepted(response.message().collect::<Vec<_>>().join(" "))
         }
         Transport::Outbox { dir } => {
             let dir = dir.clone();
-            let name = maildir_name(reply.message_id());
-            let bytes = reply.formatted();
+            let name = maildir_name(&reply.message_id);
+            let bytes = reply.formatted.clone().into_bytes();
             tokio::task::spawn_blocking(move || write_outbox(&dir, &name, &bytes))
                 .await
                 .map_err(|e| DeliverError::Outbox {
@@ -125,7 +147,7 @@ pub async fn send(transport: &Transport, reply: &Reply) -> Result<Sent, DeliverE
         }
     };
     Ok(Sent {
-        message_id: reply.message_id().to_string(),
+        message_id: reply.message_id.clone(),
         outcome,
     })
 }

@@ -13,6 +13,7 @@ use provgate_report::Level;
 
 fn options() -> ReplyOptions {
     ReplyOptions {
+        notes: Vec::new(),
         from: "provgate bot <provgate@lists.example.org>".into(),
         to: "dev@lists.example.org".into(),
         cc: vec!["Dev Eloper <dev@example.org>".into()],

@@ -78,13 +78,14 @@ pub mod delivery_state {
 /// Plans the deliveries a checked series calls for, inside the transaction that stores its
 /// report.
 pub async fn plan(
-    db: &Db,
+    service: &Service,
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     project: &Project,
     series: &SeriesRow,
     report_id: i64,
-    report: &provgate_report::Report,
+    outcome: &crate::worker::Outcome,
 ) -> Result<(), ServeError> {
+    let db = &service.db;
     let mut planned: Vec<(DeliveryKind, String)> = Vec::new();
     let deliver = &project.deliver;
     let mailed = matches!(series.origin.as_str(), "mail" | "patchwork");
@@ -118,7 +119,7 @@ pub async fn plan(
     let now = now_ms();
     for (kind, target) in planned {
         let key = format!("{}/{}/{}", kind.as_str(), series.id, target);
-        let payload = crate::send::prepare(kind, report);
+        let payload = crate::send::prepare(service, project, series, outcome, kind, &target)?;
         let row = sqlx::query(
             "INSERT INTO serve_deliveries (series_id, report_id, kind, target, key, state, attempts, \
              payload, updated_at) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7) \

@@ -189,6 +189,7 @@ async fn check(
         base: Some(project.branch.clone()),
         base_note: format!("Read against the head of {}.", project.branch),
         missing: Vec::new(),
+        references: Vec::new(),
     };
     let stored = store_api_check(&service, &project.name, &outcome, seconds).await;
     let verdict = records::verdict_text(outcome.report.verdict);

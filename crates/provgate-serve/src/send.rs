@@ -1,13 +1,25 @@
-//! Making each kind of delivery, and polling Patchwork: the service's side of the remote APIs.
+//! The service's side of the remote APIs: what each delivery carries (prepared when the check
+//! ends, from the typed report), making it through `provgate-deliver`, and polling Patchwork.
 
-use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
-use crate::config::Project;
+use provgate_deliver::email::{Reply, ReplyOptions, StoredReply};
+use provgate_deliver::github::{CheckRun, Status};
+use provgate_deliver::gitlab::CommitStatus;
+use provgate_deliver::patchwork::{Check, CheckDelivery};
+use provgate_deliver::transport::{self, SentOutcome, SmtpTls, Transport};
+use provgate_deliver::{DeliverError, PatchworkState, PipelineState, Secret, StatusState};
+use provgate_report::Report;
+use sqlx::Row;
+
+use crate::config::{self, Project};
 use crate::deliveries::{DeliveryKind, Planned, delivery_state};
 use crate::error::ServeError;
-use crate::records::SeriesRow;
+use crate::ingest::{self, Cursor, Received, origin};
+use crate::records::{PatchworkMeta, SeriesRow};
 use crate::service::Service;
+use crate::worker::Outcome;
 
 /// A delivery made.
 #[derive(Debug, Clone)]
@@ -28,6 +40,15 @@ pub struct SendFailure {
     pub message: String,
 }
 
+impl From<DeliverError> for SendFailure {
+    fn from(e: DeliverError) -> SendFailure {
+        SendFailure {
+            retryable: e.is_retryable(),
+            message: e.to_string(),
+        }
+    }
+}
+
 impl SendFailure {
     fn permanent(message: impl Into<String>) -> SendFailure {
         SendFailure {
@@ -35,12 +56,12 @@ impl SendFailure {
             message: message.into(),
         }
     }
-    fn retry(message: impl Into<String>) -> SendFailure {
-        SendFailure {
-            retryable: true,
-            message: message.into(),
-        }
-    }
+}
+
+fn secret(name: &str) -> Result<Secret, SendFailure> {
+    config::secret(name)
+        .map(Secret::new)
+        .map_err(|e| SendFailure::permanent(e.to_string()))
 }
 
 /// The dashboard page of a series.
@@ -51,221 +72,439 @@ pub fn series_url(service: &Service, series_id: i64) -> String {
     )
 }
 
-/// What a delivery of `kind` needs from the typed report, prepared when the check ends (the
-/// report is stored as JSON, for readers; deliveries are made from what is prepared here).
-pub fn prepare(kind: DeliveryKind, report: &provgate_report::Report) -> String {
-    match kind {
-        DeliveryKind::Email => {
-            let mut body = provgate_report::email::render(report);
-            if !report.notes.is_empty() {
-                body.push_str("\n\n");
-                for note in &report.notes {
-                    body.push_str(note);
-                    body.push('\n');
-                }
-            }
-            body
-        }
-        _ => String::new(),
-    }
+/// One line saying what a report found, for checks and statuses.
+fn description(report: &Report) -> String {
+    let s = &report.summary;
+    let verdict = crate::records::verdict_text(report.verdict).unwrap_or_else(|| "none".into());
+    format!(
+        "provgate: {verdict} ({} error(s), {} warning(s) in {} patch(es))",
+        s.deny, s.warn, s.patches
+    )
 }
 
-/// Makes one planned delivery.
-pub async fn deliver(
+/// What a delivery of `kind` to `target` carries, as JSON: prepared from the typed report when
+/// the check ends, so that the delivery job — in any process, at any later time — sends exactly
+/// this.
+pub fn prepare(
     service: &Service,
     project: &Project,
-    planned: &Planned,
-) -> Result<Made, SendFailure> {
-    match planned.kind {
-        DeliveryKind::Email => email(service, project, planned).await,
-        kind => Err(SendFailure::permanent(format!(
-            "{} deliveries are not configured in this build",
-            kind.as_str()
-        ))),
+    series: &SeriesRow,
+    outcome: &Outcome,
+    kind: DeliveryKind,
+    target: &str,
+) -> Result<String, ServeError> {
+    let report = &outcome.report;
+    let url = series_url(service, series.id);
+    let json = |v: serde_json::Result<String>| v.map_err(|e| ServeError::Gone(e.to_string()));
+    match kind {
+        DeliveryKind::Email => {
+            let email = project.deliver.email.as_ref().ok_or_else(|| {
+                ServeError::Gone("e-mail replies are no longer configured".into())
+            })?;
+            let series_report = report
+                .series
+                .first()
+                .ok_or_else(|| ServeError::Gone("the report holds no series".into()))?;
+            let (to, cc) = if series.sender.is_empty() {
+                let mut list = email.to.clone();
+                let first = if list.is_empty() { String::new() } else { list.remove(0) };
+                (first, list)
+            } else {
+                (series.sender.clone(), email.to.clone())
+            };
+            let reply = Reply::for_series(
+                report,
+                &series_report.id,
+                &outcome.references,
+                &ReplyOptions {
+                    from: email.from.clone(),
+                    to,
+                    cc,
+                    dashboard_url: Some(url),
+                    notes: report.notes.clone(),
+                    signature: None,
+                },
+            )
+            .map_err(|e| ServeError::Delivery(e.to_string()))?;
+            json(serde_json::to_string(&reply.stored()))
+        }
+        DeliveryKind::Patchwork => {
+            let context = project
+                .deliver
+                .patchwork
+                .as_ref()
+                .map_or("provgate".into(), |p| p.context.clone());
+            // Each patch gets its own verdict; the patch is found by its Message-ID.
+            let msgid = series
+                .meta
+                .patchwork
+                .as_ref()
+                .and_then(|p| p.patches.iter().find(|(_, id)| id.to_string() == target))
+                .map(|(msgid, _)| msgid.clone());
+            let patch = msgid.and_then(|m| report.patch(&m));
+            let verdict = patch.map_or(report.verdict, |p| p.verdict);
+            let mut check = Check::new(PatchworkState::for_verdict(verdict), context);
+            check.description = Some(match patch {
+                Some(p) => format!(
+                    "provgate: {} ({} finding(s))",
+                    crate::records::verdict_text(p.verdict).unwrap_or_else(|| "none".into()),
+                    p.findings.len()
+                ),
+                None => description(report),
+            });
+            check.target_url = Some(url);
+            json(serde_json::to_string(&check))
+        }
+        DeliveryKind::GithubCheckRun => {
+            let github = project.deliver.github.as_ref();
+            let request = series.meta.github.as_ref();
+            let (Some(github), Some(request)) = (github, request) else {
+                return Err(ServeError::Gone("no GitHub delivery for this series".into()));
+            };
+            let run = CheckRun::from_report(
+                report,
+                github.context.clone(),
+                request.head_sha.clone(),
+                format!("provgate-series-{}", series.id),
+                Some(url),
+            );
+            json(serde_json::to_string(&run))
+        }
+        DeliveryKind::GithubStatus => {
+            let github = project.deliver.github.as_ref();
+            let Some(github) = github else {
+                return Err(ServeError::Gone("no GitHub delivery for this series".into()));
+            };
+            json(serde_json::to_string(&Status {
+                state: StatusState::for_verdict(report.verdict),
+                context: github.context.clone(),
+                description: Some(description(report)),
+                target_url: Some(url),
+            }))
+        }
+        DeliveryKind::GitlabStatus => {
+            let name = project
+                .deliver
+                .gitlab
+                .as_ref()
+                .map_or("provgate".into(), |g| g.context.clone());
+            json(serde_json::to_string(&CommitStatus {
+                state: PipelineState::for_verdict(report.verdict),
+                name,
+                description: Some(description(report)),
+                target_url: Some(url),
+            }))
+        }
+        DeliveryKind::GitlabNote => {
+            let body = format!(
+                "{}\n\n{}\n",
+                provgate_report::markdown::render(report),
+                format_args!("[The full report]({url})")
+            );
+            Ok(body)
+        }
     }
 }
 
-/// Announces that the check of a series has started, where that is shown.
-pub async fn pending(
-    _service: &Service,
-    _project: &Project,
-    _series: &SeriesRow,
-) -> Result<(), SendFailure> {
-    Ok(())
-}
-
-/// Reads the series Patchwork completed since the last poll.
-pub async fn poll_patchwork(_service: &Arc<Service>, _project: &Project) -> Result<(), ServeError> {
-    Ok(())
-}
-
-/// The headers of a message that a reply needs, unfolded, as written (encoded words kept).
-struct Original {
-    subject: String,
-    message_id: String,
-    references: Vec<String>,
-}
-
-fn original(raw: &[u8]) -> Option<Original> {
-    let text = String::from_utf8_lossy(raw);
-    let mut headers: Vec<(String, String)> = Vec::new();
-    for line in text.lines() {
-        if line.trim().is_empty() {
-            break;
-        }
-        if line.starts_with([' ', '\t']) {
-            if let Some((_, value)) = headers.last_mut() {
-                value.push(' ');
-                value.push_str(line.trim());
-            }
-        } else if let Some((name, value)) = line.split_once(':') {
-            headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
-        }
+fn transport_of(project: &Project) -> Result<Transport, SendFailure> {
+    let email = project
+        .deliver
+        .email
+        .as_ref()
+        .ok_or_else(|| SendFailure::permanent("e-mail replies are no longer configured"))?;
+    if let Some(dir) = &email.outbox {
+        return Ok(Transport::Outbox { dir: dir.clone() });
     }
-    let get = |name: &str| {
-        headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.clone())
+    let smtp = email
+        .smtp
+        .as_ref()
+        .ok_or_else(|| SendFailure::permanent("no outbox and no SMTP server configured"))?;
+    let credentials = match (&smtp.user, &smtp.password_env) {
+        (Some(user), Some(env)) => Some((user.clone(), secret(env)?)),
+        _ => None,
     };
-    let ids = |value: &str| -> Vec<String> {
-        value
-            .split('<')
-            .skip(1)
-            .filter_map(|s| s.split_once('>').map(|(id, _)| id.trim().to_string()))
-            .filter(|id| !id.is_empty())
-            .collect()
-    };
-    let message_id = ids(&get("message-id")?).into_iter().next()?;
-    Some(Original {
-        subject: get("subject").unwrap_or_default(),
-        message_id,
-        references: get("references").map(|r| ids(&r)).unwrap_or_default(),
+    Ok(Transport::Smtp {
+        host: smtp.host.clone(),
+        port: smtp.port,
+        tls: match smtp.tls {
+            config::SmtpTls::None => SmtpTls::None,
+            config::SmtpTls::Starttls => SmtpTls::StartTls,
+            config::SmtpTls::Tls => SmtpTls::Tls,
+        },
+        credentials,
+        timeout: Duration::from_secs(60),
     })
 }
 
-/// A header value with the line breaks a hostile header could smuggle in removed.
-fn one_line(value: &str) -> String {
-    value.replace(['\r', '\n'], " ")
+fn split_repository(repository: &str) -> Result<(&str, &str), SendFailure> {
+    repository
+        .split_once('/')
+        .ok_or_else(|| SendFailure::permanent(format!("`{repository}` is not owner/name")))
 }
 
-/// The reply to a series: threaded under its cover letter (else its first patch), with a
-/// Message-ID fixed by the series, so that making it again makes the same message.
-fn reply(
-    service: &Service,
-    project: &Project,
-    planned: &Planned,
-    first: &[u8],
-) -> Result<(String, Vec<u8>), SendFailure> {
-    let email = project
-        .deliver
-        .email
-        .as_ref()
-        .ok_or_else(|| SendFailure::permanent("e-mail replies are no longer configured"))?;
-    let original = original(first)
-        .ok_or_else(|| SendFailure::permanent("the series' first message has no Message-ID"))?;
-    let host = email
-        .from
-        .rsplit_once('@')
-        .map(|(_, h)| h.trim_end_matches('>').trim())
-        .filter(|h| !h.is_empty())
-        .unwrap_or("provgate.invalid");
-    let message_id = format!(
-        "provgate.{}.{}.v{}@{host}",
-        project.name, planned.series.id, planned.series.version
-    );
-    let subject = one_line(&original.subject);
-    let subject = if subject.to_ascii_lowercase().starts_with("re:") {
-        subject
-    } else {
-        format!("Re: {subject}")
-    };
-    let mut references = original.references.clone();
-    references.push(original.message_id.clone());
-    let date = jiff::Zoned::now()
-        .strftime("%a, %d %b %Y %H:%M:%S %z")
-        .to_string();
-    let verdict =
-        crate::records::verdict_text(planned.report.verdict).unwrap_or_else(|| "none".into());
-    let mut body = planned.payload.clone();
-    body.push_str(&format!(
-        "\nThe full report: {}\n",
-        series_url(service, planned.series.id)
-    ));
-    let message = format!(
-        "From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\nDate: {date}\r\nMessage-ID: <{message_id}>\r\n\
-         In-Reply-To: <{reply_to}>\r\nReferences: {references}\r\nMIME-Version: 1.0\r\n\
-         Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\
-         X-Provgate-Verdict: {verdict}\r\n\r\n{body}",
-        from = one_line(&email.from),
-        to = one_line(&planned.target),
-        reply_to = original.message_id,
-        references = references
-            .iter()
-            .map(|r| format!("<{}>", one_line(r)))
-            .collect::<Vec<_>>()
-            .join(" "),
-        body = body.replace("\r\n", "\n").replace('\n', "\r\n"),
-    );
-    Ok((message_id, message.into_bytes()))
+fn parse<T: serde::de::DeserializeOwned>(payload: &str) -> Result<T, SendFailure> {
+    serde_json::from_str(payload)
+        .map_err(|e| SendFailure::permanent(format!("the prepared delivery cannot be read: {e}")))
 }
 
-async fn email(
-    service: &Service,
+/// Makes one planned delivery. Each path is idempotent (see [`crate::deliveries`]).
+pub async fn deliver(
+    _service: &Service,
     project: &Project,
     planned: &Planned,
 ) -> Result<Made, SendFailure> {
-    let (messages, _) = crate::ingest::series_messages(&service.db, planned.series.id)
-        .await
-        .map_err(|e| SendFailure::retry(e.to_string()))?;
-    let first = messages
-        .first()
-        .ok_or_else(|| SendFailure::permanent("the series has no messages"))?;
-    let (message_id, message) = reply(service, project, planned, first)?;
-    let email = project
-        .deliver
-        .email
-        .as_ref()
-        .ok_or_else(|| SendFailure::permanent("e-mail replies are no longer configured"))?;
-    match &email.outbox {
-        Some(outbox) => {
-            let written = write_maildir(outbox, &message_id, &message)
-                .map_err(|e| SendFailure::retry(format!("writing to {}: {e}", outbox.display())))?;
-            Ok(Made {
-                state: delivery_state::SENT,
-                detail: format!("written to {}", written.display()),
+    let sent = |detail: String| Made {
+        state: delivery_state::SENT,
+        detail,
+    };
+    let already = |detail: String| Made {
+        state: delivery_state::ALREADY,
+        detail,
+    };
+    match planned.kind {
+        DeliveryKind::Email => {
+            let reply: StoredReply = parse(&planned.payload)?;
+            let outcome = transport::send_stored(&transport_of(project)?, &reply).await?;
+            Ok(match outcome.outcome {
+                SentOutcome::Accepted(answer) => sent(format!("accepted: {answer}")),
+                SentOutcome::Written(path) => sent(format!("written to {}", path.display())),
+                SentOutcome::AlreadyInOutbox(path) => {
+                    already(format!("already in the outbox: {}", path.display()))
+                }
             })
         }
-        None => Err(SendFailure::permanent(
-            "SMTP is not available in this build",
-        )),
+        DeliveryKind::Patchwork => {
+            let source = project
+                .sources
+                .patchwork
+                .as_ref()
+                .ok_or_else(|| SendFailure::permanent("Patchwork is no longer configured"))?;
+            let token = source.token_env.as_deref().map(secret).transpose()?;
+            let client = provgate_deliver::patchwork::Client::new(&source.url, token)?;
+            let patch: u64 = planned
+                .target
+                .parse()
+                .map_err(|_| SendFailure::permanent("the Patchwork patch id is not a number"))?;
+            let check: Check = parse(&planned.payload)?;
+            Ok(match client.post_check_once(patch, &check).await? {
+                CheckDelivery::Posted(c) => sent(format!("check {} posted", c.id)),
+                CheckDelivery::AlreadyPosted(c) => already(format!("check {} was there", c.id)),
+            })
+        }
+        DeliveryKind::GithubCheckRun | DeliveryKind::GithubStatus => {
+            let github = project
+                .deliver
+                .github
+                .as_ref()
+                .ok_or_else(|| SendFailure::permanent("GitHub is no longer configured"))?;
+            let client =
+                provgate_deliver::github::Client::new(&github.api_url, secret(&github.token_env)?)?;
+            let request = planned
+                .series
+                .meta
+                .github
+                .as_ref()
+                .ok_or_else(|| SendFailure::permanent("the series is not a pull request"))?;
+            let (owner, repo) = split_repository(&request.repository)?;
+            if planned.kind == DeliveryKind::GithubCheckRun {
+                let run: CheckRun = parse(&planned.payload)?;
+                let done = client.deliver_check_run(owner, repo, &run).await?;
+                let detail = format!(
+                    "check run {}: {} annotation(s) sent",
+                    done.id, done.annotations_sent
+                );
+                Ok(if done.created { sent(detail) } else { already(detail) })
+            } else {
+                let status: Status = parse(&planned.payload)?;
+                client
+                    .create_status(owner, repo, &request.head_sha, &status)
+                    .await?;
+                Ok(sent(format!("status {} set", status.state.as_str())))
+            }
+        }
+        DeliveryKind::GitlabStatus | DeliveryKind::GitlabNote => {
+            let gitlab = project
+                .deliver
+                .gitlab
+                .as_ref()
+                .ok_or_else(|| SendFailure::permanent("GitLab is no longer configured"))?;
+            let client =
+                provgate_deliver::gitlab::Client::new(&gitlab.api_url, secret(&gitlab.token_env)?)?;
+            let request = planned
+                .series
+                .meta
+                .gitlab
+                .as_ref()
+                .ok_or_else(|| SendFailure::permanent("the series is not a merge request"))?;
+            if planned.kind == DeliveryKind::GitlabStatus {
+                let status: CommitStatus = parse(&planned.payload)?;
+                client
+                    .set_commit_status(&request.repository, &request.head_sha, &status)
+                    .await?;
+                Ok(sent(format!("status {} set", status.state.as_str())))
+            } else {
+                let key = format!("series-{}", planned.series.id);
+                Ok(
+                    match client
+                        .deliver_mr_note(&request.repository, request.number, &key, &planned.payload)
+                        .await?
+                    {
+                        provgate_deliver::gitlab::NoteDelivery::Posted(id) => {
+                            sent(format!("note {id} posted"))
+                        }
+                        provgate_deliver::gitlab::NoteDelivery::AlreadyPosted => {
+                            already("the note was there".into())
+                        }
+                    },
+                )
+            }
+        }
     }
 }
 
-/// Writes `message` into the Maildir `dir` as `new/NAME`, NAME derived from its Message-ID:
-/// written under `tmp/` and renamed, so a reader never sees half a message, and writing the
-/// same reply again leaves one file.
-fn write_maildir(
-    dir: &Path,
-    message_id: &str,
-    message: &[u8],
-) -> std::io::Result<std::path::PathBuf> {
-    for sub in ["tmp", "new", "cur"] {
-        std::fs::create_dir_all(dir.join(sub))?;
+/// Announces that the check of a series has started, where that is shown: a `pending`
+/// Patchwork check on each patch.
+pub async fn pending(
+    service: &Service,
+    project: &Project,
+    series: &SeriesRow,
+) -> Result<(), SendFailure> {
+    let (Some(delivery), Some(source), Some(meta)) = (
+        &project.deliver.patchwork,
+        &project.sources.patchwork,
+        &series.meta.patchwork,
+    ) else {
+        return Ok(());
+    };
+    let token = source.token_env.as_deref().map(secret).transpose()?;
+    let client = provgate_deliver::patchwork::Client::new(&source.url, token)?;
+    for (_, patch) in &meta.patches {
+        let mut check = Check::new(PatchworkState::Pending, delivery.context.clone());
+        check.description = Some("provgate: checking".into());
+        check.target_url = Some(series_url(service, series.id));
+        client.post_check_once(*patch as u64, &check).await?;
+        service.metrics.delivered("patchwork-pending", "sent");
     }
-    let name: String = message_id
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '@') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let tmp = dir.join("tmp").join(&name);
-    std::fs::write(&tmp, message)?;
-    let new = dir.join("new").join(&name);
-    std::fs::rename(&tmp, &new)?;
-    Ok(new)
+    Ok(())
 }
+
+/// Reads the series Patchwork completed since the last poll: each series' mbox is taken in as
+/// mail (each message once), the series learns its Patchwork patch ids, and its check is
+/// queued — with the event's position, in one transaction.
+pub async fn poll_patchwork(service: &Arc<Service>, project: &Project) -> Result<(), ServeError> {
+    let Some(source) = &project.sources.patchwork else {
+        return Ok(());
+    };
+    let failure = |e: DeliverError| ServeError::Delivery(e.to_string());
+    let token = match &source.token_env {
+        Some(env) => Some(Secret::new(config::secret(env)?)),
+        None => None,
+    };
+    let client = provgate_deliver::patchwork::Client::new(&source.url, token).map_err(failure)?;
+    let cursor_source = format!("patchwork:{}", source.url);
+    let db = &service.db;
+    let since = ingest::cursor(db, &project.name, &cursor_source, "since").await?;
+    let last_id: i64 = ingest::cursor(db, &project.name, &cursor_source, "event")
+        .await?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let events = client
+        .events_series_completed(&source.project, since.as_deref())
+        .await
+        .map_err(failure)?;
+    for event in events.into_iter().filter(|e| e.id as i64 > last_id) {
+        let info = client.series(event.series_id).await.map_err(failure)?;
+        let mbox = client.fetch_mbox(&info.mbox).await.map_err(failure)?;
+        let messages: Vec<Vec<u8>> = provgate_patch::mbox::MboxReader::new(
+            &mbox[..],
+            provgate_patch::mbox::MboxFlavor::Mboxo,
+        )
+        .filter_map(Result::ok)
+        .map(|m| m.bytes)
+        .collect();
+        for raw in &messages {
+            ingest::message(
+                db,
+                Received {
+                    project: &project.name,
+                    source: &cursor_source,
+                    origin: origin::PATCHWORK,
+                    raw,
+                    cursor: None,
+                    hold: true,
+                },
+            )
+            .await?;
+        }
+        let anchor = info
+            .cover_letter
+            .as_ref()
+            .or(info.patches.first())
+            .map(|p| p.msgid.clone());
+        let mut tx = db.pool.begin().await.map_err(|e| db.error(e))?;
+        let event_id = event.id.to_string();
+        ingest::save_cursor(
+            db,
+            &mut *tx,
+            &project.name,
+            Cursor {
+                source: &cursor_source,
+                key: "event",
+                value: &event_id,
+            },
+        )
+        .await?;
+        ingest::save_cursor(
+            db,
+            &mut *tx,
+            &project.name,
+            Cursor {
+                source: &cursor_source,
+                key: "since",
+                value: &event.date,
+            },
+        )
+        .await?;
+        let series_id: Option<i64> = match &anchor {
+            Some(msgid) => sqlx::query(
+                "SELECT series_id FROM serve_messages WHERE project = $1 AND message_id = $2 \
+                 AND series_id IS NOT NULL ORDER BY id LIMIT 1",
+            )
+            .bind(&project.name)
+            .bind(msgid)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(|e| db.error(e))?
+            .map(|r| r.try_get(0))
+            .transpose()
+            .map_err(|e| db.error(e))?,
+            None => None,
+        };
+        if let Some(series_id) = series_id {
+            let meta = crate::records::SeriesMeta {
+                patchwork: Some(PatchworkMeta {
+                    series: info.id as i64,
+                    patches: info
+                        .patches
+                        .iter()
+                        .map(|p| (p.msgid.clone(), p.id as i64))
+                        .collect(),
+                }),
+                ..Default::default()
+            };
+            sqlx::query("UPDATE serve_series SET meta = $1, origin = 'patchwork' WHERE id = $2")
+                .bind(serde_json::to_string(&meta).expect("meta serialises"))
+                .bind(series_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| db.error(e))?;
+            ingest::queue_check(db, &mut tx, &project.name, series_id, crate::db::now_ms())
+                .await?;
+        } else {
+            tracing::warn!(project = %project.name, series = event.series_id, "a Patchwork series had no readable patch");
+        }
+        tx.commit().await.map_err(|e| db.error(e))?;
+    }
+    Ok(())
+}
+

@@ -1,18 +1,19 @@
 //! Forge webhooks: a pull or merge request becomes a series checked at its head.
 //!
 //! A webhook is accepted only when it proves it comes from the forge (GitHub's HMAC-SHA256
-//! signature of the raw body, GitLab's shared token, both compared in constant time) and names
-//! the repository configured for the project; anything else is refused and nothing is stored.
-//! A delivery id seen before is answered without doing anything again (forges redeliver).
-//! The commits are fetched later, by the worker, from the project's configured remote only.
+//! signature of the raw body, GitLab's shared token, both compared in constant time by
+//! `provgate_deliver::webhook`) and names the repository configured for the project; anything
+//! else is refused and nothing is stored. A delivery id seen before is answered without doing
+//! anything again (forges redeliver). The commits are fetched later, by the worker, from the
+//! project's configured remote only.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use hmac::{KeyInit, Mac};
-use serde_json::{Value, json};
-use subtle::ConstantTimeEq;
+use provgate_deliver::Secret;
+use provgate_deliver::webhook::{self, GitHubEvent, GitLabEvent};
+use serde_json::json;
 
 use crate::config::{Project, secret};
 use crate::db::now_ms;
@@ -21,37 +22,29 @@ use crate::ingest::digest;
 use crate::queue::{self, Work};
 use crate::records::{PullRequest, SeriesMeta};
 
-/// Whether `signature` (`sha256=HEX`) is GitHub's HMAC-SHA256 of `body` under `secret`.
-pub fn github_signature_valid(secret: &[u8], body: &[u8], signature: Option<&str>) -> bool {
-    let Some(hex) = signature.and_then(|s| s.strip_prefix("sha256=")) else {
-        return false;
-    };
-    let Some(expected) = decode_hex(hex) else {
-        return false;
-    };
-    let Ok(mut mac) = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret) else {
-        return false;
-    };
-    mac.update(body);
-    mac.verify_slice(&expected).is_ok()
-}
-
-fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
-fn project_of<'a>(state: &'a Shared, name: &str) -> Result<&'a Project, Response> {
-    state
+/// The project named in the path and the secret of its webhook source, or the answer to give.
+fn secret_of(
+    state: &Shared,
+    name: &str,
+    env: impl Fn(&Project) -> Option<&str>,
+) -> Result<(Project, Secret), Response> {
+    let project = state
         .service
         .config
         .project(name)
-        .ok_or_else(|| error(StatusCode::NOT_FOUND, "no such project"))
+        .ok_or_else(|| error(StatusCode::NOT_FOUND, "no such project"))?;
+    let env = env(project)
+        .ok_or_else(|| error(StatusCode::NOT_FOUND, "this project takes no such webhooks"))?;
+    match secret(env) {
+        Ok(key) => Ok((project.clone(), Secret::new(key))),
+        Err(e) => {
+            tracing::error!(project = %name, error = %e, "webhook secret missing");
+            Err(error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the webhook secret is not configured",
+            ))
+        }
+    }
 }
 
 /// `POST /hooks/github/{project}`: `pull_request` events.
@@ -61,92 +54,40 @@ pub async fn github(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let project = match project_of(&state, &name) {
-        Ok(p) => p.clone(),
-        Err(r) => return r,
-    };
-    let Some(source) = &project.sources.github else {
-        return error(
-            StatusCode::NOT_FOUND,
-            "this project takes no GitHub webhooks",
-        );
-    };
-    let key = match secret(&source.secret_env) {
-        Ok(key) => key,
-        Err(e) => {
-            tracing::error!(project = %name, error = %e, "webhook secret missing");
-            return error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the webhook secret is not configured",
-            );
-        }
+    let (project, key) = match secret_of(&state, &name, |p| {
+        p.sources.github.as_ref().map(|g| g.secret_env.as_str())
+    }) {
+        Ok(found) => found,
+        Err(response) => return response,
     };
     let header = |h: &str| headers.get(h).and_then(|v| v.to_str().ok());
-    if !github_signature_valid(key.as_bytes(), &body, header("x-hub-signature-256")) {
-        return error(
-            StatusCode::UNAUTHORIZED,
-            "bad or missing X-Hub-Signature-256",
-        );
+    if let Err(e) = webhook::verify_github(&key, &body, header("x-hub-signature-256")) {
+        return error(StatusCode::UNAUTHORIZED, &format!("{e} ({})", e.hint()));
     }
-    let event = header("x-github-event").unwrap_or("");
-    if event == "ping" {
-        return (StatusCode::OK, axum::Json(json!({ "ok": "pong" }))).into_response();
-    }
-    if event != "pull_request" {
-        return ignored(&format!("event `{event}` is not acted on"));
-    }
-    let Ok(payload) = serde_json::from_slice::<Value>(&body) else {
-        return error(StatusCode::UNPROCESSABLE_ENTITY, "the body is not JSON");
+    let event = match webhook::parse_github(header("x-github-event").unwrap_or(""), &body) {
+        Ok(GitHubEvent::PullRequest(event)) => event,
+        Ok(GitHubEvent::Ignored(why)) => return ignored(&why.to_string()),
+        Err(e) => return error(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()),
     };
-    let action = payload["action"].as_str().unwrap_or("");
-    if !matches!(action, "opened" | "synchronize" | "reopened") {
-        return ignored(&format!("action `{action}` is not acted on"));
-    }
-    let repository = payload["repository"]["full_name"].as_str().unwrap_or("");
-    if !repository.eq_ignore_ascii_case(&source.repository) {
+    let configured = project.sources.github.as_ref().map(|g| g.repository.as_str());
+    if !configured.is_some_and(|r| r.eq_ignore_ascii_case(&event.repository)) {
         return error(
             StatusCode::UNPROCESSABLE_ENTITY,
             "the event is for another repository than the project's",
         );
     }
-    let pr = &payload["pull_request"];
-    let (Some(number), Some(head_sha), Some(head_ref), Some(base_ref)) = (
-        payload["number"].as_u64(),
-        pr["head"]["sha"].as_str(),
-        pr["head"]["ref"].as_str(),
-        pr["base"]["ref"].as_str(),
-    ) else {
-        return error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "the pull_request event lacks its number, head or base",
-        );
-    };
-    if !is_commit_id(head_sha) {
-        return error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "the head is not a commit id",
-        );
-    }
-    let request = PullRequest {
-        repository: repository.to_string(),
-        number,
-        head_sha: head_sha.to_string(),
-        head_ref: head_ref.to_string(),
-        base_ref: base_ref.to_string(),
-        base_sha: pr["base"]["sha"]
-            .as_str()
-            .filter(|s| is_commit_id(s))
-            .map(str::to_string),
-    };
-    let title = pr["title"].as_str().unwrap_or("").to_string();
-    let author = pr["user"]["login"].as_str().unwrap_or("").to_string();
     let delivery = header("x-github-delivery")
         .map(str::to_string)
         .unwrap_or_else(|| digest(&body));
-    accept(
-        &state, &project, "github", &delivery, request, &title, &author,
-    )
-    .await
+    let request = PullRequest {
+        repository: event.repository,
+        number: event.number,
+        head_sha: event.head_sha,
+        head_ref: event.head_ref,
+        base_ref: event.base_ref,
+        base_sha: Some(event.base_sha).filter(|s| !s.is_empty()),
+    };
+    accept(&state, &project, "github", &delivery, request).await
 }
 
 /// `POST /hooks/gitlab/{project}`: `Merge Request Hook` events.
@@ -156,100 +97,44 @@ pub async fn gitlab(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let project = match project_of(&state, &name) {
-        Ok(p) => p.clone(),
-        Err(r) => return r,
-    };
-    let Some(source) = &project.sources.gitlab else {
-        return error(
-            StatusCode::NOT_FOUND,
-            "this project takes no GitLab webhooks",
-        );
-    };
-    let key = match secret(&source.secret_env) {
-        Ok(key) => key,
-        Err(e) => {
-            tracing::error!(project = %name, error = %e, "webhook token missing");
-            return error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the webhook token is not configured",
-            );
-        }
+    let (project, key) = match secret_of(&state, &name, |p| {
+        p.sources.gitlab.as_ref().map(|g| g.secret_env.as_str())
+    }) {
+        Ok(found) => found,
+        Err(response) => return response,
     };
     let header = |h: &str| headers.get(h).and_then(|v| v.to_str().ok());
-    let presented = header("x-gitlab-token").unwrap_or("");
-    if !bool::from(presented.as_bytes().ct_eq(key.as_bytes())) {
-        return error(StatusCode::UNAUTHORIZED, "bad or missing X-Gitlab-Token");
+    if let Err(e) = webhook::verify_gitlab(&key, header("x-gitlab-token")) {
+        return error(StatusCode::UNAUTHORIZED, &format!("{e} ({})", e.hint()));
     }
-    if header("x-gitlab-event") != Some("Merge Request Hook") {
-        return ignored("only Merge Request Hook events are acted on");
-    }
-    let Ok(payload) = serde_json::from_slice::<Value>(&body) else {
-        return error(StatusCode::UNPROCESSABLE_ENTITY, "the body is not JSON");
+    let event = match webhook::parse_gitlab(header("x-gitlab-event").unwrap_or(""), &body) {
+        Ok(GitLabEvent::MergeRequest(event)) => event,
+        Ok(GitLabEvent::Ignored(why)) => return ignored(&why.to_string()),
+        Err(e) => return error(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()),
     };
-    let attrs = &payload["object_attributes"];
-    let action = attrs["action"].as_str().unwrap_or("");
-    if !matches!(action, "open" | "reopen" | "update") {
-        return ignored(&format!("action `{action}` is not acted on"));
-    }
-    let path = payload["project"]["path_with_namespace"]
-        .as_str()
-        .unwrap_or("");
-    if !path.eq_ignore_ascii_case(&source.project) {
+    let configured = project.sources.gitlab.as_ref().map(|g| g.project.as_str());
+    if !configured.is_some_and(|p| p.eq_ignore_ascii_case(&event.project_path)) {
         return error(
             StatusCode::UNPROCESSABLE_ENTITY,
             "the event is for another project than the configured one",
         );
     }
-    let (Some(iid), Some(head_sha), Some(head_ref), Some(base_ref)) = (
-        attrs["iid"].as_u64(),
-        attrs["last_commit"]["id"].as_str(),
-        attrs["source_branch"].as_str(),
-        attrs["target_branch"].as_str(),
-    ) else {
-        return error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "the merge request event lacks its iid, last commit or branches",
-        );
-    };
-    if !is_commit_id(head_sha) {
-        return error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "the head is not a commit id",
-        );
-    }
-    let request = PullRequest {
-        repository: path.to_string(),
-        number: iid,
-        head_sha: head_sha.to_string(),
-        head_ref: head_ref.to_string(),
-        base_ref: base_ref.to_string(),
-        base_sha: None,
-    };
-    let title = attrs["title"].as_str().unwrap_or("").to_string();
-    let author = payload["user"]["username"]
-        .as_str()
-        .unwrap_or("")
-        .to_string();
     let delivery = header("x-gitlab-event-uuid")
         .map(str::to_string)
         .unwrap_or_else(|| digest(&body));
-    accept(
-        &state, &project, "gitlab", &delivery, request, &title, &author,
-    )
-    .await
-}
-
-fn is_commit_id(text: &str) -> bool {
-    matches!(text.len(), 40 | 64) && text.bytes().all(|b| b.is_ascii_hexdigit())
+    let request = PullRequest {
+        repository: event.project_path,
+        number: event.iid,
+        head_sha: event.last_commit,
+        head_ref: event.source_branch,
+        base_ref: event.target_branch,
+        base_sha: None,
+    };
+    accept(&state, &project, "gitlab", &delivery, request).await
 }
 
 fn ignored(reason: &str) -> Response {
-    (
-        StatusCode::ACCEPTED,
-        axum::Json(json!({ "ignored": reason })),
-    )
-        .into_response()
+    (StatusCode::ACCEPTED, axum::Json(json!({ "ignored": reason }))).into_response()
 }
 
 /// Records the delivery and the request's series, and queues its check, in one transaction.
@@ -259,8 +144,6 @@ async fn accept(
     forge: &str,
     delivery: &str,
     request: PullRequest,
-    title: &str,
-    author: &str,
 ) -> Response {
     let db = &state.service.db;
     let now = now_ms();
@@ -284,11 +167,9 @@ async fn accept(
         }
         let key = format!("{forge}|{}#{}@{}", request.repository, request.number, request.head_sha);
         let mut meta = SeriesMeta::default();
-        let subject = if title.is_empty() {
-            format!("{} #{}", request.repository, request.number)
-        } else {
-            title.to_string()
-        };
+        let mark = if forge == "github" { '#' } else { '!' };
+        let subject = format!("{} {mark}{}", request.repository, request.number);
+        let sender = request.head_ref.clone();
         if forge == "github" {
             meta.github = Some(request);
         } else {
@@ -303,7 +184,7 @@ async fn accept(
         .bind(&key)
         .bind(forge)
         .bind(subject)
-        .bind(author)
+        .bind(sender)
         .bind(now)
         .bind(serde_json::to_string(&meta).expect("meta serialises"))
         .fetch_optional(&mut *tx)
@@ -341,28 +222,5 @@ async fn accept(
         )
             .into_response(),
         Err(e) => unavailable(e),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn github_signatures_are_checked() {
-        // The example of GitHub's documentation on validating webhook deliveries.
-        let secret = b"It's a Secret to Everybody";
-        let body = b"Hello, World!";
-        let good = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
-        assert!(github_signature_valid(secret, body, Some(good)));
-        assert!(!github_signature_valid(
-            secret,
-            b"Hello, World?",
-            Some(good)
-        ));
-        assert!(!github_signature_valid(b"other", body, Some(good)));
-        assert!(!github_signature_valid(secret, body, None));
-        assert!(!github_signature_valid(secret, body, Some("sha1=00")));
-        assert!(!github_signature_valid(secret, body, Some("sha256=zz")));
     }
 }

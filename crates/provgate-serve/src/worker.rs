@@ -124,6 +124,9 @@ pub struct Outcome {
     pub base_note: String,
     /// Parts that had not arrived.
     pub missing: Vec<i64>,
+    /// The `References` of the message a reply answers (the cover letter, else the first
+    /// patch).
+    pub references: Vec<String>,
 }
 
 async fn check_series(
@@ -214,15 +217,21 @@ pub fn check_mail(
             mbox_flavor: MboxFlavor::Mboxrd,
         },
     );
+    let references = read
+        .series
+        .first()
+        .and_then(|s| s.cover.as_ref().or(s.patches.first()))
+        .map(|p| p.references.clone())
+        .unwrap_or_default();
     let checked = gate.judge(read);
     let mut report = checked.report;
     report.notes.push(choice.note.clone());
     if !missing.is_empty() {
         report.notes.push(format!(
-            "Checked with the parts that arrived; missing: {}.",
+            "Checked with the parts that arrived after the wait; missing: patch {}.",
             missing
                 .iter()
-                .map(|i| format!("{i}/{}", missing.len()))
+                .map(i64::to_string)
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
@@ -233,6 +242,7 @@ pub fn check_mail(
         base: choice.commit,
         base_note: choice.note,
         missing,
+        references,
     })
 }
 
@@ -290,6 +300,7 @@ fn check_request(
         base: Some(base),
         base_note: note,
         missing: Vec::new(),
+        references: Vec::new(),
     })
 }
 
@@ -347,7 +358,7 @@ async fn store_outcome(
     .await
     .map_err(|e| db.error(e))?;
     let project = service.project(&series.project)?;
-    deliveries::plan(db, &mut tx, project, series, report_id, &outcome.report).await?;
+    deliveries::plan(service, &mut tx, project, series, report_id, outcome).await?;
     let mut entry =
         provgate_engine::entry_for_report("serve", &outcome.report, &outcome.input_sha256);
     entry.inputs.push(provgate_store::InputRef {

@@ -7,7 +7,6 @@ mod support;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use hmac::{KeyInit, Mac};
 use provgate_serve::{Config, Service};
 use serde_json::Value;
 
@@ -42,6 +41,7 @@ async fn start(dir: &std::path::Path) -> (Arc<Service>, String) {
     let service = provgate_serve::open(Config::parse(&text).unwrap())
         .await
         .unwrap();
+    provgate_deliver::http::install_crypto_provider();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = provgate_serve::http::router(service.clone())
