@@ -243,7 +243,7 @@ fn render_report(report: &Value) -> Markup {
                 p.muted {
                     (p["id"].as_str().unwrap_or(""))
                     @if let Some(author) = p["author"]["email"].as_str() { " · " (author) }
-                    @if !p["ai"].is_null() { " · " span.tag { "AI-assisted" } }
+                    @if ai_assisted(&p["ai"]) { " · " span.tag { "AI-assisted" } }
                 }
                 @if let Some(proof) = p["proof"].as_object() {
                     p { "Proof: " strong { (proof.get("outcome").and_then(Value::as_str).unwrap_or("")) } " — "
@@ -261,6 +261,12 @@ fn render_report(report: &Value) -> Markup {
             div.card { h3 { "Notes" } ul { @for n in notes { li { (n.as_str().unwrap_or("")) } } } }
         }
     }
+}
+
+/// Whether a patch's AI evidence shows AI use: a disclosure, a fingerprint or authorship notes.
+fn ai_assisted(ai: &Value) -> bool {
+    let listed = |key: &str| ai[key].as_array().is_some_and(|a| !a.is_empty());
+    ai["disclosed"].as_bool() == Some(true) || listed("fingerprints") || listed("authorship")
 }
 
 fn render_finding(f: &Value) -> Markup {

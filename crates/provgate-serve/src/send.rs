@@ -107,7 +107,11 @@ pub fn prepare(
                 .ok_or_else(|| ServeError::Gone("the report holds no series".into()))?;
             let (to, cc) = if series.sender.is_empty() {
                 let mut list = email.to.clone();
-                let first = if list.is_empty() { String::new() } else { list.remove(0) };
+                let first = if list.is_empty() {
+                    String::new()
+                } else {
+                    list.remove(0)
+                };
                 (first, list)
             } else {
                 (series.sender.clone(), email.to.clone())
@@ -159,7 +163,9 @@ pub fn prepare(
             let github = project.deliver.github.as_ref();
             let request = series.meta.github.as_ref();
             let (Some(github), Some(request)) = (github, request) else {
-                return Err(ServeError::Gone("no GitHub delivery for this series".into()));
+                return Err(ServeError::Gone(
+                    "no GitHub delivery for this series".into(),
+                ));
             };
             let run = CheckRun::from_report(
                 report,
@@ -173,7 +179,9 @@ pub fn prepare(
         DeliveryKind::GithubStatus => {
             let github = project.deliver.github.as_ref();
             let Some(github) = github else {
-                return Err(ServeError::Gone("no GitHub delivery for this series".into()));
+                return Err(ServeError::Gone(
+                    "no GitHub delivery for this series".into(),
+                ));
             };
             json(serde_json::to_string(&Status {
                 state: StatusState::for_verdict(report.verdict),
@@ -313,7 +321,11 @@ pub async fn deliver(
                     "check run {}: {} annotation(s) sent",
                     done.id, done.annotations_sent
                 );
-                Ok(if done.created { sent(detail) } else { already(detail) })
+                Ok(if done.created {
+                    sent(detail)
+                } else {
+                    already(detail)
+                })
             } else {
                 let status: Status = parse(&planned.payload)?;
                 client
@@ -346,7 +358,12 @@ pub async fn deliver(
                 let key = format!("series-{}", planned.series.id);
                 Ok(
                     match client
-                        .deliver_mr_note(&request.repository, request.number, &key, &planned.payload)
+                        .deliver_mr_note(
+                            &request.repository,
+                            request.number,
+                            &key,
+                            &planned.payload,
+                        )
                         .await?
                     {
                         provgate_deliver::gitlab::NoteDelivery::Posted(id) => {
@@ -498,8 +515,7 @@ pub async fn poll_patchwork(service: &Arc<Service>, project: &Project) -> Result
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| db.error(e))?;
-            ingest::queue_check(db, &mut tx, &project.name, series_id, crate::db::now_ms())
-                .await?;
+            ingest::queue_check(db, &mut tx, &project.name, series_id, crate::db::now_ms()).await?;
         } else {
             tracing::warn!(project = %project.name, series = event.series_id, "a Patchwork series had no readable patch");
         }
@@ -507,4 +523,3 @@ pub async fn poll_patchwork(service: &Arc<Service>, project: &Project) -> Result
     }
     Ok(())
 }
-

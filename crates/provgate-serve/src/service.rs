@@ -15,6 +15,9 @@ use crate::metrics::Metrics;
 /// a few bases per project cover a list where most series apply to the branch head.
 const GATES_PER_PROJECT: usize = 4;
 
+/// Per project, the gates built for recent bases, newest first.
+type GateCache = HashMap<String, Vec<(String, Arc<Gate>)>>;
+
 /// The shared state of a running service.
 pub struct Service {
     /// The configuration.
@@ -23,13 +26,22 @@ pub struct Service {
     pub db: Db,
     /// Counters and histograms for `/metrics`.
     pub metrics: Metrics,
-    gates: Mutex<HashMap<String, Vec<(String, Arc<Gate>)>>>,
+    gates: Mutex<GateCache>,
     audit: Mutex<HashMap<String, Arc<provgate_store::Store>>>,
 }
 
 impl std::fmt::Debug for Service {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Service").field("db", &self.db).finish()
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        // A store closes its connection on its own runtime, which cannot start on a thread
+        // that drives an async runtime (where the service is usually dropped).
+        let stores = std::mem::take(self.audit.get_mut().unwrap_or_else(|e| e.into_inner()));
+        let _ = std::thread::spawn(move || drop(stores)).join();
     }
 }
 

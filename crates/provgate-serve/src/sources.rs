@@ -149,11 +149,12 @@ async fn public_inbox(
             let head = head.map_err(git_error)?;
             let full = items.len() >= BATCH;
             for item in &items {
-                let cursor = Some(Cursor {
+                let position = Cursor {
                     source: &source,
                     key: &key,
                     value: &item.commit,
-                });
+                };
+                let cursor = Some(position);
                 match &item.entry {
                     InboxEntry::Message(raw) => {
                         hand_in(
@@ -172,13 +173,8 @@ async fn public_inbox(
                     // A message removed from the archive after it was checked stays checked;
                     // its removal only moves the cursor.
                     InboxEntry::Deleted(_) => {
-                        ingest::save_cursor(
-                            &service.db,
-                            &service.db.pool,
-                            &project.name,
-                            cursor.expect("set"),
-                        )
-                        .await?
+                        ingest::save_cursor(&service.db, &service.db.pool, &project.name, position)
+                            .await?
                     }
                 }
             }

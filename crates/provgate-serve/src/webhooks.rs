@@ -23,6 +23,8 @@ use crate::queue::{self, Work};
 use crate::records::{PullRequest, SeriesMeta};
 
 /// The project named in the path and the secret of its webhook source, or the answer to give.
+// The refusal is the response the handler returns.
+#[allow(clippy::result_large_err)]
 fn secret_of(
     state: &Shared,
     name: &str,
@@ -69,7 +71,11 @@ pub async fn github(
         Ok(GitHubEvent::Ignored(why)) => return ignored(&why.to_string()),
         Err(e) => return error(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()),
     };
-    let configured = project.sources.github.as_ref().map(|g| g.repository.as_str());
+    let configured = project
+        .sources
+        .github
+        .as_ref()
+        .map(|g| g.repository.as_str());
     if !configured.is_some_and(|r| r.eq_ignore_ascii_case(&event.repository)) {
         return error(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -134,7 +140,11 @@ pub async fn gitlab(
 }
 
 fn ignored(reason: &str) -> Response {
-    (StatusCode::ACCEPTED, axum::Json(json!({ "ignored": reason }))).into_response()
+    (
+        StatusCode::ACCEPTED,
+        axum::Json(json!({ "ignored": reason })),
+    )
+        .into_response()
 }
 
 /// Records the delivery and the request's series, and queues its check, in one transaction.

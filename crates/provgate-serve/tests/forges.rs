@@ -45,9 +45,17 @@ async fn patchwork_gets_pending_then_the_verdict_on_each_patch() {
         version: 1,
         date: "2026-11-30T10:00:00".into(),
         received_all: true,
-        cover_letter: Some(StandinPatch { id: 100, msgid: ids[0].clone(), name: subject(&messages[0]) }),
+        cover_letter: Some(StandinPatch {
+            id: 100,
+            msgid: ids[0].clone(),
+            name: subject(&messages[0]),
+        }),
         patches: (1..4)
-            .map(|i| StandinPatch { id: 100 + i as u64, msgid: ids[i].clone(), name: subject(&messages[i]) })
+            .map(|i| StandinPatch {
+                id: 100 + i as u64,
+                msgid: ids[i].clone(),
+                name: subject(&messages[i]),
+            })
             .collect(),
         mbox,
     });
@@ -68,7 +76,9 @@ async fn patchwork_gets_pending_then_the_verdict_on_each_patch() {
         repo = repo.display(),
         url = standin.url(),
     );
-    let service = provgate_serve::open(Config::parse(&text).unwrap()).await.unwrap();
+    let service = provgate_serve::open(Config::parse(&text).unwrap())
+        .await
+        .unwrap();
     settle(&service).await;
     for patch in 101..104 {
         let states: Vec<String> = standin
@@ -102,7 +112,14 @@ async fn a_signed_github_webhook_yields_a_check_run_with_annotations() {
         "#include \"pit.h\"\n\nint pit_count(int reload)\n{\n    return pit_reload_magic(reload);\n}\n\nint pit_tick(int count)\n{\n    return count - 1;\n}\n",
     )
     .unwrap();
-    support::git(&repo, &["commit", "-qam", "hw/timer/pit: reload through the helper\n\nSigned-off-by: Jane Doe <jane@example.org>"]);
+    support::git(
+        &repo,
+        &[
+            "commit",
+            "-qam",
+            "hw/timer/pit: reload through the helper\n\nSigned-off-by: Jane Doe <jane@example.org>",
+        ],
+    );
     let head = support::git(&repo, &["rev-parse", "HEAD"]);
     support::git(&repo, &["checkout", "-q", "main"]);
 
@@ -127,11 +144,14 @@ async fn a_signed_github_webhook_yields_a_check_run_with_annotations() {
         repo = repo.display(),
         api = github.url(),
     );
-    let service = provgate_serve::open(Config::parse(&text).unwrap()).await.unwrap();
+    let service = provgate_serve::open(Config::parse(&text).unwrap())
+        .await
+        .unwrap();
     provgate_deliver::http::install_crypto_provider();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let app = provgate_serve::http::router(service.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let app = provgate_serve::http::router(service.clone())
+        .into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 
     let body = serde_json::json!({
@@ -157,7 +177,10 @@ async fn a_signed_github_webhook_yields_a_check_run_with_annotations() {
     };
     let forged = send(format!("sha256={}", "0".repeat(64))).await.unwrap();
     assert_eq!(forged.status(), 401);
-    let signed = provgate_deliver::webhook::sign_github(&provgate_deliver::Secret::new("hook-secret"), body.as_bytes());
+    let signed = provgate_deliver::webhook::sign_github(
+        &provgate_deliver::Secret::new("hook-secret"),
+        body.as_bytes(),
+    );
     let accepted = send(signed).await.unwrap();
     assert_eq!(accepted.status(), 202, "{:?}", accepted.text().await);
     settle(&service).await;
@@ -167,11 +190,28 @@ async fn a_signed_github_webhook_yields_a_check_run_with_annotations() {
     let run = &runs[0];
     assert_eq!(run.repository, "acme/widget");
     assert_eq!(run.run["head_sha"], head.as_str());
-    assert!(run.run["details_url"].as_str().unwrap().contains("/series/"));
-    assert!(!run.annotations.is_empty(), "findings as annotations: {:?}", run.run);
-    assert!(run.annotations.iter().any(|a| a["path"] == "hw/timer/pit.c"), "{:?}", run.annotations);
+    assert!(
+        run.run["details_url"]
+            .as_str()
+            .unwrap()
+            .contains("/series/")
+    );
+    assert!(
+        !run.annotations.is_empty(),
+        "findings as annotations: {:?}",
+        run.run
+    );
+    assert!(
+        run.annotations
+            .iter()
+            .any(|a| a["path"] == "hw/timer/pit.c"),
+        "{:?}",
+        run.annotations
+    );
     // The check ran on the pull request's commits: the agent's branch is evidence of AI use.
-    let series = provgate_serve::records::list_series(&service.db, &Default::default()).await.unwrap();
+    let series = provgate_serve::records::list_series(&service.db, &Default::default())
+        .await
+        .unwrap();
     assert_eq!(series.len(), 1);
     assert_eq!(series[0].ai_assisted, Some(true));
 }

@@ -59,13 +59,7 @@ fn patch_mail(subject: &str) -> String {
 }
 
 fn sign(body: &[u8]) -> String {
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(b"webhook-secret").unwrap();
-    mac.update(body);
-    let bytes = mac.finalize().into_bytes();
-    format!(
-        "sha256={}",
-        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    )
+    provgate_deliver::webhook::sign_github(&provgate_deliver::Secret::new("webhook-secret"), body)
 }
 
 async fn series_count(service: &Service) -> usize {
@@ -250,6 +244,7 @@ async fn webhooks_are_verified_and_deduplicated() {
         "number": 7,
         "repository": { "full_name": "acme/widget" },
         "pull_request": {
+            "number": 7,
             "title": "Fix the PIT",
             "user": { "login": "jane" },
             "head": { "sha": head, "ref": "claude/fix-pit" },
@@ -266,7 +261,7 @@ async fn webhooks_are_verified_and_deduplicated() {
             .body(body.clone())
             .send()
     };
-    let forged = post("sha256=00".repeat(1) + &"0".repeat(62), "d-1")
+    let forged = post(format!("sha256={}", "0".repeat(64)), "d-1")
         .await
         .unwrap();
     assert_eq!(forged.status(), 401);

@@ -117,6 +117,7 @@ pub fn series(
             "hw/timer/pit: reload 0 means 65536\n\nAssisted-by: Claude:claude-opus-4.6\nSigned-off-by: Jane Doe <jane@example.org>",
         ],
     );
+    std::fs::create_dir_all(work.join("tests")).unwrap();
     std::fs::write(
         work.join("tests/test-pit.c"),
         "int test_zero(void)\n{\n    return pit_count(0) == 65536;\n}\n",
