@@ -437,6 +437,10 @@ impl Config {
                     .unwrap_or(&self.server.database),
             );
             join(&mut path);
+            // sqlx reads a relative path after `sqlite://` as a host name.
+            if let Ok(absolute) = std::path::absolute(&path) {
+                path = absolute;
+            }
             self.server.database = path.to_string_lossy().into_owned();
         }
         for project in &mut self.projects {
