@@ -164,6 +164,10 @@ pub struct PullRequestEvent {
     pub base_ref: String,
     /// The base commit.
     pub base_sha: String,
+    /// The pull request's title (empty when the payload has none).
+    pub title: String,
+    /// Who opened it (the GitHub login; empty when the payload has none).
+    pub author: String,
 }
 
 impl PullRequestEvent {
@@ -204,6 +208,8 @@ pub fn parse_github(event: &str, body: &[u8]) -> Result<GitHubEvent, WebhookErro
         head_ref: pr.head.r#ref,
         base_ref: pr.base.r#ref,
         base_sha: pr.base.sha,
+        title: pr.title,
+        author: pr.user.map(|u| u.login).unwrap_or_default(),
     }))
 }
 
@@ -244,6 +250,10 @@ pub struct MergeRequestEvent {
     pub source_branch: String,
     /// The target branch.
     pub target_branch: String,
+    /// The merge request's title (empty when the payload has none).
+    pub title: String,
+    /// Who triggered the event (the GitLab username; empty when the payload has none).
+    pub author: String,
 }
 
 /// Reads a GitLab delivery of event `event` (the `X-Gitlab-Event` header). Verify it first.
@@ -275,6 +285,8 @@ pub fn parse_gitlab(event: &str, body: &[u8]) -> Result<GitLabEvent, WebhookErro
         last_commit: attributes.last_commit.id,
         source_branch: attributes.source_branch,
         target_branch: attributes.target_branch,
+        title: attributes.title,
+        author: payload.user.map(|u| u.username).unwrap_or_default(),
     }))
 }
 
@@ -302,6 +314,14 @@ mod wire {
         pub number: u64,
         pub head: Branch,
         pub base: Branch,
+        #[serde(default)]
+        pub title: String,
+        pub user: Option<User>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct User {
+        pub login: String,
     }
 
     #[derive(Deserialize)]
@@ -325,6 +345,12 @@ mod wire {
         pub project: Project,
         pub object_attributes: Attributes,
         pub changes: Option<MrChanges>,
+        pub user: Option<GitLabUser>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct GitLabUser {
+        pub username: String,
     }
 
     #[derive(Deserialize)]
@@ -341,6 +367,8 @@ mod wire {
         pub target_branch: String,
         pub last_commit: Commit,
         pub oldrev: Option<String>,
+        #[serde(default)]
+        pub title: String,
     }
 
     #[derive(Deserialize)]

@@ -78,7 +78,10 @@ pub fn find(
                     };
                 }
             }
-            tried.push(format!("the last {} commits of {branch}", commits.len()));
+            tried.push(match commits.len() {
+                1 => format!("the head of {branch}"),
+                n => format!("the last {n} commits of {branch}"),
+            });
         }
         Err(e) => tried.push(format!("the branch {branch} ({e})")),
     }
@@ -88,5 +91,110 @@ pub fn find(
             "No base found that the series applies to (tried {}): the code was read against the head of {branch}, so code checks may miss or misplace findings.{depends}",
             tried.join("; ")
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::Command;
+
+    fn git(dir: &Path, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .current_dir(dir)
+            .args(["-c", "user.name=Test", "-c", "user.email=test@example.org"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {:?}", out);
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    }
+
+    /// A repository whose `main` has two commits, A (`x` = `one`) and B (`x` = `two`), and a
+    /// mail whose patch was written against A: it applies at A, not at B.
+    fn setup(dir: &Path) -> (String, String, Vec<u8>) {
+        git(dir, &["init", "-q", "-b", "main"]);
+        std::fs::write(dir.join("x"), "one\n").unwrap();
+        git(dir, &["add", "x"]);
+        git(dir, &["commit", "-qm", "A"]);
+        let a = git(dir, &["rev-parse", "HEAD"]);
+        git(dir, &["checkout", "-q", "-b", "topic"]);
+        std::fs::write(dir.join("x"), "uno\n").unwrap();
+        git(dir, &["commit", "-qam", "x: in Italian"]);
+        let mail = git(dir, &["format-patch", "-1", "--stdout"]).into_bytes();
+        git(dir, &["checkout", "-q", "main"]);
+        std::fs::write(dir.join("x"), "two\n").unwrap();
+        git(dir, &["commit", "-qam", "B"]);
+        let b = git(dir, &["rev-parse", "HEAD"]);
+        (a, b, mail)
+    }
+
+    #[test]
+    fn the_announced_base_is_used_when_the_series_applies_to_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, _, mail) = setup(dir.path());
+        let choice = find(dir.path(), "main", Some(&a), &[], &[&mail], 10);
+        assert_eq!(choice.commit.as_deref(), Some(a.as_str()));
+        assert_eq!(
+            choice.note,
+            format!("Read against its announced base-commit {a}.")
+        );
+    }
+
+    #[test]
+    fn without_a_usable_announced_base_the_branch_history_is_searched() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b, mail) = setup(dir.path());
+        // None announced: the head (B) does not take it, main~1 (A) does.
+        let choice = find(dir.path(), "main", None, &[], &[&mail], 10);
+        assert_eq!(choice.commit.as_deref(), Some(a.as_str()));
+        assert_eq!(
+            choice.note,
+            format!("Read against main~1 ({a}), where it applies.")
+        );
+        // Announced but wrong, and announced but unknown: both said, then the search.
+        let choice = find(dir.path(), "main", Some(&b), &[], &[&mail], 10);
+        assert_eq!(choice.commit.as_deref(), Some(a.as_str()));
+        assert!(
+            choice
+                .note
+                .contains(&format!("its announced base-commit {b} (does not apply)")),
+            "{}",
+            choice.note
+        );
+        let unknown = "0123456789abcdef0123456789abcdef01234567";
+        let choice = find(dir.path(), "main", Some(unknown), &[], &[&mail], 10);
+        assert_eq!(choice.commit.as_deref(), Some(a.as_str()));
+        assert!(
+            choice.note.contains("(not in the mirror)"),
+            "{}",
+            choice.note
+        );
+    }
+
+    #[test]
+    fn a_series_that_applies_nowhere_says_so_and_names_its_dependencies() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_, _, mail) = setup(dir.path());
+        let foreign = String::from_utf8(mail)
+            .unwrap()
+            .replace("-one", "-zero")
+            .into_bytes();
+        // A search of one commit reaches only B.
+        let based_on = vec!["prereq.1@example.org".to_string()];
+        let choice = find(dir.path(), "main", None, &based_on, &[&foreign], 1);
+        assert_eq!(choice.commit, None);
+        assert!(
+            choice
+                .note
+                .starts_with("No base found that the series applies to (tried the head of main)"),
+            "{}",
+            choice.note
+        );
+        assert!(
+            choice.note.contains("<prereq.1@example.org>"),
+            "{}",
+            choice.note
+        );
     }
 }

@@ -41,7 +41,9 @@ pub struct Server {
     pub database: String,
     /// The address the dashboard is reached at, for links in replies and checks.
     pub public_url: String,
-    /// Jobs run at once by this process.
+    /// Jobs run at once by this process. 0 makes a front end that only serves HTTP, reads the
+    /// sources and keeps the audit log, leaving the jobs to `provgate serve --worker` processes
+    /// sharing a PostgreSQL database.
     pub workers: usize,
     /// The largest request body accepted, in bytes (larger: 413).
     pub max_body_bytes: usize,
@@ -414,8 +416,13 @@ impl Config {
                 ));
             }
         }
-        if self.server.workers == 0 {
-            return Err("server.workers must be at least 1".into());
+        if self.server.workers == 0 && !is_url(&self.server.database) {
+            return Err(
+                "server.workers = 0 leaves the jobs to `provgate serve --worker` processes, \
+                 which share a PostgreSQL database only: set server.database to a postgres:// URL, \
+                 or workers to 1 or more"
+                    .into(),
+            );
         }
         if self.server.lease_seconds < 3 {
             return Err("server.lease_seconds must be at least 3".into());

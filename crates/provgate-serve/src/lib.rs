@@ -74,6 +74,11 @@ pub async fn open(config: Config) -> Result<Arc<Service>, ServeError> {
 /// Runs the service until SIGTERM or Ctrl-C: then it stops taking work, lets the jobs in hand
 /// finish, moves the last verdicts into the audit logs, and returns.
 pub async fn run(service: Arc<Service>, role: Role) -> Result<(), ServeError> {
+    if role == Role::All && service.config.server.workers == 0 {
+        tracing::info!(
+            "server.workers is 0: this process takes no jobs; `provgate serve --worker` processes do"
+        );
+    }
     let (stop, stopping) = watch::channel(false);
     let mut tasks = tokio::task::JoinSet::new();
     let worker_name = format!(

@@ -46,6 +46,12 @@ pub struct PullRequest {
     pub base_ref: String,
     /// The base commit, when the event names it.
     pub base_sha: Option<String>,
+    /// Its title, as the forge shows it.
+    #[serde(default)]
+    pub title: String,
+    /// Who opened it (a forge login).
+    #[serde(default)]
+    pub author: String,
 }
 
 /// A series as the API and the dashboard show it.

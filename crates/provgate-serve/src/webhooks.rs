@@ -92,6 +92,8 @@ pub async fn github(
         head_ref: event.head_ref,
         base_ref: event.base_ref,
         base_sha: Some(event.base_sha).filter(|s| !s.is_empty()),
+        title: event.title,
+        author: event.author,
     };
     accept(&state, &project, "github", &delivery, request).await
 }
@@ -135,6 +137,8 @@ pub async fn gitlab(
         head_ref: event.source_branch,
         base_ref: event.target_branch,
         base_sha: None,
+        title: event.title,
+        author: event.author,
     };
     accept(&state, &project, "gitlab", &delivery, request).await
 }
@@ -178,8 +182,19 @@ async fn accept(
         let key = format!("{forge}|{}#{}@{}", request.repository, request.number, request.head_sha);
         let mut meta = SeriesMeta::default();
         let mark = if forge == "github" { '#' } else { '!' };
-        let subject = format!("{} {mark}{}", request.repository, request.number);
-        let sender = request.head_ref.clone();
+        // The title and author come from the forge's payload; like every string from content,
+        // the dashboard escapes them.
+        let reference = format!("{}{mark}{}", request.repository, request.number);
+        let subject = if request.title.trim().is_empty() {
+            reference
+        } else {
+            format!("{} ({reference})", request.title.trim())
+        };
+        let sender = if request.author.is_empty() {
+            request.head_ref.clone()
+        } else {
+            request.author.clone()
+        };
         if forge == "github" {
             meta.github = Some(request);
         } else {

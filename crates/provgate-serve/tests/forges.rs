@@ -160,6 +160,8 @@ async fn a_signed_github_webhook_yields_a_check_run_with_annotations() {
         "repository": { "full_name": "acme/widget" },
         "pull_request": {
             "number": 7,
+            "title": "hw/timer/pit: reload through the <helper>",
+            "user": { "login": "jdoe" },
             "head": { "sha": head, "ref": "claude/pit" },
             "base": { "sha": base, "ref": "main" }
         }
@@ -214,4 +216,10 @@ async fn a_signed_github_webhook_yields_a_check_run_with_annotations() {
         .unwrap();
     assert_eq!(series.len(), 1);
     assert_eq!(series[0].ai_assisted, Some(true));
+    // The series is named as the forge names the request, and by who opened it.
+    assert_eq!(
+        series[0].subject,
+        "hw/timer/pit: reload through the <helper> (acme/widget#7)"
+    );
+    assert_eq!(series[0].sender, "jdoe");
 }

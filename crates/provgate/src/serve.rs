@@ -38,6 +38,16 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
     }
     let path = args.config.expect("clap requires --config here");
     let config = Config::load(&path).map_err(user_error)?;
+    if args.worker && config.server.workers == 0 {
+        return Err(UserError::new(
+            format!(
+                "configuration {}: server.workers is 0, so a --worker process would take no jobs",
+                path.display()
+            ),
+            "give worker processes a configuration with server.workers = 1 or more",
+        )
+        .into());
+    }
     provgate_serve::init_logging(config.server.log_format);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -156,8 +156,12 @@ pub fn series(
     if version > 1 {
         args.push(format!("-v{version}"));
     }
-    if let Some(id) = in_reply_to {
-        args.push(format!("--in-reply-to={id}"));
+    // format-patch's Message-IDs hold the second they were made (and a patch's commit id), so
+    // two versions made in the same second would share them; each version gets its own, and
+    // the reference to an earlier version goes in after that rewrite.
+    const EARLIER: &str = "earlier-version.placeholder@example.org";
+    if in_reply_to.is_some() {
+        args.push(format!("--in-reply-to={EARLIER}"));
     }
     args.push("origin/main..HEAD".into());
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -170,7 +174,15 @@ pub fn series(
     files
         .iter()
         .map(|f| {
-            let mut bytes = std::fs::read(f).unwrap();
+            let text = std::fs::read_to_string(f).unwrap().replace(
+                ".git.jane@example.org>",
+                &format!(".v{version}.git.jane@example.org>"),
+            );
+            let text = match in_reply_to {
+                Some(id) => text.replace(EARLIER, id),
+                None => text,
+            };
+            let mut bytes = text.into_bytes();
             // A list archive holds the message, not format-patch's mbox separator line.
             if bytes.starts_with(b"From ") {
                 let end = bytes.iter().position(|&b| b == b'\n').unwrap() + 1;

@@ -1,0 +1,128 @@
+//! Bad input and failing servers on the mail path: a message that is no mail, a patch that
+//! applies to no base, and an SMTP server that refuses connections. The bad message is
+//! reported and the rest are checked; the reply says that no base was found; the replies wait
+//! with backoff while the server is down and are sent once, each, when it is back.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use provgate_deliver::standin::SmtpSink;
+use provgate_serve::{Config, Service};
+use support::{Inbox, project_repo, series};
+
+fn config(dir: &std::path::Path, inbox: &std::path::Path, smtp: &SmtpSink) -> Config {
+    let text = format!(
+        r#"
+        [server]
+        database = "{db}"
+        [[project]]
+        name = "demo"
+        repository = "{repo}"
+        policy = "preset:qemu"
+        sources.public_inbox = ["{inbox}"]
+        deliver.email = {{ from = "provgate <bot@example.org>", smtp = {{ host = "{host}", port = {port} }} }}
+        "#,
+        db = dir.join("serve.sqlite").display(),
+        repo = dir.join("mirror").display(),
+        inbox = inbox.display(),
+        host = smtp.host(),
+        port = smtp.port(),
+    );
+    Config::parse(&text).unwrap()
+}
+
+async fn settle(service: &Arc<Service>) {
+    let project = service.config.projects[0].clone();
+    provgate_serve::sources::poll_project(service, &project).await;
+    while provgate_serve::worker::run_until_idle(service, "test-worker").await > 0 {}
+}
+
+/// A patch whose context is nowhere in the project's history.
+const GHOST: &str = "From: Jane Doe <jane@example.org>
+To: devel@lists.example.org
+Subject: [PATCH] hw/timer/pit: count the ghost ticks
+Date: Wed, 02 Dec 2026 10:00:00 +0000
+Message-ID: <ghost.1@example.org>
+
+Count them.
+
+Signed-off-by: Jane Doe <jane@example.org>
+---
+diff --git a/hw/timer/pit.c b/hw/timer/pit.c
+--- a/hw/timer/pit.c
++++ b/hw/timer/pit.c
+@@ -1,3 +1,3 @@
+ #include \"ghost.h\"
+-int ghost_ticks;
++int ghost_ticks = 1;
+ int ghost_count;
+";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_mail_is_reported_and_replies_wait_for_a_server_that_is_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = project_repo(dir.path());
+    let inbox = Inbox::new(&dir.path().join("inbox"));
+    inbox.append(b"\xff\xfe\x00 this is not a mail at all\n");
+    for message in series(&repo, &dir.path().join("work"), 1, true, None) {
+        inbox.append(&message);
+    }
+    inbox.append(GHOST.as_bytes());
+    let smtp = SmtpSink::start();
+    smtp.set_reachable(false);
+    let service = provgate_serve::open(config(dir.path(), &inbox.dir, &smtp))
+        .await
+        .unwrap();
+    settle(&service).await;
+
+    // Both series checked; the message that is no mail counted and skipped.
+    let all = provgate_serve::records::list_series(&service.db, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 2, "{all:?}");
+    assert!(all.iter().all(|s| s.state == "checked"), "{all:?}");
+    let metrics = service.metrics.render(&[]);
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.contains("outcome=\"unreadable\"") || l.contains("outcome=\"not-a-patch\"")),
+        "{metrics}"
+    );
+
+    // The SMTP server is down: nothing sent, each reply waits for its retry.
+    assert!(smtp.messages().is_empty());
+    for series in &all {
+        let deliveries = provgate_serve::records::deliveries_of(&service.db, series.id)
+            .await
+            .unwrap();
+        assert_eq!(deliveries.len(), 1, "{deliveries:?}");
+        let delivery = serde_json::to_value(&deliveries[0]).unwrap();
+        assert_eq!(delivery["state"], "pending", "{delivery}");
+        assert_eq!(delivery["attempts"], 1, "{delivery}");
+    }
+
+    // Back up: after the backoff (5 s for a first failure) each reply is sent once.
+    smtp.set_reachable(true);
+    settle(&service).await;
+    assert!(smtp.messages().is_empty(), "sent before its backoff ended");
+    tokio::time::sleep(Duration::from_millis(5_500)).await;
+    settle(&service).await;
+    settle(&service).await;
+    let sent = smtp.messages();
+    assert_eq!(sent.len(), 2, "one reply per series");
+    let ghost = sent
+        .iter()
+        .map(|m| {
+            String::from_utf8_lossy(&m.data)
+                .replace("=\r\n", "")
+                .replace("\r\n", "\n")
+        })
+        .find(|m| m.contains("In-Reply-To: <ghost.1@example.org>"))
+        .expect("a reply to the ghost patch");
+    assert!(
+        ghost.contains("No base found that the series applies to"),
+        "{ghost}"
+    );
+}
