@@ -5,12 +5,11 @@
 
 mod support;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use provgate_deliver::standin::SmtpSink;
-use provgate_serve::{Config, Service};
-use support::{Inbox, project_repo, series};
+use provgate_serve::Config;
+use support::{Inbox, project_repo, series, settle};
 
 fn config(dir: &std::path::Path, inbox: &std::path::Path, smtp: &SmtpSink) -> Config {
     let text = format!(
@@ -31,12 +30,6 @@ fn config(dir: &std::path::Path, inbox: &std::path::Path, smtp: &SmtpSink) -> Co
         port = smtp.port(),
     );
     Config::parse(&text).unwrap()
-}
-
-async fn settle(service: &Arc<Service>) {
-    let project = service.config.projects[0].clone();
-    provgate_serve::sources::poll_project(service, &project).await;
-    while provgate_serve::worker::run_until_idle(service, "test-worker").await > 0 {}
 }
 
 /// A patch whose context is nowhere in the project's history.

@@ -6,16 +6,10 @@
 mod support;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use provgate_deliver::standin::{GitHubStandin, PatchworkStandin, StandinPatch, StandinSeries};
-use provgate_serve::{Config, Service};
-
-async fn settle(service: &Arc<Service>) {
-    let project = service.config.projects[0].clone();
-    provgate_serve::sources::poll_project(service, &project).await;
-    while provgate_serve::worker::run_until_idle(service, "test-worker").await > 0 {}
-}
+use provgate_serve::Config;
+use support::settle;
 
 fn subject(message: &[u8]) -> String {
     String::from_utf8_lossy(message)

@@ -32,11 +32,9 @@ fn config(dir: &std::path::Path, inbox: &std::path::Path) -> Config {
     Config::parse(&text).unwrap()
 }
 
+/// [`support::settle`], then the verdicts moved into the audit log.
 async fn settle(service: &Arc<Service>) {
-    let project = service.config.projects[0].clone();
-    provgate_serve::sources::poll_project(service, &project).await;
-    // Checks, then the deliveries they planned.
-    while provgate_serve::worker::run_until_idle(service, "test-worker").await > 0 {}
+    support::settle(service).await;
     provgate_serve::audit::drain(service, "demo").await.unwrap();
 }
 

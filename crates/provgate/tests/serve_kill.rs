@@ -388,15 +388,6 @@ async fn killed_processes_lose_nothing_and_repeat_nothing() {
     children[0].wait().unwrap();
     let killed_at = drain_start.elapsed();
 
-    let ended = |n| n == 0;
-    wait_count(
-        &pool,
-        "SELECT count(*) FROM serve_jobs WHERE state NOT IN ('done', 'failed')",
-        ended,
-        limit,
-        &logs,
-    )
-    .await;
     // A delivery is planned with the report: once every series is checked and no job is left,
     // every delivery has been made.
     wait_count(
@@ -410,7 +401,7 @@ async fn killed_processes_lose_nothing_and_repeat_nothing() {
     wait_count(
         &pool,
         "SELECT count(*) FROM serve_jobs WHERE state NOT IN ('done', 'failed')",
-        ended,
+        |n| n == 0,
         limit,
         &logs,
     )

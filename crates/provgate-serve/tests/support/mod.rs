@@ -5,6 +5,17 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Arc;
+
+use provgate_serve::Service;
+
+/// Reads the first project's sources once, then runs jobs until none is ready: checks, then
+/// the deliveries they planned.
+pub async fn settle(service: &Arc<Service>) {
+    let project = service.config.projects[0].clone();
+    provgate_serve::sources::poll_project(service, &project).await;
+    while provgate_serve::worker::run_until_idle(service, "test-worker").await > 0 {}
+}
 
 /// Runs git in `dir` with a fixed identity and dates; its standard output.
 pub fn git(dir: &Path, args: &[&str]) -> String {
