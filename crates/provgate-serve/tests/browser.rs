@@ -6,12 +6,11 @@
 
 mod support;
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-use provgate_serve::{Config, Service};
+use provgate_serve::Service;
 use serde_json::Value;
 
 /// A subject with markup in it, to see that the browser gets text and not an element.
@@ -20,28 +19,11 @@ const PASSING_SUBJECT: &str = "docs: a zero PIT count";
 
 async fn start(dir: &Path) -> (Arc<Service>, String) {
     let repo = support::project_repo(dir);
-    let text = format!(
-        r#"
-        [server]
-        database = "{db}"
-
-        [[project]]
-        name = "demo"
-        repository = "{repo}"
-        policy = "preset:qemu"
-        "#,
-        db = dir.join("serve.sqlite").display(),
-        repo = repo.display(),
-    );
-    let service = provgate_serve::open(Config::parse(&text).unwrap())
+    let service = provgate_serve::open(support::demo_config(dir, &repo, "", ""))
         .await
         .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = provgate_serve::http::router(service.clone())
-        .into_make_service_with_connect_info::<SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (service, format!("http://{addr}"))
+    let url = support::serve_http(&service).await;
+    (service, url)
 }
 
 /// A one-patch mail against the project repository's `docs/pit.txt`; `signed` adds the DCO

@@ -8,28 +8,21 @@ mod support;
 use std::time::Duration;
 
 use provgate_deliver::standin::SmtpSink;
-use provgate_serve::Config;
 use support::{Inbox, project_repo, series, settle};
 
-fn config(dir: &std::path::Path, inbox: &std::path::Path, smtp: &SmtpSink) -> Config {
-    let text = format!(
-        r#"
-        [server]
-        database = "{db}"
-        [[project]]
-        name = "demo"
-        repository = "{repo}"
-        policy = "preset:qemu"
-        sources.public_inbox = ["{inbox}"]
-        deliver.email = {{ from = "provgate <bot@example.org>", smtp = {{ host = "{host}", port = {port} }} }}
-        "#,
-        db = dir.join("serve.sqlite").display(),
-        repo = dir.join("mirror").display(),
+fn config(
+    dir: &std::path::Path,
+    inbox: &std::path::Path,
+    smtp: &SmtpSink,
+) -> provgate_serve::Config {
+    let project = format!(
+        "sources.public_inbox = [\"{inbox}\"]\n\
+         deliver.email = {{ from = \"provgate <bot@example.org>\", smtp = {{ host = \"{host}\", port = {port} }} }}",
         inbox = inbox.display(),
         host = smtp.host(),
         port = smtp.port(),
     );
-    Config::parse(&text).unwrap()
+    support::demo_config(dir, &dir.join("mirror"), "", &project)
 }
 
 /// A patch whose context is nowhere in the project's history.

@@ -5,10 +5,7 @@
 
 mod support;
 
-use std::net::SocketAddr;
-
 use provgate_deliver::standin::{GitHubStandin, PatchworkStandin, StandinPatch, StandinSeries};
-use provgate_serve::Config;
 use support::settle;
 
 fn subject(message: &[u8]) -> String {
@@ -55,22 +52,12 @@ async fn patchwork_gets_pending_then_the_verdict_on_each_patch() {
     });
     // SAFETY: set before the service reads the environment.
     unsafe { std::env::set_var("PROVGATE_TEST_PW_TOKEN", "pw-token") };
-    let text = format!(
-        r#"
-        [server]
-        database = "{db}"
-        [[project]]
-        name = "demo"
-        repository = "{repo}"
-        policy = "preset:qemu"
-        sources.patchwork = {{ url = "{url}", project = "demo", token_env = "PROVGATE_TEST_PW_TOKEN" }}
-        deliver.patchwork = {{ context = "provgate" }}
-        "#,
-        db = dir.path().join("serve.sqlite").display(),
-        repo = repo.display(),
+    let project = format!(
+        "sources.patchwork = {{ url = \"{url}\", project = \"demo\", token_env = \"PROVGATE_TEST_PW_TOKEN\" }}\n\
+         deliver.patchwork = {{ context = \"provgate\" }}",
         url = standin.url(),
     );
-    let service = provgate_serve::open(Config::parse(&text).unwrap())
+    let service = provgate_serve::open(support::demo_config(dir.path(), &repo, "", &project))
         .await
         .unwrap();
     settle(&service).await;
@@ -123,30 +110,15 @@ async fn a_signed_github_webhook_yields_a_check_run_with_annotations() {
         std::env::set_var("PROVGATE_TEST_GH_SECRET", "hook-secret");
         std::env::set_var("PROVGATE_TEST_GH_TOKEN", "gh-token");
     }
-    let text = format!(
-        r#"
-        [server]
-        database = "{db}"
-        [[project]]
-        name = "demo"
-        repository = "{repo}"
-        policy = "preset:qemu"
-        sources.github = {{ repository = "acme/widget", secret_env = "PROVGATE_TEST_GH_SECRET" }}
-        deliver.github = {{ api_url = "{api}", token_env = "PROVGATE_TEST_GH_TOKEN", mode = "check-run" }}
-        "#,
-        db = dir.path().join("serve.sqlite").display(),
-        repo = repo.display(),
+    let project = format!(
+        "sources.github = {{ repository = \"acme/widget\", secret_env = \"PROVGATE_TEST_GH_SECRET\" }}\n\
+         deliver.github = {{ api_url = \"{api}\", token_env = \"PROVGATE_TEST_GH_TOKEN\", mode = \"check-run\" }}",
         api = github.url(),
     );
-    let service = provgate_serve::open(Config::parse(&text).unwrap())
+    let service = provgate_serve::open(support::demo_config(dir.path(), &repo, "", &project))
         .await
         .unwrap();
-    provgate_deliver::http::install_crypto_provider();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let app = provgate_serve::http::router(service.clone())
-        .into_make_service_with_connect_info::<SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let url = support::serve_http(&service).await;
 
     let body = serde_json::json!({
         "action": "opened",

@@ -4,10 +4,9 @@
 
 mod support;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
-use provgate_serve::{Config, Service};
+use provgate_serve::Service;
 use serde_json::Value;
 
 const TOKEN: &str = "test-token-0123456789";
@@ -17,37 +16,19 @@ async fn start(dir: &std::path::Path) -> (Arc<Service>, String) {
     let repo = support::project_repo(dir);
     // SAFETY: set before any thread of this test reads the environment.
     unsafe { std::env::set_var(SECRET_ENV, "webhook-secret") };
-    let text = format!(
-        r#"
-        [server]
-        database = "{db}"
-        max_body_bytes = 200000
-
-        [[tokens]]
-        name = "ci"
-        sha256 = "{hash}"
-        scopes = ["check"]
-
-        [[project]]
-        name = "demo"
-        repository = "{repo}"
-        policy = "preset:qemu"
-        sources.github = {{ repository = "acme/widget", secret_env = "{SECRET_ENV}" }}
-        "#,
-        db = dir.join("serve.sqlite").display(),
+    let server = format!(
+        "max_body_bytes = 200000\n\n\
+         [[tokens]]\nname = \"ci\"\nsha256 = \"{hash}\"\nscopes = [\"check\"]",
         hash = provgate_serve::auth::hash_token(TOKEN),
-        repo = repo.display(),
     );
-    let service = provgate_serve::open(Config::parse(&text).unwrap())
+    let project = format!(
+        "sources.github = {{ repository = \"acme/widget\", secret_env = \"{SECRET_ENV}\" }}"
+    );
+    let service = provgate_serve::open(support::demo_config(dir, &repo, &server, &project))
         .await
         .unwrap();
-    provgate_deliver::http::install_crypto_provider();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = provgate_serve::http::router(service.clone())
-        .into_make_service_with_connect_info::<SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (service, format!("http://{addr}"))
+    let url = support::serve_http(&service).await;
+    (service, url)
 }
 
 fn patch_mail(subject: &str) -> String {

@@ -11,25 +11,18 @@ use provgate_serve::{Config, Service};
 use support::{Inbox, maildir_files, message_id, project_repo, series};
 
 fn config(dir: &std::path::Path, inbox: &std::path::Path) -> Config {
-    let text = format!(
-        r#"
-        [server]
-        database = "{db}"
-        public_url = "http://dashboard.example"
-
-        [[project]]
-        name = "demo"
-        repository = "{repo}"
-        policy = "preset:qemu"
-        sources.public_inbox = ["{inbox}"]
-        deliver.email = {{ from = "provgate <bot@example.org>", to = ["devel@lists.example.org"], outbox = "{outbox}" }}
-        "#,
-        db = dir.join("serve.sqlite").display(),
-        repo = dir.join("mirror").display(),
+    let project = format!(
+        "sources.public_inbox = [\"{inbox}\"]\n\
+         deliver.email = {{ from = \"provgate <bot@example.org>\", to = [\"devel@lists.example.org\"], outbox = \"{outbox}\" }}",
         inbox = inbox.display(),
         outbox = dir.join("outbox").display(),
     );
-    Config::parse(&text).unwrap()
+    support::demo_config(
+        dir,
+        &dir.join("mirror"),
+        "public_url = \"http://dashboard.example\"",
+        &project,
+    )
 }
 
 /// [`support::settle`], then the verdicts moved into the audit log.

@@ -7,7 +7,31 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
-use provgate_serve::Service;
+use provgate_serve::{Config, Service};
+
+/// One project, `demo`, on the mirror `repo` under `preset:qemu`, its database in `dir`;
+/// `server` is more TOML for the `[server]` table (tables such as `[[tokens]]` may follow it),
+/// `project` more keys of the project.
+pub fn demo_config(dir: &Path, repo: &Path, server: &str, project: &str) -> Config {
+    let text = format!(
+        "[server]\ndatabase = \"{db}\"\n{server}\n\n[[project]]\nname = \"demo\"\n\
+         repository = \"{repo}\"\npolicy = \"preset:qemu\"\n{project}\n",
+        db = dir.join("serve.sqlite").display(),
+        repo = repo.display(),
+    );
+    Config::parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+/// Serves the service's HTTP front on a free loopback port; its base URL.
+pub async fn serve_http(service: &Arc<Service>) -> String {
+    provgate_deliver::http::install_crypto_provider();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = provgate_serve::http::router(service.clone())
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
 
 /// Reads the first project's sources once, then runs jobs until none is ready: checks, then
 /// the deliveries they planned.
