@@ -55,21 +55,28 @@ async fn schema(base: &str, label: &str) -> Schema {
     }
 }
 
-async fn drop_schema(schema: &Schema) {
-    if std::env::var_os("PROVGATE_TEST_KEEP_SCHEMA").is_some() {
-        return;
+impl Drop for Schema {
+    /// Dropped even when the test fails (on a thread of its own: this may run inside the
+    /// test's runtime, which cannot be blocked on).
+    fn drop(&mut self) {
+        if std::env::var_os("PROVGATE_TEST_KEEP_SCHEMA").is_some() {
+            return;
+        }
+        let (base, name) = (self.base.clone(), self.name.clone());
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                if let Ok(pool) = PgPoolOptions::new().max_connections(1).connect(&base).await {
+                    let sql = format!("DROP SCHEMA IF EXISTS {name} CASCADE");
+                    let _ = pool.execute(sqlx::AssertSqlSafe(sql)).await;
+                }
+            });
+        })
+        .join();
     }
-    let pool = PgPoolOptions::new()
-        .max_connections(1)
-        .connect(&schema.base)
-        .await
-        .unwrap();
-    pool.execute(sqlx::AssertSqlSafe(format!(
-        "DROP SCHEMA IF EXISTS {} CASCADE",
-        schema.name
-    )))
-    .await
-    .unwrap();
 }
 
 fn git(dir: &Path, args: &[&str]) {
@@ -182,8 +189,30 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// A `provgate serve` process, killed when dropped, so that a failing test leaves none behind.
+struct Served(Child);
+
+impl Served {
+    fn id(&self) -> u32 {
+        self.0.id()
+    }
+
+    /// SIGKILL, and the process reaped.
+    fn kill(&mut self) {
+        self.0.kill().unwrap();
+        self.0.wait().unwrap();
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Starts `provgate serve`, its log in `log`; `name` becomes the start of its workers' names.
-fn serve(dir: &Path, config: &Path, worker: bool, name: &str, log: &Path) -> Child {
+fn serve(dir: &Path, config: &Path, worker: bool, name: &str, log: &Path) -> Served {
     let mut command = Command::new(env!("CARGO_BIN_EXE_provgate"));
     command
         .current_dir(dir)
@@ -197,10 +226,10 @@ fn serve(dir: &Path, config: &Path, worker: bool, name: &str, log: &Path) -> Chi
     if worker {
         command.arg("--worker");
     }
-    command.spawn().unwrap()
+    Served(command.spawn().unwrap())
 }
 
-fn signal(child: &Child, name: &str) {
+fn signal(child: &Served, name: &str) {
     let status = Command::new("kill")
         .args([&format!("-{name}"), &child.id().to_string()])
         .status()
@@ -208,11 +237,11 @@ fn signal(child: &Child, name: &str) {
     assert!(status.success(), "kill -{name}");
 }
 
-fn terminate(child: &mut Child) {
+fn terminate(child: &mut Served) {
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status();
-    let _ = child.wait();
+    let _ = child.0.wait();
 }
 
 async fn count(pool: &PgPool, sql: &str) -> i64 {
@@ -321,19 +350,19 @@ async fn killed_processes_lose_nothing_and_repeat_nothing() {
     let log = |name: &str| dir.path().join(format!("{name}.log"));
     let mut logs = vec![log("front-1"), log("front-2")];
 
-    // 1. The front end reads the Maildir; it is killed part-way and started again.
+    // 1. The front end reads the Maildir; it is killed a third of the way and started again.
     let ingest_start = Instant::now();
     let mut first = serve(dir.path(), &front, false, "front", &log("front-1"));
+    let third = (messages as i64 / 3).max(1);
     wait_count(
         &pool,
         "SELECT count(*) FROM serve_messages",
-        |n| n > 0,
+        |n| n >= third,
         limit,
         &logs,
     )
     .await;
-    first.kill().unwrap();
-    first.wait().unwrap();
+    first.kill();
     let taken_at_kill = count(&pool, "SELECT count(*) FROM serve_messages").await;
     let mut front_end = serve(dir.path(), &front, false, "front", &log("front-2"));
     wait_count(
@@ -353,7 +382,7 @@ async fn killed_processes_lose_nothing_and_repeat_nothing() {
 
     // 2. Four workers drain the backlog; the first is killed while it holds a check.
     let drain_start = Instant::now();
-    let mut children: Vec<Child> = (0..WORKERS)
+    let mut children: Vec<Served> = (0..WORKERS)
         .map(|i| {
             let name = format!("worker{i}");
             logs.push(log(&name));
@@ -361,6 +390,15 @@ async fn killed_processes_lose_nothing_and_repeat_nothing() {
         })
         .collect();
     let victim = format!("worker0-{}-0", children[0].id());
+    // A third of the backlog is drained first, so the kill lands in a busy queue.
+    wait_count(
+        &pool,
+        "SELECT count(*) FROM serve_series WHERE state = 'checked'",
+        |n| n >= (series as i64 / 3),
+        limit,
+        &logs,
+    )
+    .await;
     // Frozen with SIGSTOP, the worker is looked at: killed if it holds a check, else let go on
     // and looked at again. So the kill lands in the middle of a check, never between jobs.
     let held_sql = format!(
@@ -384,8 +422,7 @@ async fn killed_processes_lose_nothing_and_repeat_nothing() {
         );
         tokio::time::sleep(Duration::from_millis(3)).await;
     };
-    children[0].kill().unwrap();
-    children[0].wait().unwrap();
+    children[0].kill();
     let killed_at = drain_start.elapsed();
 
     // A delivery is planned with the report: once every series is checked and no job is left,
@@ -516,8 +553,6 @@ async fn killed_processes_lose_nothing_and_repeat_nothing() {
         series,
     );
     pool.close().await;
-    drop_schema(&queue).await;
-    drop_schema(&audit).await;
 }
 
 /// A GET on the front end, with no HTTP client crate: one request, `Connection: close`.
