@@ -1,7 +1,8 @@
 //! Bad input and failing servers on the mail path: a message that is no mail, a patch that
-//! applies to no base, and an SMTP server that refuses connections. The bad message is
-//! reported and the rest are checked; the reply says that no base was found; the replies wait
-//! with backoff while the server is down and are sent once, each, when it is back.
+//! applies to no base, an SMTP server that refuses connections, and a PostgreSQL server that
+//! ends every connection. The bad message is reported and the rest are checked; the reply says
+//! that no base was found; the replies wait with backoff while the server is down and are sent
+//! once, each, when it is back; the service connects again and loses nothing.
 
 mod support;
 
@@ -111,4 +112,57 @@ async fn bad_mail_is_reported_and_replies_wait_for_a_server_that_is_down() {
         ghost.contains("No base found that the series applies to"),
         "{ghost}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_that_ends_every_connection_is_connected_to_again() {
+    let Some(server) = support::pg::server("the dropped-connection test") else {
+        return;
+    };
+    let queue = support::pg::Schema::create(&server, "faults").await;
+    let audit = support::pg::Schema::create(&server, "faults_audit").await;
+    let dir = tempfile::tempdir().unwrap();
+    let repo = project_repo(dir.path());
+    let inbox = Inbox::new(&dir.path().join("inbox"));
+    let work = dir.path().join("work");
+    let outbox = dir.path().join("outbox");
+    let project = format!(
+        "sources.public_inbox = [\"{inbox}\"]\naudit = \"{audit}\"\n\
+         deliver.email = {{ from = \"provgate <bot@example.org>\", outbox = \"{outbox}\" }}",
+        inbox = inbox.dir.display(),
+        audit = audit.url(),
+        outbox = outbox.display(),
+    );
+    let mut config = support::demo_config(dir.path(), &repo, "", &project);
+    config.server.database = queue.url();
+    let service = provgate_serve::open(config).await.unwrap();
+
+    let v1 = series(&repo, &work, 1, false, None);
+    for message in &v1 {
+        inbox.append(message);
+    }
+    settle(&service).await;
+    assert_eq!(support::maildir_files(&outbox).len(), 1);
+
+    // The server ends every connection the service holds, as a restart or a failover would.
+    assert!(queue.drop_connections().await > 0);
+    let v2 = series(&repo, &work, 2, true, Some(&support::message_id(&v1[0])));
+    for message in &v2 {
+        inbox.append(message);
+    }
+    settle(&service).await;
+    settle(&service).await;
+
+    // The second version is read, checked and answered once, as if nothing had happened.
+    assert_eq!(support::maildir_files(&outbox).len(), 2);
+    let all = provgate_serve::records::list_series(&service.db, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 2, "{all:?}");
+    assert!(all.iter().all(|s| s.state == "checked"), "{all:?}");
+    let failed: i64 = sqlx::query_scalar("SELECT count(*) FROM serve_jobs WHERE state <> 'done'")
+        .fetch_one(&service.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(failed, 0);
 }

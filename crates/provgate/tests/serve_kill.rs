@@ -11,73 +11,16 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use provgate_deliver::standin::SmtpSink;
+use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
-use sqlx::{Executor, PgPool};
 
 const WORKERS: usize = 4;
 
-/// A schema of its own on the test server, dropped at the end.
-struct Schema {
-    base: String,
-    name: String,
-}
-
-impl Schema {
-    fn url(&self) -> String {
-        let separator = if self.base.contains('?') { '&' } else { '?' };
-        format!("{}{separator}options[search_path]={}", self.base, self.name)
-    }
-}
-
-static COUNTER: AtomicU32 = AtomicU32::new(0);
-
-async fn schema(base: &str, label: &str) -> Schema {
-    let name = format!(
-        "pgt_{label}_{}_{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    );
-    let pool = PgPoolOptions::new()
-        .max_connections(1)
-        .connect(base)
-        .await
-        .unwrap();
-    pool.execute(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {name}")))
-        .await
-        .unwrap();
-    Schema {
-        base: base.to_string(),
-        name,
-    }
-}
-
-impl Drop for Schema {
-    /// Dropped even when the test fails (on a thread of its own: this may run inside the
-    /// test's runtime, which cannot be blocked on).
-    fn drop(&mut self) {
-        if std::env::var_os("PROVGATE_TEST_KEEP_SCHEMA").is_some() {
-            return;
-        }
-        let (base, name) = (self.base.clone(), self.name.clone());
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async {
-                if let Ok(pool) = PgPoolOptions::new().max_connections(1).connect(&base).await {
-                    let sql = format!("DROP SCHEMA IF EXISTS {name} CASCADE");
-                    let _ = pool.execute(sqlx::AssertSqlSafe(sql)).await;
-                }
-            });
-        })
-        .join();
-    }
-}
+#[path = "../../provgate-serve/tests/support/pg.rs"]
+mod pg;
 
 fn git(dir: &Path, args: &[&str]) {
     let status = Command::new("git")
@@ -287,15 +230,7 @@ async fn wait_count(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_processes_lose_nothing_and_repeat_nothing() {
-    let Some(base) = std::env::var("PROVGATE_TEST_POSTGRES")
-        .ok()
-        .filter(|v| !v.is_empty())
-    else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but PROVGATE_TEST_POSTGRES is not: .ci/run must start PostgreSQL and set it"
-        );
-        eprintln!("notice: PROVGATE_TEST_POSTGRES is unset; skipping the SIGKILL test");
+    let Some(base) = pg::server("the SIGKILL test") else {
         return;
     };
     let series: usize = std::env::var("PROVGATE_KILL_SERIES")
@@ -305,8 +240,8 @@ async fn killed_processes_lose_nothing_and_repeat_nothing() {
     // A generous bound: a debug build on a loaded 2-core machine checks a few series a second.
     let limit = Duration::from_secs(120 + series as u64 / 2);
 
-    let queue = schema(&base, "kill").await;
-    let audit = schema(&base, "kill_audit").await;
+    let queue = pg::Schema::create(&base, "kill").await;
+    let audit = pg::Schema::create(&base, "kill_audit").await;
     let pool = PgPoolOptions::new()
         .max_connections(2)
         .connect(&queue.url())

@@ -2,6 +2,8 @@
 //! git's plumbing, and a series mailed by `git format-patch`.
 #![allow(dead_code)]
 
+pub mod pg;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
