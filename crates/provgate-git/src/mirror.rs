@@ -25,45 +25,72 @@ pub fn fetch(repo: &Path, remote: &str, refspecs: &[&str]) -> Result<(), GitErro
 
 /// Whether every message of `mails` (patch e-mails in order, or `git format-patch` files)
 /// applies, one after the other, to the tree of `commit` in the repository at `repo`, as
-/// `git am` would apply them: each message's patch is taken out by `git mailinfo` (so encoded
-/// bodies are decoded as `git am` decodes them), then applied with `git apply --cached --check`
-/// to a temporary index.
+/// `git am` would apply them: [`extract_patches`], then [`patches_apply_at`].
 ///
 /// A commit that does not exist is an error; a patch that does not apply is `Ok(false)`.
 pub fn applies_at(repo: &Path, commit: &str, mails: &[&[u8]]) -> Result<bool, GitError> {
-    let scratch = tempfile::Builder::new()
-        .prefix("provgate-apply")
-        .tempdir()
-        .map_err(|source| GitError::Spawn {
-            command: "apply --check (temporary index)".into(),
-            source,
-        })?;
-    let path = |name: &str| scratch.path().join(name).to_string_lossy().into_owned();
-    let (index, msg, patch) = (path("index"), path("msg"), path("patch"));
-    let tree = format!("{commit}^{{tree}}");
-    Git::at(repo)
-        .env("GIT_INDEX_FILE", &index)
-        .args(&["read-tree", &tree])
-        .run_ok()?;
+    patches_apply_at(repo, commit, &extract_patches(repo, mails)?)
+}
+
+/// The patches of `mails`, in order, as `git am` takes them out: by `git mailinfo`, so that
+/// encoded bodies are decoded as `git am` decodes them. Messages without a patch (a cover
+/// letter) are left out. Done once per series, however many commits it is tried against.
+pub fn extract_patches(repo: &Path, mails: &[&[u8]]) -> Result<Vec<Vec<u8>>, GitError> {
+    let scratch = scratch_dir("mailinfo")?;
+    let msg = scratch.path().join("msg").to_string_lossy().into_owned();
+    let patch = scratch.path().join("patch").to_string_lossy().into_owned();
+    let mut patches = Vec::with_capacity(mails.len());
     for mail in mails {
         Git::at(repo)
             .args(&["mailinfo", &msg, &patch])
             .input(mail)
             .run_ok()?;
-        // A cover letter carries no patch.
-        if std::fs::metadata(&patch).map_or(true, |m| m.len() == 0) {
-            continue;
+        let text = std::fs::read(&patch).map_err(|source| GitError::Spawn {
+            command: "mailinfo (reading the patch it wrote)".into(),
+            source,
+        })?;
+        if !text.is_empty() {
+            patches.push(text);
         }
-        // Applied to the index only (`--cached`), so each patch sees the ones before it.
+    }
+    Ok(patches)
+}
+
+/// Whether `patches` ([`extract_patches`]) apply one after the other to the tree of `commit`:
+/// `git apply --cached --check`-like, each applied to a temporary index holding that tree so
+/// that each sees the ones before it.
+///
+/// A commit that does not exist is an error; a patch that does not apply is `Ok(false)`.
+pub fn patches_apply_at(repo: &Path, commit: &str, patches: &[Vec<u8>]) -> Result<bool, GitError> {
+    let scratch = scratch_dir("apply")?;
+    let index = scratch.path().join("index").to_string_lossy().into_owned();
+    let tree = format!("{commit}^{{tree}}");
+    Git::at(repo)
+        .env("GIT_INDEX_FILE", &index)
+        .args(&["read-tree", &tree])
+        .run_ok()?;
+    for patch in patches {
+        // Applied to the index only (`--cached`), read from standard input.
         let out = Git::at(repo)
             .env("GIT_INDEX_FILE", &index)
-            .args(&["apply", "--cached", "--whitespace=nowarn", &patch])
+            .args(&["apply", "--cached", "--whitespace=nowarn"])
+            .input(patch)
             .run()?;
         if !out.success {
             return Ok(false);
         }
     }
     Ok(true)
+}
+
+fn scratch_dir(what: &str) -> Result<tempfile::TempDir, GitError> {
+    tempfile::Builder::new()
+        .prefix("provgate-apply")
+        .tempdir()
+        .map_err(|source| GitError::Spawn {
+            command: format!("{what} (temporary directory)"),
+            source,
+        })
 }
 
 /// The first-parent commits of `rev`, newest first, at most `limit` of them: the recent

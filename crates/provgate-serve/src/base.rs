@@ -40,8 +40,20 @@ pub fn find(
                 .join(", ")
         )
     };
+    // The patches are taken out of the mails once, however many commits they are tried at.
+    let patches = match provgate_git::mirror::extract_patches(repo, mails) {
+        Ok(patches) => patches,
+        Err(e) => {
+            return BaseChoice {
+                commit: None,
+                note: format!(
+                    "No base found: the patches could not be taken out of the mails ({e}), so the code was read against the head of {branch}.{depends}"
+                ),
+            };
+        }
+    };
     if let Some(announced) = announced {
-        match provgate_git::mirror::applies_at(repo, announced, mails) {
+        match provgate_git::mirror::patches_apply_at(repo, announced, &patches) {
             Ok(true) => {
                 return BaseChoice {
                     commit: Some(announced.to_string()),
@@ -59,7 +71,7 @@ pub fn find(
     match provgate_git::mirror::recent_commits(repo, branch, search) {
         Ok(commits) => {
             for (age, commit) in commits.iter().enumerate() {
-                if let Ok(true) = provgate_git::mirror::applies_at(repo, commit, mails) {
+                if let Ok(true) = provgate_git::mirror::patches_apply_at(repo, commit, &patches) {
                     let place = if age == 0 {
                         format!("the head of {branch}")
                     } else {
