@@ -187,31 +187,31 @@ fn terminate(child: &mut Served) {
     let _ = child.0.wait();
 }
 
-async fn count(pool: &PgPool, sql: &str) -> i64 {
+async fn try_count(pool: &PgPool, sql: &str) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.to_string()))
         .fetch_one(pool)
         .await
-        .unwrap()
+}
+
+async fn count(pool: &PgPool, sql: &str) -> i64 {
+    try_count(pool, sql).await.unwrap()
 }
 
 /// Waits until the count `sql` returns satisfies `done`, or panics after `limit` with the
-/// processes' logs; the last count.
+/// processes' logs.
 async fn wait_count(
     pool: &PgPool,
     sql: &str,
     done: impl Fn(i64) -> bool,
     limit: Duration,
     logs: &[PathBuf],
-) -> i64 {
+) {
     let start = Instant::now();
     loop {
         // Before the front end has created the tables, the query fails: not yet.
-        let n = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.to_string()))
-            .fetch_one(pool)
-            .await
-            .unwrap_or(-1);
+        let n = try_count(pool, sql).await.unwrap_or(-1);
         if n >= 0 && done(n) {
-            return n;
+            return;
         }
         if start.elapsed() > limit {
             let mut text = String::new();
