@@ -480,3 +480,25 @@ fn a_reviewed_by_in_a_reply_counts_for_review_missing_at_merge() {
         rules(&report)
     );
 }
+
+#[test]
+fn a_wrapped_diff_git_line_is_unreadable_not_dropped() {
+    // The `diff --git` line broken after its first path, as a mail client wrapping at 72
+    // columns would break a long one.
+    let wrapped = DIFF.replace(
+        "diff --git a/scripts/kconfig/lexer.l b/scripts/kconfig/lexer.l\n",
+        "diff --git a/scripts/kconfig/lexer.l\nb/scripts/kconfig/lexer.l\n",
+    );
+    let mbox = mail(
+        JANE,
+        "wrapped-git",
+        &[],
+        "[PATCH] kconfig: fix b",
+        &format!("kconfig: fix b\n\nSigned-off-by: {JANE}\n{wrapped}"),
+    );
+    let assembled = assemble(classify(&mbox));
+    assert!(assembled.series.is_empty(), "{:?}", assembled.series);
+    let bad = &assembled.unreadable[0];
+    assert_eq!(bad.text, "diff --git a/scripts/kconfig/lexer.l");
+    assert_eq!(bad.line, 14);
+}
