@@ -502,3 +502,45 @@ fn a_wrapped_diff_git_line_is_unreadable_not_dropped() {
     assert_eq!(bad.text, "diff --git a/scripts/kconfig/lexer.l");
     assert_eq!(bad.line, 14);
 }
+
+#[test]
+fn a_reply_review_from_someone_else_is_named_in_the_review_missing_finding() {
+    let (dir, thread) = protected_repo();
+    std::fs::write(
+        dir.path().join("provgate.toml"),
+        "extends = \"linux\"\n\n[rules]\nreview-missing = \"deny\"\n\n[review]\napplies-to = \"all\"\nfrom = \"maintainer\"\n",
+    )
+    .unwrap();
+    // The reviewer, who maintains nothing the patch touches, answers instead of the maintainer.
+    let patch_only = thread.split("\nFrom mboxrd@z").next().unwrap().to_string();
+    let id = patch_only
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("Message-ID: <")
+                .or(l.strip_prefix("Message-Id: <"))
+        })
+        .and_then(|l| l.strip_suffix('>'))
+        .unwrap();
+    let mbox = format!(
+        "{patch_only}\n{}",
+        mail(
+            REVIEWER,
+            "rev",
+            &[id],
+            "Re: [PATCH] kconfig: fix b",
+            "Reviewed-by: Nathan Chancellor <nathan@kernel.org>\n"
+        )
+    );
+    let report = check_thread(dir.path(), &mbox, Stage::Merge);
+    let finding = report.patches[0]
+        .findings
+        .iter()
+        .find(|f| f.rule == RuleId::ReviewMissing)
+        .expect("the maintainer has not reviewed");
+    let help = finding.help.as_deref().unwrap();
+    assert!(
+        help.contains("Masahiro Yamada <masahiroy@kernel.org>")
+            && help.contains("not counted here: Reviewed-by: Nathan Chancellor <nathan@kernel.org> (from a reply by Nathan Chancellor <nathan@kernel.org>, <rev>)"),
+        "{help}"
+    );
+}
