@@ -160,6 +160,7 @@ fn replies_give_their_trailers_to_the_patch_they_answer() {
 /// One message as git reads it: its subject (untouched, `-k`), sender and whether what
 /// `git mailinfo` takes for the patch holds a diff.
 struct GitView {
+    message_id: String,
     subject: String,
     email: String,
     has_diff: bool,
@@ -264,6 +265,7 @@ fn check_of_each_whole_thread_lists_exactly_its_patches() {
             .lines()
             .any(|l| l.starts_with("diff ") || l.starts_with("+++ "));
         let view = GitView {
+            message_id: own[0].clone(),
             subject: field("Subject"),
             email: field("Email").to_ascii_lowercase(),
             has_diff,
@@ -306,10 +308,13 @@ fn check_of_each_whole_thread_lists_exactly_its_patches() {
                     .any(|w| w.starts_with("0/") || w.starts_with("00/"))
             })
         };
-        let patches = mails
+        let mut patch_ids: Vec<&str> = mails
             .iter()
             .filter(|(_, v)| !is_reply(&v.subject) && person(v) && announced(v) && v.has_diff)
-            .count();
+            .map(|(_, v)| v.message_id.as_str())
+            .collect();
+        patch_ids.sort();
+        let patches = patch_ids.len();
         let covers = mails
             .iter()
             .filter(|(_, v)| !is_reply(&v.subject) && person(v) && !v.has_diff && cover(v))
@@ -352,6 +357,16 @@ fn check_of_each_whole_thread_lists_exactly_its_patches() {
             mails.len(),
             "thread {root}"
         );
+        // Exactly those mails, not just as many.
+        let mut reported: Vec<&str> = checked
+            .report
+            .patches
+            .iter()
+            .filter(|p| p.series.as_ref().and_then(|s| s.index) != Some(0))
+            .map(|p| p.id.as_str())
+            .collect();
+        reported.sort();
+        assert_eq!(reported, patch_ids, "thread {root}");
         if summary.not_patches > 0 {
             assert!(
                 checked
@@ -386,4 +401,25 @@ fn configured_bot_senders_are_left_out() {
         })
         .count();
     assert!(configured > 20, "{configured}");
+}
+
+#[test]
+fn one_message_at_a_time_as_a_service_reads_an_archive_classifies_the_same() {
+    let bytes = std::fs::read(fixture()).unwrap();
+    let options = ClassifyOptions::default();
+    let one_by_one: Vec<(String, Option<String>)> =
+        provgate_patch::mbox::MboxReader::new(&bytes[..], MboxFlavor::Mboxrd)
+            .map(|raw| {
+                let raw = raw.unwrap();
+                // The service hands over each message's bytes alone, without the mbox.
+                let alone = provgate_patch::mbox::RawMessage {
+                    bytes: raw.bytes,
+                    from_line: None,
+                    first_line: 1,
+                };
+                class(&provgate_engine::submission::classify(&alone, "message", &options).unwrap())
+            })
+            .collect();
+    let streamed: Vec<(String, Option<String>)> = classified().iter().map(class).collect();
+    assert_eq!(one_by_one, streamed);
 }
