@@ -216,7 +216,7 @@ impl ClassifyOptions {
 }
 
 /// What one mail is.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Classified {
     /// A patch, or a cover letter (part 0 of a numbered series, not a reply): to be checked.
     Submission(Box<Patch>),
@@ -224,6 +224,22 @@ pub enum Classified {
     NotSubmission(Box<LeftOut>),
     /// It looks like a patch but its diff cannot be read.
     Unreadable(Box<Unreadable>),
+}
+
+impl Classified {
+    /// The mail's Message-ID, whatever it is.
+    pub fn message_id(&self) -> Option<&str> {
+        match self {
+            Classified::Submission(patch) => patch.message_id.as_deref(),
+            Classified::NotSubmission(left) => left.mail.message_id.as_deref(),
+            Classified::Unreadable(bad) => bad.mail.message_id.as_deref(),
+        }
+    }
+
+    /// Whether it is checked: a patch or a cover letter.
+    pub fn is_submission(&self) -> bool {
+        matches!(self, Classified::Submission(_))
+    }
 }
 
 /// The facts of a mail that identify it in reports and threads.

@@ -33,15 +33,13 @@ fn classified() -> Vec<Classified> {
 
 /// The class of a mail, as a word, for the table below.
 fn class(item: &Classified) -> (String, Option<String>) {
-    match item {
-        Classified::Submission(p) => {
-            let index = p.prefix.as_ref().and_then(|x| x.index);
-            let word = if index == Some(0) { "cover" } else { "patch" };
-            (word.to_string(), p.message_id.clone())
-        }
-        Classified::NotSubmission(l) => (l.reason.as_str().to_string(), l.mail.message_id.clone()),
-        Classified::Unreadable(u) => ("unreadable".to_string(), u.mail.message_id.clone()),
-    }
+    let word = match item {
+        Classified::Submission(p) if p.prefix.as_ref().and_then(|x| x.index) == Some(0) => "cover",
+        Classified::Submission(_) => "patch",
+        Classified::NotSubmission(l) => l.reason.as_str(),
+        Classified::Unreadable(_) => "unreadable",
+    };
+    (word.to_string(), item.message_id().map(str::to_string))
 }
 
 #[test]
