@@ -348,7 +348,7 @@ impl Gate {
         };
         let short = |id: &str| id.chars().take(12).collect::<String>();
         let mut notes = vec![format!(
-            "the policy, MAINTAINERS and .mailmap were read at the base {} ({}), not from the change",
+            "the policy, MAINTAINERS and .mailmap were read from {} ({}), the base the change applies to, not from the change",
             base.rev,
             short(&base.commit)
         )];
