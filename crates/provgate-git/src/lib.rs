@@ -60,6 +60,7 @@
 //!
 //! [`FileChange`]: provgate_patch::FileChange
 
+pub mod at_revision;
 mod cli;
 mod commit;
 mod error;

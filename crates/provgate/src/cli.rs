@@ -296,8 +296,53 @@ pub struct CheckArgs {
     #[arg(long)]
     pub no_keywords: bool,
 
+    /// Read the policy file, MAINTAINERS and .mailmap at the commit REV (the base a change
+    /// applies to: `origin/main`, a commit id) instead of the work tree, so that a change cannot
+    /// loosen the policy that judges it nor name its own zone maintainers. The report says so,
+    /// and names each of these files the change edits. A `--policy` file inside the repository
+    /// is read at REV too; a preset or a file outside it is used as given.
+    #[arg(long, value_name = "REV")]
+    pub base_policy: Option<String>,
+
+    /// Also write the report as FORMAT to FILE, from the same run (repeatable; e.g.
+    /// `--write sarif=provgate.sarif --write markdown=summary.md`): a CI job gets every format
+    /// it needs from one check. Text written this way has no colours.
+    #[arg(long, value_name = "FORMAT=FILE", value_parser = parse_write)]
+    pub write: Vec<WriteTo>,
+
     #[command(flatten)]
     pub record: RecordArgs,
+}
+
+/// One `--write FORMAT=FILE`.
+#[derive(Debug, Clone)]
+pub struct WriteTo {
+    /// The format.
+    pub format: Format,
+    /// Where.
+    pub file: PathBuf,
+}
+
+fn parse_write(value: &str) -> Result<WriteTo, String> {
+    let Some((format, file)) = value.split_once('=') else {
+        return Err(format!(
+            "`{value}` is not FORMAT=FILE (e.g. sarif=provgate.sarif)"
+        ));
+    };
+    let format = Format::from_str(format, true).map_err(|_| {
+        let names: Vec<String> = Format::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+            .collect();
+        format!("unknown format `{format}`; one of {}", names.join(", "))
+    })?;
+    if file.is_empty() {
+        return Err(format!("`{value}` names no file"));
+    }
+    Ok(WriteTo {
+        format,
+        file: PathBuf::from(file),
+    })
 }
 
 /// How a report is written.
