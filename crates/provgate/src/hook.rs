@@ -376,7 +376,12 @@ fn describe(plan: &PushPlan) -> Vec<String> {
                 ),
             );
         }
-        let n = commits(list.commits.len());
+        let read = list.commits.len();
+        let n = match (list.more, read) {
+            (false, _) => commits(read),
+            (true, 0) => "commits".to_string(),
+            (true, _) => format!("more than {}", commits(read)),
+        };
         let what = match baseline {
             Baseline::Known(known) => {
                 let first = match &known[0] {
@@ -394,7 +399,7 @@ fn describe(plan: &PushPlan) -> Vec<String> {
                 }
             }
             Baseline::MergeBase { branch, base } => format!(
-                "nothing of {remote} is known here (a new remote, one never fetched, or a URL), so checking the {n} since the merge base {} with {}",
+                "nothing of {remote} is known here (a new remote, one never fetched, or a URL), so measuring from the merge base {} with {}: {n}",
                 short_id(base),
                 short(&branch.name),
             ),
@@ -413,7 +418,7 @@ fn describe(plan: &PushPlan) -> Vec<String> {
                     ),
                 };
                 format!(
-                    "nothing of {remote} is known here (a new remote, one never fetched, or a URL) and {why}, so its whole history is new: {n} to check"
+                    "nothing of {remote} is known here (a new remote, one never fetched, or a URL) and {why}, so its whole history is new: {n}"
                 )
             }
         };
@@ -428,15 +433,17 @@ fn describe(plan: &PushPlan) -> Vec<String> {
                     format!("`git config {} N`", PushLimit::CONFIG_KEY)
                 }
             };
-            say(
-                &mut lines,
+            let max = plan.limit.max.unwrap_or(0);
+            let text = if read == 0 {
                 format!(
-                    "{local} sends more than {}: only the newest {} are checked (the hook reads at most {} a push; raise the limit with {raise}, 0 for none)",
-                    commits(list.commits.len()),
-                    list.commits.len(),
-                    plan.limit.max.unwrap_or(0),
-                ),
-            );
+                    "{local}: none of them are checked: the refs before it used up the limit of {max} commits a push (raise it with {raise}, 0 for none)"
+                )
+            } else {
+                format!(
+                    "{local}: only the newest {read} of them are checked (the hook reads at most {max} commits a push; raise the limit with {raise}, 0 for none)"
+                )
+            };
+            say(&mut lines, text);
         }
     }
     lines
