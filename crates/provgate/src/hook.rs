@@ -224,18 +224,20 @@ fn commit_msg(repo: &Path, file: &Path, options: &HookOptions) -> anyhow::Result
     match hooks::commit_kind(repo, &message).map_err(user_error)? {
         CommitKind::Ordinary => {}
         CommitKind::Merge => {
-            if !checks(repo, options.check_merges, "provgate.hookCheckMerges")? {
+            if !checks(repo, options.check_merges, hooks::CHECK_MERGES_KEY)? {
                 eprintln!(
-                    "provgate commit-msg: a merge commit, not checked (`git config provgate.hookCheckMerges true` checks merges)"
+                    "provgate commit-msg: a merge commit, not checked (`git config {} true` checks merges)",
+                    hooks::CHECK_MERGES_KEY
                 );
                 return Ok(EXIT_OK);
             }
         }
         CommitKind::Autosquash(kind) => {
-            if !checks(repo, options.check_fixups, "provgate.hookCheckFixups")? {
+            if !checks(repo, options.check_fixups, hooks::CHECK_FIXUPS_KEY)? {
                 eprintln!(
-                    "provgate commit-msg: a `{}` commit, not checked: the commit it is folded into is (`git config provgate.hookCheckFixups true` checks these)",
-                    kind.prefix()
+                    "provgate commit-msg: a `{}` commit, not checked: the commit it is folded into is (`git config {} true` checks these)",
+                    kind.prefix(),
+                    hooks::CHECK_FIXUPS_KEY
                 );
                 return Ok(EXIT_OK);
             }
@@ -621,6 +623,10 @@ impl Shared {
         let mut state = self.lock();
         let mut wait = self.after;
         loop {
+            // Finished may have been told before this thread first took the lock.
+            if state.finished {
+                return;
+            }
             state = match self.wake.wait_timeout(state, wait) {
                 Ok((state, _)) => state,
                 Err(e) => e.into_inner().0,
