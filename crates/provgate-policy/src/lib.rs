@@ -70,7 +70,8 @@ pub use policy::{CodeSettings, Kind, Mode, Policy, Preference, SourceState, Stat
 pub use render::{Format, init_template, render};
 pub use rules::{AiPremise, ExampleSetup, Finding, Rule, RuleDoc, RuleId, Stage, UnknownRuleId};
 pub use zones::{
-    KeywordText, SectionInfo, SectionMatch, SectionReason, SectionSource, ZoneInfo, Zones,
+    KeywordText, RepoFiles, SectionInfo, SectionMatch, SectionReason, SectionSource, ZoneInfo,
+    Zones,
 };
 
 /// The documentation of the rule `name` (`provgate explain NAME`).

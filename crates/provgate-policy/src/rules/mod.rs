@@ -385,14 +385,26 @@ impl PatchContext<'_> {
     }
 
     /// People named by trailers with one of `keys`, other than the author and AI identities,
-    /// with the trailer's line.
+    /// with the trailer's line (0 for a trailer given in a reviewer's reply: `b4 am` would add
+    /// those to the patch, so they count as the patch's own).
     pub fn humans_in(&self, keys: &[String]) -> Vec<(provgate_patch::Person, usize)> {
         let author = self.facts.patch.author.as_ref();
         let ignore_sub = self.policy.dco.ignore_subaddress;
+        let from_replies = self
+            .facts
+            .patch
+            .review
+            .iter()
+            .map(|r| provgate_patch::Trailer {
+                line: 0,
+                ..r.trailer.clone()
+            });
         self.facts
             .patch
             .trailers
             .iter()
+            .cloned()
+            .chain(from_replies)
             .filter(|t| keys.iter().any(|k| t.is(k)))
             .filter_map(|t| parse_person(&t.value).map(|p| (p, t.line)))
             .filter(|(p, _)| crate::fingerprints::ai_identity(p).is_none())
