@@ -312,3 +312,33 @@ fn at_most_25000_results_deny_first_and_the_rest_counted() {
         "a report over GitHub's result limit",
     );
 }
+
+/// The check itself sees what the schema cannot: a result with only a logical location (as
+/// provgate wrote for commit-message findings before) is valid SARIF that GitHub rejects.
+#[test]
+fn the_check_rejects_a_result_without_a_physical_location() {
+    if std::env::var_os("PROVGATE_SARIF_MULTITOOL").is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must set PROVGATE_SARIF_MULTITOOL (see .ci/run)"
+        );
+        eprintln!("PROVGATE_SARIF_MULTITOOL is not set: not run");
+        return;
+    }
+    let mut sarif: Value = serde_json::from_str(&render(&report())).unwrap();
+    sarif["runs"][0]["results"][2]["locations"] =
+        serde_json::json!([{ "logicalLocations": [{ "name": "hw/net: fix the length check" }] }]);
+    let text = serde_json::to_string_pretty(&sarif).unwrap();
+    let failure = std::panic::catch_unwind(|| {
+        sarif_github::assert_github_accepts(&text, "a result with a logical location only")
+    })
+    .expect_err("GitHub rejects it");
+    let message = failure
+        .downcast_ref::<String>()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        message.contains("GH1001: runs[0].results[2].locations[0]"),
+        "{message}"
+    );
+}

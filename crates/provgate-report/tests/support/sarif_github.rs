@@ -182,5 +182,9 @@ fn message(result: &Value, rules: &[Value]) -> String {
     for (i, argument) in arguments.iter().enumerate() {
         text = text.replace(&format!("{{{i}}}"), argument);
     }
+    // Some of 5.7.0's message strings name an argument they are not given (GH1001's `{2}`).
+    if (0..10).any(|i| text.contains(&format!("{{{i}}}"))) {
+        text.push_str(&format!(" [arguments: {}]", arguments.join(", ")));
+    }
     format!("{rule}: {text}")
 }
