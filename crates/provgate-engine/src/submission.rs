@@ -299,10 +299,18 @@ pub struct Unreadable {
 impl Unreadable {
     /// A sentence for the author or the user: which mail, which line, why.
     pub fn describe(&self) -> String {
-        format!(
-            "the diff of \"{}\" cannot be read at line `{}`: {}",
-            self.mail.subject, self.text, self.kind
-        )
+        // A diff cut short fails where the text ends: there is no line to quote.
+        if self.text.trim().is_empty() {
+            format!(
+                "the diff of \"{}\" cannot be read where it ends: {}",
+                self.mail.subject, self.kind
+            )
+        } else {
+            format!(
+                "the diff of \"{}\" cannot be read at line `{}`: {}",
+                self.mail.subject, self.text, self.kind
+            )
+        }
     }
 
     /// What the author can do.

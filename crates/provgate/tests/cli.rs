@@ -205,7 +205,7 @@ fn bad_input_is_reported_with_its_line_and_the_rest_is_read() {
     assert_eq!(report["errors"][0]["input"], "mixed.mbox");
     assert_eq!(report["errors"][0]["line"], 14);
     assert!(
-        err.contains("mixed.mbox:14: hunk is shorter than its header says"),
+        err.contains("mixed.mbox:14: the diff of \"[PATCH] broken\" cannot be read where it ends: hunk is shorter than its header says"),
         "{err}"
     );
 
