@@ -309,3 +309,21 @@ fn a_symbolic_link_at_the_base_is_not_followed() {
         "{stderr}"
     );
 }
+
+/// `--color` reaches clap's own messages: `always` colours a usage error even into a pipe, and
+/// `never` leaves it plain.
+#[test]
+fn the_color_flag_reaches_usage_errors() {
+    let temp = TempDir::new().unwrap();
+    let stderr = |color: &str| {
+        let out = provgate_at(temp.path(), &["check", "--color", color, "--no-such-flag"]);
+        assert_eq!(out.status.code(), Some(2));
+        String::from_utf8(out.stderr).unwrap()
+    };
+    assert!(stderr("always").contains('\u{1b}'));
+    let plain = stderr("never");
+    assert!(
+        !plain.contains('\u{1b}') && plain.contains("--no-such-flag"),
+        "{plain:?}"
+    );
+}
