@@ -216,7 +216,7 @@ fn a_change_cannot_name_its_own_zone_maintainer() {
 }
 
 #[test]
-fn text_and_markdown_say_where_the_policy_was_read() {
+fn text_markdown_email_and_github_say_where_the_policy_was_read() {
     let (_temp, repo) = loosening_repo();
     let text = provgate_at(
         &repo,
@@ -252,6 +252,41 @@ fn text_and_markdown_say_where_the_policy_was_read() {
     assert!(
         markdown.contains("this change edits the policy"),
         "{markdown}"
+    );
+    let email = provgate_at(
+        &repo,
+        &[
+            "check",
+            "--no-code",
+            "--base-policy",
+            "base",
+            "--format",
+            "email",
+            "base..HEAD",
+        ],
+    );
+    let email = String::from_utf8(email.stdout).unwrap();
+    assert!(
+        email.contains("\nNote: this change edits the policy"),
+        "{email}"
+    );
+    let github = provgate_at(
+        &repo,
+        &[
+            "check",
+            "--no-code",
+            "--base-policy",
+            "base",
+            "--format",
+            "github",
+            "base..HEAD",
+        ],
+    );
+    let github = String::from_utf8(github.stdout).unwrap();
+    assert!(
+        github.contains("::notice title=provgate notes::")
+            && github.contains("%0Athis change edits the policy"),
+        "{github}"
     );
 }
 
