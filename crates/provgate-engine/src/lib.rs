@@ -34,6 +34,7 @@ mod prove;
 mod read;
 mod report;
 mod scan;
+pub mod submission;
 pub mod zones;
 
 pub use audit::entry_for_report;
@@ -45,6 +46,6 @@ pub use policy_source::{
     LoadedPolicy, POLICY_FILE, PolicySource, ProjectFiles, TrustedFile, load_policy, project_root,
 };
 pub use prove::{ProveRequest, Proved, prove};
-pub use read::{ReadResult, read_bytes, read_inputs};
+pub use read::{ReadResult, read_bytes, read_bytes_with, read_inputs, read_inputs_with};
 pub use report::build as build_report;
 pub use scan::{ScanProgress, ScanRequest, Scanned, git_dir};

@@ -64,11 +64,11 @@ pub use code::{
     CodeAnalyzer, CodeFacts, CodeIssue, CodeNote, HunkCode, Mechanical, ProofFacts, ProofOutcome,
 };
 pub use error::{PolicyError, PolicyErrorKind};
-pub use evidence::{AiEvidence, Declaration, Fingerprint, HumanHelp};
+pub use evidence::{AiEvidence, AiWeight, Declaration, Fingerprint, HumanHelp};
 pub use level::{Level, Overrides};
 pub use policy::{CodeSettings, Kind, Mode, Policy, Preference, SourceState, Status, Tier};
 pub use render::{Format, init_template, render};
-pub use rules::{ExampleSetup, Finding, Rule, RuleDoc, RuleId, Stage, UnknownRuleId};
+pub use rules::{AiPremise, ExampleSetup, Finding, Rule, RuleDoc, RuleId, Stage, UnknownRuleId};
 pub use zones::{
     KeywordText, RepoFiles, SectionInfo, SectionMatch, SectionReason, SectionSource, ZoneInfo,
     Zones,

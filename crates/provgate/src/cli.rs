@@ -649,13 +649,39 @@ pub struct HookInstallArgs {
     #[arg(long)]
     pub pre_push: bool,
 
-    /// commit-msg: add the author's Signed-off-by when it is missing.
-    #[arg(long)]
-    pub add_signoff: bool,
+    #[command(flatten)]
+    pub options: HookOptions,
 
     /// The repository.
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub repo: PathBuf,
+}
+
+/// What the hooks check, given to `hook install` (which writes it into the hooks) and to
+/// `hook run`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct HookOptions {
+    /// commit-msg: add the author's Signed-off-by to the commit being written when it is
+    /// missing (that commit only; nothing is amended).
+    #[arg(long)]
+    pub add_signoff: bool,
+
+    /// commit-msg: check merge commits too (skipped by default, as `check` skips them; also
+    /// `git config provgate.hookCheckMerges true`).
+    #[arg(long)]
+    pub check_merges: bool,
+
+    /// commit-msg: check `fixup!`, `squash!` and `amend!` commits too (skipped by default:
+    /// `git rebase --autosquash` folds them into the commit that lands; also
+    /// `git config provgate.hookCheckFixups true`).
+    #[arg(long)]
+    pub check_fixups: bool,
+
+    /// pre-push: read at most N commits a push sends, the newest of each ref, and say so when
+    /// there were more; 0 reads them all [default: `git config provgate.hookMaxCommits`, else
+    /// 500].
+    #[arg(long, value_name = "N")]
+    pub max_commits: Option<usize>,
 }
 
 /// Arguments of `hook uninstall`.
@@ -682,9 +708,8 @@ pub struct HookRunArgs {
     #[arg(value_enum)]
     pub kind: HookRunKind,
 
-    /// commit-msg: add the author's Signed-off-by when it is missing.
-    #[arg(long)]
-    pub add_signoff: bool,
+    #[command(flatten)]
+    pub options: HookOptions,
 
     /// What git passes to the hook.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
