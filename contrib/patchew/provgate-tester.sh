@@ -3,13 +3,16 @@
 # and HEAD of the tester's clone) against the project's policy. Patchew runs this script in that
 # clone and passes the tester iff it exits 0; everything printed here is the uploaded log.
 #
-# The policy is the project's provgate.toml as of the base commit, so that a series cannot
-# loosen the policy it is judged by; without one, provgate's default preset judges.
+# The policy file, MAINTAINERS and .mailmap are read as of the base commit (`provgate check
+# --base-policy`), so that a series can neither loosen the policy it is judged by nor name its
+# own zone maintainers; without a provgate.toml there (and no --preset or --policy in
+# PROVGATE_ARGS), provgate's default preset judges.
 #
 # Environment (all optional):
 #   PROVGATE       the provgate binary (default: provgate on PATH)
 #   PROVGATE_BASE  the base commit (default: the branch `base` patchew creates)
-#   PROVGATE_ARGS  more arguments for `provgate check`, split on spaces (e.g. `--stage merge`)
+#   PROVGATE_ARGS  more arguments for `provgate check`, split on spaces (e.g. `--stage merge`,
+#                  `--preset qemu`)
 #
 # Exit status: 0 the series passes (warnings allowed), 1 it fails the policy, 2 it could not be
 # checked.
@@ -22,25 +25,43 @@ if ! git rev-parse -q --verify "$base^{commit}" >/dev/null; then
   echo "provgate-tester: no base commit '$base' (patchew creates the branch 'base'; set PROVGATE_BASE otherwise)"
   exit 2
 fi
+short=$(git rev-parse --short "$base")
 
-policy=
-cleanup() { [ -n "$policy" ] && rm -f "$policy"; }
-trap cleanup EXIT
-trap 'exit 2' HUP INT TERM
-if git cat-file -e "$base:provgate.toml" 2>/dev/null; then
-  policy=$(mktemp "${TMPDIR:-/tmp}/provgate-base-policy.XXXXXX") || exit 2
-  git show "$base:provgate.toml" >"$policy" || exit 2
-  set -- --policy "$policy"
-  echo "provgate-tester: policy: provgate.toml as of $(git rev-parse --short "$base")"
-else
-  set --
-  echo "provgate-tester: policy: provgate's default (no provgate.toml at $(git rev-parse --short "$base"))"
-fi
-echo "provgate-tester: checking $(git rev-list --count "$base..HEAD") commit(s), $(git rev-parse --short "$base")..$(git rev-parse --short HEAD)"
+# The policy provgate will judge under, as it chooses it: --policy, else --preset, else
+# provgate.toml at the base, else the default.
+describe_policy() {
+  preset= file=
+  # shellcheck disable=SC2086 # PROVGATE_ARGS is split on purpose.
+  set -- ${PROVGATE_ARGS:-}
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --preset) preset=${2:-} && shift ;;
+      --preset=*) preset=${1#--preset=} ;;
+      --policy) file=${2:-} && shift ;;
+      --policy=*) file=${1#--policy=} ;;
+    esac
+    shift
+  done
+  if [ -n "$file" ]; then
+    case $file in
+      /*) echo "$file" ;;
+      *) echo "$file as of $short" ;;
+    esac
+  elif [ -n "$preset" ]; then
+    echo "the preset $preset"
+  elif git cat-file -e "$base:provgate.toml" 2>/dev/null; then
+    echo "provgate.toml as of $short"
+  else
+    echo "provgate's default (no provgate.toml at $short)"
+  fi
+}
+
+echo "provgate-tester: policy: $(describe_policy); MAINTAINERS and .mailmap as of $short"
+echo "provgate-tester: checking $(git rev-list --count "$base..HEAD") commit(s), $short..$(git rev-parse --short HEAD)"
 echo
 
 # shellcheck disable=SC2086 # PROVGATE_ARGS is split on purpose.
-"$provgate" check --color never "$@" ${PROVGATE_ARGS:-} "$base..HEAD" 2>&1
+NO_COLOR=1 "$provgate" check --color never --base-policy "$base" ${PROVGATE_ARGS:-} "$base..HEAD" 2>&1
 status=$?
 echo
 case $status in

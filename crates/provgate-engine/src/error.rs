@@ -44,8 +44,8 @@ pub enum EngineError {
     BaseFiles {
         /// The revision given.
         rev: String,
-        /// What git could not do.
-        source: provgate_git::GitError,
+        /// What git could not do (boxed: the error is passed around by value).
+        source: Box<provgate_git::GitError>,
     },
 
     /// A `--policy` file inside the repository does not exist at the base it is read from.

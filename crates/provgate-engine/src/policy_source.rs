@@ -159,7 +159,7 @@ impl BaseFiles {
     pub(crate) fn open(repo: &Path, rev: &str) -> Result<BaseFiles, EngineError> {
         let tree = TreeAt::open(repo, rev).map_err(|source| EngineError::BaseFiles {
             rev: rev.to_string(),
-            source,
+            source: Box::new(source),
         })?;
         Ok(BaseFiles {
             tree,
@@ -177,7 +177,7 @@ impl BaseFiles {
             .read(path)
             .map_err(|source| EngineError::BaseFiles {
                 rev: self.tree.rev().to_string(),
-                source,
+                source: Box::new(source),
             })
     }
 
@@ -225,7 +225,7 @@ impl BaseFiles {
                         .directories()
                         .map_err(|source| EngineError::BaseFiles {
                             rev: self.tree.rev().to_string(),
-                            source,
+                            source: Box::new(source),
                         })?;
                 files.is_dir = Some(Box::new(move |p: &str| {
                     directories.contains(p.trim_end_matches('/'))

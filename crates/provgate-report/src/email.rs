@@ -141,6 +141,11 @@ fn reply(
             let _ = writeln!(out, "Policy status: {status}");
         }
     }
+    // Where the policy was read and a series that edits it: a maintainer reading the reply
+    // must know which policy judged.
+    for note in &report.notes {
+        let _ = writeln!(out, "Note: {note}");
+    }
     let _ = writeln!(
         out,
         "\n---\nEmail generated automatically by provgate {}.",

@@ -42,7 +42,14 @@ impl Default for Caps {
 /// Renders the report as workflow commands within `caps`.
 pub fn render(report: &Report, caps: Caps) -> String {
     let mut out = String::new();
-    let findings: Vec<&FindingReport> = report.all_findings().collect();
+    let mut findings: Vec<&FindingReport> = report.all_findings().collect();
+    // GitHub shows an annotation on the diff only with a file (and best with a line): within the
+    // per-step caps those come first, the rest keep their order.
+    findings.sort_by_key(|f| match (&f.path, f.line.filter(|&l| l > 0)) {
+        (Some(_), Some(_)) => 0,
+        (Some(_), None) => 1,
+        (None, _) => 2,
+    });
     let shown_input_errors = report.errors.len().min(caps.errors);
     let error_budget = caps.errors - shown_input_errors;
     let (mut shown, mut errors, mut warnings) = (0, 0, 0);
@@ -90,6 +97,16 @@ pub fn render(report: &Report, caps: Caps) -> String {
             out,
             "::error title=provgate input error::{}",
             escape_data(&format!("{}: {}", error.input, error.message))
+        );
+    }
+    // Remarks on the run (where the policy was read, a change that edits it) are not findings,
+    // but a reviewer of the pull request must see them.
+    // One notice for all of them: notices share GitHub's per-step caps with nothing else here.
+    if !report.notes.is_empty() {
+        let _ = writeln!(
+            out,
+            "::notice title=provgate notes::{}",
+            escape_data(&report.notes.join("\n"))
         );
     }
     let s = &report.summary;
@@ -179,6 +196,31 @@ mod tests {
 
     fn count(out: &str, prefix: &str) -> usize {
         out.lines().filter(|l| l.starts_with(prefix)).count()
+    }
+
+    #[test]
+    fn findings_anchored_to_lines_take_the_slots_first() {
+        let mut report = report(12, 0, 0);
+        let mut anchored = Finding::new(RuleId::SpdxMissing, "anchored");
+        anchored.level = Level::Deny;
+        anchored.path = Some("a.c".into());
+        anchored.line = Some(3);
+        report.findings.push(FindingReport::new(anchored));
+        let out = render(&report, Caps::default());
+        let first = out.lines().next().unwrap();
+        assert!(first.starts_with("::error file=a.c,line=3,"), "{out}");
+        assert_eq!(count(&out, "::error "), 10);
+    }
+
+    #[test]
+    fn run_notes_are_notices() {
+        let mut report = report(0, 0, 0);
+        report.notes.push("read at the base".into());
+        report.notes.push("this change edits the policy".into());
+        let out = render(&report, Caps::default());
+        assert!(out.contains(
+            "::notice title=provgate notes::read at the base%0Athis change edits the policy\n"
+        ));
     }
 
     #[test]

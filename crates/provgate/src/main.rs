@@ -19,7 +19,7 @@ mod zones;
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use crate::cli::{Cli, Command};
 
@@ -58,8 +58,38 @@ impl UserError {
     }
 }
 
+/// The colour choice the arguments make (`--color never|always|auto`, as the commands that
+/// take it read it), for the messages clap prints before they are parsed.
+fn clap_color(args: impl Iterator<Item = std::ffi::OsString>) -> clap::ColorChoice {
+    let args: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
+    let mut choice = clap::ColorChoice::Auto;
+    for (i, arg) in args.iter().enumerate() {
+        if arg == "--" {
+            break;
+        }
+        let value = match arg.strip_prefix("--color=") {
+            Some(value) => Some(value),
+            None if arg == "--color" => args.get(i + 1).map(String::as_str),
+            None => None,
+        };
+        match value {
+            Some("never") => choice = clap::ColorChoice::Never,
+            Some("always") => choice = clap::ColorChoice::Always,
+            Some("auto") => choice = clap::ColorChoice::Auto,
+            _ => {}
+        }
+    }
+    choice
+}
+
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    // `--color never` reaches clap's own messages too (a log captured through a terminal, as
+    // some CI runners do, must not carry escape codes).
+    let command = Cli::command().color(clap_color(std::env::args_os()));
+    let parsed = command
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
@@ -96,5 +126,32 @@ fn main() -> ExitCode {
             }
             ExitCode::from(EXIT_ERROR)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn choice(args: &[&str]) -> clap::ColorChoice {
+        clap_color(args.iter().map(std::ffi::OsString::from))
+    }
+
+    #[test]
+    fn the_color_flag_reaches_clap() {
+        assert_eq!(choice(&["provgate", "check"]), clap::ColorChoice::Auto);
+        assert_eq!(
+            choice(&["provgate", "check", "--color", "never", "--bogus"]),
+            clap::ColorChoice::Never
+        );
+        assert_eq!(
+            choice(&["provgate", "check", "--color=always"]),
+            clap::ColorChoice::Always
+        );
+        // After `--` it is an input, not a flag.
+        assert_eq!(
+            choice(&["provgate", "check", "--", "--color=always"]),
+            clap::ColorChoice::Auto
+        );
     }
 }

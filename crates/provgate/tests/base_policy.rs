@@ -216,7 +216,7 @@ fn a_change_cannot_name_its_own_zone_maintainer() {
 }
 
 #[test]
-fn text_and_markdown_say_where_the_policy_was_read() {
+fn text_markdown_email_and_github_say_where_the_policy_was_read() {
     let (_temp, repo) = loosening_repo();
     let text = provgate_at(
         &repo,
@@ -252,6 +252,41 @@ fn text_and_markdown_say_where_the_policy_was_read() {
     assert!(
         markdown.contains("this change edits the policy"),
         "{markdown}"
+    );
+    let email = provgate_at(
+        &repo,
+        &[
+            "check",
+            "--no-code",
+            "--base-policy",
+            "base",
+            "--format",
+            "email",
+            "base..HEAD",
+        ],
+    );
+    let email = String::from_utf8(email.stdout).unwrap();
+    assert!(
+        email.contains("\nNote: this change edits the policy"),
+        "{email}"
+    );
+    let github = provgate_at(
+        &repo,
+        &[
+            "check",
+            "--no-code",
+            "--base-policy",
+            "base",
+            "--format",
+            "github",
+            "base..HEAD",
+        ],
+    );
+    let github = String::from_utf8(github.stdout).unwrap();
+    assert!(
+        github.contains("::notice title=provgate notes::")
+            && github.contains("%0Athis change edits the policy"),
+        "{github}"
     );
 }
 
@@ -307,5 +342,23 @@ fn a_symbolic_link_at_the_base_is_not_followed() {
     assert!(
         stderr.contains("HEAD:provgate.toml") && stderr.contains("symbolic link"),
         "{stderr}"
+    );
+}
+
+/// `--color` reaches clap's own messages: `always` colours a usage error even into a pipe, and
+/// `never` leaves it plain.
+#[test]
+fn the_color_flag_reaches_usage_errors() {
+    let temp = TempDir::new().unwrap();
+    let stderr = |color: &str| {
+        let out = provgate_at(temp.path(), &["check", "--color", color, "--no-such-flag"]);
+        assert_eq!(out.status.code(), Some(2));
+        String::from_utf8(out.stderr).unwrap()
+    };
+    assert!(stderr("always").contains('\u{1b}'));
+    let plain = stderr("never");
+    assert!(
+        !plain.contains('\u{1b}') && plain.contains("--no-such-flag"),
+        "{plain:?}"
     );
 }

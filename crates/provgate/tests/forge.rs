@@ -168,6 +168,7 @@ fn action_script() -> PathBuf {
 struct ActionRun {
     status: Option<i32>,
     stdout: String,
+    stderr: String,
     summary: Vec<u8>,
     outputs: String,
 }
@@ -176,11 +177,16 @@ struct ActionRun {
 fn run_action(temp: &TempDir, repo: &Path, env: &[(&str, &str)]) -> ActionRun {
     let base = git_ok(repo, &["rev-parse", "base"]).trim().to_string();
     let head = git_ok(repo, &["rev-parse", "HEAD"]).trim().to_string();
-    let github = temp.path().join("github");
-    let _ = std::fs::remove_dir_all(&github);
-    std::fs::create_dir(&github).expect("github directory");
-    let event = github.join("event.json");
-    let payload = serde_json::json!({
+    let mut env = env.to_vec();
+    if !env.iter().any(|(k, _)| *k == "PROVGATE_ARGS") {
+        env.push(("PROVGATE_ARGS", "--preset qemu"));
+    }
+    run_event(temp, repo, &pull_request(&base, &head), &env)
+}
+
+/// A `pull_request` event's payload, as GitHub sends it (the fields the action reads).
+fn pull_request(base: &str, head: &str) -> Value {
+    serde_json::json!({
         "action": "synchronize",
         "number": 7,
         "pull_request": {
@@ -188,7 +194,16 @@ fn run_action(temp: &TempDir, repo: &Path, env: &[(&str, &str)]) -> ActionRun {
             "base": { "ref": "main", "sha": base },
             "head": { "ref": "feature", "sha": head },
         },
-    });
+        "repository": { "default_branch": "main" },
+    })
+}
+
+/// Runs the script in `workspace` as the action's step does, on the event `payload`.
+fn run_event(temp: &TempDir, workspace: &Path, payload: &Value, env: &[(&str, &str)]) -> ActionRun {
+    let github = temp.path().join("github");
+    let _ = std::fs::remove_dir_all(&github);
+    std::fs::create_dir(&github).expect("github directory");
+    let event = github.join("event.json");
     std::fs::write(&event, payload.to_string()).expect("event");
     let summary = github.join("step_summary.md");
     let outputs = github.join("output");
@@ -196,37 +211,42 @@ fn run_action(temp: &TempDir, repo: &Path, env: &[(&str, &str)]) -> ActionRun {
     std::fs::write(&outputs, "").expect("outputs");
     let runner_temp = github.join("runner-temp");
     std::fs::create_dir(&runner_temp).expect("runner temp");
+    let event_name = if payload.get("pull_request").is_some() {
+        "pull_request"
+    } else {
+        "push"
+    };
     let mut cmd = Command::new("bash");
     isolated(&mut cmd)
         .arg(action_script())
-        .current_dir(repo)
+        .current_dir(workspace)
         .env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_EVENT_NAME", "pull_request")
+        .env("GITHUB_EVENT_NAME", event_name)
         .env("GITHUB_EVENT_PATH", &event)
-        .env("GITHUB_WORKSPACE", repo)
+        .env("GITHUB_WORKSPACE", workspace)
         .env("GITHUB_STEP_SUMMARY", &summary)
         .env("GITHUB_OUTPUT", &outputs)
         .env("RUNNER_TEMP", &runner_temp)
         .env("PROVGATE", env!("CARGO_BIN_EXE_provgate"))
-        .env("PROVGATE_ARGS", "--preset qemu");
+        .env_remove("GITHUB_HEAD_REF");
     for (key, value) in env {
         cmd.env(key, value);
     }
     let out = cmd.output().expect("the script runs");
-    assert!(
-        out.stderr.is_empty(),
-        "nothing on standard error: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let outputs = std::fs::read_to_string(&outputs).expect("outputs written");
     // Every SARIF file the action writes is one the upload step would send to code scanning.
-    if let Some(sarif) = outputs.lines().find_map(|l| l.strip_prefix("sarif=")) {
+    if let Some(sarif) = outputs
+        .lines()
+        .find_map(|l| l.strip_prefix("sarif="))
+        .filter(|path| !path.is_empty())
+    {
         let sarif = std::fs::read_to_string(sarif).expect("the SARIF output names a file");
         sarif_github::assert_github_accepts(&sarif, "the action's SARIF");
     }
     ActionRun {
         status: out.status.code(),
         stdout: String::from_utf8(out.stdout).expect("UTF-8"),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         summary: std::fs::read(&summary).expect("summary written"),
         outputs,
     }
@@ -247,10 +267,11 @@ fn action_caps_annotations_per_level_and_says_how_many_more() {
     assert_eq!(run.status, Some(1), "{}", run.stdout);
     assert_eq!(annotations(&run.stdout, "error"), 10, "{}", run.stdout);
     assert_eq!(annotations(&run.stdout, "warning"), 10, "{}", run.stdout);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
     let notices: Vec<&str> = run
         .stdout
         .lines()
-        .filter(|l| l.starts_with("::notice "))
+        .filter(|l| l.starts_with("::notice title=provgate::"))
         .collect();
     assert_eq!(notices.len(), 1, "{}", run.stdout);
     assert!(
@@ -269,7 +290,7 @@ fn action_caps_annotations_per_level_and_says_how_many_more() {
     let note = run
         .stdout
         .lines()
-        .position(|l| l.starts_with("::notice "))
+        .position(|l| l.starts_with("::notice title=provgate::"))
         .unwrap();
     assert!(note > last_annotation);
 
@@ -314,7 +335,17 @@ fn action_cuts_the_summary_under_the_limit_with_a_note() {
     let summary = String::from_utf8(run.summary).expect("cut at a line, so still UTF-8");
     assert!(summary.starts_with("## "), "{summary}");
     assert!(
-        summary.contains("this report was cut") && summary.contains("1 MiB"),
+        summary.contains("this report was cut")
+            && summary.contains("the job summary limit of 2000 bytes"),
+        "{summary}"
+    );
+    // The command that prints it all is the action's, with its arguments.
+    let base = git_ok(&repo, &["rev-parse", "base"]).trim().to_string();
+    let head = git_ok(&repo, &["rev-parse", "HEAD"]).trim().to_string();
+    assert!(
+        summary.contains(&format!(
+            "`provgate check --format markdown --base-policy {base} --preset qemu {base}..{head}`"
+        )),
         "{summary}"
     );
     assert!(run.outputs.contains("summary-truncated=true\n"));
@@ -325,9 +356,22 @@ fn action_passes_a_clean_pull_request_quietly() {
     let (temp, repo) = build_repo(0, 2);
     let run = run_action(&temp, &repo, &[]);
     assert_eq!(run.status, Some(0), "{}", run.stdout);
-    for command in ["error", "warning", "notice"] {
+    for command in ["error", "warning"] {
         assert_eq!(annotations(&run.stdout, command), 0, "{}", run.stdout);
     }
+    // The one notice is the run's notes: where the policy was read.
+    let notices: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("::notice"))
+        .collect();
+    assert_eq!(notices.len(), 1, "{}", run.stdout);
+    assert!(
+        notices[0].starts_with("::notice title=provgate notes::")
+            && notices[0].contains("the base the change applies to"),
+        "{}",
+        notices[0]
+    );
     assert!(run.stdout.contains("provgate: pass: 2 patch(es)"));
     assert!(run.outputs.contains("verdict=pass\n"));
     assert!(
@@ -356,4 +400,458 @@ fn action_yml_runs_the_tested_script() {
     assert!(action.contains("$GITHUB_ACTION_PATH/contrib/github/provgate-action.sh"));
     assert!(action.contains("github/codeql-action/upload-sarif@"));
     assert!(action.contains("steps.check.outputs.sarif"));
+    // Every output the script writes is exposed.
+    for output in ["verdict", "exit-code", "sarif", "summary-truncated"] {
+        assert!(
+            action.contains(&format!("  {output}:\n"))
+                && action.contains(&format!("steps.check.outputs.{output} }}}}")),
+            "action.yml exposes `{output}`"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The GitHub Action on a shallow checkout, with a local bare repository standing in for GitHub's
+
+/// `n` commits on `main` of `repo`, written with `git fast-import` (a long history in a blink),
+/// each changing `history.txt`.
+fn long_history(repo: &Path, n: usize) {
+    let mut stream = String::new();
+    for i in 0..n {
+        let content = format!("line {i}\n");
+        let message = format!("history {i}\n\nSigned-off-by: Jane Doe <jane@example.org>\n");
+        stream.push_str(&format!(
+            "commit refs/heads/main\ncommitter Jane Doe <jane@example.org> {} +0000\ndata {}\n{message}",
+            1_700_000_000 + i,
+            message.len()
+        ));
+        stream.push_str(&format!(
+            "M 100644 inline history.txt\ndata {}\n{content}\n",
+            content.len()
+        ));
+    }
+    let mut child = isolated(
+        Command::new("git")
+            .current_dir(repo)
+            .args(["fast-import", "--quiet"]),
+    )
+    .stdin(std::process::Stdio::piped())
+    .spawn()
+    .expect("git fast-import runs");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stream.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    git_ok(repo, &["reset", "-q", "--hard", "main"]);
+}
+
+/// Commits `path` with `text` and `message` on the current branch.
+fn commit_file(repo: &Path, path: &str, text: &str, message: &str) {
+    std::fs::write(repo.join(path), text).unwrap();
+    git_ok(repo, &["add", path]);
+    git_ok(repo, &["commit", "-q", "-m", message]);
+}
+
+/// A remote (a bare repository) whose `main` has a long history under QEMU's policy in force and
+/// moved on after `feature` branched off; `feature` first relaxes the policy to the default, then
+/// adds three commits declaring AI help. Returns the remote and the number of its commits.
+fn remote_with_pull_request(temp: &TempDir) -> (PathBuf, usize) {
+    let work = temp.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    git_ok(&work, &["init", "-q", "-b", "main"]);
+    long_history(&work, 400);
+    commit_file(
+        &work,
+        "provgate.toml",
+        "extends = \"qemu-2025\"\n",
+        "policy\n\nSigned-off-by: Jane Doe <jane@example.org>",
+    );
+    git_ok(&work, &["checkout", "-q", "-b", "feature"]);
+    commit_file(
+        &work,
+        "provgate.toml",
+        "extends = \"default\"\n",
+        "policy: relax\n\nSigned-off-by: Jane Doe <jane@example.org>",
+    );
+    for i in 0..3 {
+        commit_file(
+            &work,
+            &format!("f{i}.c"),
+            &format!(
+                "// SPDX-License-Identifier: GPL-2.0-or-later\nint f{i}(void) {{ return {i}; }}\n"
+            ),
+            &format!(
+                "f{i}: add\n\nAssisted-by: Claude:claude-opus-4\nSigned-off-by: Jane Doe <jane@example.org>"
+            ),
+        );
+    }
+    git_ok(&work, &["checkout", "-q", "main"]);
+    for i in 0..5 {
+        commit_file(
+            &work,
+            "later.txt",
+            &format!("{i}\n"),
+            &format!("later {i}\n\nSigned-off-by: Jane Doe <jane@example.org>"),
+        );
+    }
+    let remote = temp.path().join("origin.git");
+    git_ok(
+        temp.path(),
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            work.to_str().unwrap(),
+            remote.to_str().unwrap(),
+        ],
+    );
+    let total = git_ok(&remote, &["rev-list", "--count", "--all"])
+        .trim()
+        .parse()
+        .unwrap();
+    (remote, total)
+}
+
+/// `actions/checkout`'s default: a depth-1 clone of `branch` from the remote.
+fn shallow_checkout(temp: &TempDir, remote: &Path, branch: &str) -> PathBuf {
+    let checkout = temp.path().join("checkout");
+    let _ = std::fs::remove_dir_all(&checkout);
+    git_ok(
+        temp.path(),
+        &[
+            "clone",
+            "-q",
+            "--depth=1",
+            "--no-tags",
+            "--branch",
+            branch,
+            &format!("file://{}", remote.display()),
+            checkout.to_str().unwrap(),
+        ],
+    );
+    checkout
+}
+
+/// A `provgate` that counts its runs in `count` before running the real one: the action's
+/// `PROVGATE`, as a wrapper on PATH would be.
+fn counting_provgate(temp: &TempDir) -> (PathBuf, PathBuf) {
+    let count = temp.path().join("runs");
+    let wrapper = temp.path().join("provgate-counting");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\necho run >>'{}'\nexec '{}' \"$@\"\n",
+            count.display(),
+            env!("CARGO_BIN_EXE_provgate")
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    (wrapper, count)
+}
+
+fn runs(count: &Path) -> usize {
+    std::fs::read_to_string(count).map_or(0, |t| t.lines().count())
+}
+
+fn output<'a>(run: &'a ActionRun, key: &str) -> Option<&'a str> {
+    run.outputs
+        .lines()
+        .find_map(|l| l.strip_prefix(key)?.strip_prefix('='))
+}
+
+#[test]
+fn action_on_a_shallow_pull_request_fetches_to_the_merge_base_and_checks_once() {
+    let temp = TempDir::new().unwrap();
+    let (remote, total) = remote_with_pull_request(&temp);
+    let checkout = shallow_checkout(&temp, &remote, "feature");
+    let base = git_ok(&remote, &["rev-parse", "main"]).trim().to_string();
+    let head = git_ok(&remote, &["rev-parse", "feature"])
+        .trim()
+        .to_string();
+    let (wrapper, count) = counting_provgate(&temp);
+    let run = run_event(
+        &temp,
+        &checkout,
+        &pull_request(&base, &head),
+        &[
+            ("PROVGATE", wrapper.to_str().unwrap()),
+            ("PROVGATE_ARGS", ""),
+        ],
+    );
+    assert_eq!(runs(&count), 1, "one check writes every format");
+    let here: usize = git_ok(&checkout, &["rev-list", "--count", "--all"])
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(
+        here < total / 4,
+        "{here} of the remote's {total} commits fetched: {}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("provgate: the checkout was shallow: fetched "),
+        "{}",
+        run.stdout
+    );
+    // The four commits of the pull request, judged under the base's policy, not its own.
+    assert_eq!(run.status, Some(1), "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("provgate: fail: 4 patch(es), 3 failed"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("this change edits the policy (provgate.toml, in "),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(output(&run, "verdict"), Some("fail"));
+    assert_eq!(output(&run, "exit-code"), Some("1"));
+    let summary = String::from_utf8(run.summary.clone()).unwrap();
+    assert!(
+        summary.contains("this change edits the policy"),
+        "{summary}"
+    );
+    let sarif = output(&run, "sarif").expect("a SARIF path");
+    let sarif: Value = serde_json::from_slice(&std::fs::read(sarif).unwrap()).unwrap();
+    assert!(!sarif["runs"][0]["results"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn action_on_a_shallow_push_checks_what_it_added() {
+    let temp = TempDir::new().unwrap();
+    let (remote, total) = remote_with_pull_request(&temp);
+    let checkout = shallow_checkout(&temp, &remote, "main");
+    let before = git_ok(&remote, &["rev-parse", "main~3"]).trim().to_string();
+    let after = git_ok(&remote, &["rev-parse", "main"]).trim().to_string();
+    let (wrapper, count) = counting_provgate(&temp);
+    let payload = serde_json::json!({
+        "ref": "refs/heads/main",
+        "before": before,
+        "after": after,
+        "created": false,
+        "deleted": false,
+        "forced": false,
+        "repository": { "default_branch": "main" },
+    });
+    let run = run_event(
+        &temp,
+        &checkout,
+        &payload,
+        &[
+            ("PROVGATE", wrapper.to_str().unwrap()),
+            ("PROVGATE_ARGS", ""),
+        ],
+    );
+    assert_eq!(runs(&count), 1);
+    assert_eq!(run.status, Some(0), "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("provgate: pass: 3 patch(es)"),
+        "{}",
+        run.stdout
+    );
+    let here: usize = git_ok(&checkout, &["rev-list", "--count", "--all"])
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(here < total / 10, "{here} of {total} commits fetched");
+    assert_eq!(output(&run, "verdict"), Some("pass"));
+}
+
+#[test]
+fn action_on_a_branch_deletion_has_nothing_to_check() {
+    let temp = TempDir::new().unwrap();
+    let (remote, _) = remote_with_pull_request(&temp);
+    let checkout = shallow_checkout(&temp, &remote, "main");
+    let before = git_ok(&remote, &["rev-parse", "feature"])
+        .trim()
+        .to_string();
+    let (wrapper, count) = counting_provgate(&temp);
+    let payload = serde_json::json!({
+        "ref": "refs/heads/feature",
+        "before": before,
+        "after": "0000000000000000000000000000000000000000",
+        "created": false,
+        "deleted": true,
+        "repository": { "default_branch": "main" },
+    });
+    let run = run_event(
+        &temp,
+        &checkout,
+        &payload,
+        &[("PROVGATE", wrapper.to_str().unwrap())],
+    );
+    assert_eq!(run.status, Some(0), "{}", run.stdout);
+    assert_eq!(runs(&count), 0, "nothing to run provgate on");
+    assert!(
+        run.stdout
+            .contains("::notice title=provgate::the push deleted refs/heads/feature; there are no commits to check"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(output(&run, "verdict"), Some("skipped"));
+    assert!(!run.stdout.contains("fetch-depth"));
+}
+
+#[test]
+fn action_gives_verdict_error_when_the_check_cannot_run() {
+    // A policy at the base that does not load: provgate exits 2.
+    let (temp, repo) = build_repo(1, 1);
+    git_ok(&repo, &["checkout", "-q", "base"]);
+    commit_file(
+        &repo,
+        "provgate.toml",
+        "extends = \"no-such-preset\"\n",
+        "policy\n\nSigned-off-by: Jane Doe <jane@example.org>",
+    );
+    git_ok(&repo, &["tag", "-f", "base"]);
+    git_ok(&repo, &["checkout", "-q", "-"]);
+    let run = run_action(&temp, &repo, &[("PROVGATE_ARGS", "")]);
+    assert_eq!(run.status, Some(2), "{}", run.stdout);
+    assert_eq!(output(&run, "verdict"), Some("error"));
+    assert_eq!(output(&run, "exit-code"), Some("2"));
+    let summary = String::from_utf8(run.summary).unwrap();
+    assert!(
+        summary.contains("provgate: error") && summary.contains("no-such-preset"),
+        "{summary}"
+    );
+    assert!(!summary.contains("pass"), "{summary}");
+
+    // Nor does a missing program pass.
+    let run = run_action(&temp, &repo, &[("PROVGATE", "/nonexistent/provgate")]);
+    assert_eq!(run.status, Some(2));
+    assert_eq!(output(&run, "verdict"), Some("error"));
+    // Even with `fail: false`, the verdict says what happened.
+    let run = run_action(
+        &temp,
+        &repo,
+        &[
+            ("PROVGATE", "/nonexistent/provgate"),
+            ("PROVGATE_FAIL", "false"),
+        ],
+    );
+    assert_eq!(run.status, Some(0));
+    assert_eq!(output(&run, "verdict"), Some("error"));
+}
+
+#[test]
+fn action_annotates_findings_anchored_to_lines_first() {
+    // 12 bad commits: 12 message findings (no sign-off) and 12 file findings (no SPDX line) at
+    // deny; the 10 error slots go to the file findings.
+    let (temp, repo) = build_repo(12, 0);
+    let run = run_action(&temp, &repo, &[]);
+    let errors: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("::error "))
+        .collect();
+    assert_eq!(errors.len(), 10);
+    assert!(
+        errors
+            .iter()
+            .all(|l| l.contains("file=bad") && l.contains(",line=")),
+        "{}",
+        run.stdout
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The GitLab recipe, as docs/gitlab.md gives it
+
+/// The `script:` lines of the merge-request job in docs/gitlab.md, as GitLab runs them: one
+/// shell, each line in turn, the job failing at the first that fails.
+fn gitlab_script() -> String {
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/gitlab.md"))
+            .expect("docs/gitlab.md");
+    let yaml = doc
+        .split("```yaml")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a YAML block");
+    let mut lines = Vec::new();
+    let mut in_script = false;
+    for line in yaml.lines() {
+        if line.trim_start() == "script:" {
+            in_script = true;
+        } else if in_script {
+            match line.strip_prefix("    - ") {
+                Some(command) => lines.push(command.to_string()),
+                None => break,
+            }
+        }
+    }
+    assert!(!lines.is_empty(), "the job has a script");
+    lines.join("\n")
+}
+
+#[test]
+fn gitlab_recipe_judges_a_merge_request_under_the_bases_policy() {
+    let temp = TempDir::new().unwrap();
+    let (remote, _) = remote_with_pull_request(&temp);
+    let clone = temp.path().join("mr");
+    git_ok(
+        temp.path(),
+        &[
+            "clone",
+            "-q",
+            "--branch",
+            "feature",
+            remote.to_str().unwrap(),
+            clone.to_str().unwrap(),
+        ],
+    );
+    let base = git_ok(&clone, &["merge-base", "origin/main", "HEAD"])
+        .trim()
+        .to_string();
+    let head = git_ok(&clone, &["rev-parse", "HEAD"]).trim().to_string();
+    let bin = Path::new(env!("CARGO_BIN_EXE_provgate")).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut cmd = Command::new("bash");
+    let out = isolated(&mut cmd)
+        .args(["-e", "-c", &gitlab_script()])
+        .current_dir(&clone)
+        .env("PATH", path)
+        .env("CI_PIPELINE_SOURCE", "merge_request_event")
+        .env("CI_MERGE_REQUEST_DIFF_BASE_SHA", &base)
+        .env("CI_COMMIT_SHA", &head)
+        .env_remove("CI_MERGE_REQUEST_SOURCE_BRANCH_SHA")
+        .output()
+        .unwrap();
+    let log = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "the job fails: {log}");
+    assert!(
+        log.contains("(base:provgate.toml)") || log.contains(&format!("({base}:provgate.toml)")),
+        "{log}"
+    );
+    assert!(
+        log.contains("note: this change edits the policy (provgate.toml, in "),
+        "{log}"
+    );
+    assert!(!log.contains('\u{1b}'));
+    let report: Value = serde_json::from_slice(
+        &std::fs::read(clone.join("gl-code-quality-report.json")).expect("the Code Quality file"),
+    )
+    .unwrap();
+    let issues = report.as_array().unwrap();
+    assert_eq!(
+        issues
+            .iter()
+            .filter(|i| i["check_name"] == "ai-banned")
+            .count(),
+        3,
+        "{report}"
+    );
 }

@@ -69,6 +69,11 @@ fn series(root: &Path, upstream: &Path, commits: &[(&str, &str, &str)]) -> PathB
 /// The tester's job: clone, `base` branch, `git am`, run the script in the clone; the exit code
 /// and the log.
 fn run_tester(root: &Path, upstream: &Path, mbox: &Path) -> (i32, String) {
+    run_tester_with(root, upstream, mbox, None)
+}
+
+/// [`run_tester`] with `PROVGATE_ARGS` set to `args`.
+fn run_tester_with(root: &Path, upstream: &Path, mbox: &Path, args: Option<&str>) -> (i32, String) {
     let clone = root.join("tester/src");
     git(
         root,
@@ -83,13 +88,18 @@ fn run_tester(root: &Path, upstream: &Path, mbox: &Path) -> (i32, String) {
     git(&clone, &["branch", "base", "HEAD"]);
     git(&clone, &["am", "-q", mbox.to_str().unwrap()]);
     let log = std::fs::File::create(root.join("tester/log")).unwrap();
-    let status = Command::new(script())
+    let mut command = Command::new(script());
+    if let Some(args) = args {
+        command.env("PROVGATE_ARGS", args);
+    } else {
+        command.env_remove("PROVGATE_ARGS");
+    }
+    let status = command
         .current_dir(&clone)
         .env("PROVGATE", PROVGATE)
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env_remove("PROVGATE_BASE")
-        .env_remove("PROVGATE_ARGS")
         .stdin(std::process::Stdio::null())
         .stdout(log.try_clone().unwrap())
         .stderr(log)
@@ -175,6 +185,96 @@ fn the_policy_is_the_bases_not_the_series() {
     assert_eq!(code, 1, "{log}");
     assert!(log.contains("policy: provgate.toml as of"), "{log}");
     assert!(log.contains("error[insecure-call]"), "{log}");
+    assert!(
+        log.contains("note: this change edits the policy (provgate.toml, in "),
+        "{log}"
+    );
+    assert_clean(&log);
+}
+
+/// A log as patchew uploads it: no temporary paths, no terminal escape codes.
+fn assert_clean(log: &str) {
+    assert!(!log.contains('\u{1b}'), "escape codes in the log: {log:?}");
+    let temp = std::env::temp_dir();
+    assert!(
+        !log.contains(temp.to_str().unwrap()) && !log.contains("provgate-base-policy"),
+        "a temporary path in the log: {log}"
+    );
+}
+
+#[test]
+fn a_series_cannot_name_its_own_zone_maintainer() {
+    let root = tempfile::tempdir().unwrap();
+    let upstream = project(
+        root.path(),
+        Some(
+            "extends = \"qemu\"\n\n[[zone]]\nname = \"core\"\ntier = \"protected\"\nsections = [\"Core\"]\n\n[agreement]\ntrailers = [\"Acked-by\"]\nfrom = \"zone-maintainer\"\n",
+        ),
+    );
+    std::fs::create_dir(upstream.join("core")).unwrap();
+    commit(
+        &upstream,
+        "MAINTAINERS",
+        "Core\nM:\tAlice Keeper <alice@example.org>\nS:\tMaintained\nF:\tcore/\n",
+        "MAINTAINERS",
+    );
+    commit(
+        &upstream,
+        "core/x.c",
+        "// SPDX-License-Identifier: GPL-2.0-or-later\nint x(void) { return 0; }\n",
+        "core",
+    );
+    let mbox = series(
+        root.path(),
+        &upstream,
+        &[
+            (
+                "MAINTAINERS",
+                "Core\nM:\tAlice Keeper <alice@example.org>\nM:\tMallory Puppet <mallory@example.org>\nS:\tMaintained\nF:\tcore/\n",
+                &format!("MAINTAINERS: add Mallory to Core\n\n{SIGNED}\n"),
+            ),
+            (
+                "core/x.c",
+                "// SPDX-License-Identifier: GPL-2.0-or-later\nint x(void) { return 1; }\n",
+                &format!(
+                    "core: return 1\n\nAI-used-for: code\nAcked-by: Mallory Puppet <mallory@example.org>\n{SIGNED}\n"
+                ),
+            ),
+        ],
+    );
+    let (code, log) = run_tester(root.path(), &upstream, &mbox);
+    assert_eq!(code, 1, "{log}");
+    assert!(log.contains("error[protected-zone]"), "{log}");
+    assert!(
+        log.contains("note: this change edits the MAINTAINERS file (MAINTAINERS, in "),
+        "{log}"
+    );
+    assert!(log.contains("MAINTAINERS and .mailmap as of"), "{log}");
+    assert_clean(&log);
+}
+
+#[test]
+fn the_header_names_the_preset_the_arguments_pick() {
+    let root = tempfile::tempdir().unwrap();
+    // The base has a policy file, but the tester's arguments name a preset: the preset judges.
+    let upstream = project(root.path(), Some("extends = \"default\"\n"));
+    let mbox = series(
+        root.path(),
+        &upstream,
+        &[(
+            "a.c",
+            "int a(void) { return 1; }\n",
+            &format!("add a\n\n{SIGNED}\n"),
+        )],
+    );
+    let (code, log) = run_tester_with(root.path(), &upstream, &mbox, Some("--preset qemu"));
+    assert!(
+        log.contains("provgate-tester: policy: the preset qemu;"),
+        "{log}"
+    );
+    assert!(log.contains("policy qemu (preset qemu)"), "{log}");
+    assert_eq!(code, 1, "QEMU's policy wants an SPDX line: {log}");
+    assert_clean(&log);
 }
 
 #[test]
