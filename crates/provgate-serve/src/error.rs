@@ -53,6 +53,14 @@ pub enum ServeError {
         /// Why.
         source: provgate_engine::EngineError,
     },
+    /// A setting of a project does not fit what is there (a branch the mirror lacks).
+    #[error("project {project}: {message}")]
+    Setting {
+        /// The project.
+        project: String,
+        /// What is wrong, naming the setting.
+        message: String,
+    },
     /// Git failed (fetching the mirror, applying a series to a base).
     #[error("project {project}: {source}")]
     Git {

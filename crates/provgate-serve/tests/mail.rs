@@ -13,7 +13,7 @@ use support::{Inbox, maildir_files, message_id, project_repo, series};
 fn config(dir: &std::path::Path, inbox: &std::path::Path) -> Config {
     let project = format!(
         "sources.public_inbox = [\"{inbox}\"]\n\
-         deliver.email = {{ from = \"provgate <bot@example.org>\", to = [\"devel@lists.example.org\"], outbox = \"{outbox}\" }}",
+         deliver.email = {{ from = \"provgate <bot@example.org>\", to = [\"devel@lists.example.org\"], outbox = \"{outbox}\", reply_on = [\"fail\", \"warn\", \"pass\"] }}",
         inbox = inbox.display(),
         outbox = dir.join("outbox").display(),
     );
