@@ -39,6 +39,22 @@ pub enum EngineError {
         in_scan: bool,
     },
 
+    /// The base whose files judge a change (`--base-policy`) cannot be read.
+    #[error("--base-policy {rev}: {source}")]
+    BaseFiles {
+        /// The revision given.
+        rev: String,
+        /// What git could not do.
+        source: provgate_git::GitError,
+    },
+
+    /// A `--policy` file inside the repository does not exist at the base it is read from.
+    #[error("{file} does not exist: the policy file is read at the base, not from the change")]
+    NotAtBase {
+        /// `REV:path`.
+        file: String,
+    },
+
     /// `--base` names no commit.
     #[error("--base {base}: not a commit of the repository at {}", repo.display())]
     UnknownBase {
@@ -80,6 +96,14 @@ impl EngineError {
             EngineError::CodeRepository { in_scan: true, .. } => {
                 Some("scan without --code".into())
             }
+            EngineError::BaseFiles { .. } => Some(
+                "name the commit the change applies to (a branch, tag or id); in a shallow clone, fetch it first (`git fetch --depth=1 origin BRANCH`)"
+                    .into(),
+            ),
+            EngineError::NotAtBase { .. } => Some(
+                "commit the policy file to the base branch first, or name a preset with --preset"
+                    .into(),
+            ),
             EngineError::UnknownBase { .. } => Some(
                 "name the commit the mail or diffs apply to (a branch, tag or id), or leave --base out for HEAD"
                     .into(),

@@ -9,7 +9,9 @@ use provgate_policy::{CheckContext, CheckResult, Compiled, Overrides, Policy, St
 use provgate_report::Report;
 
 use crate::code::{self, CodeMode};
-use crate::policy_source::{LoadedPolicy, PolicySource, load_policy};
+use crate::policy_source::{
+    BaseFiles, LoadedPolicy, PolicySource, ProjectFiles, TrustedFile, load_policy, project_root,
+};
 use crate::read::{ReadResult, read_inputs};
 use crate::{EngineError, Input};
 
@@ -37,6 +39,9 @@ pub struct GateOptions {
     pub base: Option<String>,
     /// `provgate prove` JSON reports whose proofs the check uses.
     pub proofs: Vec<PathBuf>,
+    /// Where the policy file, MAINTAINERS and `.mailmap` are read: the work tree, or the base
+    /// commit of a change someone else proposes (`--base-policy`).
+    pub project_files: ProjectFiles,
 }
 
 impl GateOptions {
@@ -52,6 +57,7 @@ impl GateOptions {
             code: CodeMode::Read,
             base: None,
             proofs: Vec::new(),
+            project_files: ProjectFiles::WorkTree,
         }
     }
 }
@@ -91,6 +97,27 @@ pub struct Gate {
     pub(crate) root: Option<PathBuf>,
     pub(crate) judges: Vec<Judge>,
     pub(crate) code_error: Option<EngineError>,
+    /// The base the project's files were read at, when they were not read from the work tree.
+    pub(crate) base_files: Option<BaseRecord>,
+}
+
+/// What a gate read at a base commit, kept to tell when a change edits it.
+#[derive(Debug, Clone)]
+pub(crate) struct BaseRecord {
+    rev: String,
+    commit: String,
+    paths: Vec<(TrustedFile, String)>,
+}
+
+/// A change's edit of a file the gate read at the base instead ([`Gate::trusted_edits`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustedEdit {
+    /// Which file.
+    pub file: TrustedFile,
+    /// Its path, relative to the repository's top level.
+    pub path: String,
+    /// The patches (commit ids, Message-IDs) that edit it, in order.
+    pub patches: Vec<String>,
 }
 
 /// What reading the inputs asks for: the inputs, how mail is read and which commits of a range.
@@ -134,8 +161,22 @@ impl Gate {
         };
         let mut root = None;
         let mut loaded: Vec<LoadedPolicy> = Vec::new();
+        let mut base = match &options.project_files {
+            ProjectFiles::WorkTree => None,
+            ProjectFiles::AtRevision(rev) => Some(BaseFiles::open(&options.repo, rev)?),
+        };
         for source in &sources {
-            let policy = load_policy(source, options.overrides.clone(), &options.repo)?;
+            let policy = match base.as_mut() {
+                None => load_policy(source, options.overrides.clone(), &options.repo)?,
+                Some(base) => {
+                    let root = project_root(&options.repo);
+                    LoadedPolicy {
+                        policy: base.load_policy(source, &options.repo, root.as_deref())?,
+                        overrides: options.overrides.clone(),
+                        root,
+                    }
+                }
+            };
             root = policy.root.clone();
             loaded.push(policy);
         }
@@ -155,7 +196,10 @@ impl Gate {
                 CheckContext::new(root.clone(), options.stage, options.today, overrides)?;
             context.proofs = proofs.clone();
             // A MAINTAINERS file that cannot be read is an error of the run, not a note.
-            let mut zones = Zones::load(&policy, root.as_deref())?;
+            let mut zones = match base.as_mut() {
+                None => Zones::load(&policy, root.as_deref())?,
+                Some(base) => base.zones(&policy)?,
+            };
             if !options.keywords {
                 zones.set_keywords(false);
             }
@@ -172,11 +216,22 @@ impl Gate {
         } else {
             Self::read_code(&options, root.as_deref(), &mut judges)?
         };
+        let base_files = base.map(|base| {
+            let mut paths = base.paths;
+            paths.sort();
+            paths.dedup();
+            BaseRecord {
+                rev: base.tree.rev().to_string(),
+                commit: base.tree.commit_id(),
+                paths,
+            }
+        });
         Ok(Gate {
             repo: options.repo,
             root,
             judges,
             code_error,
+            base_files,
         })
     }
 
@@ -236,10 +291,77 @@ impl Gate {
     /// (first) policy.
     pub fn judge(&self, read: ReadResult) -> Checked {
         let result = self.judges[0].check(&read.series);
+        let mut report = crate::report::build(&read, Some(&result));
+        report.notes.extend(self.base_notes(&read.series));
         Checked {
-            report: crate::report::build(&read, Some(&result)),
+            report,
             input_sha256: read.input_sha256,
         }
+    }
+
+    /// The base commit the policy file, MAINTAINERS and `.mailmap` were read at (its full id),
+    /// when they were not read from the work tree.
+    pub fn base_commit(&self) -> Option<&str> {
+        self.base_files.as_ref().map(|b| b.commit.as_str())
+    }
+
+    /// The files read at the base that `series` edit, each with the patches that edit it (none
+    /// when the files were read from the work tree). A new file counts as well as a changed,
+    /// renamed or deleted one: a change must not add the policy that judges it either.
+    pub fn trusted_edits(&self, series: &[Series]) -> Vec<TrustedEdit> {
+        let Some(base) = &self.base_files else {
+            return Vec::new();
+        };
+        let mut edits: Vec<TrustedEdit> = Vec::new();
+        for patch in series.iter().flat_map(|s| &s.patches) {
+            for change in &patch.files {
+                for (file, path) in &base.paths {
+                    let touched = [change.old_path.as_deref(), change.new_path.as_deref()]
+                        .into_iter()
+                        .flatten()
+                        .any(|p| p == path);
+                    if !touched {
+                        continue;
+                    }
+                    match edits.iter_mut().find(|e| &e.path == path) {
+                        Some(edit) if edit.patches.last() != Some(&patch.id) => {
+                            edit.patches.push(patch.id.clone())
+                        }
+                        Some(_) => {}
+                        None => edits.push(TrustedEdit {
+                            file: *file,
+                            path: path.clone(),
+                            patches: vec![patch.id.clone()],
+                        }),
+                    }
+                }
+            }
+        }
+        edits
+    }
+
+    /// The report's notes on the base: where the project's files were read, and each of them
+    /// the change edits.
+    fn base_notes(&self, series: &[Series]) -> Vec<String> {
+        let Some(base) = &self.base_files else {
+            return Vec::new();
+        };
+        let short = |id: &str| id.chars().take(12).collect::<String>();
+        let mut notes = vec![format!(
+            "the policy, MAINTAINERS and .mailmap were read from {} ({}), the base the change applies to, not from the change",
+            base.rev,
+            short(&base.commit)
+        )];
+        for edit in self.trusted_edits(series) {
+            let ids: Vec<String> = edit.patches.iter().map(|p| short(p)).collect();
+            notes.push(format!(
+                "this change edits {} ({}, in {}); it was judged under the base's",
+                edit.file.describe(),
+                edit.path,
+                ids.join(", ")
+            ));
+        }
+        notes
     }
 }
 

@@ -34,15 +34,18 @@ mod prove;
 mod read;
 mod report;
 mod scan;
+pub mod submission;
 pub mod zones;
 
 pub use audit::entry_for_report;
 pub use code::{CodeMode, check_base, read_proofs};
 pub use error::{EngineError, ProofFileError};
-pub use gate::{CheckRequest, Checked, Gate, GateOptions, today};
+pub use gate::{CheckRequest, Checked, Gate, GateOptions, TrustedEdit, today};
 pub use inputs::Input;
-pub use policy_source::{LoadedPolicy, POLICY_FILE, PolicySource, load_policy, project_root};
+pub use policy_source::{
+    LoadedPolicy, POLICY_FILE, PolicySource, ProjectFiles, TrustedFile, load_policy, project_root,
+};
 pub use prove::{ProveRequest, Proved, prove};
-pub use read::{ReadResult, read_bytes, read_inputs};
+pub use read::{ReadResult, read_bytes, read_bytes_with, read_inputs, read_inputs_with};
 pub use report::build as build_report;
 pub use scan::{ScanProgress, ScanRequest, Scanned, git_dir};

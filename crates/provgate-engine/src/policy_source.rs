@@ -1,9 +1,11 @@
 //! Finding the project root and the policy: a named file, a preset, the repository's
-//! `provgate.toml`, or the built-in default, in that order.
+//! `provgate.toml`, or the built-in default, in that order; and where the project's own files
+//! (the policy file, MAINTAINERS, `.mailmap`) are read: the work tree, or a trusted base commit.
 
 use std::path::{Path, PathBuf};
 
-use provgate_policy::{Overrides, Policy};
+use provgate_git::at_revision::TreeAt;
+use provgate_policy::{Overrides, Policy, RepoFiles, Zones};
 
 use crate::EngineError;
 
@@ -20,6 +22,46 @@ pub enum PolicySource {
     File(PathBuf),
     /// A built-in preset by name (`qemu`, `linux`, …).
     Preset(String),
+}
+
+/// Where the project's own files are read: the policy file (`provgate.toml`, or a `--policy`
+/// file inside the repository), the MAINTAINERS file the policy names, and `.mailmap`.
+///
+/// A gate that judges a change someone else proposes (a pull request, a mailed series) reads
+/// them at the base the change applies to: a change must not loosen the policy that judges it,
+/// nor name its own zone maintainers (CODEOWNERS and branch rulesets are read from the base for
+/// the same reason).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ProjectFiles {
+    /// The project root on disk: a checkout, or a bot's directory of its own.
+    #[default]
+    WorkTree,
+    /// The tree of the commit this revision names in the gate's repository (`origin/main`, a
+    /// commit id), read without checking it out.
+    AtRevision(String),
+}
+
+/// One of the project's own files a change may edit, which [`ProjectFiles::AtRevision`] reads
+/// from the base instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TrustedFile {
+    /// The policy file.
+    Policy,
+    /// The MAINTAINERS file the policy names (`zones.maintainers-file`).
+    Maintainers,
+    /// `.mailmap`: who is who for the sign-off rules and for MAINTAINERS addresses.
+    Mailmap,
+}
+
+impl TrustedFile {
+    /// What the file is, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            TrustedFile::Policy => "the policy",
+            TrustedFile::Maintainers => "the MAINTAINERS file",
+            TrustedFile::Mailmap => "the .mailmap",
+        }
+    }
 }
 
 /// The project root: the nearest directory at or above `dir` that holds a `.git` entry or a
@@ -101,4 +143,120 @@ pub fn load_policy(
         overrides,
         root,
     })
+}
+
+/// The project's files at a base commit: the tree to read them from, and the paths (relative to
+/// the repository's top level) the gate read there, so that a change editing one is reported.
+#[derive(Debug)]
+pub(crate) struct BaseFiles {
+    pub(crate) tree: TreeAt,
+    /// The files read (or looked for) at the base, by path.
+    pub(crate) paths: Vec<(TrustedFile, String)>,
+}
+
+impl BaseFiles {
+    /// Opens the tree `rev` names in the repository at `repo`.
+    pub(crate) fn open(repo: &Path, rev: &str) -> Result<BaseFiles, EngineError> {
+        let tree = TreeAt::open(repo, rev).map_err(|source| EngineError::BaseFiles {
+            rev: rev.to_string(),
+            source,
+        })?;
+        Ok(BaseFiles {
+            tree,
+            paths: vec![(TrustedFile::Mailmap, ".mailmap".to_string())],
+        })
+    }
+
+    /// `REV:path`, as git names a file of a commit.
+    fn name(&self, path: &str) -> String {
+        format!("{}:{path}", self.tree.rev())
+    }
+
+    fn read(&self, path: &str) -> Result<Option<Vec<u8>>, EngineError> {
+        self.tree
+            .read(path)
+            .map_err(|source| EngineError::BaseFiles {
+                rev: self.tree.rev().to_string(),
+                source,
+            })
+    }
+
+    /// Loads the policy `source` names with the repository's own files read at the base: its
+    /// `provgate.toml`, or a `--policy` file that lies inside the repository. A preset, or a
+    /// file outside the repository (the caller's own), is read as usual.
+    pub(crate) fn load_policy(
+        &mut self,
+        source: &PolicySource,
+        repo: &Path,
+        root: Option<&Path>,
+    ) -> Result<Policy, EngineError> {
+        let path = match source {
+            PolicySource::Preset(_) => return source.load(repo, root),
+            PolicySource::Repository => POLICY_FILE.to_string(),
+            PolicySource::File(file) => match root.and_then(|root| inside(file, root)) {
+                Some(path) => path,
+                None => return source.load(repo, root),
+            },
+        };
+        self.paths.push((TrustedFile::Policy, path.clone()));
+        match (self.read(&path)?, source) {
+            (Some(bytes), _) => Ok(Policy::from_toml(
+                &String::from_utf8_lossy(&bytes),
+                &self.name(&path),
+            )?),
+            (None, PolicySource::Repository) => Ok(Policy::default_policy()),
+            (None, _) => Err(EngineError::NotAtBase {
+                file: self.name(&path),
+            }),
+        }
+    }
+
+    /// The policy's zones with MAINTAINERS and `.mailmap` read at the base (MAINTAINERS patterns
+    /// tested for directories against the base's tree).
+    pub(crate) fn zones(&mut self, policy: &Policy) -> Result<Zones, EngineError> {
+        let mut files = RepoFiles::default();
+        let maintainers = policy.zones.maintainers_file.trim_start_matches("./");
+        if !maintainers.is_empty() {
+            self.paths
+                .push((TrustedFile::Maintainers, maintainers.to_string()));
+            if let Some(bytes) = self.read(maintainers)? {
+                let directories =
+                    self.tree
+                        .directories()
+                        .map_err(|source| EngineError::BaseFiles {
+                            rev: self.tree.rev().to_string(),
+                            source,
+                        })?;
+                files.is_dir = Some(Box::new(move |p: &str| {
+                    directories.contains(p.trim_end_matches('/'))
+                }));
+                files.maintainers = Some((self.name(maintainers), bytes));
+            }
+        }
+        if let Some(bytes) = self.read(".mailmap")? {
+            files.mailmap = Some((self.name(".mailmap"), bytes));
+        }
+        Ok(Zones::from_files(policy, files)?)
+    }
+}
+
+/// `file` as a `/`-separated path relative to `root`, when it lies inside it.
+fn inside(file: &Path, root: &Path) -> Option<String> {
+    let absolute = if file.is_absolute() {
+        file.to_path_buf()
+    } else {
+        std::env::current_dir().ok()?.join(file)
+    };
+    // The file need not exist in the work tree (the change may have deleted it); its directory
+    // is resolved instead.
+    let dir = std::fs::canonicalize(absolute.parent()?).ok()?;
+    let relative = dir.join(absolute.file_name()?);
+    let relative = relative
+        .strip_prefix(std::fs::canonicalize(root).ok()?)
+        .ok()?;
+    let parts: Vec<String> = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Some(parts.join("/"))
 }

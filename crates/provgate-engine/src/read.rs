@@ -3,14 +3,15 @@
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use provgate_patch::input::{ReadOptions, directory_files, read_path, read_stream};
-use provgate_patch::mail::MailItem;
-use provgate_patch::series::group_into_series;
+use provgate_patch::input::{ReadOptions, directory_files, read_path_with, read_stream_with};
 use provgate_patch::{InputError, Origin, Patch, Series};
 use provgate_report::{ErrorReport, InputReport};
 use sha2::{Digest, Sha256};
 
 use crate::Input;
+use crate::submission::{
+    Assembled, Classified, Classifier, ClassifyOptions, LeftOut, Unreadable, assemble,
+};
 
 /// Everything read from the inputs.
 #[derive(Default)]
@@ -24,8 +25,14 @@ pub struct ReadResult {
     pub errors: Vec<ErrorReport>,
     /// Merge commits skipped in ranges.
     pub merges_skipped: usize,
-    /// Messages that were not patches.
+    /// Messages that were not submissions (`left_out.len()`).
     pub not_patches: usize,
+    /// The messages that were not submissions, each with its reason (replies' trailers are
+    /// already counted for the patches they answer).
+    pub left_out: Vec<LeftOut>,
+    /// The messages that looked like patches but whose diff could not be read (each is also an
+    /// error of the read).
+    pub unreadable: Vec<Unreadable>,
     /// Remarks on the reading that did not stop it (git-ai notes that could not be read).
     pub notes: Vec<String>,
     /// The audit log's digest of the raw input (hex SHA-256): the bytes of the files and of
@@ -48,15 +55,35 @@ impl<R: Read> Read for HashingReader<'_, R> {
     }
 }
 
-/// Reads `inputs`; ranges are resolved in the repository at `repo`.
+/// Reads `inputs`; ranges are resolved in the repository at `repo`. Mail is classified with
+/// the default [`ClassifyOptions`].
 pub fn read_inputs(
     inputs: &[Input],
     repo: &Path,
     read_options: ReadOptions,
     range_options: &provgate_git::RangeOptions,
 ) -> ReadResult {
+    read_inputs_with(
+        inputs,
+        repo,
+        read_options,
+        range_options,
+        &ClassifyOptions::default(),
+    )
+}
+
+/// [`read_inputs`], mail classified with `classify`. All mail of all inputs is assembled
+/// together, so that a thread split over several files is still one thread.
+pub fn read_inputs_with(
+    inputs: &[Input],
+    repo: &Path,
+    read_options: ReadOptions,
+    range_options: &provgate_git::RangeOptions,
+    classify: &ClassifyOptions,
+) -> ReadResult {
+    let classifier = Classifier(classify);
     let mut result = ReadResult::default();
-    let mut mail: Vec<Patch> = Vec::new();
+    let mut mail: Vec<Classified> = Vec::new();
     let mut diffs: Vec<Patch> = Vec::new();
     let mut digest = Sha256::new();
     for input in inputs {
@@ -115,10 +142,11 @@ pub fn read_inputs(
                     inner: std::io::stdin().lock(),
                     hash: &mut digest,
                 };
-                read_stream(
+                read_stream_with(
                     BufReader::new(&mut reader),
                     "-",
                     read_options,
+                    &classifier,
                     &mut |item| sort_item(item, &mut result, &mut mail, &mut diffs),
                 );
                 // Whatever the parser left unread still belongs to the input.
@@ -126,7 +154,7 @@ pub fn read_inputs(
             }
             Input::File(_) | Input::Directory(_) => {
                 hash_files(input, &mut digest);
-                read_path(input.name(), read_options, &mut |item| {
+                read_path_with(input.name(), read_options, &classifier, &mut |item| {
                     sort_item(item, &mut result, &mut mail, &mut diffs)
                 });
             }
@@ -138,25 +166,65 @@ pub fn read_inputs(
 }
 
 /// Reads mail (one message or an mbox) or a plain diff held in memory, named `name` in the
-/// report: what a service received in a request, from a list archive or from a forge.
+/// report: what a service received in a request, from a list archive or from a forge. Mail is
+/// classified with the default [`ClassifyOptions`].
 pub fn read_bytes(name: &str, bytes: &[u8], read_options: ReadOptions) -> ReadResult {
+    read_bytes_with(name, bytes, read_options, &ClassifyOptions::default())
+}
+
+/// [`read_bytes`], mail classified with `classify` (a service's configured bot senders).
+pub fn read_bytes_with(
+    name: &str,
+    bytes: &[u8],
+    read_options: ReadOptions,
+    classify: &ClassifyOptions,
+) -> ReadResult {
     let mut result = ReadResult::default();
     result.inputs.push(InputReport {
         name: name.to_string(),
         kind: "mail",
     });
     let (mut mail, mut diffs) = (Vec::new(), Vec::new());
-    read_stream(bytes, name, read_options, &mut |item| {
-        sort_item(item, &mut result, &mut mail, &mut diffs)
-    });
+    read_stream_with(
+        bytes,
+        name,
+        read_options,
+        &Classifier(classify),
+        &mut |item| sort_item(item, &mut result, &mut mail, &mut diffs),
+    );
     result.input_sha256 = hex(&Sha256::digest(bytes));
     group(&mut result, mail, diffs);
     result
 }
 
-/// Mail grouped by thread and version, then one series per plain diff.
-fn group(result: &mut ReadResult, mail: Vec<Patch>, diffs: Vec<Patch>) {
-    result.series.extend(group_into_series(mail));
+/// Mail assembled into series (replies' trailers given to the patches they answer), then one
+/// series per plain diff; what was left out is counted in a note, what could not be read is an
+/// error.
+fn group(result: &mut ReadResult, mail: Vec<Classified>, diffs: Vec<Patch>) {
+    let assembled: Assembled = assemble(mail);
+    result.notes.extend(assembled.left_out_note());
+    for bad in &assembled.unreadable {
+        result.errors.push(ErrorReport {
+            input: match &bad.mail.origin {
+                Origin::Mail { file, .. } | Origin::Diff { file } => file.clone(),
+                Origin::Commit { commit } => commit.clone(),
+            },
+            line: (bad.line > 0).then_some(bad.line),
+            message: format!(
+                "{} (message {}); not checked",
+                bad.describe(),
+                bad.mail.message_id.as_deref().map_or_else(
+                    || "without a Message-ID".to_string(),
+                    |id| format!("<{id}>")
+                )
+            ),
+            hint: Some(bad.hint().to_string()),
+        });
+    }
+    result.not_patches += assembled.left_out.len();
+    result.series.extend(assembled.series);
+    result.left_out.extend(assembled.left_out);
+    result.unreadable.extend(assembled.unreadable);
     result.series.extend(diffs.into_iter().map(|patch| Series {
         id: patch.id.clone(),
         version: 1,
@@ -196,17 +264,16 @@ pub(crate) fn ai_notes(
 
 /// Files one item read from mail or a diff where it belongs.
 fn sort_item(
-    item: Result<MailItem, InputError>,
+    item: Result<Classified, InputError>,
     result: &mut ReadResult,
-    mail: &mut Vec<Patch>,
+    mail: &mut Vec<Classified>,
     diffs: &mut Vec<Patch>,
 ) {
     match item {
-        Ok(MailItem::Patch(patch)) => match patch.origin {
-            Origin::Diff { .. } => diffs.push(*patch),
-            _ => mail.push(*patch),
-        },
-        Ok(MailItem::NotAPatch { .. }) => result.not_patches += 1,
+        Ok(Classified::Submission(patch)) if matches!(patch.origin, Origin::Diff { .. }) => {
+            diffs.push(*patch)
+        }
+        Ok(classified) => mail.push(classified),
         Err(error) => result.errors.push(error_report(&error)),
     }
 }

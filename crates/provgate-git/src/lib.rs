@@ -54,12 +54,13 @@
 //! # The git CLI
 //!
 //! This crate is the only part of provgate that runs git. Where gitoxide cannot do a job, or
-//! not the way git does it (hooks paths, the index diff, identities, `rev-list` for a push,
+//! not the way git does it (hooks paths, the index diff, identities, what a push sends ([`push`]),
 //! amending HEAD, notes, worktrees), the functions here run the git CLI and return its answer
 //! typed; a failing command is [`GitError::Command`] with git's own message.
 //!
 //! [`FileChange`]: provgate_patch::FileChange
 
+pub mod at_revision;
 mod cli;
 mod commit;
 mod error;
@@ -69,6 +70,7 @@ mod local;
 pub mod mirror;
 pub mod notes;
 mod patch;
+pub mod push;
 mod range;
 mod rename;
 #[cfg(feature = "test-support")]
@@ -81,8 +83,8 @@ use std::sync::Mutex;
 pub use error::GitError;
 pub use inbox::{Epoch, InboxEntry, InboxItem, PublicInbox};
 pub use local::{
-    Known, amend_head_message, author, author_ident, committer_ident, global_config, head_message,
-    hooks_dir, resolve_commit, rev_list, staged_diff,
+    amend_head_message, author, author_ident, committer_ident, config_bool, config_int,
+    global_config, head_message, hooks_dir, merge_in_progress, resolve_commit, staged_diff,
 };
 use provgate_patch::Patch;
 

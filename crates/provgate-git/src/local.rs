@@ -57,31 +57,6 @@ pub fn committer_ident(repo: &Path) -> Result<Option<String>, GitError> {
     Ok((out.success && !ident.is_empty()).then_some(ident))
 }
 
-/// What a pushed commit is compared with, for [`rev_list`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Known<'a> {
-    /// The remote's tip of the branch: the remote already has this commit and its history.
-    Commit(&'a str),
-    /// A new branch on the remote: every remote-tracking branch of this remote counts as known
-    /// (`--not --remotes=<remote>`).
-    Remote(&'a str),
-}
-
-/// The commits of `tip` the remote does not have, oldest first and without merges, as
-/// `git rev-list --reverse --no-merges` lists them: what a push of `tip` sends.
-pub fn rev_list(repo: &Path, tip: &str, known: Known<'_>) -> Result<Vec<String>, GitError> {
-    let git = Git::in_dir(repo).args(&["rev-list", "--reverse", "--no-merges"]);
-    let git = match known {
-        Known::Remote(remote) => git.args(&[tip, "--not", &format!("--remotes={remote}")]),
-        Known::Commit(commit) => git.args(&[format!("{commit}..{tip}")]),
-    };
-    let out = git.run_ok()?;
-    Ok(String::from_utf8_lossy(&out)
-        .lines()
-        .map(str::to_string)
-        .collect())
-}
-
 /// The value of `key` in the user's global configuration only (`git config --global --get`),
 /// never a repository's own, which may come from someone else; `None` when it is not set.
 pub fn global_config(key: &str) -> Result<Option<String>, GitError> {
@@ -143,4 +118,57 @@ pub fn amend_head_message(repo: &Path, message: &str) -> Result<(), GitError> {
         .show_output()
         .run_ok()?;
     Ok(())
+}
+
+/// Whether a merge is being concluded (`MERGE_HEAD` exists in the git directory): the commit
+/// being written is a merge, whether `git merge` or a `git commit` after conflicts writes it.
+pub fn merge_in_progress(repo: &Path) -> Result<bool, GitError> {
+    let out = Git::in_dir(repo)
+        .args(&[
+            "rev-parse",
+            "--path-format=absolute",
+            "--git-path",
+            "MERGE_HEAD",
+        ])
+        .run_ok()?;
+    Ok(Path::new(String::from_utf8_lossy(&out).trim()).exists())
+}
+
+/// `key` as the repository at `repo` sees it (its own configuration over the user's and the
+/// system's), read as a boolean the way git reads one (`git config --type=bool --get`); `None`
+/// when it is not set. A value git cannot read as a boolean is [`GitError::Command`] with git's
+/// message, which names the file.
+pub fn config_bool(repo: &Path, key: &str) -> Result<Option<bool>, GitError> {
+    Ok(config_typed(repo, key, "bool")?.map(|value| value == "true"))
+}
+
+/// `key` as the repository at `repo` sees it, read as an integer the way git reads one (`1k` is
+/// 1024; `git config --type=int --get`); `None` when it is not set.
+pub fn config_int(repo: &Path, key: &str) -> Result<Option<i64>, GitError> {
+    match config_typed(repo, key, "int")? {
+        None => Ok(None),
+        Some(value) => value.parse().map(Some).map_err(|_| GitError::Command {
+            command: format!("config --type=int --get {key}"),
+            detail: format!("git gave `{value}`, not an integer"),
+        }),
+    }
+}
+
+fn config_typed(repo: &Path, key: &str, ty: &str) -> Result<Option<String>, GitError> {
+    let git = Git::in_dir(repo).args(&["config", &format!("--type={ty}"), "--get", key]);
+    let command = git.command_line();
+    let out = git.run()?;
+    if out.success {
+        return Ok(Some(
+            String::from_utf8_lossy(&out.stdout).trim().to_string(),
+        ));
+    }
+    // Exit status 1 with nothing said: the key is not set.
+    if out.stderr.trim().is_empty() {
+        return Ok(None);
+    }
+    Err(GitError::Command {
+        command,
+        detail: out.stderr.trim().to_string(),
+    })
 }

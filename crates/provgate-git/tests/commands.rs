@@ -2,7 +2,7 @@
 
 mod support;
 
-use provgate_git::{GitError, Known};
+use provgate_git::GitError;
 use support::TestRepo;
 
 fn repo_with_history() -> (TestRepo, Vec<String>) {
@@ -53,25 +53,6 @@ fn resolve_commit_peels_tags_and_refuses_what_is_not_a_commit() {
     );
     assert!(provgate_git::resolve_commit(r.path(), "no-such-rev").is_err());
     assert!(provgate_git::resolve_commit(r.path(), "HEAD^{tree}").is_err());
-}
-
-#[test]
-fn rev_list_lists_what_a_push_sends() {
-    let (r, ids) = repo_with_history();
-    let sent = provgate_git::rev_list(r.path(), &ids[2], Known::Commit(&ids[0])).unwrap();
-    assert_eq!(sent, ids[1..]);
-    // No remote-tracking branches: everything is new.
-    let all = provgate_git::rev_list(r.path(), &ids[2], Known::Remote("origin")).unwrap();
-    assert_eq!(all, ids);
-    let err = provgate_git::rev_list(r.path(), "no-such-rev", Known::Remote("origin"))
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.starts_with(
-            "git rev-list --reverse --no-merges no-such-rev --not --remotes=origin failed: "
-        ),
-        "{err}"
-    );
 }
 
 #[test]

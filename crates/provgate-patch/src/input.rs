@@ -20,6 +20,31 @@ pub struct ReadOptions {
     pub mbox_flavor: MboxFlavor,
 }
 
+/// What each message (or plain diff) of an input is read into: [`GitAm`] reads `git am`'s
+/// view ([`MailItem`]); the engine's classifier reads what a list bot needs.
+pub trait MessageReader: Sync {
+    /// What one message becomes.
+    type Item: Send;
+    /// Reads one message of the file `file`.
+    fn message(&self, raw: &RawMessage, file: &str) -> Result<Self::Item, InputError>;
+    /// Reads a whole input that holds a diff without mail headers.
+    fn plain_diff(&self, bytes: &[u8], file: &str) -> Result<Self::Item, InputError>;
+}
+
+/// Messages read as `git am` reads them ([`read_message`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GitAm;
+
+impl MessageReader for GitAm {
+    type Item = MailItem;
+    fn message(&self, raw: &RawMessage, file: &str) -> Result<MailItem, InputError> {
+        read_message(raw, file)
+    }
+    fn plain_diff(&self, bytes: &[u8], file: &str) -> Result<MailItem, InputError> {
+        read_plain_diff(bytes, file)
+    }
+}
+
 /// Reads `path` (a file, a directory of files read in name order, or `-` for standard input) and
 /// hands every message or diff to `sink`, one bad message not stopping the others.
 pub fn read_path(
@@ -27,9 +52,19 @@ pub fn read_path(
     options: ReadOptions,
     sink: &mut dyn FnMut(Result<MailItem, InputError>),
 ) {
+    read_path_with(path, options, &GitAm, sink);
+}
+
+/// [`read_path`], each message read by `reader`.
+pub fn read_path_with<R: MessageReader>(
+    path: &str,
+    options: ReadOptions,
+    reader: &R,
+    sink: &mut dyn FnMut(Result<R::Item, InputError>),
+) {
     if path == "-" {
         let stdin = std::io::stdin();
-        read_stream(BufReader::new(stdin.lock()), "-", options, sink);
+        read_stream_with(BufReader::new(stdin.lock()), "-", options, reader, sink);
         return;
     }
     let fs_path = Path::new(path);
@@ -39,12 +74,18 @@ pub fn read_path(
             Err(e) => return sink(Err(InputError::at(path, 0, InputErrorKind::Io(e)))),
         };
         for file in files {
-            read_path(&file.to_string_lossy(), options, sink);
+            read_path_with(&file.to_string_lossy(), options, reader, sink);
         }
         return;
     }
     match File::open(fs_path) {
-        Ok(file) => read_stream(BufReader::with_capacity(1 << 16, file), path, options, sink),
+        Ok(file) => read_stream_with(
+            BufReader::with_capacity(1 << 16, file),
+            path,
+            options,
+            reader,
+            sink,
+        ),
         Err(e) => sink(Err(InputError::at(path, 0, InputErrorKind::Io(e)))),
     }
 }
@@ -95,10 +136,21 @@ fn sniff(first: &[u8]) -> StreamKind {
 
 /// Reads one stream; see [`read_path`].
 pub fn read_stream<R: BufRead>(
-    mut reader: R,
+    reader: R,
     name: &str,
     options: ReadOptions,
     sink: &mut dyn FnMut(Result<MailItem, InputError>),
+) {
+    read_stream_with(reader, name, options, &GitAm, sink);
+}
+
+/// [`read_stream`], each message read by `messages`.
+pub fn read_stream_with<R: BufRead, M: MessageReader>(
+    mut reader: R,
+    name: &str,
+    options: ReadOptions,
+    messages: &M,
+    sink: &mut dyn FnMut(Result<M::Item, InputError>),
 ) {
     let kind = match reader.fill_buf() {
         Ok(buf) => sniff(buf),
@@ -109,7 +161,7 @@ pub fn read_stream<R: BufRead>(
         if let Err(e) = reader.read_to_end(&mut bytes) {
             return sink(Err(InputError::at(name, 0, InputErrorKind::Io(e))));
         }
-        return sink(read_plain_diff(&bytes, name));
+        return sink(messages.plain_diff(&bytes, name));
     }
     // Splitting is sequential; reading the messages is not: batches of them are read in
     // parallel and handed on in order, so memory stays bounded by the batch.
@@ -119,25 +171,26 @@ pub fn read_stream<R: BufRead>(
         batch_bytes += message.as_ref().map_or(0, |m| m.bytes.len());
         batch.push(message);
         if batch.len() >= BATCH_MESSAGES || batch_bytes >= BATCH_BYTES {
-            read_batch(std::mem::take(&mut batch), name, sink);
+            read_batch(std::mem::take(&mut batch), name, messages, sink);
             batch_bytes = 0;
         }
     }
-    read_batch(batch, name, sink);
+    read_batch(batch, name, messages, sink);
 }
 
 const BATCH_MESSAGES: usize = 512;
 const BATCH_BYTES: usize = 32 << 20;
 
-fn read_batch(
+fn read_batch<M: MessageReader>(
     batch: Vec<Result<RawMessage, MboxError>>,
     name: &str,
-    sink: &mut dyn FnMut(Result<MailItem, InputError>),
+    messages: &M,
+    sink: &mut dyn FnMut(Result<M::Item, InputError>),
 ) {
-    let items: Vec<Result<MailItem, InputError>> = batch
+    let items: Vec<Result<M::Item, InputError>> = batch
         .into_par_iter()
         .map(|message| match message {
-            Ok(raw) => read_message(&raw, name),
+            Ok(raw) => messages.message(&raw, name),
             Err(MboxError::Io { line, source }) => {
                 Err(InputError::at(name, line, InputErrorKind::Io(source)))
             }

@@ -21,6 +21,7 @@ use crate::error::{InputError, InputErrorKind};
 use crate::flowed::{decode_flowed, flowed_params};
 use crate::mbox::RawMessage;
 use crate::model::{NoteKind, Origin, Patch, Person, ReaderNote};
+
 use crate::subject::{git_subject, parse_subject};
 use crate::trailers::parse_trailers;
 
@@ -36,8 +37,91 @@ pub enum MailItem {
     },
 }
 
+/// A message read as `git am` would read it, before anything is decided about what it is (a
+/// patch, a reply, a pull request): the engine's classifier (`provgate_engine::submission`)
+/// decides that from these facts.
+#[derive(Debug)]
+pub struct Mail {
+    /// The patch the message would make: subject, prefix, threading ids, author, date, commit
+    /// message and trailers; its files when the diff was read (none when it could not be).
+    pub patch: Patch,
+    /// The decoded `Subject:` as sent, `Re:` and `[…]` groups included.
+    pub raw_subject: String,
+    /// The sender of the message (its `From:` header), whoever the patch's author is.
+    pub sender: Option<Person>,
+    /// The whole decoded body: a reply's trailers and a `git request-pull` text are read from
+    /// it.
+    pub body: String,
+    /// What the body holds of a diff.
+    pub diff: DiffState,
+}
+
+/// Whether a message carries a diff, and whether it could be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DiffState {
+    /// No diff header at all.
+    None,
+    /// A diff, read into [`Patch::files`].
+    Read,
+    /// A diff that cannot be read (e.g. a `diff --git` line a mail client wrapped).
+    Unreadable(UnreadableDiff),
+}
+
+/// Where and why a message's diff could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadableDiff {
+    /// 1-based line in the file (the message's first line when its body was encoded).
+    pub line: usize,
+    /// The line of the decoded body that could not be read.
+    pub text: String,
+    /// What is wrong with it.
+    pub kind: crate::diff::DiffErrorKind,
+}
+
 /// Reads one message. `file` names where it came from, for the patch's origin and for errors.
+///
+/// This is `git am`'s view: a reply without a diff, or a discussion message, is
+/// [`MailItem::NotAPatch`]; a diff that cannot be read is an error. What a list bot should
+/// check is decided by the engine's classifier on top of [`read_mail`].
 pub fn read_message(raw: &RawMessage, file: &str) -> Result<MailItem, InputError> {
+    let mut mail = read_mail(raw, file)?;
+    let prefix = mail.patch.prefix.clone().unwrap_or_default();
+    match &mail.diff {
+        DiffState::Unreadable(bad) => {
+            return Err(InputError::at(
+                file,
+                bad.line,
+                InputErrorKind::Diff(bad.kind.clone()),
+            ));
+        }
+        DiffState::Read => {}
+        DiffState::None => {
+            let announces_patch = prefix.index.is_some_and(|i| i > 0)
+                || ["PATCH", "PULL", "RFC"].iter().any(|t| prefix.has_tag(t));
+            if prefix.index != Some(0) {
+                if prefix.reply || !announces_patch {
+                    return Ok(MailItem::NotAPatch {
+                        subject: mail.patch.subject,
+                    });
+                }
+                mail.patch.notes.insert(
+                    0,
+                    ReaderNote {
+                        kind: NoteKind::NoDiff,
+                        message: "the subject announces a patch but the message carries no diff \
+                                  (truncated, or the patch is in an attachment type that is not text)"
+                            .to_string(),
+                    },
+                );
+            }
+        }
+    }
+    Ok(MailItem::Patch(Box::new(mail.patch)))
+}
+
+/// Reads one message into the facts of a [`Mail`], whatever it turns out to be; only a message
+/// that is not mail at all is an error.
+pub fn read_mail(raw: &RawMessage, file: &str) -> Result<Mail, InputError> {
     let error = |line: usize, kind: InputErrorKind| InputError::at(file, line, kind);
     if raw.bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(error(raw.first_line, InputErrorKind::EmptyMessage));
@@ -99,26 +183,27 @@ pub fn read_message(raw: &RawMessage, file: &str) -> Result<MailItem, InputError
     );
     let diff_first_line = body.file_line(message_end);
     let diff_lines = &lines[message_end..];
-    let has_diff = contains_diff_lines(diff_lines);
-    if has_diff {
-        patch.files = parse_diff_lines(&body.bytes, diff_lines, diff_first_line)
-            .map_err(|e| error(e.line, InputErrorKind::Diff(e.kind)))?;
-    }
-
-    let announces_patch = prefix.index.is_some_and(|i| i > 0)
-        || ["PATCH", "PULL", "RFC"].iter().any(|t| prefix.has_tag(t));
-    let is_cover = prefix.index == Some(0);
-    if !has_diff && !is_cover {
-        if prefix.reply || !announces_patch {
-            return Ok(MailItem::NotAPatch { subject });
+    let diff = if !contains_diff_lines(diff_lines) {
+        DiffState::None
+    } else {
+        match parse_diff_lines(&body.bytes, diff_lines, diff_first_line) {
+            Ok(files) => {
+                patch.files = files;
+                DiffState::Read
+            }
+            Err(e) => {
+                let at = e.line.saturating_sub(diff_first_line);
+                DiffState::Unreadable(UnreadableDiff {
+                    line: e.line,
+                    text: diff_lines
+                        .get(at)
+                        .map(|l| String::from_utf8_lossy(l).into_owned())
+                        .unwrap_or_default(),
+                    kind: e.kind,
+                })
+            }
         }
-        patch.notes.push(ReaderNote {
-            kind: NoteKind::NoDiff,
-            message: "the subject announces a patch but the message carries no diff \
-                      (truncated, or the patch is in an attachment type that is not text)"
-                .to_string(),
-        });
-    }
+    };
 
     let body_text = String::from_utf8_lossy(
         &body.bytes
@@ -155,8 +240,14 @@ pub fn read_message(raw: &RawMessage, file: &str) -> Result<MailItem, InputError
             },
         });
     }
-    resolve_author(&mut patch, &parsed, sender, in_body.from.as_deref());
-    Ok(MailItem::Patch(Box::new(patch)))
+    resolve_author(&mut patch, &parsed, sender.clone(), in_body.from.as_deref());
+    Ok(Mail {
+        patch,
+        raw_subject: header_subject,
+        sender,
+        body: String::from_utf8_lossy(&body.bytes).into_owned(),
+        diff,
+    })
 }
 
 /// The decoded text of a message's body parts, and how its lines map back to the file.

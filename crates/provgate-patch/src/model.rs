@@ -474,6 +474,48 @@ pub struct Patch {
     /// The branch the patch was taken from, when known (the head of a range named as a branch,
     /// or given by the caller): agents push to branches named after themselves.
     pub branch: Option<String>,
+    /// Trailers given in reviewers' replies to this patch or to its cover letter, collected as
+    /// `b4 am` collects them (mail input only; see `provgate_engine::submission`).
+    pub review: Vec<ReviewTrailer>,
+}
+
+/// A trailer (`Reviewed-by`, `Acked-by`, `Tested-by`, …) given in a reply rather than in the
+/// patch itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReviewTrailer {
+    /// The trailer as written in the reply.
+    pub trailer: Trailer,
+    /// Who sent the reply (the reply's `From:`).
+    pub sender: Option<Person>,
+    /// The reply's Message-ID.
+    pub message_id: Option<String>,
+    /// Whether the reply answered the cover letter, so that the trailer applies to every patch
+    /// of the series.
+    pub to_cover_letter: bool,
+}
+
+impl ReviewTrailer {
+    /// `Acked-by: Jane <jane@example.org> (from a reply by Jane <jane@example.org>)`, for reports.
+    pub fn describe(&self) -> String {
+        let by = match &self.sender {
+            Some(sender) => format!("from a reply by {sender}"),
+            None => "from a reply".to_string(),
+        };
+        let to = if self.to_cover_letter {
+            " to the cover letter"
+        } else {
+            ""
+        };
+        let id = self
+            .message_id
+            .as_ref()
+            .map(|id| format!(", <{id}>"))
+            .unwrap_or_default();
+        format!(
+            "{}: {} ({by}{to}{id})",
+            self.trailer.key, self.trailer.value
+        )
+    }
 }
 
 /// Something a reader noticed while reading a patch, for reports and rules.
@@ -503,6 +545,8 @@ pub enum NoteKind {
     UnreadableDate,
     /// The `Date:` value names no time zone; it was read as UTC.
     DateWithoutZone,
+    /// A trailer was taken from a reviewer's reply (see [`Patch::review`]).
+    ReviewFromReply,
 }
 
 impl Patch {
@@ -527,6 +571,7 @@ impl Patch {
             notes: Vec::new(),
             ai_note: None,
             branch: None,
+            review: Vec::new(),
         }
     }
 

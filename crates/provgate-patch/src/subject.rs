@@ -60,14 +60,43 @@ pub fn git_subject(raw: &str) -> String {
         .to_string()
 }
 
-/// `Re:`, `RE:`, `Aw:` (German clients) and `Fwd:` at the start of a subject.
+/// A reply or forward marker at the start of a subject: `Re:`, `RE:`, `Aw:` (German clients),
+/// `Sv:` and `Vs:` (Nordic), `Antw:` (Dutch), `Odp:` (Polish), `Rif:` (Italian), `Tr:` and `Wg:`
+/// (forwards), `Fwd:`, `Fw:`, optionally counted (`Re[2]:`, `Re^2:`); and, as Patchwork reads a
+/// reply, `Re` followed by white space.
 fn strip_reply_marker(subject: &str) -> Option<&str> {
-    let colon = subject.find(':')?;
-    let word = &subject[..colon];
-    ["re", "aw", "fwd", "fw"]
+    let word_end = subject
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(subject.len());
+    let word = &subject[..word_end];
+    let is_re = word.eq_ignore_ascii_case("re");
+    let known = is_re
+        || [
+            "aw", "sv", "vs", "antw", "odp", "rif", "tr", "wg", "fwd", "fw",
+        ]
         .iter()
-        .any(|m| word.eq_ignore_ascii_case(m))
-        .then(|| &subject[colon + 1..])
+        .any(|m| word.eq_ignore_ascii_case(m));
+    if !known {
+        return None;
+    }
+    let mut rest = &subject[word_end..];
+    // A counted marker: `Re[2]:`, `Re^2:`.
+    if let Some(after) = rest.strip_prefix('[').and_then(|r| {
+        let close = r.find(']')?;
+        r[..close]
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| &r[close + 1..])
+    }) {
+        rest = after;
+    } else if let Some(after) = rest.strip_prefix('^') {
+        rest = after.trim_start_matches(|c: char| c.is_ascii_digit());
+    }
+    let spaced = rest.trim_start();
+    if let Some(after) = spaced.strip_prefix(':') {
+        return Some(after);
+    }
+    (is_re && rest.starts_with(char::is_whitespace) && rest.len() > 1).then_some(rest)
 }
 
 fn add_token(prefix: &mut SubjectPrefix, token: &str) {
@@ -144,6 +173,36 @@ mod tests {
             }
         );
         assert_eq!(s, "plain subject: no prefix");
+    }
+
+    #[test]
+    fn reply_markers_as_patchwork_and_mail_clients_write_them() {
+        for subject in [
+            "Re: [PATCH] x",
+            "RE: [PATCH] x",
+            "re:[PATCH] x",
+            "Re : [PATCH] x",
+            "Re [PATCH] x",
+            "Aw: [PATCH] x",
+            "AW: [PATCH] x",
+            "Fwd: [PATCH] x",
+            "Fw: [PATCH] x",
+            "Sv: [PATCH] x",
+            "Re[2]: [PATCH] x",
+            "Re: Re: [PATCH] x",
+        ] {
+            assert!(parse_subject(subject).0.reply, "{subject}");
+        }
+        for subject in [
+            "[PATCH] Revert \"x\"",
+            "Rework the parser",
+            "Re",
+            "[PATCH] x",
+            "Reply: no",
+            "Fwdx: no",
+        ] {
+            assert!(!parse_subject(subject).0.reply, "{subject}");
+        }
     }
 
     #[test]

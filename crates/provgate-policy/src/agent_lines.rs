@@ -7,7 +7,8 @@
 //! `copilot/`, `cursor/`) is one the agent chooses when it pushes, but a person can name a
 //! branch anything, so it is **medium**. Both feed the same evidence as message marks:
 //! `undisclosed-ai`, `ai-banned`, the line limit and every rule that asks whether a patch is
-//! AI-assisted read them, and a scan counts them per tool.
+//! AI-assisted read them, and a scan counts them per tool. A branch alone weighs as a sign to
+//! confirm ([`crate::evidence::AiWeight::ToConfirm`]): those rules warn, never deny, on it.
 
 use provgate_patch::Patch;
 use provgate_patch::authorship::{self, AuthorshipLog, LineRange, format_ranges};

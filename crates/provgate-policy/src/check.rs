@@ -550,7 +550,15 @@ pub fn check_compiled(
             };
             let mut findings = Vec::new();
             for (rule, level) in &rules {
+                // A sign to confirm never carries a deny through another rule (a `claude/…`
+                // branch alone does not make every commit of a pull request break the line
+                // limit): it is weighed here, once for every rule that rests on AI evidence.
+                let to_confirm = rule.ai_premise().and_then(|p| p.weight(&f.evidence))
+                    == Some(crate::evidence::AiWeight::ToConfirm);
                 for mut finding in rule.check(&cx) {
+                    if to_confirm {
+                        finding = f.evidence.to_confirm(finding);
+                    }
                     finding.level = finding.level.min(*level);
                     finding.patch_id = Some(f.patch.id.clone());
                     if let Some(kept) = waive(finding, &[f.patch], &mut exceptions) {

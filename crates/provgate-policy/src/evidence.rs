@@ -9,6 +9,12 @@
 //! AI-assisted *code* when, in addition, the AI may have written code: a fingerprint, a
 //! declaration without categories (Linux, Mesa syntax), or categories including `code` or a
 //! category outside an unenforced vocabulary.
+//!
+//! How much that weighs is decided here, once ([`AiWeight`]): a declaration or a high-confidence
+//! mark is [`AiWeight::Confirmed`]; medium-confidence marks alone (an agent's branch name, a
+//! tool line a person could paste) are [`AiWeight::ToConfirm`]. A rule that rests on the patch
+//! being AI-assisted ([`crate::rules::AiPremise`]) reports at most a warning to confirm when
+//! the evidence only needs confirming, never a deny.
 
 use provgate_patch::{Patch, Trailer};
 use serde::Serialize;
@@ -121,36 +127,107 @@ pub struct AiEvidence {
     pub authorship_problems: Vec<String>,
 }
 
+/// How firmly the evidence puts AI output (or AI code) in a patch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AiWeight {
+    /// Only medium-confidence marks: a sign for a person to confirm, never enough for a rule to
+    /// deny on.
+    ToConfirm,
+    /// Declared by the author (in any trailer), or a high-confidence mark (a tool's own
+    /// address, a session trailer, a git-ai note).
+    Confirmed,
+}
+
 impl AiEvidence {
-    /// Whether AI output is (declared or likely) in the patch. Declared signals are preferred
-    /// over heuristics: when the patch carries an accepted disclosure, the disclosure decides.
+    /// Whether AI output is (declared or likely) in the patch, however firmly.
     pub fn ai_assisted(&self) -> bool {
-        if self.disclosed {
-            return self.declarations.iter().any(|d| d.accepted && d.output);
-        }
-        self.declarations.iter().any(|d| d.output)
-            || self
-                .fingerprints
-                .iter()
-                .any(|f| f.confidence >= Confidence::Medium)
+        self.assisted_weight().is_some()
     }
 
-    /// Whether AI may have written code in the patch; as for [`AiEvidence::ai_assisted`], an
-    /// accepted disclosure decides (`AI-used-for: tests` is not code, whatever tool marks say).
+    /// Whether AI may have written code in the patch, however firmly.
     pub fn ai_code(&self) -> bool {
+        self.code_weight().is_some()
+    }
+
+    /// How firmly AI output is in the patch; `None` when it is not. Declared signals are
+    /// preferred over heuristics: when the patch carries an accepted disclosure, the disclosure
+    /// decides.
+    pub fn assisted_weight(&self) -> Option<AiWeight> {
+        self.weight(|d| d.output)
+    }
+
+    /// How firmly AI code is in the patch; as for [`AiEvidence::assisted_weight`], an accepted
+    /// disclosure decides (`AI-used-for: tests` is not code, whatever tool marks say).
+    pub fn code_weight(&self) -> Option<AiWeight> {
+        self.weight(|d| d.code)
+    }
+
+    fn weight(&self, declares: impl Fn(&Declaration) -> bool) -> Option<AiWeight> {
         if self.disclosed {
-            return self.declarations.iter().any(|d| d.accepted && d.code);
-        }
-        self.declarations.iter().any(|d| d.code)
-            || self
-                .fingerprints
+            return self
+                .declarations
                 .iter()
-                .any(|f| f.confidence >= Confidence::Medium)
+                .any(|d| d.accepted && declares(d))
+                .then_some(AiWeight::Confirmed);
+        }
+        if self.declarations.iter().any(declares) {
+            return Some(AiWeight::Confirmed);
+        }
+        match self.strongest_fingerprint()?.confidence {
+            Confidence::High => Some(AiWeight::Confirmed),
+            Confidence::Medium => Some(AiWeight::ToConfirm),
+            Confidence::Low => None,
+        }
     }
 
     /// The strongest fingerprint, if any.
     pub fn strongest_fingerprint(&self) -> Option<&Fingerprint> {
         self.fingerprints.iter().max_by_key(|f| f.confidence)
+    }
+
+    /// Lowers a finding that rests on AI evidence of weight [`AiWeight::ToConfirm`] to a warning
+    /// that names the sign and asks for confirmation.
+    pub fn to_confirm(&self, finding: crate::rules::Finding) -> crate::rules::Finding {
+        let sign = match self.strongest_fingerprint() {
+            Some(f) => format!(
+                "{} `{}` ({}, {} confidence)",
+                sign_kind(&f.location),
+                f.marker,
+                f.tool,
+                f.confidence.as_str()
+            ),
+            None => "a sign of medium confidence".to_string(),
+        };
+        let message = format!(
+            "{}; to confirm: the only sign of AI use is {sign}",
+            finding.message
+        );
+        let help = match &finding.help {
+            Some(help) => {
+                format!("if AI helped, disclose it, and then {help}; if it did not, nothing to do")
+            }
+            None => "if AI helped, disclose it; if it did not, nothing to do".to_string(),
+        };
+        crate::rules::Finding {
+            message,
+            help: Some(help),
+            ..finding
+        }
+        .at_most(crate::level::Level::Warn)
+    }
+}
+
+/// How a sign's place reads in a sentence (`the branch name `claude/x``).
+fn sign_kind(location: &str) -> &'static str {
+    match location {
+        "branch" => "the branch name",
+        "author" => "the author",
+        "committer" => "the committer",
+        "subject" => "the subject",
+        "trailer" => "the trailer",
+        "git-ai-note" => "the git-ai note",
+        _ => "the message line",
     }
 }
 

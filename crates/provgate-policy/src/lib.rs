@@ -64,13 +64,14 @@ pub use code::{
     CodeAnalyzer, CodeFacts, CodeIssue, CodeNote, HunkCode, Mechanical, ProofFacts, ProofOutcome,
 };
 pub use error::{PolicyError, PolicyErrorKind};
-pub use evidence::{AiEvidence, Declaration, Fingerprint, HumanHelp};
+pub use evidence::{AiEvidence, AiWeight, Declaration, Fingerprint, HumanHelp};
 pub use level::{Level, Overrides};
 pub use policy::{CodeSettings, Kind, Mode, Policy, Preference, SourceState, Status, Tier};
 pub use render::{Format, init_template, render};
-pub use rules::{ExampleSetup, Finding, Rule, RuleDoc, RuleId, Stage, UnknownRuleId};
+pub use rules::{AiPremise, ExampleSetup, Finding, Rule, RuleDoc, RuleId, Stage, UnknownRuleId};
 pub use zones::{
-    KeywordText, SectionInfo, SectionMatch, SectionReason, SectionSource, ZoneInfo, Zones,
+    KeywordText, RepoFiles, SectionInfo, SectionMatch, SectionReason, SectionSource, ZoneInfo,
+    Zones,
 };
 
 /// The documentation of the rule `name` (`provgate explain NAME`).

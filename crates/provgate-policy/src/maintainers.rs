@@ -68,27 +68,37 @@ type Loaded = (Option<Box<dyn SectionSource>>, Vec<String>);
 /// `K:` regex that cannot be evaluated is left out with a note, since it only adds sections.
 pub(crate) fn load(path: &Path) -> Result<Loaded, PolicyError> {
     match Maintainers::load_with(path, &Parser::new()) {
-        Ok((m, warnings)) => {
-            let notes = warnings
-                .iter()
-                .map(|w| {
-                    let action = match w.action {
-                        WarningAction::Skipped => "line left out",
-                        WarningAction::Kept => "kept as get_maintainer.pl reads it",
-                    };
-                    format!(
-                        "{} line {}: {} ({action})",
-                        path.display(),
-                        w.line,
-                        w.problem
-                    )
-                })
-                .collect();
-            Ok((Some(Box::new(m)), notes))
-        }
+        Ok((m, warnings)) => Ok((
+            Some(Box::new(m)),
+            notes(&path.display().to_string(), &warnings),
+        )),
         Err(e) => Err(error(path, &e)),
     }
 }
+
+/// Strictly parses MAINTAINERS text read from somewhere other than a file on disk (a commit's
+/// tree); `origin` names it in notes and errors (`origin/main:MAINTAINERS`), `parser` carries
+/// the tree's directories and `.mailmap`.
+pub(crate) fn parse(origin: &str, text: &str, parser: &Parser) -> Result<Loaded, PolicyError> {
+    match parser.parse(text) {
+        Ok((m, warnings)) => Ok((Some(Box::new(m)), notes(origin, &warnings))),
+        Err(e) => Err(error(Path::new(origin), &e)),
+    }
+}
+
+fn notes(origin: &str, warnings: &[provgate_maintainers::MaintainersWarning]) -> Vec<String> {
+    warnings
+        .iter()
+        .map(|w| {
+            let action = match w.action {
+                WarningAction::Skipped => "line left out",
+                WarningAction::Kept => "kept as get_maintainer.pl reads it",
+            };
+            format!("{origin} line {}: {} ({action})", w.line, w.problem)
+        })
+        .collect()
+}
+
 fn error(path: &Path, e: &MaintainersError) -> PolicyError {
     let mut loc = Loc::nowhere(&path.display().to_string());
     let hint = match e {

@@ -155,6 +155,23 @@ impl std::fmt::Debug for Zones {
     }
 }
 
+/// Whether a path of a tree is a directory ([`RepoFiles::is_dir`]).
+pub type IsDir = Box<dyn Fn(&str) -> bool + Send + Sync>;
+
+/// A repository's files the zones read, already read from wherever they are trusted
+/// ([`Zones::from_files`]).
+#[derive(Default)]
+pub struct RepoFiles {
+    /// The policy's MAINTAINERS file (`zones.maintainers-file`): where it was read and its bytes.
+    pub maintainers: Option<(String, Vec<u8>)>,
+    /// The `.mailmap`: where it was read and its bytes.
+    pub mailmap: Option<(String, Vec<u8>)>,
+    /// Whether a path (relative to the root) is a directory of the tree the files come from,
+    /// for MAINTAINERS patterns; without it, patterns are read as get_maintainer.pl reads them
+    /// in a tree where every plain name may be a directory.
+    pub is_dir: Option<IsDir>,
+}
+
 /// Whether `path`, links followed, stays inside the repository at `root`. The repository may come
 /// from an untrusted branch: a symbolic link must not make provgate read (and quote in errors) a
 /// file outside it.
@@ -274,6 +291,36 @@ impl Zones {
         zones.notes = notes;
         if let Some(root) = repo_root {
             zones.mailmap = read_mailmap(root);
+        }
+        Ok(zones)
+    }
+
+    /// Compiles the zones over repository files already read (from a commit's tree, where the
+    /// work tree holds a change that may have edited them): the policy's MAINTAINERS file and
+    /// the `.mailmap`, each as `(origin, text)` with `origin` naming it in notes and errors.
+    pub fn from_files(policy: &Policy, files: RepoFiles) -> Result<Zones, PolicyError> {
+        let mailmap_text = files
+            .mailmap
+            .as_ref()
+            .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned());
+        let (source, notes) = match files.maintainers {
+            Some((origin, bytes)) if !policy.zones.maintainers_file.is_empty() => {
+                let mut parser = provgate_maintainers::Parser::new();
+                if let Some(is_dir) = files.is_dir {
+                    parser = parser.directories(is_dir);
+                }
+                // get_maintainer.pl maps the addresses it prints through the tree's .mailmap.
+                if let Some(text) = &mailmap_text {
+                    parser = parser.mailmap(provgate_maintainers::Mailmap::parse(text));
+                }
+                crate::maintainers::parse(&origin, &String::from_utf8_lossy(&bytes), &parser)?
+            }
+            _ => (None, Vec::new()),
+        };
+        let mut zones = Zones::new(policy, source)?;
+        zones.notes = notes;
+        if let Some(text) = mailmap_text {
+            zones.mailmap = crate::mailmap::Mailmap::parse(&text);
         }
         Ok(zones)
     }

@@ -903,6 +903,160 @@ fn trial_scope() {
     expect_because("qemu", &bob, "trial-scope", NONE, "no trial, no rule");
 }
 
+// ---- evidence weight ----------------------------------------------------------------------------
+
+/// `m` as read from a branch (`check main..claude/fix-x`, or `--branch` in CI).
+fn on_branch(m: &Mail, branch: &str) -> Patch {
+    let mut p = m.patch();
+    p.branch = Some(branch.to_string());
+    p
+}
+
+/// The levels `rule` fired at on `m` read from `branch`, and the finding when there is one.
+fn on_branch_fired(
+    policy: &Policy,
+    m: &Mail,
+    branch: &str,
+    rule: &str,
+) -> (Vec<Level>, CheckResult) {
+    let r = run_patches(policy, vec![on_branch(m, branch)]);
+    (fired(&r, rule), r)
+}
+
+#[test]
+fn a_branch_name_alone_is_a_warning_to_confirm_never_a_deny() {
+    let qemu = preset("qemu");
+    // An agent's branch, 25 lines of code, nothing disclosed: the line limit asks to confirm.
+    let plain = mail("hw/net: fix").sob().code("hw/net/e1000.c", 25);
+    let (levels, r) = on_branch_fired(&qemu, &plain, "claude/fix-x", "ai-line-limit");
+    assert_eq!(levels, WARN, "a medium-confidence sign alone");
+    let f = finding(&r, "ai-line-limit");
+    assert!(
+        f.message.contains("to confirm: the only sign of AI use is the branch name `claude/fix-x` (Claude Code, medium confidence)"),
+        "{}",
+        f.message
+    );
+    assert!(
+        f.help
+            .as_deref()
+            .unwrap()
+            .starts_with("if AI helped, disclose it"),
+        "{:?}",
+        f.help
+    );
+    assert_eq!(r.verdict, Verdict::Warn, "nothing fails");
+    // The same patch with a disclosure trailer: the limit denies, branch or not.
+    let disclosed = signed("AI-used-for: code").code("hw/net/e1000.c", 25);
+    let (levels, r) = on_branch_fired(&qemu, &disclosed, "claude/fix-x", "ai-line-limit");
+    assert_eq!(levels, DENY);
+    assert!(!finding(&r, "ai-line-limit").message.contains("to confirm"));
+    // A high-confidence mark on the branch: denied too.
+    let session = signed("Amp-Thread-ID: T-1").code("hw/net/e1000.c", 25);
+    let (levels, _) = on_branch_fired(&qemu, &session, "claude/fix-x", "ai-line-limit");
+    assert_eq!(levels, DENY);
+    // Near misses: a branch that is not an agent's; a branch within the limit.
+    let (levels, _) = on_branch_fired(&qemu, &plain, "feature/fix-x", "ai-line-limit");
+    assert_eq!(levels, NONE);
+    let small = mail("hw/net: fix").sob().code("hw/net/e1000.c", 5);
+    let (levels, _) = on_branch_fired(&qemu, &small, "claude/fix-x", "ai-line-limit");
+    assert_eq!(levels, NONE);
+    // A tool line a person could paste weighs the same as a branch.
+    let pasted = mail("hw/net: fix")
+        .body("🤖 Generated with [Claude Code](https://claude.ai/code)")
+        .sob()
+        .code("hw/net/e1000.c", 25);
+    expect_because(&qemu, &pasted, "ai-line-limit", WARN, "medium confidence");
+}
+
+#[test]
+fn a_branch_name_alone_does_not_deny_a_protected_zone() {
+    let p = policy(CORE);
+    let plain = mail("atomic: fix").sob().code("include/qemu/atomic.h", 2);
+    let (levels, r) = on_branch_fired(&p, &plain, "codex/atomic", "protected-zone");
+    assert_eq!(levels, WARN);
+    let f = finding(&r, "protected-zone");
+    assert!(
+        f.message
+            .contains("the branch name `codex/atomic` (OpenAI Codex"),
+        "{}",
+        f.message
+    );
+    assert_eq!(
+        f.path.as_deref(),
+        Some("include/qemu/atomic.h"),
+        "still at its file"
+    );
+    let disclosed = mail("atomic: fix")
+        .t("AI-used-for: code")
+        .sob()
+        .code("include/qemu/atomic.h", 2);
+    let (levels, _) = on_branch_fired(&p, &disclosed, "codex/atomic", "protected-zone");
+    assert_eq!(levels, DENY);
+    // A disclosure that puts no AI output in the patch decides over the branch.
+    let research = mail("atomic: fix")
+        .t("AI-used-for: research")
+        .sob()
+        .code("include/qemu/atomic.h", 2);
+    let (levels, _) = on_branch_fired(&p, &research, "codex/atomic", "protected-zone");
+    assert_eq!(levels, NONE);
+}
+
+#[test]
+fn a_branch_name_alone_never_denies_through_the_other_ai_rules() {
+    // The series rule: patches whose only sign is the branch never make a deny on their own.
+    let strict = policy("extends = \"qemu-llm-usage\"\n[rules]\nai-split-series = \"deny\"\n");
+    let small = |i: usize, trailer: &str| {
+        let m = mail(&format!("usb: fix {i}")).id(&format!("p{i}@example.org"));
+        let m = if trailer.is_empty() { m } else { m.t(trailer) };
+        on_branch(&m.sob().code("hw/usb/a.c", 6), "claude/usb")
+    };
+    let r = run_patches(&strict, (1..=3).map(|i| small(i, "")).collect());
+    assert_eq!(fired(&r, "ai-split-series"), WARN);
+    assert!(
+        finding(&r, "ai-split-series")
+            .message
+            .contains("to confirm")
+    );
+    let r = run_patches(
+        &strict,
+        (1..=3).map(|i| small(i, "AI-used-for: code")).collect(),
+    );
+    assert_eq!(fired(&r, "ai-split-series"), DENY);
+    // Two disclosed patches over the limit together deny, whatever a third on the branch says.
+    let r = run_patches(
+        &strict,
+        vec![
+            small(1, "AI-used-for: code"),
+            small(2, "AI-used-for: code"),
+            small(3, ""),
+        ],
+    );
+    assert_eq!(fired(&r, "ai-split-series"), DENY);
+    // A trial and a ban.
+    let trial =
+        policy("extends = \"qemu\"\n[trial]\ncontributors = [\"Jane Doe <jane@example.org>\"]\n");
+    let bob = mail("fix")
+        .from("Bob Roe <bob@example.org>")
+        .t("Signed-off-by: Bob Roe <bob@example.org>");
+    let (levels, _) = on_branch_fired(&trial, &bob, "cursor/fix", "trial-scope");
+    assert_eq!(levels, WARN);
+    let (levels, _) = on_branch_fired(
+        &trial,
+        &bob.clone().t("AI-used-for: code"),
+        "cursor/fix",
+        "trial-scope",
+    );
+    assert_eq!(levels, DENY);
+    let (levels, r) = on_branch_fired(
+        &preset("qemu-2025"),
+        &signed(""),
+        "copilot/fix",
+        "ai-banned",
+    );
+    assert_eq!(levels, WARN);
+    assert!(finding(&r, "ai-banned").message.contains("to confirm"));
+}
+
 // ---- review --------------------------------------------------------------------------------------
 
 #[test]

@@ -1,6 +1,6 @@
 //! `provgate check`: read every input, judge it under the policy, report.
 
-use provgate_engine::{CheckRequest, Gate, Input};
+use provgate_engine::{CheckRequest, Gate, Input, ProjectFiles};
 
 use crate::cli::CheckArgs;
 use crate::options::{self, user_error};
@@ -9,6 +9,9 @@ use crate::{EXIT_ERROR, EXIT_FAILED, EXIT_OK, output};
 /// Runs `check` and returns the exit status.
 pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
     let mut gate_options = options::gate(&args.policy, &args.repo)?;
+    if let Some(rev) = &args.base_policy {
+        gate_options.project_files = ProjectFiles::AtRevision(rev.clone());
+    }
     gate_options.stage = options::stage(args.stage);
     gate_options.keywords = !args.no_keywords;
     options::code(&mut gate_options, &args.code);
@@ -26,6 +29,11 @@ pub fn run(args: CheckArgs) -> anyhow::Result<u8> {
         branch: args.branch.clone(),
     };
     let checked = gate.check(&request);
+    // The other formats first: the one on standard output is the one a CI step shows last.
+    for write in &args.write {
+        let text = output::render_as(&checked.report, &args.report, write.format, true);
+        output::write(Some(&write.file), &text)?;
+    }
     output::deliver(&checked, &args.report, recorder.as_ref(), "check")?;
     let report = &checked.report;
     Ok(if report.summary.errors > 0 {

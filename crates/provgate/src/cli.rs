@@ -296,8 +296,53 @@ pub struct CheckArgs {
     #[arg(long)]
     pub no_keywords: bool,
 
+    /// Read the policy file, MAINTAINERS and .mailmap at the commit REV (the base a change
+    /// applies to: `origin/main`, a commit id) instead of the work tree, so that a change cannot
+    /// loosen the policy that judges it nor name its own zone maintainers. The report says so,
+    /// and names each of these files the change edits. A `--policy` file inside the repository
+    /// is read at REV too; a preset or a file outside it is used as given.
+    #[arg(long, value_name = "REV")]
+    pub base_policy: Option<String>,
+
+    /// Also write the report as FORMAT to FILE, from the same run (repeatable; e.g.
+    /// `--write sarif=provgate.sarif --write markdown=summary.md`): a CI job gets every format
+    /// it needs from one check. Text written this way has no colours.
+    #[arg(long, value_name = "FORMAT=FILE", value_parser = parse_write)]
+    pub write: Vec<WriteTo>,
+
     #[command(flatten)]
     pub record: RecordArgs,
+}
+
+/// One `--write FORMAT=FILE`.
+#[derive(Debug, Clone)]
+pub struct WriteTo {
+    /// The format.
+    pub format: Format,
+    /// Where.
+    pub file: PathBuf,
+}
+
+fn parse_write(value: &str) -> Result<WriteTo, String> {
+    let Some((format, file)) = value.split_once('=') else {
+        return Err(format!(
+            "`{value}` is not FORMAT=FILE (e.g. sarif=provgate.sarif)"
+        ));
+    };
+    let format = Format::from_str(format, true).map_err(|_| {
+        let names: Vec<String> = Format::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+            .collect();
+        format!("unknown format `{format}`; one of {}", names.join(", "))
+    })?;
+    if file.is_empty() {
+        return Err(format!("`{value}` names no file"));
+    }
+    Ok(WriteTo {
+        format,
+        file: PathBuf::from(file),
+    })
 }
 
 /// How a report is written.
@@ -604,13 +649,39 @@ pub struct HookInstallArgs {
     #[arg(long)]
     pub pre_push: bool,
 
-    /// commit-msg: add the author's Signed-off-by when it is missing.
-    #[arg(long)]
-    pub add_signoff: bool,
+    #[command(flatten)]
+    pub options: HookOptions,
 
     /// The repository.
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub repo: PathBuf,
+}
+
+/// What the hooks check, given to `hook install` (which writes it into the hooks) and to
+/// `hook run`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct HookOptions {
+    /// commit-msg: add the author's Signed-off-by to the commit being written when it is
+    /// missing (that commit only; nothing is amended).
+    #[arg(long)]
+    pub add_signoff: bool,
+
+    /// commit-msg: check merge commits too (skipped by default, as `check` skips them; also
+    /// `git config provgate.hookCheckMerges true`).
+    #[arg(long)]
+    pub check_merges: bool,
+
+    /// commit-msg: check `fixup!`, `squash!` and `amend!` commits too (skipped by default:
+    /// `git rebase --autosquash` folds them into the commit that lands; also
+    /// `git config provgate.hookCheckFixups true`).
+    #[arg(long)]
+    pub check_fixups: bool,
+
+    /// pre-push: read at most N commits a push sends, the newest of each ref, and say so when
+    /// there were more; 0 reads them all [default: `git config provgate.hookMaxCommits`, else
+    /// 500].
+    #[arg(long, value_name = "N")]
+    pub max_commits: Option<usize>,
 }
 
 /// Arguments of `hook uninstall`.
@@ -637,9 +708,8 @@ pub struct HookRunArgs {
     #[arg(value_enum)]
     pub kind: HookRunKind,
 
-    /// commit-msg: add the author's Signed-off-by when it is missing.
-    #[arg(long)]
-    pub add_signoff: bool,
+    #[command(flatten)]
+    pub options: HookOptions,
 
     /// What git passes to the hook.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]

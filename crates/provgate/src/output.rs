@@ -11,13 +11,19 @@ use crate::cli::{Color, Format, ReportArgs};
 
 /// Renders `report` as the arguments ask.
 pub fn render(report: &Report, args: &ReportArgs) -> String {
-    match args.format {
+    render_as(report, args, args.format, args.output.is_some())
+}
+
+/// Renders `report` as `format` with the other arguments' settings; `to_file`: it is not
+/// written to standard output (so never in colour unless `--color always`).
+pub fn render_as(report: &Report, args: &ReportArgs, format: Format, to_file: bool) -> String {
+    match format {
         Format::Text => {
             let color = match args.color {
                 Color::Always => true,
                 Color::Never => false,
                 Color::Auto => {
-                    args.output.is_none()
+                    !to_file
                         && std::io::stdout().is_terminal()
                         && std::env::var_os("NO_COLOR").is_none()
                 }
@@ -28,7 +34,7 @@ pub fn render(report: &Report, args: &ReportArgs) -> String {
                     color,
                     quiet: args.quiet,
                     // On a terminal the errors are on standard error already.
-                    errors: args.output.is_some(),
+                    errors: to_file,
                 },
             )
         }

@@ -2,7 +2,6 @@
 
 use super::{Finding, PatchContext, Rule, RuleDoc, RuleId};
 use crate::level::Level;
-use crate::policy::Confidence;
 
 /// See [`DOC`].
 pub struct AiBanned;
@@ -10,7 +9,7 @@ pub struct AiBanned;
 static DOC: RuleDoc = RuleDoc {
     id: RuleId::AiBanned,
     summary: "The patch is AI-assisted and the policy declines all AI-generated content.",
-    what: "With `[ai] allowed = false`, reports a patch that declares AI output (a disclosure whose categories are not all no-output ones such as QEMU's `research`) or carries a tool fingerprint. A fingerprint of less than high confidence alone is reported as a warning at most (\"suspected\").",
+    what: "With `[ai] allowed = false`, reports a patch that declares AI output (a disclosure whose categories are not all no-output ones such as QEMU's `research`) or carries a tool fingerprint. A patch whose only sign of AI use is of medium confidence (an agent's branch name, a tool line a person could paste) is reported as a warning to confirm that names the sign, never a deny; a disclosure or a high-confidence mark gives the rule's level.",
     why: "Some projects decline AI-generated content for copyright and provenance reasons; the check makes the ban visible before a maintainer spends time reviewing.",
     policy: "QEMU `code-provenance.rst` (in force until 2026): contributions known or suspected to include or derive from AI-generated content are declined; research, static analysis or debugging with no output in the patch is out of scope. Gentoo, Zig, Servo ban AI contributions; NetBSD presumes them tainted without prior written approval by core.",
     failing: "qemu-2025 preset:\n\nfix leak\n\nCo-authored-by: Cursor <cursoragent@cursor.com>\nSigned-off-by: Jane Doe <jane@example.org>\n",
@@ -28,6 +27,9 @@ impl Rule for AiBanned {
     }
     fn doc(&self) -> &'static RuleDoc {
         &DOC
+    }
+    fn ai_premise(&self) -> Option<super::AiPremise> {
+        Some(super::AiPremise::Assisted)
     }
     fn check(&self, cx: &PatchContext<'_>) -> Vec<Finding> {
         let ev = &cx.facts.evidence;
@@ -57,9 +59,6 @@ impl Rule for AiBanned {
                 );
                 if let Some(line) = f.line {
                     finding = finding.at_message_line(line);
-                }
-                if f.confidence < Confidence::High {
-                    finding = finding.at_most(Level::Warn);
                 }
                 finding
             }

@@ -9,7 +9,7 @@ pub struct AiLineLimit;
 static DOC: RuleDoc = RuleDoc {
     id: RuleId::AiLineLimit,
     summary: "An AI-assisted patch changes more lines of code than the policy allows without prior agreement.",
-    what: "With `[limits] ai-code-lines` set, reports a patch whose AI use may have produced code (a fingerprint; a declaration without categories; or categories including `code` or an unknown category) and whose added lines of code exceed the limit (`inclusive = true`: more than N; `false`: N or more). Lines of code are counted as documented in `docs/policy.md`: code and build files only (tests, docs, translations and exempt zones excluded), blank and comment lines excluded, a modified line counted once, deleted lines never counted. Agreement recorded as for `protected-zone` lifts the limit. With `[limits] mechanical-exempt = true`, a patch whose every changed line pair differs by the same identifier substitution (a rename, read from the diff's text with or without code analysis) is not limited, and a patch whose accepted disclosure declares a mechanical change in its explanation (`AI-used-for: code (refactoring)`; the words are `mechanical`, `refactor…`, `rename…`, `coccinelle`, `spatch`) is reported as a warning at most, for the reviewer to judge.",
+    what: "With `[limits] ai-code-lines` set, reports a patch whose AI use may have produced code (a fingerprint; a declaration without categories; or categories including `code` or an unknown category) and whose added lines of code exceed the limit (`inclusive = true`: more than N; `false`: N or more). Lines of code are counted as documented in `docs/policy.md`: code and build files only (tests, docs, translations and exempt zones excluded), blank and comment lines excluded, a modified line counted once, deleted lines never counted. Agreement recorded as for `protected-zone` lifts the limit. With `[limits] mechanical-exempt = true`, a patch whose every changed line pair differs by the same identifier substitution (a rename, read from the diff's text with or without code analysis) is not limited, and a patch whose accepted disclosure declares a mechanical change in its explanation (`AI-used-for: code (refactoring)`; the words are `mechanical`, `refactor…`, `rename…`, `coccinelle`, `spatch`) is reported as a warning at most, for the reviewer to judge. A patch whose only sign of AI use is of medium confidence (an agent's branch name, a tool line a person could paste) is reported as a warning to confirm that names the sign, never a deny; a disclosure or a high-confidence mark gives the rule's level.",
     why: "Small fixes are unlikely to be copyrightable and cheap to throw away; larger AI-written code is where provenance risk lies, so it needs a maintainer's agreement first.",
     policy: "QEMU May 2026 proposal: small bug fixes of 20 lines of code or fewer, not counting tests; anything larger needs the maintainer beforehand. QEMU `llm-usage.rst` draft: small LLM-assisted fixes below 10 lines of code. Some ASF projects treat about 20 changed lines as substantial.",
     failing: "qemu preset: `AI-used-for: code` and 25 changed lines in hw/net/e1000.c\n",
@@ -27,6 +27,9 @@ impl Rule for AiLineLimit {
     }
     fn doc(&self) -> &'static RuleDoc {
         &DOC
+    }
+    fn ai_premise(&self) -> Option<super::AiPremise> {
+        Some(super::AiPremise::Code)
     }
     fn check(&self, cx: &PatchContext<'_>) -> Vec<Finding> {
         let limits = &cx.policy.limits;

@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{Finding, PatchContext, Rule, RuleDoc, RuleId, SeriesContext};
+use super::{Finding, PatchContext, PatchFacts, Rule, RuleDoc, RuleId, SeriesContext};
+use crate::evidence::AiWeight;
 use crate::level::Level;
 
 /// See [`DOC`].
@@ -11,7 +12,7 @@ pub struct AiSplitSeries;
 static DOC: RuleDoc = RuleDoc {
     id: RuleId::AiSplitSeries,
     summary: "A series splits an AI-assisted change into small fixes to one area that together exceed the line limit.",
-    what: "With `[limits] forbid-splitting = true` and a limit set, groups the lines of code of a series' AI-assisted code patches by area (the file's first zone, else its first `area-depth` path components) and reports an area where two or more patches, each within the limit, together exceed it. A git range is one series, so repeated small fixes in a range are judged together.",
+    what: "With `[limits] forbid-splitting = true` and a limit set, groups the lines of code of a series' AI-assisted code patches by area (the file's first zone, else its first `area-depth` path components) and reports an area where two or more patches, each within the limit, together exceed it. A git range is one series, so repeated small fixes in a range are judged together. Patches whose only sign of AI use is of medium confidence (an agent's branch name, a tool line a person could paste) never make a deny: an area over the limit only with them is reported as a warning to confirm that names the sign.",
     why: "A limit on patch size is meaningless if a large AI-written change can be sent as many small patches; the later QEMU draft says so explicitly.",
     policy: "QEMU `llm-usage.rst` draft: splitting a change to get under the limit is not allowed; frequent repeated small fixes count as a full contribution. (The May 2026 proposal is silent on splitting; the `qemu` preset leaves this off.)",
     failing: "qemu-llm-usage preset, a series of three patches:\n\n[PATCH 1/3] hw/usb: check the setup packet length\n\nAI-used-for: code\n---\n hw/usb/core.c | 6 ++++++\n\n[PATCH 2/3] hw/usb: check the descriptor length\n\nAI-used-for: code\n---\n hw/usb/desc.c | 6 ++++++\n\n[PATCH 3/3] hw/usb: check the endpoint number\n\nAI-used-for: code\n---\n hw/usb/core.c | 6 ++++++\n",
@@ -53,10 +54,14 @@ impl Rule for AiSplitSeries {
         if !limits.forbid_splitting || limits.ai_code_lines.is_none() {
             return Vec::new();
         }
-        // area -> (total lines, patches contributing)
-        let mut areas: BTreeMap<String, (u32, Vec<String>)> = BTreeMap::new();
+        // Per area, the patches contributing and their lines; a patch whose AI evidence is only
+        // a sign to confirm is kept apart, so that it never carries a deny on its own.
+        let mut areas: BTreeMap<String, Area<'_>> = BTreeMap::new();
         for facts in cx.patches {
-            if !facts.evidence.ai_code() || limits.exceeded(facts.code_lines) {
+            let Some(weight) = facts.evidence.code_weight() else {
+                continue;
+            };
+            if limits.exceeded(facts.code_lines) {
                 continue;
             }
             for f in facts.files.iter().filter(|f| f.class.code_lines > 0) {
@@ -67,16 +72,19 @@ impl Rule for AiSplitSeries {
                     .map(|z| format!("zone {z}"))
                     .unwrap_or_else(|| area(&f.path, limits.area_depth));
                 let entry = areas.entry(key).or_default();
-                entry.0 += f.class.code_lines;
-                if !entry.1.contains(&facts.patch.id) {
-                    entry.1.push(facts.patch.id.clone());
+                let part = match weight {
+                    AiWeight::Confirmed => &mut entry.confirmed,
+                    AiWeight::ToConfirm => &mut entry.to_confirm,
+                };
+                part.lines += f.class.code_lines;
+                if !part.patches.iter().any(|p| p.patch.id == facts.patch.id) {
+                    part.patches.push(facts);
                 }
             }
         }
-        areas
-            .into_iter()
-            .filter(|(_, (lines, patches))| patches.len() >= 2 && limits.exceeded(*lines))
-            .map(|(area, (lines, patches))| {
+        let mut out = Vec::new();
+        for (area, Area { confirmed, to_confirm }) in areas {
+            let finding = |lines: u32, patches: &[&str]| {
                 Finding::new(
                     DOC.id,
                     format!(
@@ -87,9 +95,45 @@ impl Rule for AiSplitSeries {
                     ),
                 )
                 .help("treat the series as one contribution: get the maintainer's agreement beforehand and record it")
-            })
-            .collect()
+            };
+            let (lines, patches) = together(&[&confirmed]);
+            if patches.len() >= 2 && limits.exceeded(lines) {
+                out.push(finding(lines, &patches));
+                continue;
+            }
+            let (lines, patches) = together(&[&confirmed, &to_confirm]);
+            if patches.len() >= 2
+                && limits.exceeded(lines)
+                && let Some(sign) = to_confirm.patches.first()
+            {
+                out.push(sign.evidence.to_confirm(finding(lines, &patches)));
+            }
+        }
+        out
     }
+}
+
+/// The lines and the ids of the patches of `parts` together.
+fn together<'a>(parts: &[&Part<'a>]) -> (u32, Vec<&'a str>) {
+    let lines = parts.iter().map(|p| p.lines).sum();
+    let patches = parts
+        .iter()
+        .flat_map(|p| p.patches.iter().map(|f| f.patch.id.as_str()))
+        .collect();
+    (lines, patches)
+}
+
+/// The patches of one area, split by how firmly they are AI-assisted code.
+#[derive(Default)]
+struct Area<'a> {
+    confirmed: Part<'a>,
+    to_confirm: Part<'a>,
+}
+
+#[derive(Default)]
+struct Part<'a> {
+    lines: u32,
+    patches: Vec<&'a PatchFacts<'a>>,
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use provgate_patch::{FileStatus, Patch, Series};
 use serde::Serialize;
 
 use crate::classify::FileClass;
-use crate::evidence::AiEvidence;
+use crate::evidence::{AiEvidence, AiWeight};
 use crate::identity::{parse_person, same_email};
 use crate::level::Level;
 use crate::policy::{Policy, Tier};
@@ -385,14 +385,26 @@ impl PatchContext<'_> {
     }
 
     /// People named by trailers with one of `keys`, other than the author and AI identities,
-    /// with the trailer's line.
+    /// with the trailer's line (0 for a trailer given in a reviewer's reply: `b4 am` would add
+    /// those to the patch, so they count as the patch's own).
     pub fn humans_in(&self, keys: &[String]) -> Vec<(provgate_patch::Person, usize)> {
         let author = self.facts.patch.author.as_ref();
         let ignore_sub = self.policy.dco.ignore_subaddress;
+        let from_replies = self
+            .facts
+            .patch
+            .review
+            .iter()
+            .map(|r| provgate_patch::Trailer {
+                line: 0,
+                ..r.trailer.clone()
+            });
         self.facts
             .patch
             .trailers
             .iter()
+            .cloned()
+            .chain(from_replies)
             .filter(|t| keys.iter().any(|k| t.is(k)))
             .filter_map(|t| parse_person(&t.value).map(|p| (p, t.line)))
             .filter(|(p, _)| crate::fingerprints::ai_identity(p).is_none())
@@ -466,6 +478,25 @@ pub struct SeriesContext<'a> {
     pub stage: Stage,
 }
 
+/// What a rule's findings take for granted about a patch's AI use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AiPremise {
+    /// That AI output is in the patch ([`AiEvidence::ai_assisted`]).
+    Assisted,
+    /// That AI may have written its code ([`AiEvidence::ai_code`]).
+    Code,
+}
+
+impl AiPremise {
+    /// How firmly `evidence` bears the premise out; `None` when it does not.
+    pub fn weight(self, evidence: &AiEvidence) -> Option<AiWeight> {
+        match self {
+            AiPremise::Assisted => evidence.assisted_weight(),
+            AiPremise::Code => evidence.code_weight(),
+        }
+    }
+}
+
 /// A provenance rule.
 pub trait Rule: Sync {
     /// The rule's id, from its documentation.
@@ -496,6 +527,12 @@ pub trait Rule: Sync {
     fn is_code_rule(&self) -> bool {
         false
     }
+    /// The AI evidence the rule's patch findings rest on, if any. The check weighs it once for
+    /// every such rule: when the evidence is only a sign to confirm ([`AiWeight::ToConfirm`]),
+    /// each finding is lowered to a warning that names the sign.
+    fn ai_premise(&self) -> Option<AiPremise> {
+        None
+    }
     /// Findings for one patch.
     fn check(&self, cx: &PatchContext<'_>) -> Vec<Finding>;
     /// Findings for a whole series (most rules have none).
@@ -507,6 +544,17 @@ pub trait Rule: Sync {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rules_resting_on_ai_evidence_say_how_a_sign_to_confirm_weighs() {
+        for rule in RULES.iter().filter(|r| r.ai_premise().is_some()) {
+            assert!(
+                rule.doc().what.contains("warning to confirm"),
+                "{}: its documentation must say that a medium-confidence sign alone is a warning to confirm",
+                rule.id()
+            );
+        }
+    }
 
     #[test]
     fn each_registry_line_names_its_own_rule() {

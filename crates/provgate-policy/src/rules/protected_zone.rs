@@ -10,7 +10,7 @@ pub struct ProtectedZone;
 static DOC: RuleDoc = RuleDoc {
     id: RuleId::ProtectedZone,
     summary: "An AI-assisted patch touches a protected zone and no maintainer agreement is recorded.",
-    what: "Reports each non-exempt file in a zone with `tier = \"protected\"` changed by an AI-assisted patch, unless agreement is recorded: a trailer listed in `[agreement] trailers` (e.g. `Acked-by`) from a person allowed to agree for that file (`from = \"zone-maintainer\"`: a MAINTAINERS `M:` of its sections or one of the zone's `maintainers`; `from = \"anyone\"`: any human other than the author), or an `[[exception]]` covering the finding. When the declared AI use is only tests or docs, test and documentation files are not reported.",
+    what: "Reports each non-exempt file in a zone with `tier = \"protected\"` changed by an AI-assisted patch, unless agreement is recorded: a trailer listed in `[agreement] trailers` (e.g. `Acked-by`) from a person allowed to agree for that file (`from = \"zone-maintainer\"`: a MAINTAINERS `M:` of its sections or one of the zone's `maintainers`; `from = \"anyone\"`: any human other than the author), or an `[[exception]]` covering the finding. When the declared AI use is only tests or docs, test and documentation files are not reported. A patch whose only sign of AI use is of medium confidence (an agent's branch name, a tool line a person could paste) is reported as a warning to confirm that names the sign, never a deny; a disclosure or a high-confidence mark gives the rule's level.",
     why: "Code that other things depend on is where a copyright problem would spread and be hard to revert; the policy keeps it off-limits unless a maintainer agreed beforehand, and the agreement must be on record to be checkable.",
     policy: "QEMU May 2026 proposal: \"core code that other things depend on\" is off-limits unless a maintainer agrees beforehand; the text does not define core by path and prior agreement leaves no trailer, so the project defines protected zones and records agreement in the policy file or with a configured trailer. QEMU `llm-usage.rst` draft: large LLM-created work must be pre-arranged with a maintainer.",
     failing: "qemu preset, with this provgate.toml:\n[[zone]]\nname = \"core\"\ntier = \"protected\"\npaths = [\"include/qemu/\"]\nmaintainers = [\"Core Maintainer <core@example.org>\"]\n[agreement]\ntrailers = [\"Acked-by\"]\n\ninclude/qemu/atomic: order the fence\n\nAI-used-for: code\nSigned-off-by: Jane Doe <jane@example.org>\n---\n include/qemu/atomic.h | 2 +-\n",
@@ -35,6 +35,9 @@ impl Rule for ProtectedZone {
     }
     fn doc(&self) -> &'static RuleDoc {
         &DOC
+    }
+    fn ai_premise(&self) -> Option<super::AiPremise> {
+        Some(super::AiPremise::Assisted)
     }
     fn check(&self, cx: &PatchContext<'_>) -> Vec<Finding> {
         let ev = &cx.facts.evidence;

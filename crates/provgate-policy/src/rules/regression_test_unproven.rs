@@ -12,7 +12,7 @@ pub struct RegressionTestUnproven;
 static DOC: RuleDoc = RuleDoc {
     id: RuleId::RegressionTestUnproven,
     summary: "An AI-assisted fix changes tests, but no proof shows the tests fail without the fix and pass with it.",
-    what: "Applies to AI-assisted patches (declared or fingerprinted) that change both test files and code files. With a proof from `provgate prove` (the patch's test files applied alone on its base, the test command run and expected to fail; then the whole patch, expected to pass), reports a hollow test (passed without the fix), a broken fix (failed with it) or an inconclusive proof (did not apply, timed out). Without a proof, reports that none was supplied when the check reads code (a check with `--no-code` and no proof says nothing). The test command is given by the person running provgate, never read from the checked repository.",
+    what: "Applies to AI-assisted patches (declared or fingerprinted) that change both test files and code files. With a proof from `provgate prove` (the patch's test files applied alone on its base, the test command run and expected to fail; then the whole patch, expected to pass), reports a hollow test (passed without the fix), a broken fix (failed with it) or an inconclusive proof (did not apply, timed out). Without a proof, reports that none was supplied when the check reads code (a check with `--no-code` and no proof says nothing). The test command is given by the person running provgate, never read from the checked repository. A patch whose only sign of AI use is of medium confidence (an agent's branch name, a tool line a person could paste) is reported as a warning to confirm that names the sign, never a deny; a disclosure or a high-confidence mark gives the rule's level.",
     why: "A regression test that passes without the fix does not test the fix; it is the cheapest way for generated tests to look useful.",
     policy: "QEMU May 2026 proposal: tests are an allowed use of AI, and a regression test must fail without the fix and pass with it.",
     failing: "qemu preset, and `provgate prove` reports the new test passing on the base, without the fix:\n\nhw/net/e1000: fix the receive descriptor check\n\nAI-used-for: code, tests\nSigned-off-by: Jane Doe <jane@example.org>\n---\n hw/net/e1000.c           |  4 +++-\n tests/qtest/e1000-test.c | 20 ++++++++++++++++++++\n",
@@ -33,6 +33,9 @@ impl Rule for RegressionTestUnproven {
     }
     fn doc(&self) -> &'static RuleDoc {
         &DOC
+    }
+    fn ai_premise(&self) -> Option<super::AiPremise> {
+        Some(super::AiPremise::Assisted)
     }
     fn check(&self, cx: &PatchContext<'_>) -> Vec<Finding> {
         // A proof handed in judges the patch; without one, only a check that reads the code (and

@@ -10,7 +10,7 @@ pub struct ReviewMissing;
 static DOC: RuleDoc = RuleDoc {
     id: RuleId::ReviewMissing,
     summary: "At merge, a patch lacks the review the policy requires (`--stage merge` only).",
-    what: "Only at `Stage::Merge` (`provgate check --stage merge`). For AI-assisted patches (`[review] applies-to = \"ai-assisted\"`) or every patch (`\"all\"`), requires a trailer in `[review] trailers` (default `Reviewed-by`, `Acked-by`) from a human other than the author (AI identities never count). `from = \"anyone\"`: any such person; `\"maintainer\"`: a maintainer (MAINTAINERS `M:` or a zone's `maintainers`) of at least one touched file; `\"each-section\"`: for every touched file, one of its maintainers as get_maintainer.pl lists them, so every touched section is covered (Xen's check-in policy; Xen's script leaves out `THE REST` when a more specific section has maintainers). When no maintainer is known for the touched files, any human reviewer is accepted.",
+    what: "Only at `Stage::Merge` (`provgate check --stage merge`). For AI-assisted patches (`[review] applies-to = \"ai-assisted\"`) or every patch (`\"all\"`), requires a trailer in `[review] trailers` (default `Reviewed-by`, `Acked-by`) from a human other than the author (AI identities never count), in the patch or in a reviewer's reply to it or to its cover letter (collected as `b4 am` collects them; a finding names the replies' trailers that did not count). `from = \"anyone\"`: any such person; `\"maintainer\"`: a maintainer (MAINTAINERS `M:` or a zone's `maintainers`) of at least one touched file; `\"each-section\"`: for every touched file, one of its maintainers as get_maintainer.pl lists them, so every touched section is covered (Xen's check-in policy; Xen's script leaves out `THE REST` when a more specific section has maintainers). When no maintainer is known for the touched files, any human reviewer is accepted.",
     why: "The policies allow AI help on the condition that humans stay responsible: a human signs off and a human other than the author reviews.",
     policy: "The tiered policies (QEMU May 2026 proposal, Linux, Mesa, LLVM) keep a human in the loop; Xen's check-in policy requires an Ack from a maintainer of each touched file's section.",
     failing: "qemu preset at --stage merge, with `review-missing = \"warn\"` under [rules] (every preset leaves it off):\n\nhw/misc: test the reset path\n\nAI-used-for: tests\nSigned-off-by: Jane Doe <jane@example.org>\n",
@@ -76,7 +76,11 @@ impl Rule for ReviewMissing {
                             DOC.id,
                             format!("no {keys} from a maintainer of the touched files"),
                         )
-                        .help(format!("ask one of: {}", people.join(", "))),
+                        .help(format!(
+                            "ask one of: {}{}",
+                            people.join(", "),
+                            not_counted(cx, &review.trailers)
+                        )),
                     ];
                 }
             }
@@ -109,7 +113,11 @@ impl Rule for ReviewMissing {
                             ),
                         )
                         .at(&f.path, None)
-                        .help(format!("ask one of: {}", people.join(", "))),
+                        .help(format!(
+                            "ask one of: {}{}",
+                            people.join(", "),
+                            not_counted(cx, &review.trailers)
+                        )),
                     );
                     seen.push(section);
                 }
@@ -118,4 +126,20 @@ impl Rule for ReviewMissing {
         }
         Vec::new()
     }
+}
+
+/// The review trailers given in replies, named so that the author sees why they did not count:
+/// `; from replies, not counted here: Reviewed-by: Ann <ann@x> (from a reply by Ann <ann@x>, <id>)`.
+fn not_counted(cx: &PatchContext<'_>, keys: &[String]) -> String {
+    let from_replies: Vec<String> = cx
+        .patch()
+        .review
+        .iter()
+        .filter(|r| keys.iter().any(|k| r.trailer.is(k)))
+        .map(|r| r.describe())
+        .collect();
+    if from_replies.is_empty() {
+        return String::new();
+    }
+    format!("; from replies, not counted here: {}", from_replies.join("; "))
 }

@@ -10,7 +10,7 @@ pub struct TrialScope;
 static DOC: RuleDoc = RuleDoc {
     id: RuleId::TrialScope,
     summary: "An AI-assisted patch comes from a contributor outside the trial's allow-list, or outside the trial's dates.",
-    what: "With a `[trial]` table, reports an AI-assisted patch whose author's address is not in `contributors` (when the list is not empty; compared case-insensitively), or whose date is before `start` or after `end`. The date is the patch's author date in the author's own time zone, or the check's date when the patch has none.",
+    what: "With a `[trial]` table, reports an AI-assisted patch whose author's address is not in `contributors` (when the list is not empty; compared case-insensitively), or whose date is before `start` or after `end`. The date is the patch's author date in the author's own time zone, or the check's date when the patch has none. A patch whose only sign of AI use is of medium confidence (an agent's branch name, a tool line a person could paste) is reported as a warning to confirm that names the sign, never a deny; a disclosure or a high-confidence mark gives the rule's level.",
     why: "Projects moving from a ban to a tiered policy often try it first with a few contributors for a limited time; outside the trial the old rules still hold.",
     policy: "A project setting, not a published rule: QEMU's May 2026 proposal had early adopters within days, and projects adopt such policies in stages. The trial itself is the project's own decision.",
     failing: "qemu preset, with `[trial] contributors = [\"jane@example.org\"]` and `end = \"2026-09-30\"`:\n\nFrom: Bob Roe <bob@example.org>\n\nhw/misc: fix leak\n\nAI-used-for: code\n",
@@ -31,6 +31,9 @@ impl Rule for TrialScope {
     }
     fn doc(&self) -> &'static RuleDoc {
         &DOC
+    }
+    fn ai_premise(&self) -> Option<super::AiPremise> {
+        Some(super::AiPremise::Assisted)
     }
     fn check(&self, cx: &PatchContext<'_>) -> Vec<Finding> {
         let Some(trial) = &cx.policy.trial else {

@@ -1,0 +1,311 @@
+//! `check --base-policy REV`: the policy file, MAINTAINERS and `.mailmap` are read at the base a
+//! change applies to, so that the change cannot loosen the policy that judges it nor name its own
+//! zone maintainers; the report says so in every format that carries notes.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use support::{git_ok, provgate_at};
+use tempfile::TempDir;
+
+/// Commits everything in `repo` with `message`.
+fn commit(repo: &Path, message: &str) {
+    git_ok(repo, &["add", "-A"]);
+    git_ok(repo, &["commit", "-q", "-m", message]);
+}
+
+fn write(repo: &Path, path: &str, text: &str) {
+    let file = repo.join(path);
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(file, text).unwrap();
+}
+
+fn new_repo(temp: &TempDir) -> PathBuf {
+    let repo = temp.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    git_ok(&repo, &["init", "-q", "-b", "main"]);
+    repo
+}
+
+/// A base whose policy declines AI-generated content (QEMU's policy in force), then a change
+/// that first relaxes it to the default and then adds three commits declaring AI help.
+pub fn loosening_repo() -> (TempDir, PathBuf) {
+    let temp = TempDir::new().unwrap();
+    let repo = new_repo(&temp);
+    write(&repo, "provgate.toml", "extends = \"qemu-2025\"\n");
+    write(&repo, "README", "a project\n");
+    commit(&repo, "init\n\nSigned-off-by: Jane Doe <jane@example.org>");
+    git_ok(&repo, &["tag", "base"]);
+    write(&repo, "provgate.toml", "extends = \"default\"\n");
+    commit(
+        &repo,
+        "policy: follow the default\n\nSigned-off-by: Jane Doe <jane@example.org>",
+    );
+    for i in 0..3 {
+        write(
+            &repo,
+            &format!("f{i}.c"),
+            &format!(
+                "// SPDX-License-Identifier: GPL-2.0-or-later\nint f{i}(void) {{ return {i}; }}\n"
+            ),
+        );
+        commit(
+            &repo,
+            &format!(
+                "f{i}: add\n\nAssisted-by: Claude:claude-opus-4\nSigned-off-by: Jane Doe <jane@example.org>"
+            ),
+        );
+    }
+    (temp, repo)
+}
+
+/// A base whose policy protects the `core` MAINTAINERS section (agreement by `Acked-by:` from a
+/// zone maintainer, Alice), then a change that adds Mallory as a maintainer of the section and
+/// acks its own AI-assisted change to a core file as Mallory.
+pub fn self_ack_repo() -> (TempDir, PathBuf) {
+    let temp = TempDir::new().unwrap();
+    let repo = new_repo(&temp);
+    write(
+        &repo,
+        "provgate.toml",
+        "extends = \"qemu\"\n\n[[zone]]\nname = \"core\"\ntier = \"protected\"\nsections = [\"Core\"]\n\n[agreement]\ntrailers = [\"Acked-by\"]\nfrom = \"zone-maintainer\"\n",
+    );
+    write(
+        &repo,
+        "MAINTAINERS",
+        "Core\nM:\tAlice Keeper <alice@example.org>\nS:\tMaintained\nF:\tcore/\n",
+    );
+    write(
+        &repo,
+        "core/x.c",
+        "// SPDX-License-Identifier: GPL-2.0-or-later\nint x(void) { return 0; }\n",
+    );
+    commit(&repo, "init\n\nSigned-off-by: Jane Doe <jane@example.org>");
+    git_ok(&repo, &["tag", "base"]);
+    write(
+        &repo,
+        "MAINTAINERS",
+        "Core\nM:\tAlice Keeper <alice@example.org>\nM:\tMallory Puppet <mallory@example.org>\nS:\tMaintained\nF:\tcore/\n",
+    );
+    commit(
+        &repo,
+        "MAINTAINERS: add Mallory to Core\n\nSigned-off-by: Jane Doe <jane@example.org>",
+    );
+    write(
+        &repo,
+        "core/x.c",
+        "// SPDX-License-Identifier: GPL-2.0-or-later\nint x(void) { return 1; }\n",
+    );
+    commit(
+        &repo,
+        "core: return 1\n\nAI-used-for: code\nAcked-by: Mallory Puppet <mallory@example.org>\nSigned-off-by: Jane Doe <jane@example.org>",
+    );
+    (temp, repo)
+}
+
+fn json(repo: &Path, extra: &[&str]) -> (Option<i32>, Value) {
+    let out = provgate_at(
+        repo,
+        &[
+            &["check", "--no-code", "--format", "json"][..],
+            extra,
+            &["base..HEAD"],
+        ]
+        .concat(),
+    );
+    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "JSON report ({e}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code(), report)
+}
+
+fn notes(report: &Value) -> Vec<String> {
+    report["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap().to_string())
+        .collect()
+}
+
+fn rules(report: &Value) -> Vec<String> {
+    report["patches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["findings"].as_array().unwrap())
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_change_cannot_loosen_the_policy_that_judges_it() {
+    let (_temp, repo) = loosening_repo();
+    // From the work tree, the change's own policy judges it: the hole this option closes.
+    let (status, own) = json(&repo, &[]);
+    assert_eq!(status, Some(0));
+    assert_eq!(own["policy"]["extends"], "default");
+
+    let (status, report) = json(&repo, &["--base-policy", "base"]);
+    assert_eq!(status, Some(1), "{report}");
+    assert_eq!(report["policy"]["extends"], "qemu-2025");
+    assert_eq!(report["policy"]["origin"], "base:provgate.toml");
+    assert_eq!(report["summary"]["failed"], 3);
+    assert_eq!(
+        rules(&report).iter().filter(|r| *r == "ai-banned").count(),
+        3
+    );
+    let base = git_ok(&repo, &["rev-parse", "base"]);
+    let notes = notes(&report);
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains(&base[..12]) && n.contains("the base the change applies to")),
+        "{notes:?}"
+    );
+    let edit = git_ok(&repo, &["rev-parse", "HEAD~3"]);
+    assert!(
+        notes.iter().any(|n| n
+            == &format!(
+                "this change edits the policy (provgate.toml, in {}); it was judged under the base's",
+                &edit[..12]
+            )),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn a_change_cannot_name_its_own_zone_maintainer() {
+    let (_temp, repo) = self_ack_repo();
+    let (status, own) = json(&repo, &[]);
+    assert_eq!(
+        status,
+        Some(0),
+        "Mallory's ack counts under the change's MAINTAINERS: {own}"
+    );
+
+    let (status, report) = json(&repo, &["--base-policy", "base"]);
+    assert_eq!(status, Some(1), "{report}");
+    assert_eq!(rules(&report), ["protected-zone"], "{report}");
+    let notes = notes(&report);
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("this change edits the MAINTAINERS file (MAINTAINERS, in ")),
+        "{notes:?}"
+    );
+
+    // Alice's ack, a maintainer at the base, is agreement.
+    git_ok(
+        &repo,
+        &[
+            "commit",
+            "-q",
+            "--amend",
+            "-m",
+            "core: return 1\n\nAI-used-for: code\nAcked-by: Alice Keeper <alice@example.org>\nSigned-off-by: Jane Doe <jane@example.org>",
+        ],
+    );
+    let (status, report) = json(&repo, &["--base-policy", "base"]);
+    assert_eq!(status, Some(0), "{report}");
+}
+
+#[test]
+fn text_and_markdown_say_where_the_policy_was_read() {
+    let (_temp, repo) = loosening_repo();
+    let text = provgate_at(
+        &repo,
+        &[
+            "check",
+            "--no-code",
+            "--base-policy",
+            "base",
+            "--color",
+            "never",
+            "base..HEAD",
+        ],
+    );
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("note: this change edits the policy (provgate.toml, in "),
+        "{text}"
+    );
+    assert!(text.contains("(base:provgate.toml)"), "{text}");
+    let markdown = provgate_at(
+        &repo,
+        &[
+            "check",
+            "--no-code",
+            "--base-policy",
+            "base",
+            "--format",
+            "markdown",
+            "base..HEAD",
+        ],
+    );
+    let markdown = String::from_utf8(markdown.stdout).unwrap();
+    assert!(
+        markdown.contains("this change edits the policy"),
+        "{markdown}"
+    );
+}
+
+#[test]
+fn a_policy_file_named_inside_the_repository_is_read_at_the_base_too() {
+    let (_temp, repo) = loosening_repo();
+    let (status, report) = json(
+        &repo,
+        &["--base-policy", "base", "--policy", "provgate.toml"],
+    );
+    assert_eq!(status, Some(1), "{report}");
+    assert_eq!(report["policy"]["origin"], "base:provgate.toml");
+    // A preset is the caller's choice, not the change's.
+    let (status, report) = json(&repo, &["--base-policy", "base", "--preset", "default"]);
+    assert_eq!(status, Some(0), "{report}");
+    assert_eq!(report["policy"]["origin"], "preset default");
+}
+
+#[test]
+fn a_base_that_is_not_there_is_an_error_with_a_hint() {
+    let (_temp, repo) = loosening_repo();
+    let out = provgate_at(
+        &repo,
+        &[
+            "check",
+            "--no-code",
+            "--base-policy",
+            "nosuchbranch",
+            "base..HEAD",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("--base-policy nosuchbranch: unknown revision `nosuchbranch`")
+            && stderr.contains("hint: "),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_symbolic_link_at_the_base_is_not_followed() {
+    let temp = TempDir::new().unwrap();
+    let repo = new_repo(&temp);
+    std::os::unix::fs::symlink("/etc/hostname", repo.join("provgate.toml")).unwrap();
+    commit(&repo, "init\n\nSigned-off-by: Jane Doe <jane@example.org>");
+    let out = provgate_at(
+        &repo,
+        &["check", "--no-code", "--base-policy", "HEAD", "HEAD"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("HEAD:provgate.toml") && stderr.contains("symbolic link"),
+        "{stderr}"
+    );
+}
