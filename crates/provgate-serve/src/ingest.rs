@@ -9,8 +9,7 @@
 //! same thread, or from the same sender with the same subject.
 
 use provgate_patch::Patch;
-use provgate_patch::input::{ReadOptions, read_stream};
-use provgate_patch::mail::MailItem;
+use provgate_patch::input::ReadOptions;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
@@ -23,8 +22,9 @@ use crate::queue::{self, Work};
 pub enum Ingested {
     /// It had been taken in before.
     Duplicate,
-    /// Not a patch or a cover letter (a reply, a discussion): kept out.
-    NotAPatch,
+    /// Not a submission (a reply, a pull request, a bot's report, a discussion), as the
+    /// engine's classifier says: kept out, counted under its reason, never answered.
+    NotASubmission(provgate_engine::submission::NotSubmission),
     /// It could not be read as mail; why. When it announced a patch (`[PATCH]`), it is kept
     /// as a series of its own in the state [`series_state::UNREADABLE`], to be shown on the
     /// dashboard and answered to its sender (`series`).
@@ -167,19 +167,40 @@ struct Part {
     date_ms: Option<i64>,
 }
 
-fn read_part(raw: &[u8]) -> Result<Option<Part>, String> {
-    let mut item = None;
-    read_stream(raw, "message", ReadOptions::default(), &mut |i| {
-        if item.is_none() {
-            item = Some(i)
+/// What a message is, by the engine's classifier (the one `provgate check` uses).
+enum Read {
+    Part(Part),
+    Left(provgate_engine::submission::NotSubmission),
+    /// Not readable: why, and whether it looked like a patch (to be kept and answered).
+    Unreadable(String, bool),
+}
+
+fn read_part(raw: &[u8]) -> Read {
+    use provgate_engine::submission::{Classified, ClassifyOptions, classify_bytes};
+    let classified = classify_bytes(
+        "message",
+        raw,
+        ReadOptions::default(),
+        &ClassifyOptions::default(),
+    )
+    .into_iter()
+    .next();
+    let patch: Box<Patch> = match classified {
+        None => return Read::Unreadable("an empty message".into(), false),
+        Some(Err(e)) => return Read::Unreadable(e.to_string(), false),
+        Some(Ok(Classified::NotSubmission(left))) => return Read::Left(left.reason),
+        Some(Ok(Classified::Unreadable(bad))) => {
+            return Read::Unreadable(format!("line {}: {}", bad.line, bad.describe()), true);
         }
-    });
-    let patch: Box<Patch> = match item {
-        None => return Err("an empty message".into()),
-        Some(Err(e)) => return Err(e.to_string()),
-        Some(Ok(MailItem::NotAPatch { .. })) => return Ok(None),
-        Some(Ok(MailItem::Patch(patch))) => patch,
+        Some(Ok(Classified::Submission(patch))) => patch,
     };
+    match part_of(raw, &patch) {
+        Ok(part) => Read::Part(part),
+        Err(reason) => Read::Unreadable(reason, false),
+    }
+}
+
+fn part_of(raw: &[u8], patch: &Patch) -> Result<Part, String> {
     let Some(message_id) = patch.message_id.clone() else {
         return Err("the message has no Message-ID".into());
     };
@@ -191,7 +212,7 @@ fn read_part(raw: &[u8]) -> Result<Option<Part>, String> {
         .or(patch.in_reply_to.as_ref())
         .unwrap_or(&message_id)
         .clone();
-    Ok(Some(Part {
+    Ok(Part {
         message_id,
         root,
         version: i64::from(prefix.version.max(1)),
@@ -215,7 +236,7 @@ fn read_part(raw: &[u8]) -> Result<Option<Part>, String> {
             })
             .unwrap_or(head.name),
         date_ms: head.date_ms,
-    }))
+    })
 }
 
 /// The hex SHA-256 of `bytes`.
@@ -315,18 +336,15 @@ pub async fn message(db: &Db, received: Received<'_>) -> Result<Ingested, ServeE
     let is_history =
         |date: Option<i64>| matches!((history_before, date), (Some(t), Some(d)) if d < t);
     let part = match read_part(raw) {
-        Ok(Some(part)) => part,
-        Ok(None) => {
+        Read::Part(part) => part,
+        Read::Left(reason) => {
             if let Some(cursor) = cursor {
                 save_cursor(db, &db.pool, project, cursor).await?;
             }
-            return Ok(Ingested::NotAPatch);
+            return Ok(Ingested::NotASubmission(reason));
         }
-        Err(reason) => {
+        Read::Unreadable(reason, announces_patch) => {
             let head = envelope(raw);
-            let (prefix, _) = provgate_patch::subject::parse_subject(&head.subject);
-            let announces_patch =
-                !prefix.reply && (prefix.index.is_some_and(|i| i > 0) || prefix.has_tag("PATCH"));
             let series_id = match &head.message_id {
                 Some(message_id) if announces_patch && !is_history(head.date_ms) => {
                     keep_unreadable(db, project, source, raw, message_id, &head, &reason, cursor)

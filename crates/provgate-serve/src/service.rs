@@ -103,6 +103,9 @@ impl Service {
             CodeMode::Off
         };
         options.base = read_code.then(|| base.clone());
+        // The policy, MAINTAINERS and .mailmap are read at the base the series applies to,
+        // never from the series: a change cannot loosen the rules it is judged by.
+        options.project_files = provgate_engine::ProjectFiles::AtRevision(base.clone());
         let gate = Arc::new(Gate::new(options).map_err(|source| engine_error(project, source))?);
         let mut gates = self.gates.lock().unwrap_or_else(|e| e.into_inner());
         let list = gates.entry(project.name.clone()).or_default();

@@ -222,7 +222,7 @@ async fn hand_in(
     let outcome = ingest::message(&service.db, received).await?;
     let label = match &outcome {
         Ingested::Duplicate => "duplicate",
-        Ingested::NotAPatch => "not-a-patch",
+        Ingested::NotASubmission(reason) => reason.as_str(),
         Ingested::History => "history",
         Ingested::Unreadable { reason, series_id } => {
             // A patch mail that cannot be read is kept and answered, never dropped silently.
