@@ -93,7 +93,7 @@ impl Service {
         }
         let today = provgate_engine::today().map_err(|source| ServeError::Engine {
             project: project.name.clone(),
-            source,
+            source: Box::new(source),
         })?;
         let mut options = GateOptions::new(&project.repository, today);
         options.policies = vec![parse_policy(&project.policy).map_err(ServeError::Gone)?];
@@ -210,7 +210,7 @@ fn engine_error(project: &Project, source: provgate_engine::EngineError) -> Serv
         },
         source => ServeError::Engine {
             project: project.name.clone(),
-            source,
+            source: Box::new(source),
         },
     }
 }
