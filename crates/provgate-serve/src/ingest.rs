@@ -338,7 +338,10 @@ pub async fn message(db: &Db, received: Received<'_>) -> Result<Ingested, ServeE
     let part = match read_part(raw) {
         Read::Part(part) => part,
         Read::Left(reason) => {
-            if let Some(cursor) = cursor {
+            use provgate_engine::submission::NotSubmission;
+            if matches!(reason, NotSubmission::Reply | NotSubmission::ReplyWithDiff) {
+                keep_reply(db, project, source, raw, cursor).await?;
+            } else if let Some(cursor) = cursor {
                 save_cursor(db, &db.pool, project, cursor).await?;
             }
             return Ok(Ingested::NotASubmission(reason));
@@ -408,6 +411,69 @@ pub async fn message(db: &Db, received: Received<'_>) -> Result<Ingested, ServeE
         return Ok(Ingested::History);
     }
     Ok(Ingested::Part { series_id, queued })
+}
+
+/// Part number under which a review reply is kept with the series it answers: never counted as
+/// a part, never checked, read with the series so that its trailers (`Reviewed-by`, `Acked-by`)
+/// reach the check as `b4 am` collects them.
+pub const REPLY_PART: i64 = -1;
+
+/// Keeps a reviewer's reply with the newest series of its thread, if that series is known.
+async fn keep_reply(
+    db: &Db,
+    project: &str,
+    source: &str,
+    raw: &[u8],
+    cursor: Option<Cursor<'_>>,
+) -> Result<(), ServeError> {
+    let head = envelope(raw);
+    let mut tx = db.pool.begin().await.map_err(|e| db.error(e))?;
+    if let Some(cursor) = cursor {
+        save_cursor(db, &mut *tx, project, cursor).await?;
+    }
+    if let (Some(message_id), Some(root)) = (&head.message_id, head.references.first()) {
+        let prefix = format!("{root}|v");
+        let series_id: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM serve_series WHERE project = $1 \
+             AND substr(key, 1, length(CAST($2 AS TEXT))) = $2 ORDER BY version DESC, id DESC LIMIT 1",
+        )
+        .bind(project)
+        .bind(&prefix)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(|e| db.error(e))?;
+        if let Some(series_id) = series_id {
+            sqlx::query(
+                "INSERT INTO serve_messages (project, message_id, digest, source, received_at, raw, \
+                 part, series_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                 ON CONFLICT (project, message_id, digest) DO NOTHING",
+            )
+            .bind(project)
+            .bind(message_id)
+            .bind(digest(raw))
+            .bind(source)
+            .bind(now_ms())
+            .bind(raw.to_vec())
+            .bind(REPLY_PART)
+            .bind(series_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| db.error(e))?;
+        }
+    }
+    tx.commit().await.map_err(|e| db.error(e))
+}
+
+/// The review replies kept with a series (see [`REPLY_PART`]), in arrival order.
+pub async fn series_replies(db: &Db, series_id: i64) -> Result<Vec<Vec<u8>>, ServeError> {
+    sqlx::query_scalar(
+        "SELECT raw FROM serve_messages WHERE series_id = $1 AND part = $2 ORDER BY id",
+    )
+    .bind(series_id)
+    .bind(REPLY_PART)
+    .fetch_all(&db.pool)
+    .await
+    .map_err(|e| db.error(e))
 }
 
 /// Keeps a patch mail that could not be read as a series of its own, and queues the notice
@@ -684,12 +750,13 @@ pub async fn series_messages(
     db: &Db,
     series_id: i64,
 ) -> Result<(Vec<Vec<u8>>, Vec<i64>), ServeError> {
-    let rows =
-        sqlx::query("SELECT part, raw FROM serve_messages WHERE series_id = $1 ORDER BY part, id")
-            .bind(series_id)
-            .fetch_all(&db.pool)
-            .await
-            .map_err(|e| db.error(e))?;
+    let rows = sqlx::query(
+        "SELECT part, raw FROM serve_messages WHERE series_id = $1 AND part >= 0 ORDER BY part, id",
+    )
+    .bind(series_id)
+    .fetch_all(&db.pool)
+    .await
+    .map_err(|e| db.error(e))?;
     let total: Option<i64> = sqlx::query_scalar("SELECT total FROM serve_series WHERE id = $1")
         .bind(series_id)
         .fetch_one(&db.pool)

@@ -220,10 +220,11 @@ async fn check_series(
         }
         (None, None) => {
             let (messages, missing) = ingest::series_messages(db, series_id).await?;
+            let replies = ingest::series_replies(db, series_id).await?;
             let service = service.clone();
             let project = project.clone();
             tokio::task::spawn_blocking(move || {
-                check_mail(&service, &project, series_id, &messages, missing)
+                check_mail(&service, &project, series_id, &messages, &replies, missing)
             })
             .await
             .map_err(|e| ServeError::Gone(format!("the check stopped: {e}")))??
@@ -246,17 +247,20 @@ async fn check_series(
 /// Reads a mailed series against the base it applies to, and judges it. Blocking.
 ///
 /// The code rules run only against a base the series applies to: with none found, or no diff
-/// to apply, they do not run, and the base statement says so.
+/// to apply, they do not run, and the base statement says so. `replies` are reviewers' replies
+/// in its thread: read with it for their trailers, never checked.
 pub fn check_mail(
     service: &Service,
     project: &crate::config::Project,
     series_id: i64,
     messages: &[Vec<u8>],
+    replies: &[Vec<u8>],
     missing: Vec<i64>,
 ) -> Result<Outcome, ServeError> {
+    let all: Vec<Vec<u8>> = messages.iter().chain(replies).cloned().collect();
     let read = provgate_engine::read_bytes(
         &format!("series {series_id}"),
-        &mboxrd(messages),
+        &mboxrd(&all),
         ReadOptions {
             mbox_flavor: MboxFlavor::Mboxrd,
         },

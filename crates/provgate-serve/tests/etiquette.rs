@@ -316,3 +316,55 @@ async fn an_unreadable_patch_is_shown_and_its_sender_told_which_line() {
     assert!(header(&reply, "Cc").is_none(), "{reply}");
     assert!(reply.contains(&error), "the notice names the line: {reply}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reviewers_trailers_reach_the_check_and_the_reviewer_gets_no_reply() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = project_repo(dir.path());
+    let inbox = Inbox::new(&dir.path().join("inbox"));
+    let v1 = series(&repo, &dir.path().join("work"), 1, false, None);
+    let cover = support::message_id(&v1[0]);
+    for message in &v1 {
+        inbox.append(message);
+    }
+    let reply = format!(
+        "From: Rev Iewer <rev@example.org>\nSubject: Re: [PATCH 0/3] x\nMessage-ID: <review.1@example.org>\n\
+         In-Reply-To: <{cover}>\nReferences: <{cover}>\nDate: Mon, 30 Nov 2026 12:00:00 +0000\n\n\
+         > quoted\n\nReviewed-by: Rev Iewer <rev@example.org>\n"
+    );
+    inbox.append(reply.as_bytes());
+    let service = provgate_serve::open(config(
+        dir.path(),
+        &inbox.dir,
+        "since = \"all\"",
+        ", reply_on = [\"fail\", \"warn\", \"pass\"]",
+    ))
+    .await
+    .unwrap();
+    settle(&service).await;
+    let all = provgate_serve::records::list_series(&service.db, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 1, "the reply is no series of its own: {all:?}");
+    let report = provgate_serve::records::get_report(&service.db, all[0].report_id.unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let typed: provgate_serve::view::StoredReport = serde_json::from_value(report.report).unwrap();
+    // The reply to the cover letter gives its Reviewed-by to each of the 3 patches.
+    assert!(
+        typed
+            .notes
+            .iter()
+            .any(|n| n.contains("1 reply; 3 trailers from replies counted")),
+        "{:?}",
+        typed.notes
+    );
+    let replies = maildir_files(&dir.path().join("outbox"));
+    assert_eq!(
+        replies.len(),
+        1,
+        "the series is answered once, the reviewer never"
+    );
+    assert!(!text(&replies[0]).contains("In-Reply-To: <review.1@example.org>"));
+}
