@@ -135,6 +135,12 @@ impl Public {
                 }
             }
         }
+        // A remote may carry credentials in its URL: it is named by its setting.
+        for project in &config.projects {
+            if let Some(remote) = &project.remote {
+                pairs.push((remote.clone(), "`remote`".into()));
+            }
+        }
         // The longest first, so that a file inside a hidden directory keeps its own name.
         pairs.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
         Public { paths: pairs }

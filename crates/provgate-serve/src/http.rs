@@ -221,11 +221,18 @@ async fn check(
         return error(StatusCode::UNPROCESSABLE_ENTITY, &reason);
     }
     let seconds = started.elapsed().as_secs_f64();
+    // A submission without a diff never claims a base.
+    let has_diff = report.patches.iter().any(|p| !p.files.is_empty());
     let outcome = Outcome {
         report,
         input_sha256: checked.input_sha256,
-        base: Some(project.branch.clone()),
-        base_note: format!("Read against the head of {}.", project.branch),
+        base: has_diff.then(|| project.branch.clone()),
+        base_note: if has_diff {
+            format!("Read against the head of {}.", project.branch)
+        } else {
+            "The code was not checked: the submission carries no diff, so it applies to no base."
+                .into()
+        },
         missing: Vec::new(),
         references: Vec::new(),
         original_subject: None,

@@ -53,15 +53,22 @@ pub async fn poll_project(service: &Arc<Service>, project: &Project) {
             provgate_git::mirror::fetch(&repo, &remote, &[&refspec])
         })
         .await;
-        match fetched {
-            Ok(Ok(())) => service.forget_gates(&project.name),
-            Ok(Err(e)) => {
-                tracing::warn!(project = %project.name, error = %e, "cannot update the mirror")
+        let fetched = match fetched {
+            Ok(Ok(())) => {
+                service.forget_gates(&project.name);
+                Ok(())
             }
-            Err(e) => {
-                tracing::warn!(project = %project.name, error = %e, "cannot update the mirror")
-            }
+            Ok(Err(source)) => Err(ServeError::Git {
+                project: project.name.clone(),
+                source,
+            }),
+            Err(e) => Err(ServeError::Gone(e.to_string())),
+        };
+        if let Err(e) = &fetched {
+            tracing::warn!(project = %project.name, error = %e, "cannot update the mirror from `remote`");
         }
+        // The mirror's updates are shown on the sources page beside the mail sources.
+        record_poll(service, project, "mirror", &fetched, &BTreeMap::new()).await;
     }
     let history_before = match history_before(service, project).await {
         Ok(t) => t,
