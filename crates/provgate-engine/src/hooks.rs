@@ -124,6 +124,13 @@ impl Autosquash {
     }
 }
 
+/// The git configuration key that makes the commit-msg hook check merge commits.
+pub const CHECK_MERGES_KEY: &str = "provgate.hookCheckMerges";
+
+/// The git configuration key that makes the commit-msg hook check `fixup!`, `squash!` and
+/// `amend!` commits.
+pub const CHECK_FIXUPS_KEY: &str = "provgate.hookCheckFixups";
+
 /// What kind of commit `message` is about to become in the repository at `repo`.
 pub fn commit_kind(repo: &Path, message: &str) -> Result<CommitKind, EngineError> {
     if provgate_git::merge_in_progress(repo)? {

@@ -11,11 +11,10 @@
 //!   file, so it points at the policy file that asked for it (`provgate.toml` when the policy is
 //!   a preset or lies outside the repository), line 1; its description names the commit and the
 //!   message line instead.
-//! - `fingerprint` is the SARIF one (rule, patch, path and message, not the line, so that an
-//!   edit above a finding does not make it new); a repeated fingerprint gets `-2`, `-3`… so
-//!   that every issue has its own.
+//! - `fingerprint` is the SARIF one (rule, the patch's subject, path and message, no commit id
+//!   and not the line, so that neither a rebase nor an edit above a finding makes it new); a
+//!   repeated fingerprint gets `-2`, `-3`… so that every issue has its own.
 
-use std::collections::HashMap;
 use std::fmt::Write;
 
 use serde_json::{Value, json};
@@ -29,16 +28,10 @@ pub const DEFAULT_POLICY_PATH: &str = "provgate.toml";
 /// Renders the report's findings as a Code Quality report (without a byte-order mark).
 pub fn render(report: &Report) -> String {
     let policy_path = policy_path(report);
-    let mut seen: HashMap<String, usize> = HashMap::new();
     let issues: Vec<Value> = report
         .all_findings()
-        .map(|finding| {
-            let base = crate::sarif::fingerprint(finding);
-            let n = seen.entry(base.clone()).or_insert(0);
-            *n += 1;
-            let fingerprint = if *n == 1 { base } else { format!("{base}-{n}") };
-            issue(finding, fingerprint, &policy_path)
-        })
+        .zip(crate::sarif::fingerprints(report))
+        .map(|(finding, fingerprint)| issue(finding, fingerprint, &policy_path))
         .collect();
     let mut out = serde_json::to_string_pretty(&issues).unwrap_or_else(|_| "[]".into());
     out.push('\n');
@@ -54,7 +47,7 @@ fn issue(finding: &FindingReport, fingerprint: String, policy_path: &str) -> Val
     let mut description = finding.message.clone();
     let (path, line) = match &finding.path {
         Some(path) => (
-            relative(path).to_string(),
+            crate::sarif::relative(path).to_string(),
             finding.line.filter(|&l| l > 0).unwrap_or(1),
         ),
         None => {
@@ -87,26 +80,17 @@ fn issue(finding: &FindingReport, fingerprint: String, policy_path: &str) -> Val
 }
 
 /// The policy file as a repository path when it is one, else [`DEFAULT_POLICY_PATH`].
-fn policy_path(report: &Report) -> String {
+pub(crate) fn policy_path(report: &Report) -> String {
     match &report.policy {
         Some(policy)
             if !policy.origin.starts_with("preset ")
                 && !policy.origin.starts_with('/')
                 && !policy.origin.starts_with("../") =>
         {
-            relative(&policy.origin).to_string()
+            crate::sarif::relative(&policy.origin).to_string()
         }
         _ => DEFAULT_POLICY_PATH.to_string(),
     }
-}
-
-/// GitLab wants repository paths without a leading `./`.
-fn relative(path: &str) -> &str {
-    let mut path = path;
-    while let Some(rest) = path.strip_prefix("./") {
-        path = rest;
-    }
-    path
 }
 
 #[cfg(test)]

@@ -244,6 +244,10 @@ pub struct FileReport {
     /// `tests`, `docs`, `build`, `localization` or `code` (absent when no policy judged).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    /// The new-file line of the first line the patch adds to the file, where renderings that
+    /// need a line for a finding about the whole patch anchor it (SARIF); not serialised.
+    #[serde(skip)]
+    pub first_added: Option<u32>,
 }
 
 /// Something the reader noticed and resolved.
@@ -491,6 +495,7 @@ impl From<&FileChange> for FileReport {
             removed: counts(file.removed()),
             zones: None,
             kind: None,
+            first_added: file.added_lines().next().map(|l| l.new_line),
         }
     }
 }

@@ -85,6 +85,7 @@ fn report(ids: &[String]) -> Report {
                 removed: Some(0),
                 zones: Some(vec!["arm".into(), "hw".into()]),
                 kind: Some("code".into()),
+                first_added: Some(1),
             }],
             notes: Vec::new(),
             ai: Some(AiReport {

@@ -224,18 +224,20 @@ fn commit_msg(repo: &Path, file: &Path, options: &HookOptions) -> anyhow::Result
     match hooks::commit_kind(repo, &message).map_err(user_error)? {
         CommitKind::Ordinary => {}
         CommitKind::Merge => {
-            if !checks(repo, options.check_merges, "provgate.hookCheckMerges")? {
+            if !checks(repo, options.check_merges, hooks::CHECK_MERGES_KEY)? {
                 eprintln!(
-                    "provgate commit-msg: a merge commit, not checked (`git config provgate.hookCheckMerges true` checks merges)"
+                    "provgate commit-msg: a merge commit, not checked (`git config {} true` checks merges)",
+                    hooks::CHECK_MERGES_KEY
                 );
                 return Ok(EXIT_OK);
             }
         }
         CommitKind::Autosquash(kind) => {
-            if !checks(repo, options.check_fixups, "provgate.hookCheckFixups")? {
+            if !checks(repo, options.check_fixups, hooks::CHECK_FIXUPS_KEY)? {
                 eprintln!(
-                    "provgate commit-msg: a `{}` commit, not checked: the commit it is folded into is (`git config provgate.hookCheckFixups true` checks these)",
-                    kind.prefix()
+                    "provgate commit-msg: a `{}` commit, not checked: the commit it is folded into is (`git config {} true` checks these)",
+                    kind.prefix(),
+                    hooks::CHECK_FIXUPS_KEY
                 );
                 return Ok(EXIT_OK);
             }
@@ -376,7 +378,12 @@ fn describe(plan: &PushPlan) -> Vec<String> {
                 ),
             );
         }
-        let n = commits(list.commits.len());
+        let read = list.commits.len();
+        let n = match (list.more, read) {
+            (false, _) => commits(read),
+            (true, 0) => "commits".to_string(),
+            (true, _) => format!("more than {}", commits(read)),
+        };
         let what = match baseline {
             Baseline::Known(known) => {
                 let first = match &known[0] {
@@ -394,7 +401,7 @@ fn describe(plan: &PushPlan) -> Vec<String> {
                 }
             }
             Baseline::MergeBase { branch, base } => format!(
-                "nothing of {remote} is known here (a new remote, one never fetched, or a URL), so checking the {n} since the merge base {} with {}",
+                "nothing of {remote} is known here (a new remote, one never fetched, or a URL), so measuring from the merge base {} with {}: {n}",
                 short_id(base),
                 short(&branch.name),
             ),
@@ -413,7 +420,7 @@ fn describe(plan: &PushPlan) -> Vec<String> {
                     ),
                 };
                 format!(
-                    "nothing of {remote} is known here (a new remote, one never fetched, or a URL) and {why}, so its whole history is new: {n} to check"
+                    "nothing of {remote} is known here (a new remote, one never fetched, or a URL) and {why}, so its whole history is new: {n}"
                 )
             }
         };
@@ -428,15 +435,17 @@ fn describe(plan: &PushPlan) -> Vec<String> {
                     format!("`git config {} N`", PushLimit::CONFIG_KEY)
                 }
             };
-            say(
-                &mut lines,
+            let max = plan.limit.max.unwrap_or(0);
+            let text = if read == 0 {
                 format!(
-                    "{local} sends more than {}: only the newest {} are checked (the hook reads at most {} a push; raise the limit with {raise}, 0 for none)",
-                    commits(list.commits.len()),
-                    list.commits.len(),
-                    plan.limit.max.unwrap_or(0),
-                ),
-            );
+                    "{local}: none of them are checked: the refs before it used up the limit of {max} commits a push (raise it with {raise}, 0 for none)"
+                )
+            } else {
+                format!(
+                    "{local}: only the newest {read} of them are checked (the hook reads at most {max} commits a push; raise the limit with {raise}, 0 for none)"
+                )
+            };
+            say(&mut lines, text);
         }
     }
     lines
@@ -614,6 +623,10 @@ impl Shared {
         let mut state = self.lock();
         let mut wait = self.after;
         loop {
+            // Finished may have been told before this thread first took the lock.
+            if state.finished {
+                return;
+            }
             state = match self.wake.wait_timeout(state, wait) {
                 Ok((state, _)) => state,
                 Err(e) => e.into_inner().0,

@@ -2,6 +2,8 @@
 //! field rules, and the GitHub Action's script run with the environment GitHub sets, against
 //! repositories the tests build.
 
+#[path = "../../provgate-report/tests/support/sarif_github.rs"]
+mod sarif_github;
 mod support;
 
 use std::collections::HashSet;
@@ -216,11 +218,17 @@ fn run_action(temp: &TempDir, repo: &Path, env: &[(&str, &str)]) -> ActionRun {
         "nothing on standard error: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let outputs = std::fs::read_to_string(&outputs).expect("outputs written");
+    // Every SARIF file the action writes is one the upload step would send to code scanning.
+    if let Some(sarif) = outputs.lines().find_map(|l| l.strip_prefix("sarif=")) {
+        let sarif = std::fs::read_to_string(sarif).expect("the SARIF output names a file");
+        sarif_github::assert_github_accepts(&sarif, "the action's SARIF");
+    }
     ActionRun {
         status: out.status.code(),
         stdout: String::from_utf8(out.stdout).expect("UTF-8"),
         summary: std::fs::read(&summary).expect("summary written"),
-        outputs: std::fs::read_to_string(&outputs).expect("outputs written"),
+        outputs,
     }
 }
 
@@ -276,9 +284,20 @@ fn action_caps_annotations_per_level_and_says_how_many_more() {
         .lines()
         .find_map(|l| l.strip_prefix("sarif="))
         .expect("the SARIF path is an output");
-    let sarif: Value =
-        serde_json::from_slice(&std::fs::read(sarif).expect("SARIF written")).expect("JSON");
-    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 36);
+    let sarif = std::fs::read_to_string(sarif).expect("SARIF written");
+    let sarif: Value = serde_json::from_str(&sarif).expect("JSON");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 36);
+    // 36 findings, 36 alerts: none merged into another.
+    let fingerprints: HashSet<&str> = results
+        .iter()
+        .map(|r| {
+            r["partialFingerprints"]["provgateFinding/v2"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(fingerprints.len(), 36);
 }
 
 #[test]

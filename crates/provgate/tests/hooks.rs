@@ -128,8 +128,10 @@ fn a_first_push_of_a_long_history_to_an_empty_remote_is_limited_and_says_so() {
     );
     assert!(
         err.contains("main: nothing of origin is known here")
-            && err.contains("main is on the default branch main, so its whole history is new")
-            && err.contains("main sends more than 500 commits: only the newest 500 are checked")
+            && err.contains(
+                "main is on the default branch main, so its whole history is new: more than 500 commits\n"
+            )
+            && err.contains("main: only the newest 500 of them are checked")
             && err.contains("`git config provgate.hookMaxCommits N`")
             && err.contains("checked 500 commits under the policy `qemu`"),
         "{err}"
@@ -141,7 +143,9 @@ fn a_first_push_of_a_long_history_to_an_empty_remote_is_limited_and_says_so() {
     git_ok(dir.path(), &["remote", "add", "fork", path(&fork)]);
     let err = stderr(&git(dir.path(), &["push", "-q", "fork", "main"]));
     assert!(
-        err.contains("only the newest 20 are checked (the hook reads at most 20 a push"),
+        err.contains(
+            "only the newest 20 of them are checked (the hook reads at most 20 commits a push"
+        ),
         "{err}"
     );
 
@@ -152,7 +156,7 @@ fn a_first_push_of_a_long_history_to_an_empty_remote_is_limited_and_says_so() {
     let err = stderr(&out);
     assert!(
         out.status.success()
-            && err.contains("only the newest 7 are checked")
+            && err.contains("only the newest 7 of them are checked")
             && err.contains("`provgate hook install --pre-push --max-commits N`"),
         "{err}"
     );
@@ -214,8 +218,8 @@ fn a_push_on_a_fetched_remote_checks_exactly_what_it_adds() {
     assert!(out.status.success(), "{err}");
     assert!(
         err.contains("topic: nothing of fork is known here")
-            && err.contains("checking the 2 commits since the merge base")
-            && err.contains("with origin/main"),
+            && err.contains("so measuring from the merge base")
+            && err.contains("with origin/main: 2 commits\n"),
         "{err}"
     );
 
