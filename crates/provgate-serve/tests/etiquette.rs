@@ -368,3 +368,44 @@ async fn a_reviewers_trailers_reach_the_check_and_the_reviewer_gets_no_reply() {
     );
     assert!(!text(&replies[0]).contains("In-Reply-To: <review.1@example.org>"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_incomplete_series_is_answered_as_incomplete_never_as_passed() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = project_repo(dir.path());
+    let inbox = Inbox::new(&dir.path().join("inbox"));
+    // Patch 2 (the unsigned one) never arrives: what did arrive passes or warns.
+    let v1 = series(&repo, &dir.path().join("work"), 1, false, None);
+    for (i, message) in v1.iter().enumerate() {
+        if i != 2 {
+            inbox.append(message);
+        }
+    }
+    let service = provgate_serve::open(config(
+        dir.path(),
+        &inbox.dir,
+        "since = \"all\"\nwait_seconds = 0",
+        "",
+    ))
+    .await
+    .unwrap();
+    settle(&service).await;
+    settle(&service).await;
+    let replies = maildir_files(&dir.path().join("outbox"));
+    assert_eq!(replies.len(), 1, "`incomplete` is answered by default");
+    let reply = text(&replies[0]);
+    let body = reply.split("\n\n").skip(1).collect::<Vec<_>>().join("\n\n");
+    let first: Vec<&str> = body.lines().take(4).collect();
+    assert!(
+        first
+            .iter()
+            .any(|l| l.starts_with("Incomplete: patch 2 had not arrived")),
+        "{body}"
+    );
+    assert!(!body.contains("This series passed"), "{body}");
+    let all = provgate_serve::records::list_series(&service.db, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(all[0].arrived, 2);
+    assert_eq!(all[0].total, Some(3));
+}
