@@ -409,3 +409,43 @@ async fn an_incomplete_series_is_answered_as_incomplete_never_as_passed() {
     assert_eq!(all[0].arrived, 2);
     assert_eq!(all[0].total, Some(3));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replies_over_the_daily_cap_are_recorded_not_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    project_repo(dir.path());
+    let inbox = Inbox::new(&dir.path().join("inbox"));
+    for id in ["cap.1@example.org", "cap.2@example.org"] {
+        inbox.append(&patch_mail(id, &now_date(), false, APPLIES));
+    }
+    let service = provgate_serve::open(config(
+        dir.path(),
+        &inbox.dir,
+        "since = \"all\"",
+        ", daily_cap = 1",
+    ))
+    .await
+    .unwrap();
+    settle(&service).await;
+    assert_eq!(maildir_files(&dir.path().join("outbox")).len(), 1);
+    let mut states = Vec::new();
+    for series in provgate_serve::records::list_series(&service.db, &Default::default())
+        .await
+        .unwrap()
+    {
+        for delivery in provgate_serve::records::deliveries_of(&service.db, series.id)
+            .await
+            .unwrap()
+        {
+            states.push((delivery.state, delivery.detail.unwrap_or_default()));
+        }
+    }
+    states.sort();
+    assert_eq!(states.len(), 2, "{states:?}");
+    assert_eq!(states[0].0, "capped", "{states:?}");
+    assert!(
+        states[0].1.contains("deliver.email.daily_cap"),
+        "{states:?}"
+    );
+    assert_eq!(states[1].0, "sent", "{states:?}");
+}
