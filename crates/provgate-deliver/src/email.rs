@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use crate::error::DeliverError;
 
 /// Who the reply is from and to, and what it adds to the report.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReplyOptions {
     /// The sender, `Name <address>` or an address; its domain ends the Message-ID.
     pub from: String,
@@ -26,7 +26,28 @@ pub struct ReplyOptions {
     pub notes: Vec<String>,
     /// Lines after the `-- ` separator.
     pub signature: Option<String>,
+    /// The `Subject:` of the message replied to, as it was sent (prefix and all): the reply's
+    /// subject is `Re: ` and this, so that clients threading by subject keep it in the thread.
+    /// None: the series subject the report holds.
+    pub original_subject: Option<String>,
+    /// Paragraphs that open the reply, before any detail: a preface saying what sent it, the
+    /// verdict, and what the code was read against. When there are any they replace the
+    /// report's own greeting, so that the first lines a reader sees say what matters.
+    pub lead: Vec<String>,
 }
+
+/// The longest subject a reply carries, in characters: longer ones end with `…`, so that the
+/// header stays well within RFC 5322's 998 characters a line whatever the original was.
+pub const MAX_SUBJECT_CHARS: usize = 300;
+
+/// The longest Message-ID a reply refers to, in characters; longer ones (no real client makes
+/// them) are left out of `References`, and a reply to one is not threaded, as no header line
+/// may pass 998 characters.
+const MAX_ID_CHARS: usize = 250;
+
+/// How many ids of the original `References` a reply keeps: the thread's root and the newest
+/// ones, as a client does when a thread grows long.
+const MAX_REFERENCES: usize = 12;
 
 /// A reply ready to send.
 #[derive(Debug, Clone)]
@@ -69,18 +90,29 @@ impl Reply {
         let host = from.email.domain().to_string();
         let message_id = reply_message_id(series, &host);
         let in_reply_to = angle(original);
-        let mut thread: Vec<String> = Vec::new();
-        for id in references
-            .iter()
-            .map(|r| angle(r))
-            .chain([in_reply_to.clone()])
-        {
-            if !thread.contains(&id) {
-                thread.push(id);
+        let thread = thread(references, &in_reply_to);
+        let subject = reply_subject(
+            options
+                .original_subject
+                .as_deref()
+                .unwrap_or(&series.subject),
+        );
+        let rendered = provgate_report::email::render(&only_series(report, series));
+        let mut body = String::new();
+        if options.lead.is_empty() {
+            body.push_str(&rendered);
+        } else {
+            for paragraph in &options.lead {
+                body.push_str(paragraph.trim_end());
+                body.push_str("\n\n");
             }
+            // The report's greeting and its own verdict sentence end where the quoted subject
+            // begins; the lead says all of it first.
+            body.push_str(match rendered.find("\nSubject: ") {
+                Some(at) => &rendered[at + 1..],
+                None => &rendered,
+            });
         }
-        let subject = reply_subject(&series.subject);
-        let mut body = provgate_report::email::render(&only_series(report, series));
         for note in &options.notes {
             body.push_str(&format!("\n{}\n", note.trim_end()));
         }
@@ -94,9 +126,14 @@ impl Reply {
             .from(from)
             .to(parse_mailbox("to", &options.to)?)
             .subject(subject.clone())
-            .in_reply_to(in_reply_to.clone())
-            .references(thread.join(" "))
-            .message_id(Some(format!("<{message_id}>")))
+            .message_id(Some(format!("<{message_id}>")));
+        if in_reply_to.chars().count() <= MAX_ID_CHARS {
+            builder = builder.in_reply_to(in_reply_to.clone());
+        }
+        if !thread.is_empty() {
+            builder = builder.references(thread.join(" "));
+        }
+        let mut builder = builder
             .user_agent(crate::http::USER_AGENT.to_string())
             .date_now()
             .header(ContentType::TEXT_PLAIN);
@@ -171,17 +208,105 @@ fn reply_message_id(series: &SeriesReport, host: &str) -> String {
     )
 }
 
-/// `Re: ` before the subject, unless it is already a reply.
+/// A short notice to the sender of a message that could not be read as a patch: which line
+/// stopped the reader, so that they can resend it intact. Threaded under the message, from
+/// `options.from` to `options.to` (the sender), with `options.lead` as its opening paragraphs.
+pub fn notice(
+    message_id: &str,
+    references: &[String],
+    reason: &str,
+    options: &ReplyOptions,
+) -> Result<Reply, DeliverError> {
+    let from: Mailbox = parse_mailbox("from", &options.from)?;
+    let host = from.email.domain().to_string();
+    let digest = Sha256::digest(message_id.as_bytes());
+    let own_id = format!("provgate.{}.unreadable@{host}", &hex::encode(digest)[..16]);
+    let in_reply_to = angle(message_id);
+    let thread = thread(references, &in_reply_to);
+    let subject = reply_subject(options.original_subject.as_deref().unwrap_or(""));
+    let mut body = String::new();
+    for paragraph in &options.lead {
+        body.push_str(paragraph.trim_end());
+        body.push_str("\n\n");
+    }
+    body.push_str(&format!(
+        "Your message could not be read as a patch, so it was not checked:\n\n  {}\n\n\
+         A mail client that wraps long lines or re-encodes whitespace breaks a diff; \
+         `git send-email` sends it intact.\n",
+        reason.trim()
+    ));
+    if let Some(signature) = &options.signature {
+        body.push_str(&format!("\n-- \n{}\n", signature.trim_end()));
+    }
+    let mut builder = Message::builder()
+        .from(from)
+        .to(parse_mailbox("to", &options.to)?)
+        .subject(subject.clone())
+        .message_id(Some(format!("<{own_id}>")));
+    if in_reply_to.chars().count() <= MAX_ID_CHARS {
+        builder = builder.in_reply_to(in_reply_to.clone());
+    }
+    if !thread.is_empty() {
+        builder = builder.references(thread.join(" "));
+    }
+    for cc in &options.cc {
+        builder = builder.cc(parse_mailbox("cc", cc)?);
+    }
+    let message = builder
+        .user_agent(crate::http::USER_AGENT.to_string())
+        .date_now()
+        .header(ContentType::TEXT_PLAIN)
+        .body(body)
+        .map_err(|e| DeliverError::Message {
+            reason: e.to_string(),
+        })?;
+    Ok(Reply {
+        message,
+        message_id: own_id,
+        subject,
+        in_reply_to,
+    })
+}
+
+/// The `References` of a reply: the original's, then the message replied to, each once;
+/// ids too long for a header line left out, and a long thread cut to its root and newest ids.
+fn thread(references: &[String], in_reply_to: &str) -> Vec<String> {
+    let mut thread: Vec<String> = Vec::new();
+    for id in references
+        .iter()
+        .map(|r| angle(r))
+        .chain([in_reply_to.to_string()])
+    {
+        if id.chars().count() <= MAX_ID_CHARS && !thread.contains(&id) {
+            thread.push(id);
+        }
+    }
+    if thread.len() > MAX_REFERENCES {
+        thread.drain(1..thread.len() - (MAX_REFERENCES - 1));
+    }
+    thread
+}
+
+/// `Re: ` before the subject, unless it is already a reply; a subject longer than
+/// [`MAX_SUBJECT_CHARS`] is cut and ends with `…`. Line breaks of a folded original become
+/// spaces.
 pub fn reply_subject(subject: &str) -> String {
+    let subject: String = subject
+        .split(['\r', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
     let subject = subject.trim();
     let is_reply = subject
         .get(..3)
         .is_some_and(|start| start.eq_ignore_ascii_case("re:"));
-    if is_reply {
+    let whole = if is_reply {
         subject.to_string()
     } else {
         format!("Re: {subject}").trim_end().to_string()
-    }
+    };
+    crate::text::cut_chars(&whole, MAX_SUBJECT_CHARS)
 }
 
 /// A Message-ID with its angle brackets.
@@ -221,6 +346,25 @@ mod tests {
         assert_eq!(reply_subject("é"), "Re: é");
         assert_eq!(angle("<a@b>"), "<a@b>");
         assert_eq!(angle("a@b"), "<a@b>");
+        let long = "x".repeat(200_000);
+        let cut = reply_subject(&format!("[PATCH] {long}"));
+        assert_eq!(cut.chars().count(), MAX_SUBJECT_CHARS);
+        assert!(cut.starts_with("Re: [PATCH] xxx") && cut.ends_with('…'));
+        assert_eq!(
+            reply_subject("[PATCH 00/13]\r\n foo"),
+            "Re: [PATCH 00/13] foo"
+        );
+    }
+
+    #[test]
+    fn long_threads_keep_their_root_and_newest_ids() {
+        let references: Vec<String> = (0..30).map(|i| format!("<{i}@x>")).collect();
+        let kept = thread(&references, "<reply@x>");
+        assert_eq!(kept.len(), MAX_REFERENCES);
+        assert_eq!(kept[0], "<0@x>");
+        assert_eq!(kept.last().unwrap(), "<reply@x>");
+        let huge = format!("<{}@x>", "y".repeat(2000));
+        assert_eq!(thread(&[huge], "<a@b>"), vec!["<a@b>".to_string()]);
     }
 
     proptest::proptest! {

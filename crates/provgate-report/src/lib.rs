@@ -86,8 +86,9 @@ pub struct FindingReport {
     /// The finding.
     #[serde(flatten)]
     pub finding: Finding,
-    /// The lines around the finding's line, for renderings that show them.
-    #[serde(skip)]
+    /// The lines around the finding's line, for renderings that show them (the `snippet` of
+    /// docs/report-format.md; absent when the finding has no line).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub snippet: Option<Snippet>,
 }
 

@@ -3,7 +3,7 @@
 use provgate_patch::{LineKind, Patch};
 
 /// A few consecutive lines of a file's new side, or of a commit message, with one line marked.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Snippet {
     /// The path, or `commit message`.
     pub origin: String,

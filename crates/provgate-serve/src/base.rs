@@ -10,8 +10,7 @@ use std::path::Path;
 /// The base a series is read against, and what to tell the reader about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BaseChoice {
-    /// The commit the code is read at (none: the branch head, though the series does not apply
-    /// to it).
+    /// The commit the code is read at (none: no base applies, and the code is not checked).
     pub commit: Option<String>,
     /// One sentence for the reply and the dashboard.
     pub note: String,
@@ -47,7 +46,7 @@ pub fn find(
             return BaseChoice {
                 commit: None,
                 note: format!(
-                    "No base found: the patches could not be taken out of the mails ({e}), so the code was read against the head of {branch}.{depends}"
+                    "The code was not checked: the patches could not be taken out of the mails ({e}), so no base applies.{depends}"
                 ),
             };
         }
@@ -100,7 +99,7 @@ pub fn find(
     BaseChoice {
         commit: None,
         note: format!(
-            "No base found that the series applies to (tried {}): the code was read against the head of {branch}, so code checks may miss or misplace findings.{depends}",
+            "The code was not checked: no base was found that the series applies to (tried {}), and code read at another commit would give wrong findings.{depends}",
             tried.join("; ")
         ),
     }
@@ -199,7 +198,7 @@ mod tests {
         assert!(
             choice
                 .note
-                .starts_with("No base found that the series applies to (tried the head of main)"),
+                .starts_with("The code was not checked: no base was found that the series applies to (tried the head of main)"),
             "{}",
             choice.note
         );

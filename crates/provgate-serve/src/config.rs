@@ -137,6 +137,15 @@ pub struct Project {
     /// announced base (or announces none).
     #[serde(default = "default_base_search")]
     pub base_search: usize,
+    /// Which mail is checked and answered: `"now"` (the default: mail dated from the moment
+    /// this database first saw the project), `"all"` (the whole archive) or `"YYYY-MM-DD"`.
+    /// Older mail is still read, so that threads and versions are whole, but it is neither
+    /// checked nor answered.
+    #[serde(default)]
+    pub since: Since,
+    /// Where the list's messages can be read on the web, for the dashboard's links: a message
+    /// is at this URL with its Message-ID appended (lore: `https://lore.kernel.org/LIST/`).
+    pub archive_url: Option<String>,
     /// The project's audit log (a SQLite file or a PostgreSQL URL); default: beside the
     /// service's database (a file `audit-NAME.sqlite`, or the schema `provgate_audit_NAME`).
     pub audit: Option<String>,
@@ -164,16 +173,88 @@ fn default_base_search() -> usize {
     50
 }
 
+/// Which mail a project checks and answers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Since {
+    /// Mail dated from the moment this database first saw the project on.
+    #[default]
+    Now,
+    /// Every message of the archive.
+    All,
+    /// Mail dated from this day (UTC) on.
+    Day(jiff::civil::Date),
+}
+
+impl<'de> Deserialize<'de> for Since {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Since, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        match text.as_str() {
+            "now" => Ok(Since::Now),
+            "all" => Ok(Since::All),
+            day => day.parse().map(Since::Day).map_err(|_| {
+                serde::de::Error::custom(format!(
+                    "since = `{text}`: write \"now\", \"all\" or a day as \"YYYY-MM-DD\""
+                ))
+            }),
+        }
+    }
+}
+
+/// A list archive or Maildir: its path, and the name its position is kept under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourcePath {
+    /// Where it is.
+    pub path: PathBuf,
+    /// The name the operator gave it (`{ path = "…", name = "kbuild" }`); without one the
+    /// source is known by its canonical path, so that spelling the path another way does not
+    /// make it a new source read from its start.
+    pub name: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for SourcePath {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<SourcePath, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Path(PathBuf),
+            Named { path: PathBuf, name: String },
+        }
+        Ok(match Raw::deserialize(deserializer)? {
+            Raw::Path(path) => SourcePath { path, name: None },
+            Raw::Named { path, name } => SourcePath {
+                path,
+                name: Some(name),
+            },
+        })
+    }
+}
+
+impl SourcePath {
+    /// The key its position is stored under: `KIND:NAME` when named, else `KIND:` and the
+    /// canonical path (as written when it cannot be resolved, e.g. not created yet).
+    pub fn key(&self, kind: &str) -> String {
+        match &self.name {
+            Some(name) => format!("{kind}:{name}"),
+            None => format!(
+                "{kind}:{}",
+                std::fs::canonicalize(&self.path)
+                    .unwrap_or_else(|_| self.path.clone())
+                    .display()
+            ),
+        }
+    }
+}
+
 /// Where a project's series come from.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Sources {
     /// public-inbox v2 archives (a directory with `git/N.git` epochs, or one epoch repository).
     #[serde(default)]
-    pub public_inbox: Vec<PathBuf>,
+    pub public_inbox: Vec<SourcePath>,
     /// Maildirs a list subscription delivers to.
     #[serde(default)]
-    pub maildir: Vec<PathBuf>,
+    pub maildir: Vec<SourcePath>,
     /// A Patchwork project polled for completed series.
     pub patchwork: Option<PatchworkSource>,
     /// GitHub pull requests, by webhook.
@@ -241,6 +322,72 @@ pub struct EmailDelivery {
     pub outbox: Option<PathBuf>,
     /// Send replies through this SMTP server.
     pub smtp: Option<Smtp>,
+    /// Which outcomes are answered (default: `fail`, `warn`, `incomplete`, `unreadable`; a
+    /// clean series gets no mail unless `pass` is added).
+    #[serde(default = "default_email_reply_on")]
+    pub reply_on: BTreeSet<ReplyOn>,
+    /// `list` (the default: to the series' sender, copied to `to`) or `author` (to the sender
+    /// only, for a list that wants no bot mail).
+    #[serde(default)]
+    pub reply_to: ReplyTo,
+    /// The first line of every reply; default: it says provgate wrote the mail and names the
+    /// policy. `""` leaves it out.
+    pub preface: Option<String>,
+    /// The most replies sent for this project in 24 hours (0: no limit); replies over it are
+    /// recorded as `capped` on the dashboard and not sent.
+    #[serde(default = "default_daily_cap")]
+    pub daily_cap: u32,
+}
+
+/// An outcome a delivery may be made for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReplyOn {
+    /// A `deny` finding.
+    Fail,
+    /// Warnings only.
+    Warn,
+    /// Nothing found.
+    Pass,
+    /// Parts of the series had not arrived after the wait.
+    Incomplete,
+    /// A patch mail that could not be read (answered to its sender only).
+    Unreadable,
+}
+
+/// Who a reply is addressed to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReplyTo {
+    /// The sender, with the configured `to` addresses (the list) copied.
+    #[default]
+    List,
+    /// The sender only.
+    Author,
+}
+
+fn default_email_reply_on() -> BTreeSet<ReplyOn> {
+    [
+        ReplyOn::Fail,
+        ReplyOn::Warn,
+        ReplyOn::Incomplete,
+        ReplyOn::Unreadable,
+    ]
+    .into()
+}
+
+fn default_forge_reply_on() -> BTreeSet<ReplyOn> {
+    [
+        ReplyOn::Fail,
+        ReplyOn::Warn,
+        ReplyOn::Pass,
+        ReplyOn::Incomplete,
+    ]
+    .into()
+}
+
+fn default_daily_cap() -> u32 {
+    100
 }
 
 /// An SMTP relay.
@@ -285,6 +432,10 @@ pub struct PatchworkDelivery {
     /// The check's context slug.
     #[serde(default = "default_context")]
     pub context: String,
+    /// Which outcomes are posted (default: all; a check that failed for good is always
+    /// posted).
+    #[serde(default = "default_forge_reply_on")]
+    pub reply_on: BTreeSet<ReplyOn>,
 }
 
 /// GitHub deliveries.
@@ -303,6 +454,10 @@ pub struct GitHubDelivery {
     /// The check's name or the status's context.
     #[serde(default = "default_context")]
     pub context: String,
+    /// Which outcomes are posted (default: all; a check that failed for good is always
+    /// posted).
+    #[serde(default = "default_forge_reply_on")]
+    pub reply_on: BTreeSet<ReplyOn>,
 }
 
 /// How a verdict is shown on a pull request.
@@ -327,6 +482,10 @@ pub struct GitLabDelivery {
     /// The status's name.
     #[serde(default = "default_context")]
     pub context: String,
+    /// Which outcomes are posted (default: all; a check that failed for good is always
+    /// posted).
+    #[serde(default = "default_forge_reply_on")]
+    pub reply_on: BTreeSet<ReplyOn>,
 }
 
 fn default_context() -> String {
@@ -452,8 +611,14 @@ impl Config {
         }
         for project in &mut self.projects {
             join(&mut project.repository);
-            project.sources.public_inbox.iter_mut().for_each(join);
-            project.sources.maildir.iter_mut().for_each(join);
+            for source in project
+                .sources
+                .public_inbox
+                .iter_mut()
+                .chain(&mut project.sources.maildir)
+            {
+                join(&mut source.path);
+            }
             if let Some(email) = &mut project.deliver.email
                 && let Some(outbox) = &mut email.outbox
             {
@@ -464,6 +629,80 @@ impl Config {
             {
                 project.policy = format!("file:{}", dir.join(file).display());
             }
+        }
+    }
+
+    /// What `--check-config` verifies beyond the file itself, every problem named by its
+    /// setting: each secret a `*_env` names is set, each repository mirror opens, and each forge
+    /// source has a `remote` to fetch its requests' commits from.
+    pub fn preflight(&self) -> Result<(), Vec<String>> {
+        let mut problems = Vec::new();
+        for project in &self.projects {
+            let name = &project.name;
+            let mut secrets: Vec<(&str, &str)> = Vec::new();
+            if let Some(github) = &project.sources.github {
+                secrets.push(("sources.github.secret_env", &github.secret_env));
+            }
+            if let Some(gitlab) = &project.sources.gitlab {
+                secrets.push(("sources.gitlab.secret_env", &gitlab.secret_env));
+            }
+            if let Some(env) = project
+                .sources
+                .patchwork
+                .as_ref()
+                .and_then(|p| p.token_env.as_deref())
+            {
+                secrets.push(("sources.patchwork.token_env", env));
+            }
+            if let Some(github) = &project.deliver.github {
+                secrets.push(("deliver.github.token_env", &github.token_env));
+            }
+            if let Some(gitlab) = &project.deliver.gitlab {
+                secrets.push(("deliver.gitlab.token_env", &gitlab.token_env));
+            }
+            if let Some(env) = project
+                .deliver
+                .email
+                .as_ref()
+                .and_then(|e| e.smtp.as_ref())
+                .and_then(|s| s.password_env.as_deref())
+            {
+                secrets.push(("deliver.email.smtp.password_env", env));
+            }
+            for (setting, env) in secrets {
+                if std::env::var_os(env).is_none() {
+                    problems.push(format!(
+                        "project `{name}`: {setting} names the environment variable {env}, which is not set"
+                    ));
+                }
+            }
+            if (project.sources.github.is_some() || project.sources.gitlab.is_some())
+                && project.remote.is_none()
+            {
+                problems.push(format!(
+                    "project `{name}`: a GitHub or GitLab source needs `remote` (the repository the \
+                     requests' commits are fetched from)"
+                ));
+            }
+            if !project.repository.is_dir() {
+                problems.push(format!(
+                    "project `{name}`: repository = {} does not exist (clone the mirror there first)",
+                    project.repository.display()
+                ));
+            } else if provgate_git::mirror::recent_commits(&project.repository, &project.branch, 1)
+                .is_err()
+            {
+                problems.push(format!(
+                    "project `{name}`: branch = \"{}\" is not a branch of repository = {} (or it is no git repository)",
+                    project.branch,
+                    project.repository.display()
+                ));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
         }
     }
 
@@ -526,6 +765,60 @@ mod tests {
         assert_eq!(project.wait_seconds, 3600);
         assert!(project.code);
         assert_eq!(config.server.workers, 2);
+        // A new bot starts from now, and answers problems only.
+        assert_eq!(project.since, Since::Now);
+        let email = project.deliver.email.as_ref().unwrap();
+        assert!(!email.reply_on.contains(&ReplyOn::Pass));
+        assert!(email.reply_on.contains(&ReplyOn::Fail));
+        assert_eq!(email.reply_to, ReplyTo::List);
+        assert_eq!(email.daily_cap, 100);
+    }
+
+    #[test]
+    fn etiquette_and_named_sources_are_read() {
+        let config = Config::parse(
+            r#"
+            [[project]]
+            name = "kbuild"
+            repository = "mirror"
+            since = "2026-11-01"
+            sources.public_inbox = [{ path = "lore/kbuild", name = "kbuild" }, "lore/other"]
+            deliver.email = { from = "bot <bot@example.org>", outbox = "outbox", reply_on = ["fail"], reply_to = "author", preface = "", daily_cap = 5 }
+            "#,
+        )
+        .unwrap();
+        let project = config.project("kbuild").unwrap();
+        assert_eq!(project.since, Since::Day("2026-11-01".parse().unwrap()));
+        assert_eq!(
+            project.sources.public_inbox[0].key("public-inbox"),
+            "public-inbox:kbuild"
+        );
+        assert_eq!(project.sources.public_inbox[1].name, None);
+        let email = project.deliver.email.as_ref().unwrap();
+        assert_eq!(email.reply_on, [ReplyOn::Fail].into());
+        assert_eq!(email.reply_to, ReplyTo::Author);
+        assert_eq!(email.preface.as_deref(), Some(""));
+    }
+
+    #[test]
+    fn preflight_names_the_settings_at_fault() {
+        let config = Config::parse(
+            r#"
+            [[project]]
+            name = "w"
+            repository = "/nonexistent/provgate-mirror"
+            sources.github = { repository = "acme/w", secret_env = "PROVGATE_TEST_SURELY_UNSET_1" }
+            "#,
+        )
+        .unwrap();
+        let problems = config.preflight().unwrap_err().join("\n");
+        assert!(problems.contains("sources.github.secret_env names the environment variable PROVGATE_TEST_SURELY_UNSET_1"), "{problems}");
+        assert!(problems.contains("needs `remote`"), "{problems}");
+        assert!(
+            problems.contains("repository = /nonexistent/provgate-mirror does not exist"),
+            "{problems}"
+        );
+        assert!(!problems.contains("--"), "settings, not flags: {problems}");
     }
 
     #[test]
@@ -546,6 +839,10 @@ mod tests {
             ),
             ("[server]\nlisten = \"nowhere\"", "invalid socket address"),
             ("[server]\nbogus = 1", "unknown field"),
+            (
+                "[[project]]\nname = \"a\"\nrepository = \"r\"\nsince = \"yesterday\"",
+                "YYYY-MM-DD",
+            ),
         ];
         for (text, expected) in cases {
             let error = Config::parse(text).unwrap_err();

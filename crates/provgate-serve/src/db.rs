@@ -49,90 +49,110 @@ struct Migration {
     postgres: &'static [&'static str],
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    sqlite: &[
-        "CREATE TABLE serve_messages (
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        sqlite: &[
+            "CREATE TABLE serve_messages (
             id INTEGER PRIMARY KEY NOT NULL, project TEXT NOT NULL, message_id TEXT NOT NULL,
             digest TEXT NOT NULL, source TEXT NOT NULL, received_at BIGINT NOT NULL,
             raw BLOB NOT NULL, series_id BIGINT, part BIGINT,
             UNIQUE (project, message_id, digest))",
-        "CREATE INDEX serve_messages_series ON serve_messages (series_id)",
-        "CREATE TABLE serve_series (
+            "CREATE INDEX serve_messages_series ON serve_messages (series_id)",
+            "CREATE TABLE serve_series (
             id INTEGER PRIMARY KEY NOT NULL, project TEXT NOT NULL, key TEXT NOT NULL,
             origin TEXT NOT NULL, subject TEXT NOT NULL, sender TEXT NOT NULL,
             version BIGINT NOT NULL, total BIGINT, state TEXT NOT NULL,
             first_seen BIGINT NOT NULL, updated_at BIGINT NOT NULL, superseded_by BIGINT,
             verdict TEXT, ai_assisted BIGINT, report_id BIGINT, meta TEXT NOT NULL,
             UNIQUE (project, key))",
-        "CREATE INDEX serve_series_state ON serve_series (state, first_seen)",
-        "CREATE TABLE serve_reports (
+            "CREATE INDEX serve_series_state ON serve_series (state, first_seen)",
+            "CREATE TABLE serve_reports (
             id INTEGER PRIMARY KEY NOT NULL, series_id BIGINT NOT NULL, created_at BIGINT NOT NULL,
             verdict TEXT, base TEXT, base_note TEXT NOT NULL, missing TEXT NOT NULL,
             report TEXT NOT NULL, duration_ms BIGINT NOT NULL)",
-        "CREATE TABLE serve_jobs (
+            "CREATE TABLE serve_jobs (
             id INTEGER PRIMARY KEY NOT NULL, kind TEXT NOT NULL, project TEXT NOT NULL,
             key TEXT NOT NULL UNIQUE, payload TEXT NOT NULL, state TEXT NOT NULL,
             attempts BIGINT NOT NULL, run_after BIGINT NOT NULL, lease_until BIGINT,
             worker TEXT, last_error TEXT, created_at BIGINT NOT NULL, finished_at BIGINT)",
-        "CREATE INDEX serve_jobs_ready ON serve_jobs (state, run_after)",
-        "CREATE TABLE serve_deliveries (
+            "CREATE INDEX serve_jobs_ready ON serve_jobs (state, run_after)",
+            "CREATE TABLE serve_deliveries (
             id INTEGER PRIMARY KEY NOT NULL, series_id BIGINT NOT NULL, report_id BIGINT,
             kind TEXT NOT NULL, target TEXT NOT NULL, key TEXT NOT NULL UNIQUE,
             state TEXT NOT NULL, attempts BIGINT NOT NULL, detail TEXT,
             payload TEXT NOT NULL, updated_at BIGINT NOT NULL)",
-        "CREATE INDEX serve_deliveries_series ON serve_deliveries (series_id)",
-        "CREATE TABLE serve_cursors (
+            "CREATE INDEX serve_deliveries_series ON serve_deliveries (series_id)",
+            "CREATE TABLE serve_cursors (
             project TEXT NOT NULL, source TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
             PRIMARY KEY (project, source, key))",
-        "CREATE TABLE serve_audit_outbox (
+            "CREATE TABLE serve_audit_outbox (
             id INTEGER PRIMARY KEY NOT NULL, project TEXT NOT NULL, report_id BIGINT NOT NULL,
             entry TEXT NOT NULL)",
-        "CREATE TABLE serve_webhooks (
+            "CREATE TABLE serve_webhooks (
             forge TEXT NOT NULL, delivery TEXT NOT NULL, received_at BIGINT NOT NULL,
             PRIMARY KEY (forge, delivery))",
-    ],
-    postgres: &[
-        "CREATE TABLE serve_messages (
+        ],
+        postgres: &[
+            "CREATE TABLE serve_messages (
             id BIGSERIAL PRIMARY KEY, project TEXT NOT NULL, message_id TEXT NOT NULL,
             digest TEXT NOT NULL, source TEXT NOT NULL, received_at BIGINT NOT NULL,
             raw BYTEA NOT NULL, series_id BIGINT, part BIGINT,
             UNIQUE (project, message_id, digest))",
-        "CREATE INDEX serve_messages_series ON serve_messages (series_id)",
-        "CREATE TABLE serve_series (
+            "CREATE INDEX serve_messages_series ON serve_messages (series_id)",
+            "CREATE TABLE serve_series (
             id BIGSERIAL PRIMARY KEY, project TEXT NOT NULL, key TEXT NOT NULL,
             origin TEXT NOT NULL, subject TEXT NOT NULL, sender TEXT NOT NULL,
             version BIGINT NOT NULL, total BIGINT, state TEXT NOT NULL,
             first_seen BIGINT NOT NULL, updated_at BIGINT NOT NULL, superseded_by BIGINT,
             verdict TEXT, ai_assisted BIGINT, report_id BIGINT, meta TEXT NOT NULL,
             UNIQUE (project, key))",
-        "CREATE INDEX serve_series_state ON serve_series (state, first_seen)",
-        "CREATE TABLE serve_reports (
+            "CREATE INDEX serve_series_state ON serve_series (state, first_seen)",
+            "CREATE TABLE serve_reports (
             id BIGSERIAL PRIMARY KEY, series_id BIGINT NOT NULL, created_at BIGINT NOT NULL,
             verdict TEXT, base TEXT, base_note TEXT NOT NULL, missing TEXT NOT NULL,
             report TEXT NOT NULL, duration_ms BIGINT NOT NULL)",
-        "CREATE TABLE serve_jobs (
+            "CREATE TABLE serve_jobs (
             id BIGSERIAL PRIMARY KEY, kind TEXT NOT NULL, project TEXT NOT NULL,
             key TEXT NOT NULL UNIQUE, payload TEXT NOT NULL, state TEXT NOT NULL,
             attempts BIGINT NOT NULL, run_after BIGINT NOT NULL, lease_until BIGINT,
             worker TEXT, last_error TEXT, created_at BIGINT NOT NULL, finished_at BIGINT)",
-        "CREATE INDEX serve_jobs_ready ON serve_jobs (state, run_after)",
-        "CREATE TABLE serve_deliveries (
+            "CREATE INDEX serve_jobs_ready ON serve_jobs (state, run_after)",
+            "CREATE TABLE serve_deliveries (
             id BIGSERIAL PRIMARY KEY, series_id BIGINT NOT NULL, report_id BIGINT,
             kind TEXT NOT NULL, target TEXT NOT NULL, key TEXT NOT NULL UNIQUE,
             state TEXT NOT NULL, attempts BIGINT NOT NULL, detail TEXT,
             payload TEXT NOT NULL, updated_at BIGINT NOT NULL)",
-        "CREATE INDEX serve_deliveries_series ON serve_deliveries (series_id)",
-        "CREATE TABLE serve_cursors (
+            "CREATE INDEX serve_deliveries_series ON serve_deliveries (series_id)",
+            "CREATE TABLE serve_cursors (
             project TEXT NOT NULL, source TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
             PRIMARY KEY (project, source, key))",
-        "CREATE TABLE serve_audit_outbox (
+            "CREATE TABLE serve_audit_outbox (
             id BIGSERIAL PRIMARY KEY, project TEXT NOT NULL, report_id BIGINT NOT NULL,
             entry TEXT NOT NULL)",
-        "CREATE TABLE serve_webhooks (
+            "CREATE TABLE serve_webhooks (
             forge TEXT NOT NULL, delivery TEXT NOT NULL, received_at BIGINT NOT NULL,
             PRIMARY KEY (forge, delivery))",
-    ],
-}];
+        ],
+    },
+    Migration {
+        sqlite: SECOND,
+        postgres: SECOND,
+    },
+];
+
+/// What a maintainer's dashboard and a failed job need: the mail's own date, the author's
+/// name, which part titled the series, the error of a check that failed for good; when a
+/// delivery was planned (the daily cap); each source's last poll.
+const SECOND: &[&str] = &[
+    "ALTER TABLE serve_series ADD COLUMN sent_at BIGINT",
+    "ALTER TABLE serve_series ADD COLUMN author TEXT",
+    "ALTER TABLE serve_series ADD COLUMN title_part BIGINT",
+    "ALTER TABLE serve_series ADD COLUMN error TEXT",
+    "ALTER TABLE serve_deliveries ADD COLUMN created_at BIGINT",
+    "CREATE TABLE serve_sources (
+        project TEXT NOT NULL, source TEXT NOT NULL, last_poll BIGINT, last_error TEXT,
+        counts TEXT NOT NULL, PRIMARY KEY (project, source))",
+];
 
 impl Db {
     /// Opens (and creates or upgrades) the database at `location`: a SQLite file path or a

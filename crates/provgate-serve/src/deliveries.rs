@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use crate::config::{GitHubMode, Project};
+use crate::config::{GitHubMode, Project, ReplyOn, ReplyTo};
 use crate::db::{Db, now_ms};
 use crate::error::ServeError;
 use crate::queue::{self, Job, Work};
@@ -73,6 +73,41 @@ pub mod delivery_state {
     pub const ALREADY: &str = "already-made";
     /// Given up.
     pub const FAILED: &str = "failed";
+    /// Not sent: the project's daily cap of replies was reached.
+    pub const CAPPED: &str = "capped";
+}
+
+/// What a check came to, as `reply_on` names it.
+pub fn answer_of(outcome: &crate::worker::Outcome) -> ReplyOn {
+    use provgate_report::Verdict;
+    if !outcome.missing.is_empty() {
+        return ReplyOn::Incomplete;
+    }
+    match outcome.report.verdict {
+        Some(Verdict::Fail) => ReplyOn::Fail,
+        Some(Verdict::Warn) => ReplyOn::Warn,
+        Some(Verdict::Pass) | None => ReplyOn::Pass,
+    }
+}
+
+/// The recipients of a reply to `sender`: the sender and, for `reply_to = "list"`, the
+/// configured addresses.
+pub fn recipients(sender: &str, email: &crate::config::EmailDelivery) -> (String, Vec<String>) {
+    let list = match email.reply_to {
+        ReplyTo::List => email.to.clone(),
+        ReplyTo::Author => Vec::new(),
+    };
+    if sender.is_empty() {
+        let mut list = list;
+        let first = if list.is_empty() {
+            String::new()
+        } else {
+            list.remove(0)
+        };
+        (first, list)
+    } else {
+        (sender.to_string(), list)
+    }
 }
 
 /// Plans the deliveries a checked series calls for, inside the transaction that stores its
@@ -85,30 +120,60 @@ pub async fn plan(
     report_id: i64,
     outcome: &crate::worker::Outcome,
 ) -> Result<(), ServeError> {
-    let db = &service.db;
+    let answer = answer_of(outcome);
+    let mut planned = Vec::new();
+    for (kind, target) in destinations(project, series, Some(answer)) {
+        let payload = crate::send::prepare(service, project, series, outcome, kind, &target)?;
+        planned.push((kind, target, payload));
+    }
+    insert(service, tx, project, series, Some(report_id), planned).await
+}
+
+/// Where a series' outcome goes: each destination its project delivers to whose `reply_on`
+/// takes `answer`. `None` is a check that failed for good: said on every forge and Patchwork
+/// check (a check left pending is a silent failure), never mailed.
+fn destinations(
+    project: &Project,
+    series: &SeriesRow,
+    answer: Option<ReplyOn>,
+) -> Vec<(DeliveryKind, String)> {
+    let wants = |reply_on: &std::collections::BTreeSet<ReplyOn>| match answer {
+        Some(answer) => reply_on.contains(&answer),
+        None => true,
+    };
     let mut planned: Vec<(DeliveryKind, String)> = Vec::new();
     let deliver = &project.deliver;
     let mailed = matches!(series.origin.as_str(), "mail" | "patchwork");
-    if mailed && let Some(email) = &deliver.email {
-        let mut to = vec![series.sender.clone()];
-        to.extend(email.to.iter().cloned());
-        planned.push((DeliveryKind::Email, to.join(", ")));
+    if mailed
+        && answer.is_some()
+        && let Some(email) = &deliver.email
+        && wants(&email.reply_on)
+    {
+        let (to, cc) = recipients(&series.sender, email);
+        let mut all = vec![to];
+        all.extend(cc);
+        planned.push((DeliveryKind::Email, all.join(", ")));
     }
-    if deliver.patchwork.is_some()
+    if let Some(delivery) = &deliver.patchwork
+        && wants(&delivery.reply_on)
         && let Some(patchwork) = &series.meta.patchwork
     {
         for (_, patch) in &patchwork.patches {
             planned.push((DeliveryKind::Patchwork, patch.to_string()));
         }
     }
-    if let (Some(github), Some(request)) = (&deliver.github, &series.meta.github) {
+    if let (Some(github), Some(request)) = (&deliver.github, &series.meta.github)
+        && wants(&github.reply_on)
+    {
         let kind = match github.mode {
             GitHubMode::CheckRun => DeliveryKind::GithubCheckRun,
             GitHubMode::Status => DeliveryKind::GithubStatus,
         };
         planned.push((kind, format!("{}@{}", request.repository, request.head_sha)));
     }
-    if let (Some(_), Some(request)) = (&deliver.gitlab, &series.meta.gitlab) {
+    if let (Some(gitlab), Some(request)) = (&deliver.gitlab, &series.meta.gitlab)
+        && wants(&gitlab.reply_on)
+    {
         let target = format!(
             "{}!{}@{}",
             request.repository, request.number, request.head_sha
@@ -116,13 +181,76 @@ pub async fn plan(
         planned.push((DeliveryKind::GitlabStatus, target.clone()));
         planned.push((DeliveryKind::GitlabNote, target));
     }
+    planned
+}
+
+/// Plans what a check that failed for good tells: the error on each forge or Patchwork check,
+/// inside the transaction that marks the series failed.
+pub async fn plan_failure(
+    service: &Service,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    project: &Project,
+    series: &SeriesRow,
+    error: &str,
+) -> Result<(), ServeError> {
+    let mut planned = Vec::new();
+    for (kind, target) in destinations(project, series, None) {
+        let payload = crate::send::prepare_failure(service, project, series, kind, error)?;
+        planned.push((kind, target, payload));
+    }
+    insert(service, tx, project, series, None, planned).await
+}
+
+/// Plans the notice to the sender of a patch mail that could not be read, when the project
+/// mails replies and its `reply_on` takes `unreadable`.
+pub async fn plan_notice(
+    service: &Service,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    project: &Project,
+    series: &SeriesRow,
+    raw: &[u8],
+) -> Result<(), ServeError> {
+    let Some(email) = &project.deliver.email else {
+        return Ok(());
+    };
+    if !email.reply_on.contains(&ReplyOn::Unreadable) || series.sender.is_empty() {
+        return Ok(());
+    }
+    let payload = crate::send::prepare_notice(service, project, series, raw)?;
+    let planned = vec![(DeliveryKind::Email, series.sender.clone(), payload)];
+    insert(service, tx, project, series, None, planned).await
+}
+
+/// Records planned deliveries, each once under its key, and queues a job for each; an e-mail
+/// over the project's daily cap is recorded as [`delivery_state::CAPPED`] and not sent.
+async fn insert(
+    service: &Service,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    project: &Project,
+    series: &SeriesRow,
+    report_id: Option<i64>,
+    planned: Vec<(DeliveryKind, String, String)>,
+) -> Result<(), ServeError> {
+    let db = &service.db;
     let now = now_ms();
-    for (kind, target) in planned {
+    for (kind, target, payload) in planned {
         let key = format!("{}/{}/{}", kind.as_str(), series.id, target);
-        let payload = crate::send::prepare(service, project, series, outcome, kind, &target)?;
+        let capped =
+            kind == DeliveryKind::Email && over_daily_cap(service, tx, project, now).await?;
+        let state = if capped {
+            delivery_state::CAPPED
+        } else {
+            delivery_state::PENDING
+        };
+        let detail = capped.then(|| {
+            format!(
+                "not sent: deliver.email.daily_cap ({}) replies were sent in the last 24 hours",
+                project.deliver.email.as_ref().map_or(0, |e| e.daily_cap)
+            )
+        });
         let row = sqlx::query(
             "INSERT INTO serve_deliveries (series_id, report_id, kind, target, key, state, attempts, \
-             payload, updated_at) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7) \
+             payload, updated_at, created_at, detail) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $8, $9) \
              ON CONFLICT (key) DO NOTHING RETURNING id",
         )
         .bind(series.id)
@@ -130,11 +258,19 @@ pub async fn plan(
         .bind(kind.as_str())
         .bind(&target)
         .bind(&key)
+        .bind(state)
         .bind(payload)
         .bind(now)
+        .bind(detail)
         .fetch_optional(&mut **tx)
         .await
         .map_err(|e| db.error(e))?;
+        if capped {
+            service
+                .metrics
+                .delivered(kind.as_str(), delivery_state::CAPPED);
+            continue;
+        }
         if let Some(row) = row {
             let delivery_id: i64 = row.try_get(0).map_err(|e| db.error(e))?;
             queue::enqueue(
@@ -151,6 +287,30 @@ pub async fn plan(
     Ok(())
 }
 
+/// Whether the project's replies of the last 24 hours reached `deliver.email.daily_cap`.
+async fn over_daily_cap(
+    service: &Service,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    project: &Project,
+    now: i64,
+) -> Result<bool, ServeError> {
+    let cap = project.deliver.email.as_ref().map_or(0, |e| e.daily_cap);
+    if cap == 0 {
+        return Ok(false);
+    }
+    let db = &service.db;
+    let planned: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM serve_deliveries d JOIN serve_series s ON s.id = d.series_id \
+         WHERE s.project = $1 AND d.kind = 'email' AND d.state <> 'capped' AND d.created_at > $2",
+    )
+    .bind(&project.name)
+    .bind(now - 86_400_000)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| db.error(e))?;
+    Ok(planned >= i64::from(cap))
+}
+
 /// One planned delivery, as a job reads it.
 #[derive(Debug, Clone)]
 pub struct Planned {
@@ -164,8 +324,8 @@ pub struct Planned {
     pub state: String,
     /// The series.
     pub series: SeriesRow,
-    /// The report delivered.
-    pub report: crate::records::ReportRow,
+    /// The report delivered (none for a failed check or an unreadable mail).
+    pub report: Option<crate::records::ReportRow>,
     /// What the check prepared for this delivery (see [`crate::send::prepare`]).
     pub payload: String,
 }
@@ -182,13 +342,13 @@ async fn load(db: &Db, delivery_id: i64) -> Result<Option<Planned>, ServeError> 
     let kind: String = row.try_get(0).map_err(|e| db.error(e))?;
     let series_id: i64 = row.try_get(3).map_err(|e| db.error(e))?;
     let report_id: Option<i64> = row.try_get(4).map_err(|e| db.error(e))?;
-    let (Some(kind), Some(series), Some(report)) = (
+    let report = match report_id {
+        Some(id) => crate::records::get_report(db, id).await?,
+        None => None,
+    };
+    let (Some(kind), Some(series)) = (
         DeliveryKind::parse(&kind),
         crate::records::get_series(db, series_id).await?,
-        match report_id {
-            Some(id) => crate::records::get_report(db, id).await?,
-            None => None,
-        },
     ) else {
         return Ok(None);
     };

@@ -50,8 +50,16 @@ pub enum ServeError {
     Engine {
         /// The project.
         project: String,
-        /// Why.
-        source: provgate_engine::EngineError,
+        /// Why (boxed: the engine's errors are large, and most errors are not theirs).
+        source: Box<provgate_engine::EngineError>,
+    },
+    /// A setting of a project does not fit what is there (a branch the mirror lacks).
+    #[error("project {project}: {message}")]
+    Setting {
+        /// The project.
+        project: String,
+        /// What is wrong, naming the setting.
+        message: String,
     },
     /// Git failed (fetching the mirror, applying a series to a base).
     #[error("project {project}: {source}")]

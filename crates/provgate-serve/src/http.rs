@@ -79,7 +79,8 @@ async fn guard(State(state): State<Shared>, request: Request, next: Next) -> Res
             "too many requests from this address; slow down",
         );
     }
-    let mut response = next.run(request).await;
+    let response = next.run(request).await;
+    let mut response = json_errors(response).await;
     let headers = response.headers_mut();
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -97,6 +98,40 @@ async fn guard(State(state): State<Shared>, request: Request, next: Next) -> Res
         started.elapsed().as_secs_f64(),
     );
     response
+}
+
+/// An error answered by axum itself (a body over the limit: 413, an unknown route, a query
+/// that does not parse) as the API answers its own: `{"error": "…"}`. Pages keep their HTML.
+async fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    let typed = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json") || v.starts_with("text/html"));
+    if !(status.is_client_error() || status.is_server_error()) || typed {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 64 << 10)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    let message = if text.is_empty() {
+        status
+            .canonical_reason()
+            .unwrap_or("the request failed")
+            .to_string()
+    } else {
+        text
+    };
+    let mut json = error(status, &message);
+    for (name, value) in parts.headers.iter() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            json.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    json
 }
 
 /// A JSON error body with its status.
@@ -162,7 +197,7 @@ async fn check(
         let project = project.clone();
         let body = body.clone();
         tokio::task::spawn_blocking(move || {
-            let gate = service.gate(&project, None)?;
+            let gate = service.gate(&project, None, true)?;
             let read = provgate_engine::read_bytes("request", &body, ReadOptions::default());
             Ok::<_, crate::error::ServeError>(gate.judge(read))
         })
@@ -186,13 +221,21 @@ async fn check(
         return error(StatusCode::UNPROCESSABLE_ENTITY, &reason);
     }
     let seconds = started.elapsed().as_secs_f64();
+    // A submission without a diff never claims a base.
+    let has_diff = report.patches.iter().any(|p| !p.files.is_empty());
     let outcome = Outcome {
         report,
         input_sha256: checked.input_sha256,
-        base: Some(project.branch.clone()),
-        base_note: format!("Read against the head of {}.", project.branch),
+        base: has_diff.then(|| project.branch.clone()),
+        base_note: if has_diff {
+            format!("Read against the head of {}.", project.branch)
+        } else {
+            "The code was not checked: the submission carries no diff, so it applies to no base."
+                .into()
+        },
         missing: Vec::new(),
         references: Vec::new(),
+        original_subject: None,
     };
     let stored = store_api_check(&service, &project.name, &outcome, seconds).await;
     let verdict = records::verdict_text(outcome.report.verdict);
@@ -373,15 +416,16 @@ async fn healthz(State(state): State<Shared>) -> Response {
 }
 
 async fn metrics(State(state): State<Shared>) -> Response {
-    let queue = crate::queue::depth(&state.service.db)
-        .await
-        .unwrap_or_default();
+    let recorded = match records::recorded(&state.service.db).await {
+        Ok(recorded) => recorded,
+        Err(e) => return unavailable(e),
+    };
     (
         [(
             header::CONTENT_TYPE,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
-        state.service.metrics.render(&queue),
+        state.service.metrics.render_recorded(&recorded),
     )
         .into_response()
 }

@@ -9,8 +9,7 @@
 //! same thread, or from the same sender with the same subject.
 
 use provgate_patch::Patch;
-use provgate_patch::input::{ReadOptions, read_stream};
-use provgate_patch::mail::MailItem;
+use provgate_patch::input::ReadOptions;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
@@ -23,10 +22,21 @@ use crate::queue::{self, Work};
 pub enum Ingested {
     /// It had been taken in before.
     Duplicate,
-    /// Not a patch or a cover letter (a reply, a discussion): kept out.
-    NotAPatch,
-    /// It could not be read as mail; why.
-    Unreadable(String),
+    /// Not a submission (a reply, a pull request, a bot's report, a discussion), as the
+    /// engine's classifier says: kept out, counted under its reason, never answered.
+    NotASubmission(provgate_engine::submission::NotSubmission),
+    /// It could not be read as mail; why. When it announced a patch (`[PATCH]`), it is kept
+    /// as a series of its own in the state [`series_state::UNREADABLE`], to be shown on the
+    /// dashboard and answered to its sender (`series`).
+    Unreadable {
+        /// Why, with the line the reader stopped at.
+        reason: String,
+        /// The series row it is kept as, when it announced a patch.
+        series_id: Option<i64>,
+    },
+    /// Mail older than the project's `since`: read (threads and versions need it), neither
+    /// checked nor answered.
+    History,
     /// A part of a series.
     Part {
         /// The series row.
@@ -60,6 +70,87 @@ pub mod series_state {
     pub const CHECKED: &str = "checked";
     /// A newer version arrived before it was checked.
     pub const SUPERSEDED: &str = "superseded";
+    /// Older than the project's `since`: kept for threads and versions, never checked.
+    pub const HISTORY: &str = "history";
+    /// A patch mail that could not be read: shown, and answered to its sender.
+    pub const UNREADABLE: &str = "unreadable";
+    /// Its check failed for good; the error is kept with it.
+    pub const FAILED: &str = "failed";
+}
+
+/// The headers of a message that assembly, the dashboard and replies need, read from the
+/// header block alone, so that they are known even when the body cannot be read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Envelope {
+    /// The Message-ID, without angle brackets.
+    pub message_id: Option<String>,
+    /// The `Subject:` as sent (decoded, folds joined).
+    pub subject: String,
+    /// The `From:` as sent (decoded).
+    pub from: String,
+    /// The sender's address, lower-case.
+    pub address: String,
+    /// The sender's display name, or the address.
+    pub name: String,
+    /// The `Date:`, in ms since the epoch, when it can be read.
+    pub date_ms: Option<i64>,
+    /// `References`, then `In-Reply-To`, each once.
+    pub references: Vec<String>,
+}
+
+/// Reads a message's [`Envelope`].
+pub fn envelope(raw: &[u8]) -> Envelope {
+    let Ok((headers, _)) = mailparse::parse_headers(raw) else {
+        return Envelope::default();
+    };
+    use mailparse::MailHeaderMap;
+    let ids = |name: &str| -> Vec<String> {
+        headers
+            .get_first_value(name)
+            .map(|v| {
+                v.split(|c: char| c == '<' || c == '>' || c.is_whitespace())
+                    .filter(|id| id.contains('@'))
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let from = headers.get_first_value("From").unwrap_or_default();
+    let (name, address) = match mailparse::addrparse(&from)
+        .ok()
+        .and_then(|list| list.extract_single_info())
+    {
+        Some(info) => (
+            info.display_name.unwrap_or_else(|| info.addr.clone()),
+            info.addr.to_ascii_lowercase(),
+        ),
+        None => (from.clone(), String::new()),
+    };
+    let mut references = ids("References");
+    for id in ids("In-Reply-To") {
+        if !references.contains(&id) {
+            references.push(id);
+        }
+    }
+    Envelope {
+        message_id: ids("Message-ID").into_iter().next(),
+        subject: headers
+            .get_first_value("Subject")
+            .unwrap_or_default()
+            .split(['\r', '\n'])
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" "),
+        from,
+        address,
+        name: name.trim().trim_matches('"').to_string(),
+        date_ms: headers
+            .get_first_value("Date")
+            .and_then(|d| provgate_patch::date::parse_mail_date(&d))
+            .map(|d| d.date.seconds.saturating_mul(1000)),
+        references,
+    }
 }
 
 /// The facts of one patch message that series assembly needs.
@@ -72,32 +163,56 @@ struct Part {
     total: Option<i64>,
     subject: String,
     sender: String,
+    author: String,
+    date_ms: Option<i64>,
 }
 
-fn read_part(raw: &[u8]) -> Result<Option<Part>, String> {
-    let mut item = None;
-    read_stream(raw, "message", ReadOptions::default(), &mut |i| {
-        if item.is_none() {
-            item = Some(i)
+/// What a message is, by the engine's classifier (the one `provgate check` uses).
+enum Read {
+    Part(Part),
+    Left(provgate_engine::submission::NotSubmission),
+    /// Not readable: why, and whether it looked like a patch (to be kept and answered).
+    Unreadable(String, bool),
+}
+
+fn read_part(raw: &[u8]) -> Read {
+    use provgate_engine::submission::{Classified, ClassifyOptions, classify_bytes};
+    let classified = classify_bytes(
+        "message",
+        raw,
+        ReadOptions::default(),
+        &ClassifyOptions::default(),
+    )
+    .into_iter()
+    .next();
+    let patch: Box<Patch> = match classified {
+        None => return Read::Unreadable("an empty message".into(), false),
+        Some(Err(e)) => return Read::Unreadable(e.to_string(), false),
+        Some(Ok(Classified::NotSubmission(left))) => return Read::Left(left.reason),
+        Some(Ok(Classified::Unreadable(bad))) => {
+            return Read::Unreadable(format!("line {}: {}", bad.line, bad.describe()), true);
         }
-    });
-    let patch: Box<Patch> = match item {
-        None => return Err("an empty message".into()),
-        Some(Err(e)) => return Err(e.to_string()),
-        Some(Ok(MailItem::NotAPatch { .. })) => return Ok(None),
-        Some(Ok(MailItem::Patch(patch))) => patch,
+        Some(Ok(Classified::Submission(patch))) => patch,
     };
+    match part_of(raw, &patch) {
+        Ok(part) => Read::Part(part),
+        Err(reason) => Read::Unreadable(reason, false),
+    }
+}
+
+fn part_of(raw: &[u8], patch: &Patch) -> Result<Part, String> {
     let Some(message_id) = patch.message_id.clone() else {
         return Err("the message has no Message-ID".into());
     };
     let prefix = patch.prefix.clone().unwrap_or_default();
+    let head = envelope(raw);
     let root = patch
         .references
         .first()
         .or(patch.in_reply_to.as_ref())
         .unwrap_or(&message_id)
         .clone();
-    Ok(Some(Part {
+    Ok(Part {
         message_id,
         root,
         version: i64::from(prefix.version.max(1)),
@@ -109,7 +224,19 @@ fn read_part(raw: &[u8]) -> Result<Option<Part>, String> {
             .as_ref()
             .map(|a| a.email.to_ascii_lowercase())
             .unwrap_or_default(),
-    }))
+        author: patch
+            .author
+            .as_ref()
+            .map(|a| {
+                if a.name.is_empty() {
+                    a.email.clone()
+                } else {
+                    a.name.clone()
+                }
+            })
+            .unwrap_or(head.name),
+        date_ms: head.date_ms,
+    })
 }
 
 /// The hex SHA-256 of `bytes`.
@@ -137,6 +264,9 @@ pub struct Received<'a> {
     /// Whether the series is left collecting even when complete (the source queues its check
     /// itself once it has added what it knows of the series).
     pub hold: bool,
+    /// Mail dated before this (ms since the epoch) is history: read, never checked nor
+    /// answered (see [`crate::config::Since`]). None: every message counts.
+    pub history_before: Option<i64>,
 }
 
 /// A source's position.
@@ -201,22 +331,39 @@ pub async fn message(db: &Db, received: Received<'_>) -> Result<Ingested, ServeE
         raw,
         cursor,
         hold,
+        history_before,
     } = received;
+    let is_history =
+        |date: Option<i64>| matches!((history_before, date), (Some(t), Some(d)) if d < t);
     let part = match read_part(raw) {
-        Ok(Some(part)) => part,
-        Ok(None) => {
-            if let Some(cursor) = cursor {
+        Read::Part(part) => part,
+        Read::Left(reason) => {
+            use provgate_engine::submission::NotSubmission;
+            if matches!(reason, NotSubmission::Reply | NotSubmission::ReplyWithDiff) {
+                keep_reply(db, project, source, raw, cursor).await?;
+            } else if let Some(cursor) = cursor {
                 save_cursor(db, &db.pool, project, cursor).await?;
             }
-            return Ok(Ingested::NotAPatch);
+            return Ok(Ingested::NotASubmission(reason));
         }
-        Err(reason) => {
-            if let Some(cursor) = cursor {
-                save_cursor(db, &db.pool, project, cursor).await?;
-            }
-            return Ok(Ingested::Unreadable(reason));
+        Read::Unreadable(reason, announces_patch) => {
+            let head = envelope(raw);
+            let series_id = match &head.message_id {
+                Some(message_id) if announces_patch && !is_history(head.date_ms) => {
+                    keep_unreadable(db, project, source, raw, message_id, &head, &reason, cursor)
+                        .await?
+                }
+                _ => {
+                    if let Some(cursor) = cursor {
+                        save_cursor(db, &db.pool, project, cursor).await?;
+                    }
+                    None
+                }
+            };
+            return Ok(Ingested::Unreadable { reason, series_id });
         }
     };
+    let history = is_history(part.date_ms);
     let digest = digest(raw);
     let now = now_ms();
     let mut tx = db.pool.begin().await.map_err(|e| db.error(e))?;
@@ -246,7 +393,7 @@ pub async fn message(db: &Db, received: Received<'_>) -> Result<Ingested, ServeE
     };
     let message_row: i64 = row.try_get(0).map_err(|e| db.error(e))?;
     let key = format!("{}|v{}", part.root, part.version);
-    let series_id = upsert_series(db, &mut tx, project, &key, origin, &part, now).await?;
+    let series_id = upsert_series(db, &mut tx, project, &key, origin, &part, now, history).await?;
     sqlx::query("UPDATE serve_messages SET series_id = $1 WHERE id = $2")
         .bind(series_id)
         .bind(message_row)
@@ -260,9 +407,149 @@ pub async fn message(db: &Db, received: Received<'_>) -> Result<Ingested, ServeE
         false
     };
     tx.commit().await.map_err(|e| db.error(e))?;
+    if history {
+        return Ok(Ingested::History);
+    }
     Ok(Ingested::Part { series_id, queued })
 }
 
+/// Part number under which a review reply is kept with the series it answers: never counted as
+/// a part, never checked, read with the series so that its trailers (`Reviewed-by`, `Acked-by`)
+/// reach the check as `b4 am` collects them.
+pub const REPLY_PART: i64 = -1;
+
+/// Keeps a reviewer's reply with the newest series of its thread, if that series is known.
+async fn keep_reply(
+    db: &Db,
+    project: &str,
+    source: &str,
+    raw: &[u8],
+    cursor: Option<Cursor<'_>>,
+) -> Result<(), ServeError> {
+    let head = envelope(raw);
+    let mut tx = db.pool.begin().await.map_err(|e| db.error(e))?;
+    if let Some(cursor) = cursor {
+        save_cursor(db, &mut *tx, project, cursor).await?;
+    }
+    if let (Some(message_id), Some(root)) = (&head.message_id, head.references.first()) {
+        let prefix = format!("{root}|v");
+        let series_id: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM serve_series WHERE project = $1 \
+             AND substr(key, 1, length(CAST($2 AS TEXT))) = $2 ORDER BY version DESC, id DESC LIMIT 1",
+        )
+        .bind(project)
+        .bind(&prefix)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(|e| db.error(e))?;
+        if let Some(series_id) = series_id {
+            sqlx::query(
+                "INSERT INTO serve_messages (project, message_id, digest, source, received_at, raw, \
+                 part, series_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                 ON CONFLICT (project, message_id, digest) DO NOTHING",
+            )
+            .bind(project)
+            .bind(message_id)
+            .bind(digest(raw))
+            .bind(source)
+            .bind(now_ms())
+            .bind(raw.to_vec())
+            .bind(REPLY_PART)
+            .bind(series_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| db.error(e))?;
+        }
+    }
+    tx.commit().await.map_err(|e| db.error(e))
+}
+
+/// The review replies kept with a series (see [`REPLY_PART`]), in arrival order.
+pub async fn series_replies(db: &Db, series_id: i64) -> Result<Vec<Vec<u8>>, ServeError> {
+    sqlx::query_scalar(
+        "SELECT raw FROM serve_messages WHERE series_id = $1 AND part = $2 ORDER BY id",
+    )
+    .bind(series_id)
+    .bind(REPLY_PART)
+    .fetch_all(&db.pool)
+    .await
+    .map_err(|e| db.error(e))
+}
+
+/// Keeps a patch mail that could not be read as a series of its own, and queues the notice
+/// to its sender; the series row (none when the message had been kept before).
+#[allow(clippy::too_many_arguments)]
+async fn keep_unreadable(
+    db: &Db,
+    project: &str,
+    source: &str,
+    raw: &[u8],
+    message_id: &str,
+    head: &Envelope,
+    reason: &str,
+    cursor: Option<Cursor<'_>>,
+) -> Result<Option<i64>, ServeError> {
+    let now = now_ms();
+    let mut tx = db.pool.begin().await.map_err(|e| db.error(e))?;
+    if let Some(cursor) = cursor {
+        save_cursor(db, &mut *tx, project, cursor).await?;
+    }
+    let inserted = sqlx::query(
+        "INSERT INTO serve_messages (project, message_id, digest, source, received_at, raw, part) \
+         VALUES ($1, $2, $3, $4, $5, $6, 1) ON CONFLICT (project, message_id, digest) DO NOTHING \
+         RETURNING id",
+    )
+    .bind(project)
+    .bind(message_id)
+    .bind(digest(raw))
+    .bind(source)
+    .bind(now)
+    .bind(raw.to_vec())
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(|e| db.error(e))?;
+    let Some(row) = inserted else {
+        tx.commit().await.map_err(|e| db.error(e))?;
+        return Ok(None);
+    };
+    let message_row: i64 = row.try_get(0).map_err(|e| db.error(e))?;
+    let series_id: i64 = sqlx::query_scalar(
+        "INSERT INTO serve_series (project, key, origin, subject, sender, version, total, state, \
+         first_seen, updated_at, meta, sent_at, author, title_part, error) \
+         VALUES ($1, $2, 'mail', $3, $4, 1, 1, 'unreadable', $5, $5, '{}', $6, $7, 1, $8) \
+         ON CONFLICT (project, key) DO UPDATE SET updated_at = excluded.updated_at RETURNING id",
+    )
+    .bind(project)
+    .bind(format!("unreadable|{message_id}"))
+    .bind(strip_prefix(&head.subject))
+    .bind(&head.address)
+    .bind(now)
+    .bind(head.date_ms)
+    .bind(&head.name)
+    .bind(reason)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| db.error(e))?;
+    sqlx::query("UPDATE serve_messages SET series_id = $1 WHERE id = $2")
+        .bind(series_id)
+        .bind(message_row)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| db.error(e))?;
+    queue::enqueue(
+        db,
+        &mut *tx,
+        project,
+        &format!("notice/{series_id}"),
+        &Work::Notice { series_id },
+        now,
+    )
+    .await?;
+    tx.commit().await.map_err(|e| db.error(e))?;
+    Ok(Some(series_id))
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn upsert_series(
     db: &Db,
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
@@ -271,11 +558,17 @@ async fn upsert_series(
     origin: &str,
     part: &Part,
     now: i64,
+    history: bool,
 ) -> Result<i64, ServeError> {
     let subject = strip_prefix(&part.subject);
+    let state = if history {
+        series_state::HISTORY
+    } else {
+        series_state::COLLECTING
+    };
     sqlx::query(
         "INSERT INTO serve_series (project, key, origin, subject, sender, version, total, state, \
-         first_seen, updated_at, meta) VALUES ($1, $2, $3, $4, $5, $6, $7, 'collecting', $8, $8, '{}') \
+         first_seen, updated_at, meta) VALUES ($1, $2, $3, $4, $5, $6, $7, $9, $8, $8, '{}') \
          ON CONFLICT (project, key) DO NOTHING",
     )
     .bind(project)
@@ -286,6 +579,7 @@ async fn upsert_series(
     .bind(part.version)
     .bind(part.total)
     .bind(now)
+    .bind(state)
     .execute(&mut **tx)
     .await
     .map_err(|e| db.error(e))?;
@@ -301,17 +595,24 @@ async fn upsert_series(
     .fetch_one(&mut **tx)
     .await
     .map_err(|e| db.error(e))?;
-    // The cover letter names the series; else its first patch does.
-    let names_series = matches!(part.index, Some(0) | Some(1) | None);
+    // The cover letter names the series, whenever it arrives; else its lowest patch does. Its
+    // date and author are the series'.
+    let position = part.index.unwrap_or(1);
     sqlx::query(
         "UPDATE serve_series SET updated_at = $1, total = COALESCE(total, $2), \
-         subject = CASE WHEN $3 = 1 THEN $4 ELSE subject END WHERE id = $5",
+         subject = CASE WHEN title_part IS NULL OR $3 < title_part THEN $4 ELSE subject END, \
+         sent_at = CASE WHEN title_part IS NULL OR $3 < title_part THEN $6 ELSE sent_at END, \
+         author = CASE WHEN title_part IS NULL OR $3 < title_part THEN $7 ELSE author END, \
+         title_part = CASE WHEN title_part IS NULL OR $3 < title_part THEN $3 ELSE title_part END \
+         WHERE id = $5",
     )
     .bind(now)
     .bind(part.total)
-    .bind(i64::from(names_series))
+    .bind(position)
     .bind(&subject)
     .bind(id)
+    .bind(part.date_ms)
+    .bind(&part.author)
     .execute(&mut **tx)
     .await
     .map_err(|e| db.error(e))?;
@@ -449,12 +750,13 @@ pub async fn series_messages(
     db: &Db,
     series_id: i64,
 ) -> Result<(Vec<Vec<u8>>, Vec<i64>), ServeError> {
-    let rows =
-        sqlx::query("SELECT part, raw FROM serve_messages WHERE series_id = $1 ORDER BY part, id")
-            .bind(series_id)
-            .fetch_all(&db.pool)
-            .await
-            .map_err(|e| db.error(e))?;
+    let rows = sqlx::query(
+        "SELECT part, raw FROM serve_messages WHERE series_id = $1 AND part >= 0 ORDER BY part, id",
+    )
+    .bind(series_id)
+    .fetch_all(&db.pool)
+    .await
+    .map_err(|e| db.error(e))?;
     let total: Option<i64> = sqlx::query_scalar("SELECT total FROM serve_series WHERE id = $1")
         .bind(series_id)
         .fetch_one(&db.pool)

@@ -37,6 +37,7 @@ pub mod records;
 pub mod send;
 pub mod service;
 pub mod sources;
+pub mod view;
 pub mod webhooks;
 pub mod worker;
 
@@ -146,12 +147,15 @@ async fn shutdown_signal() {
 }
 
 /// Sets up logging: `text` or `json` lines on standard error, filtered by `RUST_LOG` (default
-/// `info`).
+/// `info`); colours only when standard error is a terminal, so that a journal or a log file
+/// gets plain lines.
 pub fn init_logging(format: config::LogFormat) {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     let _ = match format {
         config::LogFormat::Json => builder.json().try_init(),

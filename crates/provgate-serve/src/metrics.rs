@@ -41,6 +41,32 @@ struct StateLabels {
     state: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ProjectStateLabels {
+    project: String,
+    state: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct FailedLabels {
+    project: String,
+    kind: String,
+}
+
+/// What every process recorded in the shared database, read when `/metrics` is asked: in a
+/// split deployment the workers export nothing themselves, the front end reports for them.
+#[derive(Debug, Clone, Default)]
+pub struct Recorded {
+    /// Jobs by state.
+    pub jobs: Vec<(String, i64)>,
+    /// Series by project and state (`checked`, `failed`, `unreadable`, `history`, …).
+    pub series: Vec<(String, String, i64)>,
+    /// Checked series by project and verdict.
+    pub verdicts: Vec<(String, String, i64)>,
+    /// Deliveries by kind and state (`sent`, `failed`, `capped`, …).
+    pub deliveries: Vec<(String, String, i64)>,
+}
+
 /// The service's metrics.
 pub struct Metrics {
     registry: Registry,
@@ -51,6 +77,10 @@ pub struct Metrics {
     http: Family<HttpLabels, Counter>,
     http_seconds: Family<KindLabels, Histogram>,
     queue: Family<StateLabels, Gauge>,
+    failed: Family<FailedLabels, Counter>,
+    series: Family<ProjectStateLabels, Gauge>,
+    verdicts: Family<CheckLabels, Gauge>,
+    delivery_states: Family<DeliveryLabels, Gauge>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -111,6 +141,30 @@ impl Metrics {
         );
         let queue = Family::<StateLabels, Gauge>::default();
         registry.register("queue_jobs", "Jobs in the queue, by state", queue.clone());
+        let failed = Family::<FailedLabels, Counter>::default();
+        registry.register(
+            "jobs_failed",
+            "Jobs of this process that failed for good, by project and kind",
+            failed.clone(),
+        );
+        let series = Family::<ProjectStateLabels, Gauge>::default();
+        registry.register(
+            "series",
+            "Series in the database (every process's), by project and state",
+            series.clone(),
+        );
+        let verdicts = Family::<CheckLabels, Gauge>::default();
+        registry.register(
+            "series_verdicts",
+            "Checked series in the database (every process's), by project and verdict",
+            verdicts.clone(),
+        );
+        let delivery_states = Family::<DeliveryLabels, Gauge>::default();
+        registry.register(
+            "delivery_states",
+            "Deliveries in the database (every process's), by kind and state",
+            delivery_states.clone(),
+        );
         Metrics {
             registry,
             checks,
@@ -120,7 +174,21 @@ impl Metrics {
             http,
             http_seconds,
             queue,
+            failed,
+            series,
+            verdicts,
+            delivery_states,
         }
+    }
+
+    /// A job failed for good.
+    pub fn failed(&self, project: &str, kind: &str) {
+        self.failed
+            .get_or_create(&FailedLabels {
+                project: project.into(),
+                kind: kind.into(),
+            })
+            .inc();
     }
 
     /// A check finished.
@@ -167,6 +235,38 @@ impl Metrics {
         self.http_seconds
             .get_or_create(&KindLabels { kind: route.into() })
             .observe(seconds);
+    }
+
+    /// The text exposition, with what the database holds as read now.
+    pub fn render_recorded(&self, recorded: &Recorded) -> String {
+        self.series.clear();
+        for (project, state, n) in &recorded.series {
+            self.series
+                .get_or_create(&ProjectStateLabels {
+                    project: project.clone(),
+                    state: state.clone(),
+                })
+                .set(*n);
+        }
+        self.verdicts.clear();
+        for (project, verdict, n) in &recorded.verdicts {
+            self.verdicts
+                .get_or_create(&CheckLabels {
+                    project: project.clone(),
+                    verdict: verdict.clone(),
+                })
+                .set(*n);
+        }
+        self.delivery_states.clear();
+        for (kind, state, n) in &recorded.deliveries {
+            self.delivery_states
+                .get_or_create(&DeliveryLabels {
+                    kind: kind.clone(),
+                    outcome: state.clone(),
+                })
+                .set(*n);
+        }
+        self.render(&recorded.jobs)
     }
 
     /// The text exposition, with the queue depth as read now.

@@ -35,6 +35,11 @@ pub enum Work {
         /// The delivery row.
         delivery_id: i64,
     },
+    /// Plan the notice to the sender of a patch mail that could not be read.
+    Notice {
+        /// The series row the message is kept as.
+        series_id: i64,
+    },
 }
 
 impl Work {
@@ -44,6 +49,7 @@ impl Work {
             Work::Check { .. } => "check",
             Work::Forge { .. } => "forge",
             Work::Deliver { .. } => "deliver",
+            Work::Notice { .. } => "notice",
         }
     }
 }

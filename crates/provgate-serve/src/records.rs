@@ -85,10 +85,22 @@ pub struct SeriesRow {
     pub report_id: Option<i64>,
     /// Where it came from, beyond its messages.
     pub meta: SeriesMeta,
+    /// The `Date:` of the message that titles it (the cover letter, else its first patch), in
+    /// ms since the epoch, when it could be read.
+    pub sent_at: Option<i64>,
+    /// Its author's name (the address when the mail gives none).
+    pub author: Option<String>,
+    /// Why it was not checked: the error of a check that failed for good, or the line of an
+    /// unreadable patch mail.
+    pub error: Option<String>,
+    /// How many of its numbered parts arrived (the cover letter not counted).
+    pub arrived: i64,
 }
 
 const SERIES_COLUMNS: &str = "id, project, origin, subject, sender, version, total, state, \
-                              first_seen, superseded_by, verdict, ai_assisted, report_id, meta";
+                              first_seen, superseded_by, verdict, ai_assisted, report_id, meta, \
+                              sent_at, author, error, (SELECT count(DISTINCT m.part) FROM \
+                              serve_messages m WHERE m.series_id = serve_series.id AND m.part >= 1)";
 
 fn series_row(row: &sqlx::any::AnyRow) -> Result<SeriesRow, sqlx::Error> {
     let verdict: Option<String> = row.try_get(10)?;
@@ -109,7 +121,42 @@ fn series_row(row: &sqlx::any::AnyRow) -> Result<SeriesRow, sqlx::Error> {
         ai_assisted: ai.map(|a| a != 0),
         report_id: row.try_get(12)?,
         meta: serde_json::from_str(&meta).unwrap_or_default(),
+        sent_at: row.try_get(14)?,
+        author: row.try_get(15)?,
+        error: row.try_get(16)?,
+        arrived: row.try_get(17)?,
     })
+}
+
+/// The messages a series was assembled from: (part, Message-ID), in part order.
+pub async fn series_message_ids(db: &Db, series_id: i64) -> Result<Vec<(i64, String)>, ServeError> {
+    let rows = sqlx::query(
+        "SELECT part, message_id FROM serve_messages WHERE series_id = $1 ORDER BY part, id",
+    )
+    .bind(series_id)
+    .fetch_all(&db.pool)
+    .await
+    .map_err(|e| db.error(e))?;
+    let mut ids: Vec<(i64, String)> = Vec::new();
+    for row in &rows {
+        let part: Option<i64> = row.try_get(0).map_err(|e| db.error(e))?;
+        let id: String = row.try_get(1).map_err(|e| db.error(e))?;
+        if !ids.iter().any(|(_, known)| *known == id) {
+            ids.push((part.unwrap_or(1), id));
+        }
+    }
+    Ok(ids)
+}
+
+/// How many distinct numbered parts of a series arrived (the cover letter not counted).
+pub async fn parts_arrived(db: &Db, series_id: i64) -> Result<i64, ServeError> {
+    sqlx::query_scalar(
+        "SELECT count(DISTINCT part) FROM serve_messages WHERE series_id = $1 AND part >= 1",
+    )
+    .bind(series_id)
+    .fetch_one(&db.pool)
+    .await
+    .map_err(|e| db.error(e))
 }
 
 /// The verdict stored as text.
@@ -318,4 +365,108 @@ pub async fn weekly_verdicts(
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
         .collect::<Result<_, sqlx::Error>>()
         .map_err(|e| db.error(e))
+}
+
+/// What the database holds, for `/metrics` (see [`crate::metrics::Recorded`]).
+pub async fn recorded(db: &Db) -> Result<crate::metrics::Recorded, ServeError> {
+    let triples = |sql: &'static str| async move {
+        let rows = sqlx::query(sql)
+            .fetch_all(&db.pool)
+            .await
+            .map_err(|e| db.error(e))?;
+        rows.iter()
+            .map(|r| {
+                let a: String = r.try_get(0)?;
+                let b: Option<String> = r.try_get(1)?;
+                let n: i64 = r.try_get(2)?;
+                Ok((a, b.unwrap_or_else(|| "none".into()), n))
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()
+            .map_err(|e| db.error(e))
+    };
+    Ok(crate::metrics::Recorded {
+        jobs: crate::queue::depth(db).await?,
+        series: triples(
+            "SELECT project, state, count(*) FROM serve_series GROUP BY project, state",
+        )
+        .await?,
+        verdicts: triples(
+            "SELECT project, verdict, count(*) FROM serve_series WHERE state = 'checked' \
+             GROUP BY project, verdict",
+        )
+        .await?,
+        deliveries: triples(
+            "SELECT kind, state, count(*) FROM serve_deliveries GROUP BY kind, state",
+        )
+        .await?,
+    })
+}
+
+/// A source as the sources page shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceRow {
+    /// Its project.
+    pub project: String,
+    /// Its key (`public-inbox:…`, `maildir:…`).
+    pub source: String,
+    /// When it was last polled (ms since the epoch).
+    pub last_poll: Option<i64>,
+    /// What went wrong at the last poll.
+    pub last_error: Option<String>,
+    /// Messages read, by outcome (`patch`, `not-a-patch`, `history`, `unreadable`, …).
+    pub counts: std::collections::BTreeMap<String, i64>,
+    /// Its position: the last commit read per epoch, or how many Maildir messages were read.
+    pub cursor: String,
+}
+
+/// Every source polled, with its position.
+pub async fn sources(db: &Db) -> Result<Vec<SourceRow>, ServeError> {
+    let rows = sqlx::query(
+        "SELECT project, source, last_poll, last_error, counts FROM serve_sources ORDER BY project, source",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .map_err(|e| db.error(e))?;
+    let mut out = Vec::new();
+    for row in &rows {
+        let text =
+            |i: usize| -> Result<String, ServeError> { row.try_get(i).map_err(|e| db.error(e)) };
+        let (project, source, counts) = (text(0)?, text(1)?, text(4)?);
+        let last_poll: Option<i64> = row.try_get(2).map_err(|e| db.error(e))?;
+        let last_error: Option<String> = row.try_get(3).map_err(|e| db.error(e))?;
+        let cursors = sqlx::query(
+            "SELECT key, value FROM serve_cursors WHERE project = $1 AND source = $2 ORDER BY key",
+        )
+        .bind(&project)
+        .bind(&source)
+        .fetch_all(&db.pool)
+        .await
+        .map_err(|e| db.error(e))?;
+        let mut positions: Vec<String> = Vec::new();
+        let mut read_keys = 0;
+        for c in &cursors {
+            let key: String = c.try_get(0).map_err(|e| db.error(e))?;
+            let value: String = c.try_get(1).map_err(|e| db.error(e))?;
+            if value == "read" {
+                read_keys += 1;
+            } else {
+                positions.push(format!(
+                    "epoch {key}: {}",
+                    value.get(..12).unwrap_or(&value)
+                ));
+            }
+        }
+        if read_keys > 0 {
+            positions.push(format!("{read_keys} message(s) read"));
+        }
+        out.push(SourceRow {
+            project,
+            source,
+            last_poll,
+            last_error,
+            counts: serde_json::from_str(&counts).unwrap_or_default(),
+            cursor: positions.join("; "),
+        });
+    }
+    Ok(out)
 }

@@ -65,38 +65,52 @@ impl Service {
     }
 
     /// The gate of `project` reading code at `base` (its branch when none), built on first use.
-    /// Blocking: call it from a blocking thread.
-    pub fn gate(&self, project: &Project, base: Option<&str>) -> Result<Arc<Gate>, ServeError> {
+    /// With `read_code` false (the project reads no code, or the series applies to no base
+    /// found), the code rules do not run: a rule reading the tree at a commit the series does
+    /// not apply to would invent findings. Blocking: call it from a blocking thread.
+    pub fn gate(
+        &self,
+        project: &Project,
+        base: Option<&str>,
+        read_code: bool,
+    ) -> Result<Arc<Gate>, ServeError> {
+        let read_code = read_code && project.code;
         let base = base.unwrap_or(&project.branch).to_string();
+        // The cache keeps a gate per base and per whether it reads code.
+        let key = if read_code {
+            base.clone()
+        } else {
+            format!("{base} (no code)")
+        };
         {
             let gates = self.gates.lock().unwrap_or_else(|e| e.into_inner());
             if let Some((_, gate)) = gates
                 .get(&project.name)
-                .and_then(|list| list.iter().find(|(b, _)| *b == base))
+                .and_then(|list| list.iter().find(|(b, _)| *b == key))
             {
                 return Ok(gate.clone());
             }
         }
         let today = provgate_engine::today().map_err(|source| ServeError::Engine {
             project: project.name.clone(),
-            source,
+            source: Box::new(source),
         })?;
         let mut options = GateOptions::new(&project.repository, today);
         options.policies = vec![parse_policy(&project.policy).map_err(ServeError::Gone)?];
-        options.code = if project.code {
+        options.code = if read_code {
             CodeMode::BestEffort
         } else {
             CodeMode::Off
         };
-        options.base = project.code.then(|| base.clone());
-        let gate = Arc::new(Gate::new(options).map_err(|source| ServeError::Engine {
-            project: project.name.clone(),
-            source,
-        })?);
+        options.base = read_code.then(|| base.clone());
+        // The policy, MAINTAINERS and .mailmap are read at the base the series applies to,
+        // never from the series: a change cannot loosen the rules it is judged by.
+        options.project_files = provgate_engine::ProjectFiles::AtRevision(base.clone());
+        let gate = Arc::new(Gate::new(options).map_err(|source| engine_error(project, source))?);
         let mut gates = self.gates.lock().unwrap_or_else(|e| e.into_inner());
         let list = gates.entry(project.name.clone()).or_default();
-        list.retain(|(b, _)| *b != base);
-        list.insert(0, (base, gate.clone()));
+        list.retain(|(b, _)| *b != key);
+        list.insert(0, (key, gate.clone()));
         list.truncate(GATES_PER_PROJECT);
         Ok(gate)
     }
@@ -179,6 +193,25 @@ impl Service {
             }
         }
         Ok(())
+    }
+}
+
+/// An engine error in the service's terms: the engine speaks of its command-line options
+/// (`--base`), the operator wrote settings (`branch`, `repository`).
+fn engine_error(project: &Project, source: provgate_engine::EngineError) -> ServeError {
+    match source {
+        provgate_engine::EngineError::UnknownBase { base, .. } => ServeError::Setting {
+            project: project.name.clone(),
+            message: format!(
+                "`{base}` (branch = \"{}\", or the base a series announced) is not a commit of repository = {}",
+                project.branch,
+                project.repository.display()
+            ),
+        },
+        source => ServeError::Engine {
+            project: project.name.clone(),
+            source: Box::new(source),
+        },
     }
 }
 

@@ -82,6 +82,7 @@ async fn run_job(service: &Arc<Service>, worker: &str, job: Job, lease_ms: i64) 
         Work::Check { series_id } => check_series(service, worker, &job, *series_id).await,
         Work::Forge { series_id } => check_series(service, worker, &job, *series_id).await,
         Work::Deliver { delivery_id } => deliveries::run(service, worker, &job, *delivery_id).await,
+        Work::Notice { series_id } => notice(service, worker, &job, *series_id).await,
     };
     let _ = stop_renewing.send(true);
     let _ = renewer.await;
@@ -103,6 +104,13 @@ async fn run_job(service: &Arc<Service>, worker: &str, job: Job, lease_ms: i64) 
         .await
         {
             tracing::warn!(job = job.id, error = %e, "cannot record the failure; the lease will expire");
+        } else if !retry {
+            service.metrics.failed(&job.project, job.work.kind());
+            if let Work::Check { series_id } | Work::Forge { series_id } = &job.work
+                && let Err(e) = mark_failed(service, *series_id, &error.to_string()).await
+            {
+                tracing::error!(job = job.id, error = %e, "cannot mark the series failed");
+            }
         }
     } else {
         tracing::info!(
@@ -127,6 +135,54 @@ pub struct Outcome {
     /// The `References` of the message a reply answers (the cover letter, else the first
     /// patch).
     pub references: Vec<String>,
+    /// The `Subject:` of that message as sent, for the reply's `Re: `.
+    pub original_subject: Option<String>,
+}
+
+/// Marks a series whose check failed for good as failed, with the error, and tells its forge
+/// and Patchwork checks: a failure is never left looking like a check still to come.
+async fn mark_failed(service: &Service, series_id: i64, error: &str) -> Result<(), ServeError> {
+    let db = &service.db;
+    let Some(series) = records::get_series(db, series_id).await? else {
+        return Ok(());
+    };
+    let project = service.project(&series.project)?;
+    let mut tx = db.pool.begin().await.map_err(|e| db.error(e))?;
+    sqlx::query(
+        "UPDATE serve_series SET state = 'failed', error = $1, updated_at = $2 WHERE id = $3",
+    )
+    .bind(error)
+    .bind(now_ms())
+    .bind(series_id)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| db.error(e))?;
+    deliveries::plan_failure(service, &mut tx, project, &series, error).await?;
+    tx.commit().await.map_err(|e| db.error(e))
+}
+
+/// Plans the notice to the sender of an unreadable patch mail, and ends the job.
+async fn notice(
+    service: &Service,
+    worker: &str,
+    job: &Job,
+    series_id: i64,
+) -> Result<(), ServeError> {
+    let db = &service.db;
+    let Some(series) = records::get_series(db, series_id).await? else {
+        return finish_without_check(service, worker, job).await;
+    };
+    let project = service.project(&series.project)?;
+    let (messages, _) = ingest::series_messages(db, series_id).await?;
+    let mut tx = db.pool.begin().await.map_err(|e| db.error(e))?;
+    if !queue::complete(db, &mut tx, job.id, worker).await? {
+        tx.rollback().await.map_err(|e| db.error(e))?;
+        return Ok(());
+    }
+    if let Some(raw) = messages.first() {
+        deliveries::plan_notice(service, &mut tx, project, &series, raw).await?;
+    }
+    tx.commit().await.map_err(|e| db.error(e))
 }
 
 async fn check_series(
@@ -139,7 +195,10 @@ async fn check_series(
     let Some(series) = records::get_series(db, series_id).await? else {
         return finish_without_check(service, worker, job).await;
     };
-    if series.state == ingest::series_state::SUPERSEDED {
+    if matches!(
+        series.state.as_str(),
+        ingest::series_state::SUPERSEDED | ingest::series_state::HISTORY
+    ) {
         return finish_without_check(service, worker, job).await;
     }
     let project = service.project(&series.project)?.clone();
@@ -161,10 +220,11 @@ async fn check_series(
         }
         (None, None) => {
             let (messages, missing) = ingest::series_messages(db, series_id).await?;
+            let replies = ingest::series_replies(db, series_id).await?;
             let service = service.clone();
             let project = project.clone();
             tokio::task::spawn_blocking(move || {
-                check_mail(&service, &project, series_id, &messages, missing)
+                check_mail(&service, &project, series_id, &messages, &replies, missing)
             })
             .await
             .map_err(|e| ServeError::Gone(format!("the check stopped: {e}")))??
@@ -185,16 +245,45 @@ async fn check_series(
 }
 
 /// Reads a mailed series against the base it applies to, and judges it. Blocking.
+///
+/// The code rules run only against a base the series applies to: with none found, or no diff
+/// to apply, they do not run, and the base statement says so. `replies` are reviewers' replies
+/// in its thread: read with it for their trailers, never checked.
 pub fn check_mail(
     service: &Service,
     project: &crate::config::Project,
     series_id: i64,
     messages: &[Vec<u8>],
+    replies: &[Vec<u8>],
     missing: Vec<i64>,
 ) -> Result<Outcome, ServeError> {
+    let all: Vec<Vec<u8>> = messages.iter().chain(replies).cloned().collect();
+    let read = provgate_engine::read_bytes(
+        &format!("series {series_id}"),
+        &mboxrd(&all),
+        ReadOptions {
+            mbox_flavor: MboxFlavor::Mboxrd,
+        },
+    );
+    let has_diff = read
+        .series
+        .iter()
+        .flat_map(|s| &s.patches)
+        .any(|p| !p.files.is_empty());
     let (announced, based_on) = announced_base(messages);
     let mails: Vec<&[u8]> = messages.iter().map(Vec::as_slice).collect();
-    let choice = if project.code {
+    let choice = if !project.code {
+        base::BaseChoice {
+            commit: None,
+            note: "The code is not read for this project.".into(),
+        }
+    } else if !has_diff {
+        base::BaseChoice {
+            commit: None,
+            note: "The code was not checked: the series carries no diff, so it applies to no base."
+                .into(),
+        }
+    } else {
         base::find(
             &project.repository,
             &project.branch,
@@ -203,26 +292,22 @@ pub fn check_mail(
             &mails,
             project.base_search,
         )
-    } else {
-        base::BaseChoice {
-            commit: None,
-            note: "The code is not read for this project.".into(),
-        }
     };
-    let gate = service.gate(project, choice.commit.as_deref())?;
-    let read = provgate_engine::read_bytes(
-        &format!("series {series_id}"),
-        &mboxrd(messages),
-        ReadOptions {
-            mbox_flavor: MboxFlavor::Mboxrd,
-        },
-    );
-    let references = read
+    let gate = service.gate(project, choice.commit.as_deref(), choice.commit.is_some())?;
+    let head = read
         .series
         .first()
-        .and_then(|s| s.cover.as_ref().or(s.patches.first()))
-        .map(|p| p.references.clone())
-        .unwrap_or_default();
+        .and_then(|s| s.cover.as_ref().or(s.patches.first()));
+    let references = head.map(|p| p.references.clone()).unwrap_or_default();
+    let original_subject = head
+        .and_then(|p| p.message_id.as_deref())
+        .and_then(|id| {
+            messages
+                .iter()
+                .map(|m| ingest::envelope(m))
+                .find(|e| e.message_id.as_deref() == Some(id))
+        })
+        .map(|e| e.subject);
     let checked = gate.judge(read);
     let mut report = checked.report;
     report.notes.push(choice.note.clone());
@@ -243,6 +328,7 @@ pub fn check_mail(
         base_note: choice.note,
         missing,
         references,
+        original_subject,
     })
 }
 
@@ -259,6 +345,21 @@ fn check_request(
         source,
     };
     let head_ref = format!("refs/provgate/{forge}/{}", request.number);
+    if project.remote.is_none()
+        && provgate_git::mirror::recent_commits(&project.repository, &request.head_sha, 1).is_err()
+    {
+        // Trying again cannot help: nothing will bring the commit into the mirror.
+        return Err(ServeError::Setting {
+            project: project.name.clone(),
+            message: format!(
+                "the head {} of {} #{} is not in repository = {}, and no `remote` is set to fetch it from",
+                short(&request.head_sha),
+                request.repository,
+                request.number,
+                project.repository.display()
+            ),
+        });
+    }
     if let Some(remote) = &project.remote {
         let source = match forge {
             "github" => format!("refs/pull/{}/head", request.number),
@@ -277,7 +378,7 @@ fn check_request(
         .base_sha
         .clone()
         .unwrap_or_else(|| request.base_ref.clone());
-    let gate = service.gate(project, Some(&base))?;
+    let gate = service.gate(project, Some(&base), true)?;
     let range = format!("{base}..{}", request.head_sha);
     let checked = gate.check(&CheckRequest {
         inputs: vec![Input::Range(range)],
@@ -301,6 +402,7 @@ fn check_request(
         base_note: note,
         missing: Vec::new(),
         references: Vec::new(),
+        original_subject: None,
     })
 }
 

@@ -225,3 +225,131 @@ async fn the_dashboard_lists_filters_and_shows_series_in_chromium() {
     std::fs::create_dir_all(&target).unwrap();
     std::fs::copy(&shot, target.join("serve-dashboard.png")).unwrap();
 }
+
+/// A one-patch mail that applies to the project and calls a function the tree does not have:
+/// the code is read at its base, and `unknown-symbol` points at the line, with a code frame.
+fn unknown_call_mail() -> Vec<u8> {
+    b"From: Jane Doe <jane@example.org>\nTo: devel@lists.example.org\n\
+      Subject: [PATCH] hw/timer/pit: start the ghost\nMessage-ID: <frame.1@example.org>\n\
+      Date: Tue, 01 Dec 2026 09:30:00 +0000\n\nStart it.\n\nSigned-off-by: Jane Doe <jane@example.org>\n---\n\
+      diff --git a/hw/timer/pit.c b/hw/timer/pit.c\n--- a/hw/timer/pit.c\n+++ b/hw/timer/pit.c\n\
+      @@ -1,3 +1,4 @@\n #include \"pit.h\"\n+int ghost = ghost_init();\n \n int pit_count(int reload)\n"
+        .to_vec()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_titles_by_cover_letter_shows_parts_frames_and_pages_in_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = support::project_repo(dir.path());
+    let inbox = support::Inbox::new(&dir.path().join("inbox"));
+    let v1 = support::series(&repo, &dir.path().join("work"), 1, false, None);
+    for message in &v1 {
+        inbox.append(message);
+    }
+    inbox.append(&unknown_call_mail());
+    let project = format!(
+        "sources.public_inbox = [\"{}\"]\narchive_url = \"https://lore.example.org/devel/\"",
+        inbox.dir.display()
+    );
+    let service = provgate_serve::open(support::demo_config(dir.path(), &repo, "", &project))
+        .await
+        .unwrap();
+    support::settle(&service).await;
+    let base = support::serve_http(&service).await;
+    let series = provgate_serve::records::list_series(&service.db, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(series.len(), 2, "{series:?}");
+    let cover_subject = {
+        let text = String::from_utf8_lossy(&v1[0]).into_owned();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("Subject: "))
+            .unwrap()
+            .to_string();
+        provgate_serve::ingest::strip_prefix(line.trim_start_matches("Subject: "))
+    };
+    let threaded = series.iter().find(|s| s.total == Some(3)).unwrap();
+    let framed = series.iter().find(|s| s.total.is_none()).unwrap();
+    // The series is titled by its cover letter, not its first patch.
+    assert_eq!(threaded.subject, cover_subject);
+
+    let Some(browser) = browser() else { return };
+    let profile = dir.path().join("chromium-profile");
+
+    // One series a page: the first page links to the next, which holds the other series.
+    let first = dump_dom(browser, profile.clone(), format!("{base}/?limit=1")).await;
+    assert_eq!(listed_rows(&first), 1, "{first}");
+    let next = first
+        .split("rel=\"next\" href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a next-page link")
+        .replace("&amp;", "&");
+    assert!(!first.contains("rel=\"prev\""), "{first}");
+    let second = dump_dom(browser, profile.clone(), format!("{base}{next}")).await;
+    assert_eq!(listed_rows(&second), 1, "{second}");
+    assert!(second.contains("rel=\"prev\""), "{second}");
+    let both = format!("{first}{second}");
+    assert!(
+        both.contains(&format!("href=\"/series/{}\"", threaded.id)),
+        "{both}"
+    );
+    assert!(
+        both.contains(&format!("href=\"/series/{}\"", framed.id)),
+        "{both}"
+    );
+    // The cover letter's title, and n/m.
+    assert!(both.contains(&cover_subject), "{both}");
+    assert!(both.contains("<td>3/3</td>"), "{both}");
+    assert!(both.contains("Jane Doe"), "{both}");
+
+    // The series page: its parts, archive links, and the finding's code frame.
+    let threaded_page = dump_dom(
+        browser,
+        profile.clone(),
+        format!("{base}/series/{}", threaded.id),
+    )
+    .await;
+    assert!(
+        threaded_page.contains("id=\"parts\">3/3<"),
+        "{threaded_page}"
+    );
+    assert!(
+        threaded_page.contains("href=\"https://lore.example.org/devel/"),
+        "{threaded_page}"
+    );
+    let framed_url = format!("{base}/series/{}", framed.id);
+    let page = dump_dom(browser, profile.clone(), framed_url.clone()).await;
+    assert!(page.contains("<code>unknown-symbol</code>"), "{page}");
+    assert!(page.contains("class=\"frame\""), "a code frame: {page}");
+    assert!(
+        page.contains("<span class=\"target\">    2 | int ghost = ghost_init();"),
+        "the finding's line marked: {page}"
+    );
+    assert!(
+        !page.contains(&dir.path().display().to_string()),
+        "no server path: {page}"
+    );
+
+    // A screenshot of the framed series page, kept in target/ to be looked at.
+    let shot = dir.path().join("serve-dashboard-frames.png");
+    let status = {
+        let shot = shot.clone();
+        tokio::task::spawn_blocking(move || {
+            chromium(browser, &profile)
+                .arg(format!("--screenshot={}", shot.display()))
+                .args(["--window-size=1200,1400", &framed_url])
+                .output()
+                .expect("browser runs")
+        })
+        .await
+        .unwrap()
+    };
+    assert!(status.status.success());
+    let png = std::fs::read(&shot).expect("screenshot written");
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 20_000);
+    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target");
+    std::fs::create_dir_all(&target).unwrap();
+    std::fs::copy(&shot, target.join("serve-dashboard-frames.png")).unwrap();
+}

@@ -18,7 +18,7 @@ fn config(
 ) -> provgate_serve::Config {
     let project = format!(
         "sources.public_inbox = [\"{inbox}\"]\n\
-         deliver.email = {{ from = \"provgate <bot@example.org>\", smtp = {{ host = \"{host}\", port = {port} }} }}",
+         deliver.email = {{ from = \"provgate <bot@example.org>\", smtp = {{ host = \"{host}\", port = {port} }}, reply_on = [\"fail\", \"warn\", \"pass\"] }}",
         inbox = inbox.display(),
         host = smtp.host(),
         port = smtp.port(),
@@ -109,7 +109,7 @@ async fn bad_mail_is_reported_and_replies_wait_for_a_server_that_is_down() {
         .find(|m| m.contains("In-Reply-To: <ghost.1@example.org>"))
         .expect("a reply to the ghost patch");
     assert!(
-        ghost.contains("No base found that the series applies to"),
+        ghost.contains("The code was not checked: no base was found that the series applies to"),
         "{ghost}"
     );
 }
@@ -128,7 +128,7 @@ async fn a_database_that_ends_every_connection_is_connected_to_again() {
     let outbox = dir.path().join("outbox");
     let project = format!(
         "sources.public_inbox = [\"{inbox}\"]\naudit = \"{audit}\"\n\
-         deliver.email = {{ from = \"provgate <bot@example.org>\", outbox = \"{outbox}\" }}",
+         deliver.email = {{ from = \"provgate <bot@example.org>\", outbox = \"{outbox}\", reply_on = [\"fail\", \"warn\", \"pass\"] }}",
         inbox = inbox.dir.display(),
         audit = audit.url(),
         outbox = outbox.display(),

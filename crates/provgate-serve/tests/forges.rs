@@ -189,3 +189,104 @@ async fn a_signed_github_webhook_yields_a_check_run_with_annotations() {
     );
     assert_eq!(series[0].sender, "jdoe");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_check_that_fails_for_good_shows_on_the_forge_the_dashboard_and_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = support::project_repo(dir.path());
+    let base = support::git(&repo, &["rev-parse", "HEAD"]);
+    let github = GitHubStandin::start("gh-token-2");
+    // SAFETY: set before the service reads the environment.
+    unsafe {
+        std::env::set_var("PROVGATE_TEST_GH_SECRET_2", "hook-secret-2");
+        std::env::set_var("PROVGATE_TEST_GH_TOKEN_2", "gh-token-2");
+    }
+    // No `remote`: a head that is not in the mirror can never be fetched.
+    let project = format!(
+        "sources.github = {{ repository = \"acme/widget\", secret_env = \"PROVGATE_TEST_GH_SECRET_2\" }}\n\
+         deliver.github = {{ api_url = \"{api}\", token_env = \"PROVGATE_TEST_GH_TOKEN_2\", mode = \"status\" }}",
+        api = github.url(),
+    );
+    let service = provgate_serve::open(support::demo_config(dir.path(), &repo, "", &project))
+        .await
+        .unwrap();
+    let url = support::serve_http(&service).await;
+    let missing = "0123456789abcdef0123456789abcdef01234567";
+    let body = serde_json::json!({
+        "action": "opened",
+        "number": 9,
+        "repository": { "full_name": "acme/widget" },
+        "pull_request": {
+            "number": 9,
+            "title": "a head nobody can fetch",
+            "user": { "login": "jdoe" },
+            "head": { "sha": missing, "ref": "topic" },
+            "base": { "sha": base, "ref": "main" }
+        }
+    })
+    .to_string();
+    let signed = provgate_deliver::webhook::sign_github(
+        &provgate_deliver::Secret::new("hook-secret-2"),
+        body.as_bytes(),
+    );
+    let client = reqwest::Client::new();
+    let accepted = client
+        .post(format!("{url}/hooks/github/demo"))
+        .header("x-github-event", "pull_request")
+        .header("x-github-delivery", "delivery-fail-1")
+        .header("x-hub-signature-256", signed)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), 202);
+    settle(&service).await;
+
+    // The series is failed, with an error naming the setting.
+    let series = provgate_serve::records::list_series(&service.db, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(series.len(), 1);
+    assert_eq!(series[0].state, "failed");
+    let error = series[0].error.clone().unwrap();
+    assert!(error.contains("no `remote` is set"), "{error}");
+    assert!(!error.contains("--"), "settings, not flags: {error}");
+
+    // The forge says so: a commit status `error` on the head.
+    let statuses = github.statuses();
+    assert_eq!(statuses.len(), 1, "{statuses:?}");
+    assert!(statuses[0].0.contains(missing), "{statuses:?}");
+    assert_eq!(statuses[0].1["state"], "error", "{statuses:?}");
+
+    // The dashboard shows the error, and /metrics counts the failed series.
+    let page = client
+        .get(format!("{url}/series/{}", series[0].id))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("The check failed"), "{page}");
+    assert!(page.contains("no `remote` is set"), "{page}");
+    assert!(
+        !page.contains(&dir.path().display().to_string()),
+        "no server path: {page}"
+    );
+    let metrics = client
+        .get(format!("{url}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("provgate_series{project=\"demo\",state=\"failed\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("provgate_jobs_failed_total{project=\"demo\",kind=\"forge\"} 1"),
+        "{metrics}"
+    );
+}

@@ -128,6 +128,26 @@ async fn the_api_checks_with_a_token_and_refuses_what_it_must() {
         .await
         .unwrap();
     assert_eq!(huge.status(), 413);
+    // axum's own refusals are JSON like the API's.
+    assert!(
+        huge.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    let refusal: Value = huge.json().await.unwrap();
+    assert!(
+        refusal["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{refusal}"
+    );
+    let bad_query = client
+        .get(format!("{base}/api/v1/series?limit=many"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_query.status(), 400);
+    let refusal: Value = bad_query.json().await.unwrap();
+    assert!(refusal["error"].as_str().is_some(), "{refusal}");
     let unknown = client
         .post(format!("{base}/api/v1/check?project=nope"))
         .bearer_auth(TOKEN)

@@ -13,7 +13,7 @@ use support::{Inbox, maildir_files, message_id, project_repo, series};
 fn config(dir: &std::path::Path, inbox: &std::path::Path) -> Config {
     let project = format!(
         "sources.public_inbox = [\"{inbox}\"]\n\
-         deliver.email = {{ from = \"provgate <bot@example.org>\", to = [\"devel@lists.example.org\"], outbox = \"{outbox}\" }}",
+         deliver.email = {{ from = \"provgate <bot@example.org>\", to = [\"devel@lists.example.org\"], outbox = \"{outbox}\", reply_on = [\"fail\", \"warn\", \"pass\"] }}",
         inbox = inbox.display(),
         outbox = dir.join("outbox").display(),
     );
@@ -158,9 +158,17 @@ async fn each_version_gets_one_threaded_reply_and_nothing_is_read_twice() {
     assert_eq!(entries, 2);
     assert!(intact);
 
-    // A restarted service resumes after the last message: nothing is read again.
+    // The sources page's record: the last poll, the position, messages read by outcome.
+    let sources = provgate_serve::records::sources(&service.db).await.unwrap();
+    assert_eq!(sources.len(), 1, "{sources:?}");
+    assert!(sources[0].last_poll.is_some() && sources[0].last_error.is_none());
+    assert!(sources[0].cursor.starts_with("epoch 0: "), "{sources:?}");
+    assert_eq!(sources[0].counts.get("patch"), Some(&8), "{sources:?}");
+
+    // A restarted service resumes after the last message, even with the archive's path spelt
+    // another way: the position is kept under its canonical path. Nothing is read again.
     drop(service);
-    let service = provgate_serve::open(config(dir.path(), &inbox.dir))
+    let service = provgate_serve::open(config(dir.path(), &inbox.dir.join(".")))
         .await
         .unwrap();
     settle(&service).await;

@@ -56,6 +56,17 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
     runtime.block_on(async move {
         let service = provgate_serve::open(config).await.map_err(user_error)?;
         if args.check_config {
+            if let Err(problems) = service.config.preflight() {
+                return Err(UserError::new(
+                    format!(
+                        "configuration {}:\n  {}",
+                        path.display(),
+                        problems.join("\n  ")
+                    ),
+                    "fix these settings (see docs/serve.md); nothing was started",
+                )
+                .into());
+            }
             println!(
                 "configuration {} is valid; database {} is ready ({} project(s))",
                 path.display(),

@@ -115,7 +115,9 @@ repository = "mirror"
 policy = "preset:qemu"
 audit = "{audit}"
 sources.maildir = ["maildir"]
-deliver.email = {{ from = "provgate <bot@example.org>", to = ["devel@lists.example.org"], smtp = {{ host = "{host}", port = {smtp_port} }} }}
+# Every series is answered, whatever its date and verdict, and however many.
+since = "all"
+deliver.email = {{ from = "provgate <bot@example.org>", to = ["devel@lists.example.org"], smtp = {{ host = "{host}", port = {smtp_port} }}, reply_on = ["fail", "warn", "pass", "incomplete"], daily_cap = 0 }}
 "#,
         host = smtp.host(),
         smtp_port = smtp.port(),

@@ -15,6 +15,13 @@ use provgate_serve::{Config, Service};
 /// `server` is more TOML for the `[server]` table (tables such as `[[tokens]]` may follow it),
 /// `project` more keys of the project.
 pub fn demo_config(dir: &Path, repo: &Path, server: &str, project: &str) -> Config {
+    // The tests' mail is dated before they run: the whole archive is answered unless a test
+    // says otherwise.
+    let project = if project.contains("since =") {
+        project.to_string()
+    } else {
+        format!("since = \"all\"\n{project}")
+    };
     let text = format!(
         "[server]\ndatabase = \"{db}\"\n{server}\n\n[[project]]\nname = \"demo\"\n\
          repository = \"{repo}\"\npolicy = \"preset:qemu\"\n{project}\n",
