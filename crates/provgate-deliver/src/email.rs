@@ -122,27 +122,15 @@ impl Reply {
         if let Some(signature) = &options.signature {
             body.push_str(&format!("\n-- \n{}\n", signature.trim_end()));
         }
-        let mut builder = Message::builder()
-            .from(from)
-            .to(parse_mailbox("to", &options.to)?)
-            .subject(subject.clone())
-            .message_id(Some(format!("<{message_id}>")));
-        if in_reply_to.chars().count() <= MAX_ID_CHARS {
-            builder = builder.in_reply_to(in_reply_to.clone());
-        }
-        if !thread.is_empty() {
-            builder = builder.references(thread.join(" "));
-        }
-        let mut builder = builder
-            .user_agent(crate::http::USER_AGENT.to_string())
-            .date_now()
-            .header(ContentType::TEXT_PLAIN);
-        for cc in &options.cc {
-            builder = builder.cc(parse_mailbox("cc", cc)?);
-        }
-        let message = builder.body(body).map_err(|e| DeliverError::Message {
-            reason: e.to_string(),
-        })?;
+        let message = threaded_message(
+            from,
+            options,
+            &message_id,
+            &subject,
+            &in_reply_to,
+            &thread,
+            body,
+        )?;
         Ok(Reply {
             message,
             message_id,
@@ -238,13 +226,42 @@ pub fn notice(
     if let Some(signature) = &options.signature {
         body.push_str(&format!("\n-- \n{}\n", signature.trim_end()));
     }
+    let message = threaded_message(
+        from,
+        options,
+        &own_id,
+        &subject,
+        &in_reply_to,
+        &thread,
+        body,
+    )?;
+    Ok(Reply {
+        message,
+        message_id: own_id,
+        subject,
+        in_reply_to,
+    })
+}
+
+/// A plain-text message from `from` to `options.to` (and `options.cc`) under `subject`,
+/// threaded under `in_reply_to` with `thread` as its `References`: every reply and notice is
+/// sent in this one form.
+fn threaded_message(
+    from: Mailbox,
+    options: &ReplyOptions,
+    own_id: &str,
+    subject: &str,
+    in_reply_to: &str,
+    thread: &[String],
+    body: String,
+) -> Result<Message, DeliverError> {
     let mut builder = Message::builder()
         .from(from)
         .to(parse_mailbox("to", &options.to)?)
-        .subject(subject.clone())
+        .subject(subject.to_string())
         .message_id(Some(format!("<{own_id}>")));
     if in_reply_to.chars().count() <= MAX_ID_CHARS {
-        builder = builder.in_reply_to(in_reply_to.clone());
+        builder = builder.in_reply_to(in_reply_to.to_string());
     }
     if !thread.is_empty() {
         builder = builder.references(thread.join(" "));
@@ -252,20 +269,14 @@ pub fn notice(
     for cc in &options.cc {
         builder = builder.cc(parse_mailbox("cc", cc)?);
     }
-    let message = builder
+    builder
         .user_agent(crate::http::USER_AGENT.to_string())
         .date_now()
         .header(ContentType::TEXT_PLAIN)
         .body(body)
         .map_err(|e| DeliverError::Message {
             reason: e.to_string(),
-        })?;
-    Ok(Reply {
-        message,
-        message_id: own_id,
-        subject,
-        in_reply_to,
-    })
+        })
 }
 
 /// The `References` of a reply: the original's, then the message replied to, each once;

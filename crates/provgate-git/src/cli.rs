@@ -166,4 +166,25 @@ impl<'a> Git<'a> {
         }
         Ok(out.stdout)
     }
+
+    /// Runs a git query that answers "none" by failing without a word (`config --get` of an unset
+    /// key, `rev-parse --verify --quiet`, `merge-base` of unrelated histories): its trimmed
+    /// standard output, `None` for a silent failure, or [`GitError::Command`] when git says why
+    /// it failed.
+    pub fn run_answer(self) -> Result<Option<String>, GitError> {
+        let command = self.command_line();
+        let out = self.run()?;
+        if out.success {
+            return Ok(Some(
+                String::from_utf8_lossy(&out.stdout).trim().to_string(),
+            ));
+        }
+        if out.stderr.trim().is_empty() {
+            return Ok(None);
+        }
+        Err(GitError::Command {
+            command,
+            detail: out.stderr.trim().to_string(),
+        })
+    }
 }

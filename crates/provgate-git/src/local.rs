@@ -61,21 +61,8 @@ pub fn committer_ident(repo: &Path) -> Result<Option<String>, GitError> {
 /// never a repository's own, which may come from someone else; `None` when it is not set.
 pub fn global_config(key: &str) -> Result<Option<String>, GitError> {
     let git = Git::anywhere().args(&["config", "--global", "--get", key]);
-    let command = git.command_line();
-    let out = git.run()?;
-    if out.success {
-        return Ok(Some(
-            String::from_utf8_lossy(&out.stdout).trim().to_string(),
-        ));
-    }
     // Exit status 1 with nothing said: the key is not set.
-    if out.stderr.trim().is_empty() {
-        return Ok(None);
-    }
-    Err(GitError::Command {
-        command,
-        detail: out.stderr.trim().to_string(),
-    })
+    git.run_answer()
 }
 
 /// The full id of the commit `rev` names in the repository at (or above) `repo`, annotated tags
@@ -156,19 +143,6 @@ pub fn config_int(repo: &Path, key: &str) -> Result<Option<i64>, GitError> {
 
 fn config_typed(repo: &Path, key: &str, ty: &str) -> Result<Option<String>, GitError> {
     let git = Git::in_dir(repo).args(&["config", &format!("--type={ty}"), "--get", key]);
-    let command = git.command_line();
-    let out = git.run()?;
-    if out.success {
-        return Ok(Some(
-            String::from_utf8_lossy(&out.stdout).trim().to_string(),
-        ));
-    }
     // Exit status 1 with nothing said: the key is not set.
-    if out.stderr.trim().is_empty() {
-        return Ok(None);
-    }
-    Err(GitError::Command {
-        command,
-        detail: out.stderr.trim().to_string(),
-    })
+    git.run_answer()
 }

@@ -31,21 +31,8 @@ pub fn find_commit(repo: &Path, rev: &str) -> Result<Option<String>, GitError> {
         "--end-of-options",
         &format!("{rev}^{{commit}}"),
     ]);
-    let command = git.command_line();
-    let out = git.run()?;
-    if out.success {
-        return Ok(Some(
-            String::from_utf8_lossy(&out.stdout).trim().to_string(),
-        ));
-    }
     // `--quiet` makes a missing commit exit 1 without a word; anything said is another failure.
-    if out.stderr.trim().is_empty() {
-        return Ok(None);
-    }
-    Err(GitError::Command {
-        command,
-        detail: out.stderr.trim().to_string(),
-    })
+    git.run_answer()
 }
 
 /// The remote-tracking refs of `remote` (`refs/remotes/REMOTE/*`) and their commits: what this
@@ -131,21 +118,8 @@ pub fn default_branch(repo: &Path) -> Result<Option<RefTip>, GitError> {
 /// share no commit.
 pub fn merge_base(repo: &Path, a: &str, b: &str) -> Result<Option<String>, GitError> {
     let git = Git::in_dir(repo).args(&["merge-base", "--end-of-options", a, b]);
-    let command = git.command_line();
-    let out = git.run()?;
-    if out.success {
-        return Ok(Some(
-            String::from_utf8_lossy(&out.stdout).trim().to_string(),
-        ));
-    }
     // Exit 1 without a word: unrelated histories.
-    if out.stderr.trim().is_empty() {
-        return Ok(None);
-    }
-    Err(GitError::Command {
-        command,
-        detail: out.stderr.trim().to_string(),
-    })
+    git.run_answer()
 }
 
 /// The commits [`commits_between`] found.

@@ -50,7 +50,13 @@ pub fn render(report: &Report) -> String {
             )
         })
         .collect();
-    let mut notifications = Vec::new();
+    // The run's own remarks (the policy read from the base, a change that edits it, a mode that
+    // lowered failures) travel with the results, as they do in every other format.
+    let mut notifications: Vec<Value> = report
+        .notes
+        .iter()
+        .map(|note| json!({ "level": "note", "message": { "text": note } }))
+        .collect();
     if results.len() > MAX_RESULTS {
         let left_out = results.len() - MAX_RESULTS;
         // Stable: deny findings first, each level in report order.

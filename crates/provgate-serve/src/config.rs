@@ -10,6 +10,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use provgate_engine::submission::ClassifyOptions;
 use serde::Deserialize;
 
 use crate::error::ServeError;
@@ -146,6 +147,11 @@ pub struct Project {
     /// Where the list's messages can be read on the web, for the dashboard's links: a message
     /// is at this URL with its Message-ID appended (lore: `https://lore.kernel.org/LIST/`).
     pub archive_url: Option<String>,
+    /// More senders whose mail is a bot's report, never a submission (never checked nor
+    /// answered), beside the kernel test robot and syzbot that are always known: addresses
+    /// where `*` stands for any run of characters (`"ci-bot@example.org"`, `"*@bots.example.org"`).
+    #[serde(default)]
+    pub bot_senders: Vec<String>,
     /// The project's audit log (a SQLite file or a PostgreSQL URL); default: beside the
     /// service's database (a file `audit-NAME.sqlite`, or the schema `provgate_audit_NAME`).
     pub audit: Option<String>,
@@ -495,6 +501,14 @@ fn default_github_api() -> String {
     "https://api.github.com".into()
 }
 
+impl Project {
+    /// How this project's mail is classified: the engine's known bots and `bot_senders`.
+    pub fn classify_options(&self) -> ClassifyOptions {
+        // `Config::validate` refused every pattern that does not parse, so none is lost here.
+        ClassifyOptions::with_bot_senders(&self.bot_senders).unwrap_or_default()
+    }
+}
+
 impl Config {
     /// Reads and validates the file at `path`; relative paths in it are made relative to its
     /// directory.
@@ -536,6 +550,12 @@ impl Config {
                 return Err(format!("project `{name}` is configured twice"));
             }
             parse_policy(&project.policy).map_err(|e| format!("project `{name}`: {e}"))?;
+            ClassifyOptions::with_bot_senders(&project.bot_senders).map_err(|e| {
+                format!(
+                    "project `{name}`: bot_senders: `{}` is not an address pattern (write `name@host`, `*` for any run of characters)",
+                    e.0
+                )
+            })?;
             if let Some(email) = &project.deliver.email
                 && email.outbox.is_none() == email.smtp.is_none()
             {

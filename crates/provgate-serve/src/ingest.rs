@@ -175,16 +175,11 @@ enum Read {
     Unreadable(String, bool),
 }
 
-fn read_part(raw: &[u8]) -> Read {
-    use provgate_engine::submission::{Classified, ClassifyOptions, classify_bytes};
-    let classified = classify_bytes(
-        "message",
-        raw,
-        ReadOptions::default(),
-        &ClassifyOptions::default(),
-    )
-    .into_iter()
-    .next();
+fn read_part(raw: &[u8], options: &provgate_engine::submission::ClassifyOptions) -> Read {
+    use provgate_engine::submission::{Classified, classify_bytes};
+    let classified = classify_bytes("message", raw, ReadOptions::default(), options)
+        .into_iter()
+        .next();
     let patch: Box<Patch> = match classified {
         None => return Read::Unreadable("an empty message".into(), false),
         Some(Err(e)) => return Read::Unreadable(e.to_string(), false),
@@ -267,6 +262,8 @@ pub struct Received<'a> {
     /// Mail dated before this (ms since the epoch) is history: read, never checked nor
     /// answered (see [`crate::config::Since`]). None: every message counts.
     pub history_before: Option<i64>,
+    /// How the project's mail is classified (its configured bot senders).
+    pub classify: &'a provgate_engine::submission::ClassifyOptions,
 }
 
 /// A source's position.
@@ -332,10 +329,11 @@ pub async fn message(db: &Db, received: Received<'_>) -> Result<Ingested, ServeE
         cursor,
         hold,
         history_before,
+        classify,
     } = received;
     let is_history =
         |date: Option<i64>| matches!((history_before, date), (Some(t), Some(d)) if d < t);
-    let part = match read_part(raw) {
+    let part = match read_part(raw, classify) {
         Read::Part(part) => part,
         Read::Left(reason) => {
             use provgate_engine::submission::NotSubmission;

@@ -587,6 +587,7 @@ pub async fn poll_patchwork(
     let Some(source) = &project.sources.patchwork else {
         return Ok(());
     };
+    let classify = project.classify_options();
     let failure = |e: DeliverError| ServeError::Delivery(e.to_string());
     let token = match &source.token_env {
         Some(env) => Some(Secret::new(config::secret(env)?)),
@@ -625,6 +626,7 @@ pub async fn poll_patchwork(
                     cursor: None,
                     hold: true,
                     history_before,
+                    classify: &classify,
                 },
             )
             .await?;

@@ -256,6 +256,7 @@ async fn public_inbox(
     counts: &mut BTreeMap<&'static str, i64>,
 ) -> Result<(), ServeError> {
     let path = &inbox.path;
+    let classify = project.classify_options();
     adopt_cursors(
         service,
         project,
@@ -318,6 +319,7 @@ async fn public_inbox(
                                 cursor,
                                 hold: false,
                                 history_before,
+                                classify: &classify,
                             },
                             counts,
                         )
@@ -367,6 +369,7 @@ async fn maildir(
     counts: &mut BTreeMap<&'static str, i64>,
 ) -> Result<(), ServeError> {
     let path = &dir.path;
+    let classify = project.classify_options();
     adopt_cursors(
         service,
         project,
@@ -420,6 +423,7 @@ async fn maildir(
                 }),
                 hold: false,
                 history_before,
+                classify: &classify,
             },
             counts,
         )

@@ -449,3 +449,52 @@ async fn replies_over_the_daily_cap_are_recorded_not_sent() {
     );
     assert_eq!(states[1].0, "sent", "{states:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mail_from_a_configured_bot_sender_is_never_checked_nor_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let _repo = project_repo(dir.path());
+    let inbox = Inbox::new(&dir.path().join("inbox"));
+    // A CI bot that mails a patch-shaped fix suggestion, and a person's patch: both fail the
+    // policy (no sign-off), only the person's is a submission.
+    let from_bot = String::from_utf8(patch_mail("bot.1@example.org", &now_date(), false, APPLIES))
+        .unwrap()
+        .replace(
+            "From: Jane Doe <jane@example.org>",
+            "From: CI Bot <ci-bot@example.org>",
+        );
+    inbox.append(from_bot.as_bytes());
+    inbox.append(&patch_mail(
+        "person.1@example.org",
+        &now_date(),
+        false,
+        APPLIES,
+    ));
+    let service = provgate_serve::open(config(
+        dir.path(),
+        &inbox.dir,
+        "since = \"all\"\nbot_senders = [\"ci-bot@*\"]",
+        "",
+    ))
+    .await
+    .unwrap();
+    settle(&service).await;
+    let replies = maildir_files(&dir.path().join("outbox"));
+    assert_eq!(replies.len(), 1, "only the person's patch is answered");
+    assert_eq!(
+        header(&text(&replies[0]), "In-Reply-To").as_deref(),
+        Some("<person.1@example.org>")
+    );
+    let metrics = service.metrics.render(&[]);
+    assert!(
+        metrics.contains("outcome=\"bot-report\""),
+        "the bot's mail is counted as a bot report:\n{metrics}"
+    );
+
+    // A pattern that is no address is refused when the configuration is read.
+    let bad = provgate_serve::Config::parse(
+        "[[project]]\nname = \"p\"\nrepository = \"/nonexistent\"\nbot_senders = [\"not an address\"]\n",
+    );
+    let error = bad.expect_err("refused");
+    assert!(error.contains("bot_senders"), "{error}");
+}

@@ -106,10 +106,14 @@ pub fn self_ack_repo() -> (TempDir, PathBuf) {
 }
 
 fn json(repo: &Path, extra: &[&str]) -> (Option<i32>, Value) {
+    report_in(repo, "json", extra)
+}
+
+fn report_in(repo: &Path, format: &str, extra: &[&str]) -> (Option<i32>, Value) {
     let out = provgate_at(
         repo,
         &[
-            &["check", "--no-code", "--format", "json"][..],
+            &["check", "--no-code", "--format", format][..],
             extra,
             &["base..HEAD"],
         ]
@@ -117,7 +121,7 @@ fn json(repo: &Path, extra: &[&str]) -> (Option<i32>, Value) {
     );
     let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
-            "JSON report ({e}): {}",
+            "{format} report ({e}): {}",
             String::from_utf8_lossy(&out.stderr)
         )
     });
@@ -177,6 +181,19 @@ fn a_change_cannot_loosen_the_policy_that_judges_it() {
             )),
         "{notes:?}"
     );
+
+    // Code scanning is told too: the notes travel as the run's notifications.
+    let (status, sarif) = report_in(&repo, "sarif", &["--base-policy", "base"]);
+    assert_eq!(status, Some(1));
+    let told: Vec<&str> = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .expect("notifications")
+        .iter()
+        .map(|n| n["message"]["text"].as_str().unwrap())
+        .collect();
+    for note in &notes {
+        assert!(told.contains(&note.as_str()), "{note} in {told:?}");
+    }
 }
 
 #[test]
