@@ -553,7 +553,7 @@ pub fn check_compiled(
                 // A sign to confirm never carries a deny through another rule (a `claude/…`
                 // branch alone does not make every commit of a pull request break the line
                 // limit): it is weighed here, once for every rule that rests on AI evidence.
-                let to_confirm = rule.ai_premise().and_then(|p| p.weight(&f.evidence))
+                let to_confirm = rule.ai_premise(policy).and_then(|p| p.weight(&f.evidence))
                     == Some(crate::evidence::AiWeight::ToConfirm);
                 for mut finding in rule.check(&cx) {
                     if to_confirm {

@@ -1090,6 +1090,53 @@ fn review_missing_only_at_merge() {
 }
 
 #[test]
+fn review_missing_a_branch_name_alone_is_a_warning_to_confirm_never_a_deny() {
+    // Issue 26 item 5: a medium-confidence sign alone never denies, whatever level the policy
+    // sets for review-missing.
+    let deny = policy("extends = \"qemu\"\n[rules]\nreview-missing = \"deny\"\n");
+    let merge = |p: &Policy, m: &Mail, branch: &str| {
+        check(
+            p,
+            &ctx(Stage::Merge),
+            &[series_of(vec![on_branch(m, branch)])],
+        )
+    };
+    let plain = mail("hw/misc: fix").sob();
+    let r = merge(&deny, &plain, "claude/fix-x");
+    assert_eq!(fired(&r, "review-missing"), WARN, "the branch name alone");
+    let f = finding(&r, "review-missing");
+    assert!(
+        f.message
+            .contains("to confirm: the only sign of AI use is the branch name `claude/fix-x`"),
+        "{}",
+        f.message
+    );
+    // A disclosure gives the policy's level, branch or not.
+    let disclosed = signed("AI-used-for: tests");
+    let r = merge(&deny, &disclosed, "claude/fix-x");
+    assert_eq!(fired(&r, "review-missing"), DENY);
+    assert!(!finding(&r, "review-missing").message.contains("to confirm"));
+    // Near misses: a branch that is not an agent's; a reviewed patch on the agent's branch.
+    assert_eq!(
+        fired(&merge(&deny, &plain, "feature/fix-x"), "review-missing"),
+        NONE
+    );
+    let reviewed = plain.clone().t("Reviewed-by: Bob Roe <bob@example.org>");
+    assert_eq!(
+        fired(&merge(&deny, &reviewed, "claude/fix-x"), "review-missing"),
+        NONE
+    );
+    // Under `applies-to = "all"` the finding does not rest on AI evidence: the branch does not
+    // lower it.
+    let all = policy(
+        "extends = \"qemu\"\n[review]\napplies-to = \"all\"\n[rules]\nreview-missing = \"deny\"\n",
+    );
+    let r = merge(&all, &plain, "claude/fix-x");
+    assert_eq!(fired(&r, "review-missing"), DENY);
+    assert!(!finding(&r, "review-missing").message.contains("to confirm"));
+}
+
+#[test]
 fn review_missing_xen_each_section() {
     let p = policy(
         "extends = \"default\"\n[review]\nfrom = \"each-section\"\napplies-to = \"all\"\n[rules]\nreview-missing = \"deny\"\n",

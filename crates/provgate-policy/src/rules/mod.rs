@@ -530,7 +530,10 @@ pub trait Rule: Sync {
     /// The AI evidence the rule's patch findings rest on, if any. The check weighs it once for
     /// every such rule: when the evidence is only a sign to confirm ([`AiWeight::ToConfirm`]),
     /// each finding is lowered to a warning that names the sign.
-    fn ai_premise(&self) -> Option<AiPremise> {
+    ///
+    /// The policy is given because a rule may rest on AI evidence only under some settings
+    /// (`review-missing` with `[review] applies-to = "ai-assisted"`, not `"all"`).
+    fn ai_premise(&self, _policy: &Policy) -> Option<AiPremise> {
         None
     }
     /// Findings for one patch.
@@ -547,7 +550,10 @@ mod tests {
 
     #[test]
     fn rules_resting_on_ai_evidence_say_how_a_sign_to_confirm_weighs() {
-        for rule in RULES.iter().filter(|r| r.ai_premise().is_some()) {
+        for rule in RULES
+            .iter()
+            .filter(|r| r.ai_premise(&Policy::base()).is_some())
+        {
             assert!(
                 rule.doc().what.contains("warning to confirm"),
                 "{}: its documentation must say that a medium-confidence sign alone is a warning to confirm",

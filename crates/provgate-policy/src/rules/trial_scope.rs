@@ -32,7 +32,7 @@ impl Rule for TrialScope {
     fn doc(&self) -> &'static RuleDoc {
         &DOC
     }
-    fn ai_premise(&self) -> Option<super::AiPremise> {
+    fn ai_premise(&self, _policy: &crate::policy::Policy) -> Option<super::AiPremise> {
         Some(super::AiPremise::Assisted)
     }
     fn check(&self, cx: &PatchContext<'_>) -> Vec<Finding> {
