@@ -181,20 +181,23 @@ pub fn read_mail(raw: &RawMessage, file: &str) -> Result<Mail, InputError> {
             line: raw.first_line,
         },
     );
-    let diff_first_line = body.file_line(message_end);
     let diff_lines = &lines[message_end..];
     let diff = if !contains_diff_lines(diff_lines) {
         DiffState::None
     } else {
-        match parse_diff_lines(&body.bytes, diff_lines, diff_first_line) {
+        // Read with line numbers counted from 0 in the decoded diff, so the failing line is
+        // found in the decoded body whatever the encoding, and only then mapped to the file
+        // (which an encoded body cannot be: offsetting by the message's first line would name a
+        // line somewhere inside its base64 or quoted-printable text).
+        match parse_diff_lines(&body.bytes, diff_lines, 0) {
             Ok(files) => {
                 patch.files = files;
                 DiffState::Read
             }
             Err(e) => {
-                let at = e.line.saturating_sub(diff_first_line);
+                let at = e.line;
                 DiffState::Unreadable(UnreadableDiff {
-                    line: e.line,
+                    line: body.file_line(message_end + at),
                     text: diff_lines
                         .get(at)
                         .map(|l| String::from_utf8_lossy(l).into_owned())

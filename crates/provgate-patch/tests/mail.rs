@@ -449,3 +449,47 @@ fn message_with_sep(n: u32) -> String {
         &format!("Body {n}.\n\nSigned-off-by: Jane Doe <jane@example.org>\n{DIFF}"),
     )
 }
+
+/// The body of `mail` (a separator, headers, a blank line, a body) as `read_mail` reads it.
+fn read_one_mail(text: &str) -> provgate_patch::mail::Mail {
+    let (separator, rest) = text.split_once('\n').unwrap();
+    let raw = provgate_patch::mbox::RawMessage {
+        bytes: rest.as_bytes().to_vec(),
+        from_line: Some(separator.to_string()),
+        first_line: 2,
+    };
+    provgate_patch::mail::read_mail(&raw, "test.mbox").expect("the message reads")
+}
+
+#[test]
+fn an_encoded_body_quotes_the_failing_line_of_its_decoded_diff() {
+    use provgate_patch::mail::DiffState;
+    use std::fmt::Write;
+    // The hunk promises 3 lines and carries 1, then a line no hunk can hold: the failing line is
+    // the one after ` a`, not the `diff --git` line.
+    let plain = "Fix it.\n\nSigned-off-by: J <j@x>\n---\ndiff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -1,3 +1,3 @@\n a\n?broken line\n";
+    let encoded = base64_encode(plain.as_bytes());
+    let mut b64 = String::new();
+    for chunk in encoded.as_bytes().chunks(76) {
+        writeln!(b64, "{}", std::str::from_utf8(chunk).unwrap()).unwrap();
+    }
+    let qp = plain.replace("?broken", "=3Fbroken");
+    let verbatim = read_one_mail(&message("From: J <j@x>\nSubject: [PATCH] fix\n", plain));
+    let DiffState::Unreadable(verbatim) = verbatim.diff else {
+        panic!("the verbatim diff is unreadable: {:?}", verbatim.diff)
+    };
+    assert_eq!(verbatim.text, "?broken line", "{verbatim:?}");
+    for (encoding, body) in [("base64", b64), ("quoted-printable", qp)] {
+        let headers = format!(
+            "From: J <j@x>\nSubject: [PATCH] fix\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: {encoding}\n"
+        );
+        let mail = read_one_mail(&message(&headers, &body));
+        let DiffState::Unreadable(bad) = mail.diff else {
+            panic!("{encoding}: the diff is unreadable: {:?}", mail.diff)
+        };
+        assert_eq!(bad.text, verbatim.text, "{encoding}: {bad:?}");
+        assert_eq!(bad.kind, verbatim.kind, "{encoding}");
+        // Encoded lines cannot be mapped back to the file: the message's first line.
+        assert_eq!(bad.line, 2, "{encoding}: {bad:?}");
+    }
+}
