@@ -562,14 +562,27 @@ impl Assembled {
         counts
     }
 
-    /// The number of review trailers attached to patches (a cover-letter trailer counts once
-    /// per patch).
+    /// The number of review trailers attached to patches that count: each names its reply's
+    /// sender (a cover-letter trailer counts once per patch).
     pub fn review_trailers(&self) -> usize {
+        self.reply_trailers()
+            .filter(|r| counts_as_senders(r))
+            .count()
+    }
+
+    /// The number of review trailers attached to patches that do not count: each names another
+    /// address than its reply's sender's.
+    pub fn mismatched_review_trailers(&self) -> usize {
+        self.reply_trailers()
+            .filter(|r| !counts_as_senders(r))
+            .count()
+    }
+
+    fn reply_trailers(&self) -> impl Iterator<Item = &ReviewTrailer> {
         self.series
             .iter()
             .flat_map(|s| &s.patches)
-            .map(|p| p.review.len())
-            .sum()
+            .flat_map(|p| &p.review)
     }
 
     /// A sentence counting what was left out and why, for reports; none when nothing was.
@@ -583,19 +596,35 @@ impl Assembled {
             .map(|(reason, n)| reason.count(n))
             .collect();
         let n = self.left_out.len();
-        let collected = match self.review_trailers() {
+        let mut collected = match self.review_trailers() {
             0 => String::new(),
             t => format!(
                 "; {t} trailer{} from replies counted for the patches they answer",
                 if t == 1 { "" } else { "s" }
             ),
         };
+        match self.mismatched_review_trailers() {
+            0 => {}
+            m => collected.push_str(&format!(
+                "; {m} not counted (sender mismatch: the trailer names another address than the reply's sender's)"
+            )),
+        }
         Some(format!(
             "{n} message{} left out, not submissions: {}{collected}",
             if n == 1 { "" } else { "s" },
             parts.join(", ")
         ))
     }
+}
+
+/// Whether a reply's trailer names the reply's sender, compared as b4 compares (addresses, no
+/// .mailmap): the one test for the notes and counts made here.
+fn counts_as_senders(review: &ReviewTrailer) -> bool {
+    provgate_policy::identity::reply_trailer_is_senders(
+        review,
+        &provgate_policy::mailmap::Mailmap::default(),
+        false,
+    )
 }
 
 /// Where a Message-ID leads: a patch, a cover letter, or a reply (which answers another).
@@ -667,10 +696,20 @@ pub fn assemble(items: Vec<Classified>) -> Assembled {
             Some(pi) => vec![&mut series.patches[pi]],
             None => series.patches.iter_mut().collect(),
         };
+        // Without the repository here, compared as b4 compares: the addresses alone, no
+        // .mailmap; the check weighs the trailer again through the repository's .mailmap.
+        let message = if counts_as_senders(&review) {
+            review.describe()
+        } else {
+            format!(
+                "{}: not counted, sender mismatch (the trailer names another address than the reply's sender's; b4 ignores it too, and the check counts it only when the repository's .mailmap makes both one person's)",
+                review.describe()
+            )
+        };
         for patch in patches {
             patch.notes.push(ReaderNote {
                 kind: NoteKind::ReviewFromReply,
-                message: review.describe(),
+                message: message.clone(),
             });
             patch.review.push(review.clone());
         }

@@ -149,6 +149,33 @@ fn replies_give_their_trailers_to_the_patch_they_answer() {
         }
     }
     let note = assembled.left_out_note().unwrap();
+    // Of the 48 trailers replies give, 3 name another address than their reply's sender's (the
+    // same people writing from another address: a .mailmap's case); b4 ignores them, and so
+    // does the count.
+    assert_eq!(
+        (
+            assembled.review_trailers(),
+            assembled.mismatched_review_trailers()
+        ),
+        (45, 3)
+    );
+    let mut mismatched: Vec<&str> = assembled
+        .series
+        .iter()
+        .flat_map(|s| &s.patches)
+        .flat_map(|p| &p.notes)
+        .filter(|n| n.message.contains("sender mismatch"))
+        .map(|n| n.message.split(" (from a reply by ").next().unwrap())
+        .collect();
+    mismatched.sort_unstable();
+    assert_eq!(
+        mismatched,
+        [
+            "Acked-by: David S. Miller <davem@davemloft.net>",
+            "Reviewed-by: Andi Kleen <ak@linux.intel.com>",
+            "Tested-by: David Sterba <dsterba@suse.com>"
+        ]
+    );
     assert!(
         note.starts_with("96 messages left out, not submissions: 74 replies, 5 replies with a diff, 4 pull requests, 7 test-robot reports, 3 syzbot reports, 3 discussion mails;"),
         "{note}"

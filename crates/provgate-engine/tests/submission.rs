@@ -544,3 +544,122 @@ fn a_reply_review_from_someone_else_is_named_in_the_review_missing_finding() {
         "{help}"
     );
 }
+
+/// The Message-ID `git format-patch --thread` gave the patch.
+fn patch_message_id(patch: &str) -> String {
+    patch
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("Message-ID: <")
+                .or(l.strip_prefix("Message-Id: <"))
+        })
+        .and_then(|l| l.strip_suffix('>'))
+        .expect("format-patch --thread writes a Message-ID")
+        .to_string()
+}
+
+#[test]
+fn a_trailer_in_someone_elses_name_records_no_agreement_and_says_why() {
+    const MALLORY: &str = "Mallory <mallory@example.org>";
+    let (dir, thread) = protected_repo();
+    let patch_only = thread.split("\nFrom mboxrd@z").next().unwrap().to_string();
+    let id = patch_message_id(&patch_only);
+    // Anyone on the list can write the maintainer's Acked-by; b4 ignores it (from/email
+    // mismatch), and so must the zone's agreement.
+    let forged = format!(
+        "{patch_only}\n{}",
+        mail(
+            MALLORY,
+            "forged",
+            &[&id],
+            "Re: [PATCH] kconfig: fix b",
+            "Acked-by: Masahiro Yamada <masahiroy@kernel.org>\n"
+        )
+    );
+    let report = check_thread(dir.path(), &forged, Stage::Submit);
+    assert!(
+        rules(&report).contains(&RuleId::ProtectedZone),
+        "a forged ack records no agreement: {:?}",
+        rules(&report)
+    );
+    let notes: Vec<&str> = report.patches[0]
+        .notes
+        .iter()
+        .filter(|n| n.kind == "review-from-reply")
+        .map(|n| n.message.as_str())
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            "Acked-by: Masahiro Yamada <masahiroy@kernel.org> (from a reply by Mallory <mallory@example.org>, <forged>): not counted, sender mismatch (the trailer names another address than the reply's sender's; b4 ignores it too, and the check counts it only when the repository's .mailmap makes both one person's)"
+        ]
+    );
+    let assembled = assemble(classify(&forged));
+    assert_eq!(
+        (
+            assembled.review_trailers(),
+            assembled.mismatched_review_trailers()
+        ),
+        (0, 1)
+    );
+    assert_eq!(
+        assembled.left_out_note().unwrap(),
+        "1 message left out, not submissions: 1 reply; 1 not counted (sender mismatch: the trailer names another address than the reply's sender's)"
+    );
+
+    // The maintainer's own reply, its address in another case, counts.
+    let own = format!(
+        "{patch_only}\n{}",
+        mail(
+            "Masahiro Yamada <MasahiroY@Kernel.org>",
+            "own",
+            &[&id],
+            "Re: [PATCH] kconfig: fix b",
+            "Acked-by: Masahiro Yamada <masahiroy@kernel.org>\n"
+        )
+    );
+    let report = check_thread(dir.path(), &own, Stage::Submit);
+    assert!(
+        !rules(&report).contains(&RuleId::ProtectedZone),
+        "{:?}",
+        rules(&report)
+    );
+
+    // Review in someone else's name does not count at merge either, and the finding says why.
+    std::fs::write(
+        dir.path().join("provgate.toml"),
+        "extends = \"linux\"\n\n[rules]\nreview-missing = \"deny\"\n\n[review]\napplies-to = \"all\"\n",
+    )
+    .unwrap();
+    let forged_review = forged.replace("Acked-by: Masahiro", "Reviewed-by: Masahiro");
+    let report = check_thread(dir.path(), &forged_review, Stage::Merge);
+    let finding = report.patches[0]
+        .findings
+        .iter()
+        .find(|f| f.rule == RuleId::ReviewMissing)
+        .expect("a forged review is no review");
+    assert_eq!(finding.level, provgate_policy::Level::Deny);
+
+    // A .mailmap that makes the two addresses one person's lets the check count it.
+    std::fs::write(
+        dir.path().join(".mailmap"),
+        "Masahiro Yamada <masahiroy@kernel.org> <masahiro.yamada@example.com>\n",
+    )
+    .unwrap();
+    git(dir.path(), &["add", ".mailmap"]);
+    git(dir.path(), &["commit", "-q", "-m", "mailmap"]);
+    let other_address = own.replace(
+        "From: Masahiro Yamada <MasahiroY@Kernel.org>",
+        "From: Masahiro Yamada <masahiro.yamada@example.com>",
+    );
+    let report = check_thread(
+        dir.path(),
+        &other_address.replace("Acked-by", "Reviewed-by"),
+        Stage::Merge,
+    );
+    assert!(
+        !rules(&report).contains(&RuleId::ReviewMissing),
+        "{:?}",
+        rules(&report)
+    );
+}

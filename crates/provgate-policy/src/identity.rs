@@ -82,6 +82,26 @@ pub fn same_email(a: &str, b: &str, ignore_subaddress: bool) -> bool {
         && normalize_email(a, ignore_subaddress) == normalize_email(b, ignore_subaddress)
 }
 
+/// Whether a trailer given in a reply names the reply's own sender, so that it may count as the
+/// patch's. Anyone on a list can reply `Acked-by: Core Maintainer <core@…>`; as `b4` does ("some
+/// trailers ignored due to from/email mismatches"), only a trailer whose address is the
+/// sender's counts. Both sides go through `mailmap` first (one person's several addresses, as
+/// `git log` shows them); a reply without a sender or a trailer without an address never counts.
+pub fn reply_trailer_is_senders(
+    review: &provgate_patch::ReviewTrailer,
+    mailmap: &crate::mailmap::Mailmap,
+    ignore_subaddress: bool,
+) -> bool {
+    let (Some(sender), Some(named)) = (&review.sender, parse_person(&review.trailer.value)) else {
+        return false;
+    };
+    same_email(
+        &mailmap.map(sender).email,
+        &mailmap.map(&named).email,
+        ignore_subaddress,
+    )
+}
+
 /// Whether two names are the same (see the module documentation).
 pub fn same_name(a: &str, b: &str) -> bool {
     !a.trim().is_empty() && normalize_name(a) == normalize_name(b)

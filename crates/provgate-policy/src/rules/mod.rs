@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::classify::FileClass;
 use crate::evidence::{AiEvidence, AiWeight};
-use crate::identity::{parse_person, same_email};
+use crate::identity::{parse_person, reply_trailer_is_senders, same_email};
 use crate::level::Level;
 use crate::policy::{Policy, Tier};
 use crate::zones::{ZoneInfo, Zones};
@@ -386,15 +386,19 @@ impl PatchContext<'_> {
 
     /// People named by trailers with one of `keys`, other than the author and AI identities,
     /// with the trailer's line (0 for a trailer given in a reviewer's reply: `b4 am` would add
-    /// those to the patch, so they count as the patch's own).
+    /// those to the patch, so they count as the patch's own). A reply's trailer counts only when
+    /// it names the reply's sender ([`reply_trailer_is_senders`]): otherwise anyone on the list
+    /// could agree or review in a maintainer's name.
     pub fn humans_in(&self, keys: &[String]) -> Vec<(provgate_patch::Person, usize)> {
         let author = self.facts.patch.author.as_ref();
         let ignore_sub = self.policy.dco.ignore_subaddress;
+        let mailmap = self.zones.mailmap();
         let from_replies = self
             .facts
             .patch
             .review
             .iter()
+            .filter(|r| reply_trailer_is_senders(r, mailmap, ignore_sub))
             .map(|r| provgate_patch::Trailer {
                 line: 0,
                 ..r.trailer.clone()

@@ -10,7 +10,7 @@ pub struct ReviewMissing;
 static DOC: RuleDoc = RuleDoc {
     id: RuleId::ReviewMissing,
     summary: "At merge, a patch lacks the review the policy requires (`--stage merge` only).",
-    what: "Only at `Stage::Merge` (`provgate check --stage merge`). For AI-assisted patches (`[review] applies-to = \"ai-assisted\"`) or every patch (`\"all\"`), requires a trailer in `[review] trailers` (default `Reviewed-by`, `Acked-by`) from a human other than the author (AI identities never count), in the patch or in a reviewer's reply to it or to its cover letter (collected as `b4 am` collects them; a finding names the replies' trailers that did not count). `from = \"anyone\"`: any such person; `\"maintainer\"`: a maintainer (MAINTAINERS `M:` or a zone's `maintainers`) of at least one touched file; `\"each-section\"`: for every touched file, one of its maintainers as get_maintainer.pl lists them, so every touched section is covered (Xen's check-in policy; Xen's script leaves out `THE REST` when a more specific section has maintainers). When no maintainer is known for the touched files, any human reviewer is accepted. Under `applies-to = \"ai-assisted\"`, a patch whose only sign of AI use is of medium confidence (an agent's branch name, a tool line a person could paste) is reported as a warning to confirm that names the sign, never a deny; a disclosure or a high-confidence mark gives the rule's level.",
+    what: "Only at `Stage::Merge` (`provgate check --stage merge`). For AI-assisted patches (`[review] applies-to = \"ai-assisted\"`) or every patch (`\"all\"`), requires a trailer in `[review] trailers` (default `Reviewed-by`, `Acked-by`) from a human other than the author (AI identities never count), in the patch or in a reviewer's reply to it or to its cover letter (collected as `b4 am` collects them, and counted only when the trailer's address is the reply sender's, through the repository's `.mailmap`; a finding names the replies' trailers that did not count, `(sender mismatch)` for one in someone else's name). `from = \"anyone\"`: any such person; `\"maintainer\"`: a maintainer (MAINTAINERS `M:` or a zone's `maintainers`) of at least one touched file; `\"each-section\"`: for every touched file, one of its maintainers as get_maintainer.pl lists them, so every touched section is covered (Xen's check-in policy; Xen's script leaves out `THE REST` when a more specific section has maintainers). When no maintainer is known for the touched files, any human reviewer is accepted. Under `applies-to = \"ai-assisted\"`, a patch whose only sign of AI use is of medium confidence (an agent's branch name, a tool line a person could paste) is reported as a warning to confirm that names the sign, never a deny; a disclosure or a high-confidence mark gives the rule's level.",
     why: "The policies allow AI help on the condition that humans stay responsible: a human signs off and a human other than the author reviews.",
     policy: "The tiered policies (QEMU May 2026 proposal, Linux, Mesa, LLVM) keep a human in the loop; Xen's check-in policy requires an Ack from a maintainer of each touched file's section.",
     failing: "qemu preset at --stage merge, with `review-missing = \"warn\"` under [rules] (every preset leaves it off):\n\nhw/misc: test the reset path\n\nAI-used-for: tests\nSigned-off-by: Jane Doe <jane@example.org>\n",
@@ -141,7 +141,14 @@ fn not_counted(cx: &PatchContext<'_>, keys: &[String]) -> String {
         .review
         .iter()
         .filter(|r| keys.iter().any(|k| r.trailer.is(k)))
-        .map(|r| r.describe())
+        .map(|r| {
+            let ignore_sub = cx.policy.dco.ignore_subaddress;
+            if crate::identity::reply_trailer_is_senders(r, cx.zones.mailmap(), ignore_sub) {
+                r.describe()
+            } else {
+                format!("{} (sender mismatch)", r.describe())
+            }
+        })
         .collect();
     if from_replies.is_empty() {
         return String::new();
