@@ -971,10 +971,10 @@ fn gitlab_script() -> String {
     lines.join("\n")
 }
 
-#[test]
-fn gitlab_recipe_judges_a_merge_request_under_the_bases_policy() {
-    let temp = TempDir::new().unwrap();
-    let (remote, _) = remote_with_pull_request(&temp);
+/// Runs the recipe's script in a clone of `remote`'s `feature` branch as a merge-request pipeline
+/// targeting `main`, without the target branch's remote-tracking ref (a merge-request pipeline's
+/// clone need not have it; the recipe fetches it). Returns the clone, the merge base and the run.
+fn run_gitlab_recipe(temp: &TempDir, remote: &Path) -> (PathBuf, String, Output) {
     let clone = temp.path().join("mr");
     git_ok(
         temp.path(),
@@ -991,6 +991,7 @@ fn gitlab_recipe_judges_a_merge_request_under_the_bases_policy() {
         .trim()
         .to_string();
     let head = git_ok(&clone, &["rev-parse", "HEAD"]).trim().to_string();
+    git_ok(&clone, &["update-ref", "-d", "refs/remotes/origin/main"]);
     let bin = Path::new(env!("CARGO_BIN_EXE_provgate")).parent().unwrap();
     let path = format!(
         "{}:{}",
@@ -1004,16 +1005,24 @@ fn gitlab_recipe_judges_a_merge_request_under_the_bases_policy() {
         .env("PATH", path)
         .env("CI_PIPELINE_SOURCE", "merge_request_event")
         .env("CI_MERGE_REQUEST_DIFF_BASE_SHA", &base)
+        .env("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "main")
         .env("CI_COMMIT_SHA", &head)
         .env_remove("CI_MERGE_REQUEST_SOURCE_BRANCH_SHA")
         .output()
         .unwrap();
+    (clone, base, out)
+}
+
+#[test]
+fn gitlab_recipe_judges_a_merge_request_under_the_bases_policy() {
+    let temp = TempDir::new().unwrap();
+    let (remote, _) = remote_with_pull_request(&temp);
+    let (clone, _base, out) = run_gitlab_recipe(&temp, &remote);
     let log = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(1), "the job fails: {log}");
-    assert!(
-        log.contains("(base:provgate.toml)") || log.contains(&format!("({base}:provgate.toml)")),
-        "{log}"
-    );
+    // The policy is read at the target branch's tip (it was the merge base, `{base}:`, before
+    // the recipe was fixed: an old merge base could pick an older, looser policy).
+    assert!(log.contains("(origin/main:provgate.toml)"), "{log}");
     assert!(
         log.contains("note: this change edits the policy (provgate.toml, in "),
         "{log}"
@@ -1031,5 +1040,60 @@ fn gitlab_recipe_judges_a_merge_request_under_the_bases_policy() {
             .count(),
         3,
         "{report}"
+    );
+}
+
+/// A merge request branched off `main` before `main` tightened its policy is judged under the
+/// policy in force at the target branch's tip, not under the looser one of its merge base (the
+/// recipe read the merge base's, and this merge request passed).
+#[test]
+fn gitlab_recipe_reads_the_policy_at_the_target_branchs_tip_not_the_merge_base() {
+    let temp = TempDir::new().unwrap();
+    let work = temp.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    git_ok(&work, &["init", "-q", "-b", "main"]);
+    commit_file(
+        &work,
+        "provgate.toml",
+        "extends = \"default\"\n",
+        "policy: the default\n\nSigned-off-by: Jane Doe <jane@example.org>",
+    );
+    git_ok(&work, &["checkout", "-q", "-b", "feature"]);
+    for i in 0..2 {
+        commit_file(
+            &work,
+            &format!("f{i}.c"),
+            &format!(
+                "// SPDX-License-Identifier: GPL-2.0-or-later\nint f{i}(void) {{ return {i}; }}\n"
+            ),
+            &format!(
+                "f{i}: add\n\nAssisted-by: Claude:claude-opus-4\nSigned-off-by: Jane Doe <jane@example.org>"
+            ),
+        );
+    }
+    git_ok(&work, &["checkout", "-q", "main"]);
+    commit_file(
+        &work,
+        "provgate.toml",
+        "extends = \"qemu-2025\"\n",
+        "policy: QEMU's, in force\n\nSigned-off-by: Jane Doe <jane@example.org>",
+    );
+    let remote = temp.path().join("origin.git");
+    git_ok(
+        temp.path(),
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            work.to_str().unwrap(),
+            remote.to_str().unwrap(),
+        ],
+    );
+    let (_clone, _base, out) = run_gitlab_recipe(&temp, &remote);
+    let log = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "the job fails: {log}");
+    assert!(
+        log.contains("(origin/main:provgate.toml)") && log.contains("ai-banned"),
+        "{log}"
     );
 }
