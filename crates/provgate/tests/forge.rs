@@ -783,7 +783,13 @@ fn action_range_input_reads_the_policy_at_the_ranges_left_side() {
             &clone,
             &[("PROVGATE_ARGS", ""), ("PROVGATE_RANGE", &range)],
         );
-        assert_eq!(run.status, Some(1), "{range}: {}\n{}", run.stdout, run.stderr);
+        assert_eq!(
+            run.status,
+            Some(1),
+            "{range}: {}\n{}",
+            run.stdout,
+            run.stderr
+        );
         assert!(
             run.stdout.contains(&format!(
                 "provgate: the policy, MAINTAINERS and .mailmap are read at {base}, the range's left side"
@@ -805,7 +811,11 @@ fn action_range_input_reads_the_policy_at_the_ranges_left_side() {
         ],
     );
     assert_eq!(run.status, Some(1), "{}\n{}", run.stdout, run.stderr);
-    assert!(!run.stdout.contains("the range's left side"), "{}", run.stdout);
+    assert!(
+        !run.stdout.contains("the range's left side"),
+        "{}",
+        run.stdout
+    );
     let run = run_action(
         &temp,
         &clone,

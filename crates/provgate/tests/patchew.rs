@@ -357,9 +357,13 @@ fn the_policy_can_be_read_at_the_branch_tip_rather_than_an_old_base() {
     assert_eq!(code, 0, "under the old base's policy: {log}");
     let (code, log) = run(Some("origin/main"));
     assert_eq!(code, 1, "{log}");
-    let tip = git(&upstream, &["rev-parse", "--short", "HEAD"]).trim().to_string();
+    let tip = git(&upstream, &["rev-parse", "--short", "HEAD"])
+        .trim()
+        .to_string();
     assert!(
-        log.contains(&format!("provgate-tester: policy: provgate.toml as of {tip};")),
+        log.contains(&format!(
+            "provgate-tester: policy: provgate.toml as of {tip};"
+        )),
         "{log}"
     );
     assert!(log.contains("error[ai-banned]"), "{log}");
