@@ -13,8 +13,9 @@
 #
 # Outputs: verdict (pass, warn, fail; `error` when the check could not run; `skipped` when there
 # is nothing to check, e.g. a branch deletion), exit-code, sarif, summary-truncated.
-# Exit status: provgate's (0 pass or warn, 1 a deny finding, 2 the check could not run), or 0
-# whatever it is when PROVGATE_FAIL=false.
+# Exit status: provgate's (0 pass or warn, 1 a deny finding, 2 the check could not run); with
+# PROVGATE_FAIL=false a deny finding (1) exits 0, but a check that could not run still exits 2:
+# `fail: false` means "report, do not block", not "hide that nothing was checked".
 #
 # A shallow checkout (actions/checkout's default depth 1) is deepened only as far as the merge
 # base of the base and the head, in doubling steps, never to the whole history; the log says
@@ -25,8 +26,10 @@
 # GITHUB_OUTPUT, RUNNER_TEMP, GITHUB_HEAD_REF. From the action's inputs:
 #   PROVGATE          the program (default: provgate on PATH)
 #   PROVGATE_ARGS     more arguments for `provgate check`, split at whitespace (--preset qemu)
-#   PROVGATE_RANGE    a range to check instead of the one the event gives
-#   PROVGATE_FAIL     false: exit 0 even when the check fails
+#   PROVGATE_RANGE    a range to check instead of the one the event gives; its left side
+#                     (A of A..B or A...B) is the base the policy is read at, unless
+#                     PROVGATE_ARGS gives --base-policy
+#   PROVGATE_FAIL     false: exit 0 when a rule at deny fires (still 2 when the check cannot run)
 #   PROVGATE_SUMMARY_LIMIT  bytes the summary may take (default 1048576, GitHub's cap)
 #   PROVGATE_MAX_ERRORS, PROVGATE_MAX_WARNINGS  annotation caps (default 10 each, GitHub's)
 #   PROVGATE_MAX_DEEPEN  how many commits deep a shallow checkout may be made (default 100000)
@@ -64,7 +67,7 @@ fail_to_run() {
   echo "::error title=provgate::$1"
   summary $'## ❌ provgate: error\n\nThe check could not run: '"$1"
   outputs error 2 false
-  [ "${PROVGATE_FAIL:-true}" = false ] && exit 0
+  # Even with `fail: false`: nothing was checked, and a green step would say otherwise.
   exit 2
 }
 
@@ -106,7 +109,9 @@ fetch_commit() {
 }
 
 # In a shallow checkout, deepens both histories in doubling steps until base and head meet (a
-# merge base), so that the commits between them and their parents are here; never unshallows.
+# merge base), so that the commits between them and their parents are here; never deeper than
+# PROVGATE_MAX_DEEPEN (the last step is cut to what is left of it). Returns 1 when the cap is
+# reached or a fetch fails, 3 when the whole history is here and base and head share none.
 deepen_to_merge_base() { # base head
   [ "$(git rev-parse --is-shallow-repository 2>/dev/null)" = true ] || return 0
   git merge-base "$1" "$2" >/dev/null 2>&1 && return 0
@@ -116,10 +121,15 @@ deepen_to_merge_base() { # base head
     if [ "$depth" -ge "$max_deepen" ]; then
       return 1
     fi
+    [ "$step" -gt $((max_deepen - depth)) ] && step=$((max_deepen - depth))
     git fetch --quiet --no-tags --deepen="$step" origin "$1" "$2" 2>/dev/null || return 1
     depth=$((depth + step))
     step=$((step * 2))
-    [ "$(git rev-parse --is-shallow-repository)" = true ] || break
+    if [ "$(git rev-parse --is-shallow-repository)" != true ]; then
+      # Unshallow: no deeper fetch can find a merge base that is not there.
+      git merge-base "$1" "$2" >/dev/null 2>&1 || return 3
+      break
+    fi
   done
   echo "provgate: the checkout was shallow: fetched $(( $(git rev-list --count --all) - before )) commit(s) (deepened by $depth) to reach the merge base $(git merge-base "$1" "$2" | cut -c1-12)"
 }
@@ -159,12 +169,39 @@ if [ -z "$range" ]; then
     fetch_commit "$commit" ||
       fail_to_run "commit $commit is not in the checkout and cannot be fetched from origin"
   done
-  deepen_to_merge_base "$base" "$head" ||
-    fail_to_run "no merge base of $base and $head within $max_deepen commits of either; check a range with the action's \`range\` input, or raise PROVGATE_MAX_DEEPEN"
+  deepen_to_merge_base "$base" "$head"
+  case $? in
+  0) ;;
+  3) fail_to_run "$base and $head have no common history (the whole history was fetched and they share no merge base); check a range with the action's \`range\` input" ;;
+  *) fail_to_run "no merge base of $base and $head within $max_deepen commits of either; check a range with the action's \`range\` input, or raise PROVGATE_MAX_DEEPEN" ;;
+  esac
   range="$base..$head"
 fi
 
 read -r -a extra <<<"${PROVGATE_ARGS:-}"
+if [ -n "${PROVGATE_RANGE:-}" ]; then
+  # A range given by hand: the policy is read at its left side, the base a change in it applies
+  # to, unless the arguments name one; a range with no left side reads the work tree, and the log
+  # says so (the change could then loosen its own policy).
+  case " ${extra[*]:-} " in
+  *" --base-policy "* | *" --base-policy="*) ;;
+  *)
+    case $range in
+    *...*) base=${range%%...*} ;;
+    *..*) base=${range%%..*} ;;
+    *) base= ;;
+    esac
+    case $range in
+    *..*) base=${base:-HEAD} ;;
+    esac
+    if [ -n "$base" ]; then
+      echo "provgate: the policy, MAINTAINERS and .mailmap are read at $base, the range's left side"
+    else
+      echo "provgate: the range $range has no left side, so no base: the policy, MAINTAINERS and .mailmap are read from the checkout; add --base-policy REV to args to read them at REV"
+    fi
+    ;;
+  esac
+fi
 if [ -n "$base" ]; then
   extra=(--base-policy "$base" "${extra[@]}")
 fi
@@ -223,7 +260,8 @@ fi
 
 outputs "$verdict" "$status" "$truncated"
 
-if [ "${PROVGATE_FAIL:-true}" = false ]; then
+# `fail: false` lets a deny finding through; a check that could not run still fails the step.
+if [ "${PROVGATE_FAIL:-true}" = false ] && [ "$status" -eq 1 ]; then
   exit 0
 fi
 exit "$status"

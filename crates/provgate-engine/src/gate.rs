@@ -10,7 +10,8 @@ use provgate_report::Report;
 
 use crate::code::{self, CodeMode};
 use crate::policy_source::{
-    BaseFiles, LoadedPolicy, PolicySource, ProjectFiles, TrustedFile, load_policy, project_root,
+    BaseFiles, LoadedPolicy, PolicyRead, PolicySource, ProjectFiles, TrustedFile, load_policy,
+    project_root,
 };
 use crate::read::{ReadResult, read_inputs};
 use crate::{EngineError, Input};
@@ -107,6 +108,8 @@ pub(crate) struct BaseRecord {
     rev: String,
     commit: String,
     paths: Vec<(TrustedFile, String)>,
+    /// Where the first policy (the one `check` judges under) came from.
+    policy: Option<PolicyRead>,
 }
 
 /// A change's edit of a file the gate read at the base instead ([`Gate::trusted_edits`]).
@@ -224,6 +227,7 @@ impl Gate {
                 rev: base.tree.rev().to_string(),
                 commit: base.tree.commit_id(),
                 paths,
+                policy: base.policies.into_iter().next(),
             }
         });
         Ok(Gate {
@@ -346,14 +350,28 @@ impl Gate {
         let Some(base) = &self.base_files else {
             return Vec::new();
         };
-        let short = |id: &str| id.chars().take(12).collect::<String>();
-        let mut notes = vec![format!(
-            "the policy, MAINTAINERS and .mailmap were read from {} ({}), the base the change applies to, not from the change",
+        use provgate_report::short_id;
+        let at = format!(
+            "{} ({}), the base the change applies to, not from the change",
             base.rev,
-            short(&base.commit)
-        )];
+            short_id(&base.commit)
+        );
+        // Say what was read: a preset or a file outside the repository is not read at the base.
+        let first = match &base.policy {
+            Some(PolicyRead::Preset(name)) => format!(
+                "the policy is the built-in preset {name}; MAINTAINERS and .mailmap were read from {at}"
+            ),
+            Some(PolicyRead::Outside(file)) => format!(
+                "the policy was read from {}, outside the repository; MAINTAINERS and .mailmap were read from {at}",
+                file.display()
+            ),
+            Some(PolicyRead::AtBase) | None => {
+                format!("the policy, MAINTAINERS and .mailmap were read from {at}")
+            }
+        };
+        let mut notes = vec![first];
         for edit in self.trusted_edits(series) {
-            let ids: Vec<String> = edit.patches.iter().map(|p| short(p)).collect();
+            let ids: Vec<&str> = edit.patches.iter().map(|p| short_id(p)).collect();
             notes.push(format!(
                 "this change edits {} ({}, in {}); it was judged under the base's",
                 edit.file.describe(),

@@ -152,6 +152,21 @@ pub(crate) struct BaseFiles {
     pub(crate) tree: TreeAt,
     /// The files read (or looked for) at the base, by path.
     pub(crate) paths: Vec<(TrustedFile, String)>,
+    /// Where each policy loaded came from, in the order loaded: the report says what was read,
+    /// and a preset or a file outside the repository is not read at the base.
+    pub(crate) policies: Vec<PolicyRead>,
+}
+
+/// Where a gate reading the project's files at a base took a policy from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum PolicyRead {
+    /// A file of the base's tree (`provgate.toml`, or a `--policy` file inside the repository),
+    /// or the built-in default when the base has no `provgate.toml`.
+    AtBase,
+    /// A built-in preset, by name.
+    Preset(String),
+    /// A `--policy` file outside the repository: the caller's own, read from disk.
+    Outside(PathBuf),
 }
 
 impl BaseFiles {
@@ -164,6 +179,7 @@ impl BaseFiles {
         Ok(BaseFiles {
             tree,
             paths: vec![(TrustedFile::Mailmap, ".mailmap".to_string())],
+            policies: Vec::new(),
         })
     }
 
@@ -191,13 +207,20 @@ impl BaseFiles {
         root: Option<&Path>,
     ) -> Result<Policy, EngineError> {
         let path = match source {
-            PolicySource::Preset(_) => return source.load(repo, root),
+            PolicySource::Preset(name) => {
+                self.policies.push(PolicyRead::Preset(name.clone()));
+                return source.load(repo, root);
+            }
             PolicySource::Repository => POLICY_FILE.to_string(),
             PolicySource::File(file) => match root.and_then(|root| inside(file, root)) {
                 Some(path) => path,
-                None => return source.load(repo, root),
+                None => {
+                    self.policies.push(PolicyRead::Outside(file.clone()));
+                    return source.load(repo, root);
+                }
             },
         };
+        self.policies.push(PolicyRead::AtBase);
         self.paths.push((TrustedFile::Policy, path.clone()));
         match (self.read(&path)?, source) {
             (Some(bytes), _) => Ok(Policy::from_toml(
@@ -241,22 +264,85 @@ impl BaseFiles {
 }
 
 /// `file` as a `/`-separated path relative to `root`, when it lies inside it.
+///
+/// Decided lexically, without touching the work tree below the root: the work tree is the
+/// change's own, so a symbolic link it puts there (`policies/` pointing out of the repository)
+/// must not make its policy read from disk, and a directory it deletes must not make the check
+/// fail. `.` and `..` are resolved as written; only the directories above the root (which the
+/// change cannot edit) are resolved on disk, so a root reached through a link outside it
+/// (`/tmp` for `/private/tmp`) still matches.
 fn inside(file: &Path, root: &Path) -> Option<String> {
     let absolute = if file.is_absolute() {
         file.to_path_buf()
     } else {
         std::env::current_dir().ok()?.join(file)
     };
-    // The file need not exist in the work tree (the change may have deleted it); its directory
-    // is resolved instead.
-    let dir = std::fs::canonicalize(absolute.parent()?).ok()?;
-    let relative = dir.join(absolute.file_name()?);
-    let relative = relative
-        .strip_prefix(std::fs::canonicalize(root).ok()?)
-        .ok()?;
+    let absolute = normalise(&absolute);
+    let root = std::fs::canonicalize(root).ok()?;
+    // The shallowest ancestor that is the root on disk: ancestors above the root exist and are
+    // not the change's; nothing deeper is looked at.
+    let mut ancestors: Vec<&Path> = absolute.ancestors().skip(1).collect();
+    ancestors.reverse();
+    let top = ancestors
+        .into_iter()
+        .find(|a| std::fs::canonicalize(a).is_ok_and(|a| a == root))?;
+    let relative = absolute.strip_prefix(top).ok()?;
     let parts: Vec<String> = relative
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
     Some(parts.join("/"))
+}
+
+/// `path` with `.` dropped and each `..` taking off the component before it, as written (no
+/// link followed); `..` at the root stays at the root, as the kernel resolves it.
+fn normalise(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalise_resolves_dots_as_written() {
+        assert_eq!(
+            normalise(Path::new("/r/policies/../x/./p.toml")),
+            PathBuf::from("/r/x/p.toml")
+        );
+        assert_eq!(normalise(Path::new("/../a")), PathBuf::from("/a"));
+    }
+
+    #[test]
+    fn inside_is_decided_without_reading_the_work_tree() {
+        let temp = tempfile::TempDir::new().unwrap();
+        let root = temp.path().join("repo");
+        std::fs::create_dir(&root).unwrap();
+        // A directory the change deleted, and one it replaced by a link out of the repository.
+        std::os::unix::fs::symlink("/etc", root.join("policies")).unwrap();
+        assert_eq!(
+            inside(&root.join("gone/p.toml"), &root).as_deref(),
+            Some("gone/p.toml")
+        );
+        assert_eq!(
+            inside(&root.join("policies/p.toml"), &root).as_deref(),
+            Some("policies/p.toml")
+        );
+        assert_eq!(
+            inside(&root.join("policies/../../p.toml"), &root),
+            None,
+            "above the root"
+        );
+    }
 }

@@ -379,3 +379,139 @@ fn the_color_flag_reaches_usage_errors() {
         "{plain:?}"
     );
 }
+
+/// A base whose policy lives in `policies/p.toml` and declines AI-generated content; `change`
+/// then edits the work tree (committed), and three commits declaring AI help follow.
+fn policies_dir_repo(change: impl Fn(&Path, &Path)) -> (TempDir, PathBuf) {
+    let temp = TempDir::new().unwrap();
+    let repo = new_repo(&temp);
+    write(&repo, "policies/p.toml", "extends = \"qemu-2025\"\n");
+    commit(&repo, "init\n\nSigned-off-by: Jane Doe <jane@example.org>");
+    git_ok(&repo, &["tag", "base"]);
+    change(temp.path(), &repo);
+    commit(
+        &repo,
+        "policies: move\n\nSigned-off-by: Jane Doe <jane@example.org>",
+    );
+    for i in 0..3 {
+        write(
+            &repo,
+            &format!("f{i}.c"),
+            &format!(
+                "// SPDX-License-Identifier: GPL-2.0-or-later\nint f{i}(void) {{ return {i}; }}\n"
+            ),
+        );
+        commit(
+            &repo,
+            &format!(
+                "f{i}: add\n\nAssisted-by: Claude:claude-opus-4\nSigned-off-by: Jane Doe <jane@example.org>"
+            ),
+        );
+    }
+    (temp, repo)
+}
+
+/// Whether a `--policy` file is inside the repository is decided from its path as written: a
+/// change that replaces `policies/` by a link out of the repository does not get its policy read
+/// from disk (it used to: the link was followed and the file taken as the caller's own), and a
+/// change that deletes `policies/` does not make the check fail (it used to: "not inside").
+#[test]
+fn a_policy_directory_the_change_links_away_or_deletes_is_still_read_at_the_base() {
+    let linked = policies_dir_repo(|temp, repo| {
+        write(temp, "elsewhere/p.toml", "extends = \"default\"\n");
+        std::fs::remove_dir_all(repo.join("policies")).unwrap();
+        std::os::unix::fs::symlink(temp.join("elsewhere"), repo.join("policies")).unwrap();
+    });
+    let deleted = policies_dir_repo(|_, repo| {
+        write(repo, "README", "policies moved\n");
+        std::fs::remove_dir_all(repo.join("policies")).unwrap();
+    });
+    for (_temp, repo) in [linked, deleted] {
+        let (status, report) = json(
+            &repo,
+            &["--base-policy", "base", "--policy", "policies/p.toml"],
+        );
+        assert_eq!(status, Some(1), "{report}");
+        assert_eq!(report["policy"]["origin"], "base:policies/p.toml");
+        assert!(
+            notes(&report)
+                .iter()
+                .any(|n| n.starts_with("this change edits the policy (policies/p.toml")),
+            "{report}"
+        );
+    }
+}
+
+/// The note says what was read: a preset is no file of the base, nor is a policy file outside
+/// the repository (it used to say "the policy … were read from base" for both).
+#[test]
+fn the_note_names_a_preset_or_an_outside_policy_file_as_such() {
+    let (temp, repo) = loosening_repo();
+    let (_, report) = json(&repo, &["--base-policy", "base", "--preset", "default"]);
+    assert!(
+        notes(&report).iter().any(|n| n.starts_with(
+            "the policy is the built-in preset default; MAINTAINERS and .mailmap were read from base ("
+        )),
+        "{report}"
+    );
+    let outside = temp.path().join("mine.toml");
+    std::fs::write(&outside, "extends = \"default\"\n").unwrap();
+    let (_, report) = json(
+        &repo,
+        &[
+            "--base-policy",
+            "base",
+            "--policy",
+            outside.to_str().unwrap(),
+        ],
+    );
+    let expected = format!(
+        "the policy was read from {}, outside the repository; MAINTAINERS and .mailmap were read from base (",
+        outside.display()
+    );
+    assert!(
+        notes(&report).iter().any(|n| n.starts_with(&expected)),
+        "{report}"
+    );
+    let (_, report) = json(&repo, &["--base-policy", "base"]);
+    assert!(
+        notes(&report)
+            .iter()
+            .any(|n| n.starts_with("the policy, MAINTAINERS and .mailmap were read from base (")),
+        "{report}"
+    );
+}
+
+/// A mailed patch that edits the policy is named by its whole Message-ID, as every report names
+/// it (`provgate_report::short_id`), not cut to 12 characters.
+#[test]
+fn a_mailed_patch_editing_the_policy_is_named_by_its_message_id() {
+    let (_temp, repo) = loosening_repo();
+    let patch = git_ok(&repo, &["format-patch", "--stdout", "-1", "HEAD~3"]);
+    let mail = patch.replacen(
+        "Subject:",
+        "Message-ID: <policy-edit-1@example.org>\nSubject:",
+        1,
+    );
+    let file = repo.join("edit.mbox");
+    std::fs::write(&file, mail).unwrap();
+    let out = provgate_at(
+        &repo,
+        &[
+            "check",
+            "--no-code",
+            "--format",
+            "json",
+            "--base-policy",
+            "base",
+            "edit.mbox",
+        ],
+    );
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert!(
+        notes(&report).iter().any(|n| n
+            == "this change edits the policy (provgate.toml, in policy-edit-1@example.org); it was judged under the base's"),
+        "{report}"
+    );
+}

@@ -729,7 +729,9 @@ fn action_gives_verdict_error_when_the_check_cannot_run() {
     let run = run_action(&temp, &repo, &[("PROVGATE", "/nonexistent/provgate")]);
     assert_eq!(run.status, Some(2));
     assert_eq!(output(&run, "verdict"), Some("error"));
-    // Even with `fail: false`, the verdict says what happened.
+    // Even with `fail: false`, the verdict says what happened, and the step fails: `fail: false`
+    // lets a deny finding through (exit status 1), not a check that never ran (this used to exit
+    // 0, a green step over nothing checked).
     let run = run_action(
         &temp,
         &repo,
@@ -738,8 +740,194 @@ fn action_gives_verdict_error_when_the_check_cannot_run() {
             ("PROVGATE_FAIL", "false"),
         ],
     );
-    assert_eq!(run.status, Some(0));
+    assert_eq!(run.status, Some(2));
     assert_eq!(output(&run, "verdict"), Some("error"));
+    assert_eq!(output(&run, "exit-code"), Some("2"));
+    // The same with a policy that does not load, the error provgate itself reports.
+    let run = run_action(
+        &temp,
+        &repo,
+        &[("PROVGATE_ARGS", ""), ("PROVGATE_FAIL", "false")],
+    );
+    assert_eq!(run.status, Some(2), "{}", run.stdout);
+    assert_eq!(output(&run, "verdict"), Some("error"));
+}
+
+/// The `range` input reads the policy at the range's left side, as the event's base would be:
+/// a range whose change relaxes `provgate.toml` is judged under the left side's (it used to be
+/// judged under its own, the `--base-policy` dropped without a word).
+#[test]
+fn action_range_input_reads_the_policy_at_the_ranges_left_side() {
+    let temp = TempDir::new().unwrap();
+    let (remote, _) = remote_with_pull_request(&temp);
+    let clone = temp.path().join("full");
+    git_ok(
+        temp.path(),
+        &[
+            "clone",
+            "-q",
+            "--branch",
+            "feature",
+            remote.to_str().unwrap(),
+            clone.to_str().unwrap(),
+        ],
+    );
+    let base = git_ok(&clone, &["merge-base", "origin/main", "HEAD"])
+        .trim()
+        .to_string();
+    // The event run_action writes names `base`; the range input overrides it.
+    git_ok(&clone, &["tag", "base", &base]);
+    for range in [format!("{base}..HEAD"), format!("{base}...HEAD")] {
+        let run = run_action(
+            &temp,
+            &clone,
+            &[("PROVGATE_ARGS", ""), ("PROVGATE_RANGE", &range)],
+        );
+        assert_eq!(
+            run.status,
+            Some(1),
+            "{range}: {}\n{}",
+            run.stdout,
+            run.stderr
+        );
+        assert!(
+            run.stdout.contains(&format!(
+                "provgate: the policy, MAINTAINERS and .mailmap are read at {base}, the range's left side"
+            )) && run.stdout.contains("provgate: fail: 4 patch(es), 3 failed")
+                && run
+                    .stdout
+                    .contains("this change edits the policy (provgate.toml, in "),
+            "{range}: {}",
+            run.stdout
+        );
+    }
+    // The arguments' own --base-policy wins; a range with no left side says it reads the checkout.
+    let run = run_action(
+        &temp,
+        &clone,
+        &[
+            ("PROVGATE_ARGS", &format!("--base-policy {base}")),
+            ("PROVGATE_RANGE", "HEAD~3..HEAD"),
+        ],
+    );
+    assert_eq!(run.status, Some(1), "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        !run.stdout.contains("the range's left side"),
+        "{}",
+        run.stdout
+    );
+    let run = run_action(
+        &temp,
+        &clone,
+        &[("PROVGATE_ARGS", ""), ("PROVGATE_RANGE", "HEAD")],
+    );
+    assert!(
+        run.stdout.contains("provgate: the range HEAD has no left side, so no base: the policy, MAINTAINERS and .mailmap are read from the checkout"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// The deepening never goes past PROVGATE_MAX_DEEPEN: with a cap of 3 the first step (16) is cut
+/// to 3, the merge base (5 commits below the base) is not reached, and the check does not run
+/// (it used to fetch 16 commits deep and go on).
+#[test]
+fn action_deepens_no_further_than_the_cap() {
+    let temp = TempDir::new().unwrap();
+    let (remote, _) = remote_with_pull_request(&temp);
+    let checkout = shallow_checkout(&temp, &remote, "feature");
+    let base = git_ok(&remote, &["rev-parse", "main"]).trim().to_string();
+    let head = git_ok(&remote, &["rev-parse", "feature"])
+        .trim()
+        .to_string();
+    let (wrapper, count) = counting_provgate(&temp);
+    let run = run_event(
+        &temp,
+        &checkout,
+        &pull_request(&base, &head),
+        &[
+            ("PROVGATE", wrapper.to_str().unwrap()),
+            ("PROVGATE_ARGS", ""),
+            ("PROVGATE_MAX_DEEPEN", "3"),
+        ],
+    );
+    assert_eq!(run.status, Some(2), "{}", run.stdout);
+    assert_eq!(runs(&count), 0);
+    assert_eq!(output(&run, "verdict"), Some("error"));
+    assert!(
+        run.stdout.contains(&format!(
+            "::error title=provgate::no merge base of {base} and {head} within 3 commits of either"
+        )),
+        "{}",
+        run.stdout
+    );
+    // Each side is at most 1 + 3 commits deep.
+    let here: usize = git_ok(&checkout, &["rev-list", "--count", "--all"])
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(here <= 8, "{here} commits fetched");
+}
+
+/// Base and head with no common history: once the whole history is fetched the action stops with
+/// verdict `error` and says why (it used to log an empty merge base and check on).
+#[test]
+fn action_stops_when_base_and_head_share_no_history() {
+    let temp = TempDir::new().unwrap();
+    let work = temp.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    git_ok(&work, &["init", "-q", "-b", "main"]);
+    for i in 0..3 {
+        commit_file(
+            &work,
+            "main.txt",
+            &format!("{i}\n"),
+            &format!("main {i}\n\nSigned-off-by: Jane Doe <jane@example.org>"),
+        );
+    }
+    git_ok(&work, &["checkout", "-q", "--orphan", "other"]);
+    for i in 0..3 {
+        commit_file(
+            &work,
+            "other.txt",
+            &format!("{i}\n"),
+            &format!("other {i}\n\nSigned-off-by: Jane Doe <jane@example.org>"),
+        );
+    }
+    let remote = temp.path().join("origin.git");
+    git_ok(
+        temp.path(),
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            work.to_str().unwrap(),
+            remote.to_str().unwrap(),
+        ],
+    );
+    let checkout = shallow_checkout(&temp, &remote, "other");
+    let base = git_ok(&remote, &["rev-parse", "main"]).trim().to_string();
+    let head = git_ok(&remote, &["rev-parse", "other"]).trim().to_string();
+    let (wrapper, count) = counting_provgate(&temp);
+    let run = run_event(
+        &temp,
+        &checkout,
+        &pull_request(&base, &head),
+        &[
+            ("PROVGATE", wrapper.to_str().unwrap()),
+            ("PROVGATE_ARGS", ""),
+        ],
+    );
+    assert_eq!(run.status, Some(2), "{}", run.stdout);
+    assert_eq!(runs(&count), 0);
+    assert_eq!(output(&run, "verdict"), Some("error"));
+    assert!(
+        run.stdout.contains(&format!(
+            "::error title=provgate::{base} and {head} have no common history"
+        )) && !run.stdout.contains("to reach the merge base"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -793,10 +981,10 @@ fn gitlab_script() -> String {
     lines.join("\n")
 }
 
-#[test]
-fn gitlab_recipe_judges_a_merge_request_under_the_bases_policy() {
-    let temp = TempDir::new().unwrap();
-    let (remote, _) = remote_with_pull_request(&temp);
+/// Runs the recipe's script in a clone of `remote`'s `feature` branch as a merge-request pipeline
+/// targeting `main`, without the target branch's remote-tracking ref (a merge-request pipeline's
+/// clone need not have it; the recipe fetches it). Returns the clone, the merge base and the run.
+fn run_gitlab_recipe(temp: &TempDir, remote: &Path) -> (PathBuf, String, Output) {
     let clone = temp.path().join("mr");
     git_ok(
         temp.path(),
@@ -813,6 +1001,7 @@ fn gitlab_recipe_judges_a_merge_request_under_the_bases_policy() {
         .trim()
         .to_string();
     let head = git_ok(&clone, &["rev-parse", "HEAD"]).trim().to_string();
+    git_ok(&clone, &["update-ref", "-d", "refs/remotes/origin/main"]);
     let bin = Path::new(env!("CARGO_BIN_EXE_provgate")).parent().unwrap();
     let path = format!(
         "{}:{}",
@@ -826,16 +1015,24 @@ fn gitlab_recipe_judges_a_merge_request_under_the_bases_policy() {
         .env("PATH", path)
         .env("CI_PIPELINE_SOURCE", "merge_request_event")
         .env("CI_MERGE_REQUEST_DIFF_BASE_SHA", &base)
+        .env("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "main")
         .env("CI_COMMIT_SHA", &head)
         .env_remove("CI_MERGE_REQUEST_SOURCE_BRANCH_SHA")
         .output()
         .unwrap();
+    (clone, base, out)
+}
+
+#[test]
+fn gitlab_recipe_judges_a_merge_request_under_the_bases_policy() {
+    let temp = TempDir::new().unwrap();
+    let (remote, _) = remote_with_pull_request(&temp);
+    let (clone, _base, out) = run_gitlab_recipe(&temp, &remote);
     let log = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(1), "the job fails: {log}");
-    assert!(
-        log.contains("(base:provgate.toml)") || log.contains(&format!("({base}:provgate.toml)")),
-        "{log}"
-    );
+    // The policy is read at the target branch's tip (it was the merge base, `{base}:`, before
+    // the recipe was fixed: an old merge base could pick an older, looser policy).
+    assert!(log.contains("(origin/main:provgate.toml)"), "{log}");
     assert!(
         log.contains("note: this change edits the policy (provgate.toml, in "),
         "{log}"
@@ -853,5 +1050,60 @@ fn gitlab_recipe_judges_a_merge_request_under_the_bases_policy() {
             .count(),
         3,
         "{report}"
+    );
+}
+
+/// A merge request branched off `main` before `main` tightened its policy is judged under the
+/// policy in force at the target branch's tip, not under the looser one of its merge base (the
+/// recipe read the merge base's, and this merge request passed).
+#[test]
+fn gitlab_recipe_reads_the_policy_at_the_target_branchs_tip_not_the_merge_base() {
+    let temp = TempDir::new().unwrap();
+    let work = temp.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    git_ok(&work, &["init", "-q", "-b", "main"]);
+    commit_file(
+        &work,
+        "provgate.toml",
+        "extends = \"default\"\n",
+        "policy: the default\n\nSigned-off-by: Jane Doe <jane@example.org>",
+    );
+    git_ok(&work, &["checkout", "-q", "-b", "feature"]);
+    for i in 0..2 {
+        commit_file(
+            &work,
+            &format!("f{i}.c"),
+            &format!(
+                "// SPDX-License-Identifier: GPL-2.0-or-later\nint f{i}(void) {{ return {i}; }}\n"
+            ),
+            &format!(
+                "f{i}: add\n\nAssisted-by: Claude:claude-opus-4\nSigned-off-by: Jane Doe <jane@example.org>"
+            ),
+        );
+    }
+    git_ok(&work, &["checkout", "-q", "main"]);
+    commit_file(
+        &work,
+        "provgate.toml",
+        "extends = \"qemu-2025\"\n",
+        "policy: QEMU's, in force\n\nSigned-off-by: Jane Doe <jane@example.org>",
+    );
+    let remote = temp.path().join("origin.git");
+    git_ok(
+        temp.path(),
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            work.to_str().unwrap(),
+            remote.to_str().unwrap(),
+        ],
+    );
+    let (_clone, _base, out) = run_gitlab_recipe(&temp, &remote);
+    let log = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "the job fails: {log}");
+    assert!(
+        log.contains("(origin/main:provgate.toml)") && log.contains("ai-banned"),
+        "{log}"
     );
 }

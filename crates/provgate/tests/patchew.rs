@@ -291,3 +291,87 @@ fn without_a_base_it_cannot_check() {
     assert_eq!(status.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&status.stdout).contains("no base commit 'base'"));
 }
+
+/// Patchew's base is the branch tip when its applier applied the series, which the branch may
+/// have left behind: with `PROVGATE_POLICY_REV` naming the tip (as the tester's clone has it),
+/// a series applied on a base from before the project tightened its policy is judged under the
+/// policy in force (it passed under the base's looser one, and still does without the setting).
+#[test]
+fn the_policy_can_be_read_at_the_branch_tip_rather_than_an_old_base() {
+    let root = tempfile::tempdir().unwrap();
+    let upstream = project(root.path(), Some("extends = \"default\"\n"));
+    let old_base = git(&upstream, &["rev-parse", "HEAD"]).trim().to_string();
+    let mbox = series(
+        root.path(),
+        &upstream,
+        &[(
+            "a.c",
+            "// SPDX-License-Identifier: GPL-2.0-or-later\nint a(void) { return 1; }\n",
+            &format!("add a\n\nAssisted-by: Claude:claude-opus-4\n{SIGNED}\n"),
+        )],
+    );
+    // The project tightens its policy after patchew applied the series.
+    commit(
+        &upstream,
+        "provgate.toml",
+        "extends = \"qemu-2025\"\n",
+        &format!("policy: QEMU's\n\n{SIGNED}\n"),
+    );
+    let run = |policy_rev: Option<&str>| {
+        let tester = root.path().join("tester");
+        let _ = std::fs::remove_dir_all(&tester);
+        let clone = tester.join("src");
+        git(
+            root.path(),
+            &[
+                "clone",
+                "-q",
+                upstream.to_str().unwrap(),
+                clone.to_str().unwrap(),
+            ],
+        );
+        git(&clone, &["checkout", "-q", "-b", "test", &old_base]);
+        git(&clone, &["branch", "base", &old_base]);
+        git(&clone, &["am", "-q", mbox.to_str().unwrap()]);
+        let mut command = Command::new(script());
+        match policy_rev {
+            Some(rev) => command.env("PROVGATE_POLICY_REV", rev),
+            None => command.env_remove("PROVGATE_POLICY_REV"),
+        };
+        let out = command
+            .current_dir(&clone)
+            .env("PROVGATE", PROVGATE)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env_remove("PROVGATE_BASE")
+            .env_remove("PROVGATE_ARGS")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        (
+            out.status.code().expect("the script exits"),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, log) = run(None);
+    assert_eq!(code, 0, "under the old base's policy: {log}");
+    let (code, log) = run(Some("origin/main"));
+    assert_eq!(code, 1, "{log}");
+    let tip = git(&upstream, &["rev-parse", "--short", "HEAD"])
+        .trim()
+        .to_string();
+    assert!(
+        log.contains(&format!(
+            "provgate-tester: policy: provgate.toml as of {tip};"
+        )),
+        "{log}"
+    );
+    assert!(log.contains("error[ai-banned]"), "{log}");
+    assert_clean(&log);
+    let (code, log) = run(Some("origin/nosuchbranch"));
+    assert_eq!(code, 2, "{log}");
+    assert!(
+        log.contains("no commit 'origin/nosuchbranch' to read the policy at"),
+        "{log}"
+    );
+}
