@@ -11,8 +11,8 @@ use provgate_engine::hooks::{
     self, Baseline, CommitKind, KnownTip, LimitSource, NoFork, PushLimit, PushPlan, UpdatePlan,
 };
 use provgate_engine::{CodeMode, Gate, GateOptions};
-use provgate_report::Report;
 use provgate_report::text::TextOptions;
+use provgate_report::{Report, short_id};
 
 use crate::cli::{HookCommand, HookInstallArgs, HookOptions, HookRunArgs, HookRunKind};
 use crate::options::user_error;
@@ -334,10 +334,6 @@ fn short(name: &str) -> &str {
     name.strip_prefix("refs/heads/")
         .or_else(|| name.strip_prefix("refs/remotes/"))
         .unwrap_or(name)
-}
-
-fn short_id(id: &str) -> &str {
-    id.get(..12).unwrap_or(id)
 }
 
 /// What the pre-push hook tells before it checks: per ref, what it checks and against what,
