@@ -390,6 +390,10 @@ pub enum Baseline {
     /// Nothing of the remote is known, and no default branch marks where the pushed work
     /// starts: its whole history is new to the remote.
     History(NoFork),
+    /// What the remote or the upstream is known to have shares no commit with the pushed one
+    /// (an orphan branch such as `gh-pages`, an unrelated history): its whole history is new to
+    /// the remote, listed from the tip as far as the limit.
+    Unrelated(Vec<KnownTip>),
 }
 
 /// Why the default branch gives no merge base to measure a push from.
@@ -514,11 +518,22 @@ pub fn plan_push(
         let mut exclude: Vec<String> = match &baseline {
             Baseline::Known(known) => known.iter().map(|k| k.tip().commit.clone()).collect(),
             Baseline::MergeBase { base, .. } => vec![base.clone()],
-            Baseline::History(_) => Vec::new(),
+            Baseline::History(_) | Baseline::Unrelated(_) => Vec::new(),
         };
         exclude.extend(pushed.iter().map(|tip| tip.commit.clone()));
         exclude.sort();
         exclude.dedup();
+        // Excluding commits the tip shares no history with would make git walk the tip's whole
+        // history before the cap applies (see `shares_history`); they exclude nothing anyway.
+        let mut baseline = baseline;
+        if !exclude.is_empty()
+            && !provgate_git::push::shares_history(repo, &update.local_oid, &exclude)?
+        {
+            exclude.clear();
+            if let Baseline::Known(known) = baseline {
+                baseline = Baseline::Unrelated(known);
+            }
+        }
         let mut commits =
             provgate_git::push::commits_between(repo, &update.local_oid, &exclude, remaining)?;
         commits.commits.retain(|id| seen.insert(id.clone()));

@@ -122,6 +122,23 @@ pub fn merge_base(repo: &Path, a: &str, b: &str) -> Result<Option<String>, GitEr
     git.run_answer()
 }
 
+/// Whether `tip` shares a commit with any of `others` (`git merge-base TIP OTHERS…` finds a
+/// base; exit 1 without a word when there is none).
+///
+/// Asked before [`commits_between`] excludes `others`: excluded commits make git walk every
+/// commit it must list before it can apply `--max-count`, so a pushed ref with no history in
+/// common with them (an orphan `gh-pages`, an unrelated project) would be walked to its root,
+/// whatever the cap. Without common history nothing is worth excluding, and the capped walk
+/// of the tip alone stops after the cap.
+pub fn shares_history(repo: &Path, tip: &str, others: &[String]) -> Result<bool, GitError> {
+    if others.is_empty() {
+        return Ok(false);
+    }
+    let mut args = vec!["merge-base", "--end-of-options", tip];
+    args.extend(others.iter().map(String::as_str));
+    Ok(Git::in_dir(repo).args(&args).run_answer()?.is_some())
+}
+
 /// The commits [`commits_between`] found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CommitList {
@@ -133,7 +150,9 @@ pub struct CommitList {
 
 /// The commits of `tip` that none of `known` reaches, merges left out, oldest first
 /// (`git rev-list --reverse --no-merges TIP --not KNOWN…`), and at most the newest `cap` of them:
-/// git stops walking after `cap + 1`, so a cap bounds the time whatever the history's size.
+/// git stops walking after `cap + 1` when nothing is excluded; with `known` commits it walks
+/// what it lists before applying the cap, which is bounded only when the tip shares history
+/// with them, so callers with a cap ask [`shares_history`] first.
 pub fn commits_between(
     repo: &Path,
     tip: &str,

@@ -39,6 +39,20 @@ fn find_commit_tells_missing_commits_from_failures() {
 }
 
 #[test]
+fn shares_history_is_whether_git_finds_a_merge_base() {
+    let (mut r, ids) = history(3);
+    r.git(&["checkout", "-q", "--orphan", "pages"]);
+    r.write("p.txt", b"page\n");
+    let page = r.commit("page");
+    assert!(push::shares_history(r.path(), &ids[2], std::slice::from_ref(&ids[0])).unwrap());
+    assert!(!push::shares_history(r.path(), &page, std::slice::from_ref(&ids[2])).unwrap());
+    // Any one of several is enough, as `git merge-base A B C` answers.
+    assert!(push::shares_history(r.path(), &page, &[ids[2].clone(), page.clone()]).unwrap());
+    assert!(!push::shares_history(r.path(), &page, &[]).unwrap());
+    assert!(push::shares_history(r.path(), &page, &["1".repeat(40)]).is_err());
+}
+
+#[test]
 fn commits_between_is_rev_list_and_stops_at_the_cap() {
     let (mut r, ids) = history(12);
     // A merge in the middle is left out, as `check` leaves merges out.

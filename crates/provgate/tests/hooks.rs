@@ -163,6 +163,58 @@ fn a_first_push_of_a_long_history_to_an_empty_remote_is_limited_and_says_so() {
 }
 
 #[test]
+fn an_orphan_branch_pushed_beside_a_long_history_is_capped_and_said_unrelated() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    long_history(d, 50_000);
+    let remote = bare();
+    git_ok(d, &["remote", "add", "origin", path(&remote)]);
+    git_ok(d, &["push", "-q", "origin", "main"]);
+    git_ok(d, &["fetch", "-q", "origin"]);
+    install(d, &[]);
+    git_ok(d, &["config", "provgate.hookMaxCommits", "10"]);
+    // gh-pages, an orphan: 30 signed commits dated before the whole history, so that a walk
+    // excluding origin's main could not stop before reaching its root.
+    git_ok(d, &["checkout", "-q", "--orphan", "gh-pages"]);
+    git_ok(d, &["rm", "-rq", "--cached", "."]);
+    for n in 0..30 {
+        let date = format!("@{} +0000", 1_600_000_000 + n);
+        let out = std::process::Command::new("git")
+            .current_dir(d)
+            .env("GIT_AUTHOR_DATE", &date)
+            .env("GIT_COMMITTER_DATE", &date)
+            .args([
+                "commit",
+                "-q",
+                "--no-verify",
+                "--allow-empty",
+                "-m",
+                &format!("page {n}\n\n{SIGNED}"),
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+
+    let started = Instant::now();
+    let out = git(d, &["push", "-q", "origin", "gh-pages"]);
+    let took = started.elapsed();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        took < Duration::from_secs(10),
+        "the hook took {took:?} for an orphan branch beside 50,000 commits: {err}"
+    );
+    assert!(
+        err.contains(
+            "gh-pages: shares no history with origin/main, so its whole history is new: more than 10 commits\n"
+        ) && err.contains("gh-pages: only the newest 10 of them are checked (the hook reads at most 10 commits a push")
+            && err.contains("checked 10 commits under the policy"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_push_on_a_fetched_remote_checks_exactly_what_it_adds() {
     let upstream = repo(&[]);
     for n in 0..10 {
