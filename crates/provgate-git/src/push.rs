@@ -122,6 +122,33 @@ pub fn merge_base(repo: &Path, a: &str, b: &str) -> Result<Option<String>, GitEr
     git.run_answer()
 }
 
+/// Whether `commit` has no parent (`git rev-parse --verify --quiet COMMIT^` names nothing).
+pub fn is_root(repo: &Path, commit: &str) -> Result<bool, GitError> {
+    Ok(find_commit(repo, &format!("{commit}^"))?.is_none())
+}
+
+/// The best common ancestor of all of `commits` (`git merge-base --octopus`); `None` when they
+/// share none, or `commits` is empty.
+pub fn merge_base_of_all(repo: &Path, commits: &[String]) -> Result<Option<String>, GitError> {
+    if commits.is_empty() {
+        return Ok(None);
+    }
+    let mut args = vec!["merge-base", "--octopus", "--end-of-options"];
+    args.extend(commits.iter().map(String::as_str));
+    // One line a base when there are several equally good ones: the first will do.
+    Ok(Git::in_dir(repo)
+        .args(&args)
+        .run_answer()?
+        .and_then(|out| out.lines().next().map(str::to_string)))
+}
+
+/// The ref `HEAD` names (`refs/heads/main`), or `None` on a detached HEAD.
+pub fn head_ref(repo: &Path) -> Result<Option<String>, GitError> {
+    Git::in_dir(repo)
+        .args(&["symbolic-ref", "--quiet", "HEAD"])
+        .run_answer()
+}
+
 /// Whether `tip` shares a commit with any of `others` (`git merge-base TIP OTHERS…` finds a
 /// base; exit 1 without a word when there is none).
 ///

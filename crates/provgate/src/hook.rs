@@ -297,7 +297,8 @@ fn pre_push(repo: &Path, remote: &str, input: &str, options: &HookOptions) -> an
     progress.phase("loading the policy and the code", None);
     let gate = gate(repo, true)?;
     progress.phase(&format!("checking {}", commits(total)), None);
-    let report = gate.judge_patches("pre-push", patches).report;
+    let mut report = gate.judge_patches("pre-push", patches).report;
+    hooks::advise_pushed_commits(repo, &mut report, &plan).map_err(user_error)?;
     progress.say(&format!(
         "provgate pre-push: checked {} under the policy `{}`{}",
         commits(total),

@@ -570,3 +570,91 @@ fn merges_and_fixups_pass_unless_configured() {
         stderr(&out)
     );
 }
+
+#[test]
+fn the_pre_push_signoff_advice_followed_literally_signs_off_exactly_the_flagged_commits() {
+    let r = repo(&[]);
+    let dir = r.path();
+    let remote = bare();
+    git_ok(dir, &["remote", "add", "origin", path(&remote)]);
+    git_ok(dir, &["push", "-q", "origin", "main"]);
+    let message = |rev: &str| git_ok(dir, &["log", "-1", "--format=%B", rev]);
+
+    // Four commits, the second and the fourth (HEAD) unsigned: amending would reach only HEAD.
+    let signed_1 = commit(dir, "c1.txt", &format!("one\n\n{SIGNED}"));
+    let unsigned_2 = commit(dir, "c2.txt", "two unsigned");
+    commit(dir, "c3.txt", &format!("three\n\n{SIGNED}"));
+    commit(dir, "c4.txt", "four unsigned");
+    let before: Vec<String> = (0..4)
+        .rev()
+        .map(|n| message(&format!("HEAD~{n}")))
+        .collect();
+    let out = git(dir, &["push", "-q", "origin", "main"]);
+    let err = stderr(&out);
+    assert!(!out.status.success(), "{err}");
+    let command = quoted_after(
+        &err,
+        "sign off the 2 commits missing it on the branch checked out with ",
+    );
+    assert_eq!(
+        command,
+        format!("git rebase --signoff {}^", &unsigned_2[..12])
+    );
+    assert!(!err.contains("--amend -s`"), "{err}");
+    let done = follow(dir, &command, "false");
+    assert!(done.status.success(), "{}", stderr(&done));
+    let after: Vec<String> = (0..4)
+        .rev()
+        .map(|n| message(&format!("HEAD~{n}")))
+        .collect();
+    // The commit before the oldest flagged one is untouched, the signed ones keep their
+    // messages, and the two flagged ones gain exactly the sign-off.
+    assert_eq!(
+        git_ok(dir, &["rev-parse", "HEAD~4"]),
+        git_ok(dir, &["rev-parse", &format!("{signed_1}^")])
+    );
+    assert_eq!(after[0], before[0]);
+    assert_eq!(after[2], before[2]);
+    assert_eq!(after[1], format!("two unsigned\n\n{SIGNED}\n\n"));
+    assert_eq!(after[3], format!("four unsigned\n\n{SIGNED}\n\n"));
+    let out = git(dir, &["push", "-q", "origin", "main"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // Only HEAD unsigned: amending it is right, and changes nothing else.
+    let parent = head(dir);
+    commit(dir, "c5.txt", "five unsigned");
+    let out = git(dir, &["push", "-q", "origin", "main"]);
+    let err = stderr(&out);
+    assert!(!out.status.success(), "{err}");
+    let command = quoted_after(
+        &err,
+        "sign off the commit missing it on the branch checked out with ",
+    );
+    assert_eq!(command, "git commit --amend -s --no-edit");
+    let done = follow(dir, &command, "false");
+    assert!(done.status.success(), "{}", stderr(&done));
+    assert_eq!(git_ok(dir, &["rev-parse", "HEAD~1"]).trim(), parent);
+    assert_eq!(message("HEAD"), format!("five unsigned\n\n{SIGNED}\n\n"));
+    let out = git(dir, &["push", "-q", "origin", "main"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // A branch not checked out is switched to first.
+    git_ok(dir, &["checkout", "-q", "-b", "topic"]);
+    commit(dir, "t1.txt", "topic unsigned");
+    git_ok(dir, &["checkout", "-q", "main"]);
+    let out = git(dir, &["push", "-q", "origin", "topic"]);
+    let err = stderr(&out);
+    assert!(!out.status.success(), "{err}");
+    let command = quoted_after(
+        &err,
+        "sign off the commit missing it on topic (not checked out) with ",
+    );
+    assert_eq!(
+        command,
+        "git switch topic && git commit --amend -s --no-edit"
+    );
+    let done = follow(dir, &command, "false");
+    assert!(done.status.success(), "{}", stderr(&done));
+    assert_eq!(message("topic"), format!("topic unsigned\n\n{SIGNED}\n\n"));
+    assert_eq!(message("main"), format!("five unsigned\n\n{SIGNED}\n\n"));
+}
