@@ -53,6 +53,37 @@ fn shares_history_is_whether_git_finds_a_merge_base() {
 }
 
 #[test]
+fn roots_octopus_bases_and_the_checked_out_branch_are_as_git_says() {
+    let (mut r, ids) = history(4);
+    assert!(push::is_root(r.path(), &ids[0]).unwrap());
+    assert!(!push::is_root(r.path(), &ids[1]).unwrap());
+    r.git(&["checkout", "-q", "-b", "side", &ids[1]]);
+    r.write("s.txt", b"side\n");
+    let side = r.commit("side");
+    let all = [ids[3].clone(), ids[2].clone(), side];
+    assert_eq!(
+        push::merge_base_of_all(r.path(), &all).unwrap().as_deref(),
+        Some(
+            r.git(&["merge-base", "--octopus", &all[0], &all[1], &all[2]])
+                .trim()
+        )
+    );
+    assert_eq!(
+        push::merge_base_of_all(r.path(), &all[..2])
+            .unwrap()
+            .as_deref(),
+        Some(ids[2].as_str())
+    );
+    assert_eq!(push::merge_base_of_all(r.path(), &[]).unwrap(), None);
+    assert_eq!(
+        push::head_ref(r.path()).unwrap().as_deref(),
+        Some("refs/heads/side")
+    );
+    r.git(&["checkout", "-q", "--detach", "HEAD"]);
+    assert_eq!(push::head_ref(r.path()).unwrap(), None);
+}
+
+#[test]
 fn commits_between_is_rev_list_and_stops_at_the_cap() {
     let (mut r, ids) = history(12);
     // A merge in the middle is left out, as `check` leaves merges out.
