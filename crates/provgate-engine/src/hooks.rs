@@ -14,7 +14,7 @@ use provgate_git::GitError;
 use provgate_git::push::{CommitList, RefTip};
 use provgate_patch::{Origin, Patch, Series};
 use provgate_policy::RuleId;
-use provgate_report::{FindingReport, Report};
+use provgate_report::{FindingReport, Report, short_id};
 
 use crate::{EngineError, Gate, ReadResult};
 
@@ -251,6 +251,108 @@ pub fn advise_commit_being_written(report: &mut Report, advice: &SignoffAdvice) 
     }
 }
 
+/// Replaces the advice `git commit --amend -s` on the pushed commits missing a sign-off: it
+/// signs off HEAD, which is the flagged commit only when that is the tip of the branch checked
+/// out. Each pushed ref's flagged commits get one command that reaches them: for the tip
+/// alone, `git commit --amend -s --no-edit`; otherwise `git rebase --signoff` from the parent
+/// of the oldest of them (`--root` when that has none), which adds the sign-off to every
+/// commit from there that lacks it, and so to exactly the flagged ones (the others passed,
+/// so they are signed off already). A ref other than the branch checked out is switched to
+/// first.
+pub fn advise_pushed_commits(
+    repo: &Path,
+    report: &mut Report,
+    plan: &PushPlan,
+) -> Result<(), EngineError> {
+    let unsigned: HashSet<&str> = report
+        .patches
+        .iter()
+        .filter(|p| {
+            p.findings
+                .iter()
+                .any(|f| f.finding.rule == RuleId::DcoMissingSignoff)
+        })
+        .map(|p| p.id.as_str())
+        .collect();
+    if unsigned.is_empty() {
+        return Ok(());
+    }
+    let head_ref = provgate_git::push::head_ref(repo)?;
+    let head = provgate_git::push::find_commit(repo, "HEAD")?;
+    let mut helps: Vec<(String, String)> = Vec::new();
+    for plan in &plan.updates {
+        let UpdatePlan::Check {
+            update, commits, ..
+        } = plan
+        else {
+            continue;
+        };
+        let flagged: Vec<String> = commits
+            .commits
+            .iter()
+            .filter(|id| unsigned.contains(id.as_str()))
+            .cloned()
+            .collect();
+        if flagged.is_empty() {
+            continue;
+        }
+        let branch = update.local_ref.strip_prefix("refs/heads/");
+        let checked_out = head.as_deref() == Some(update.local_oid.as_str())
+            && (update.local_ref == "HEAD" || head_ref.as_deref() == Some(&update.local_ref));
+        let sign = if flagged.len() == 1 && flagged[0] == update.local_oid {
+            "git commit --amend -s --no-edit".to_string()
+        } else {
+            match provgate_git::push::merge_base_of_all(repo, &flagged)? {
+                Some(base) if flagged.contains(&base) => {
+                    if provgate_git::push::is_root(repo, &base)? {
+                        "git rebase --signoff --root".to_string()
+                    } else {
+                        format!("git rebase --signoff {}^", short_id(&base))
+                    }
+                }
+                Some(base) => format!("git rebase --signoff {}", short_id(&base)),
+                // Flagged commits of one ref always share its tip's history; should git say
+                // otherwise, the rule's own advice stays.
+                None => continue,
+            }
+        };
+        let (command, whose) = match (checked_out, branch) {
+            (true, _) => (sign, "the branch checked out".to_string()),
+            (false, Some(branch)) => (
+                format!("git switch {} && {sign}", shell_word(branch)),
+                format!("{branch} (not checked out)"),
+            ),
+            // A commit pushed by its id or a tag: no branch to switch to.
+            (false, None) => (
+                sign,
+                format!(
+                    "{} (check it out first; it is not HEAD)",
+                    short_id(&update.local_oid)
+                ),
+            ),
+        };
+        let count = match flagged.len() {
+            1 => "the commit".to_string(),
+            n => format!("the {n} commits"),
+        };
+        let help = format!(
+            "sign off {count} missing it on {whose} with `{command}` (it adds your sign-off only where it is missing; `--amend` alone would sign off HEAD); it certifies the Developer Certificate of Origin"
+        );
+        helps.extend(flagged.into_iter().map(|id| (id, help.clone())));
+    }
+    for patch in &mut report.patches {
+        let Some((_, help)) = helps.iter().find(|(id, _)| *id == patch.id) else {
+            continue;
+        };
+        for FindingReport { finding, .. } in &mut patch.findings {
+            if finding.rule == RuleId::DcoMissingSignoff {
+                finding.help = Some(help.clone());
+            }
+        }
+    }
+    Ok(())
+}
+
 /// One line of what git writes to a pre-push hook: a ref it is about to update on the remote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefUpdate {
@@ -390,6 +492,10 @@ pub enum Baseline {
     /// Nothing of the remote is known, and no default branch marks where the pushed work
     /// starts: its whole history is new to the remote.
     History(NoFork),
+    /// What the remote or the upstream is known to have shares no commit with the pushed one
+    /// (an orphan branch such as `gh-pages`, an unrelated history): its whole history is new to
+    /// the remote, listed from the tip as far as the limit.
+    Unrelated(Vec<KnownTip>),
 }
 
 /// Why the default branch gives no merge base to measure a push from.
@@ -514,11 +620,22 @@ pub fn plan_push(
         let mut exclude: Vec<String> = match &baseline {
             Baseline::Known(known) => known.iter().map(|k| k.tip().commit.clone()).collect(),
             Baseline::MergeBase { base, .. } => vec![base.clone()],
-            Baseline::History(_) => Vec::new(),
+            Baseline::History(_) | Baseline::Unrelated(_) => Vec::new(),
         };
         exclude.extend(pushed.iter().map(|tip| tip.commit.clone()));
         exclude.sort();
         exclude.dedup();
+        // Excluding commits the tip shares no history with would make git walk the tip's whole
+        // history before the cap applies (see `shares_history`); they exclude nothing anyway.
+        let mut baseline = baseline;
+        if !exclude.is_empty()
+            && !provgate_git::push::shares_history(repo, &update.local_oid, &exclude)?
+        {
+            exclude.clear();
+            if let Baseline::Known(known) = baseline {
+                baseline = Baseline::Unrelated(known);
+            }
+        }
         let mut commits =
             provgate_git::push::commits_between(repo, &update.local_oid, &exclude, remaining)?;
         commits.commits.retain(|id| seen.insert(id.clone()));

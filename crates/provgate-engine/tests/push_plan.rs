@@ -207,6 +207,37 @@ fn what_the_remote_has_bounds_the_push() {
 }
 
 #[test]
+fn a_ref_sharing_no_history_with_what_the_remote_has_is_listed_from_its_tip() {
+    let (dir, main, _) = repo();
+    let d = dir.path();
+    git(d, &["checkout", "-q", "--orphan", "gh-pages"]);
+    let pages: Vec<String> = (0..4).map(|n| commit(d, &format!("page {n}"))).collect();
+    // The remote's main is known (git gave it): gh-pages shares nothing with it.
+    let updates = [
+        update("refs/heads/main", &main[4], "refs/heads/main", &main[4]),
+        update(
+            "refs/heads/gh-pages",
+            &pages[3],
+            "refs/heads/gh-pages",
+            ZEROS,
+        ),
+    ];
+    let plan = hooks::plan_push(d, "origin", &updates, limit(Some(2))).unwrap();
+    let (baseline, commits, more, _) = checked(&plan.updates[1]);
+    assert!(
+        matches!(baseline, Baseline::Unrelated(k) if matches!(&k[0], KnownTip::RemoteRef(t) if t.commit == main[4])),
+        "{baseline:?}"
+    );
+    assert_eq!(commits, &pages[2..]);
+    assert!(more);
+    // Without a limit, the whole orphan history, as git lists it.
+    let plan = hooks::plan_push(d, "origin", &updates, limit(None)).unwrap();
+    let (_, commits, more, _) = checked(&plan.updates[1]);
+    assert_eq!(commits, &pages[..]);
+    assert!(!more);
+}
+
+#[test]
 fn the_limit_comes_from_the_flag_then_the_configuration() {
     let (dir, _, _) = repo();
     let d = dir.path();

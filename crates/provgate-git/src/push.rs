@@ -122,6 +122,50 @@ pub fn merge_base(repo: &Path, a: &str, b: &str) -> Result<Option<String>, GitEr
     git.run_answer()
 }
 
+/// Whether `commit` has no parent (`git rev-parse --verify --quiet COMMIT^` names nothing).
+pub fn is_root(repo: &Path, commit: &str) -> Result<bool, GitError> {
+    Ok(find_commit(repo, &format!("{commit}^"))?.is_none())
+}
+
+/// The best common ancestor of all of `commits` (`git merge-base --octopus`); `None` when they
+/// share none, or `commits` is empty.
+pub fn merge_base_of_all(repo: &Path, commits: &[String]) -> Result<Option<String>, GitError> {
+    if commits.is_empty() {
+        return Ok(None);
+    }
+    let mut args = vec!["merge-base", "--octopus", "--end-of-options"];
+    args.extend(commits.iter().map(String::as_str));
+    // One line a base when there are several equally good ones: the first will do.
+    Ok(Git::in_dir(repo)
+        .args(&args)
+        .run_answer()?
+        .and_then(|out| out.lines().next().map(str::to_string)))
+}
+
+/// The ref `HEAD` names (`refs/heads/main`), or `None` on a detached HEAD.
+pub fn head_ref(repo: &Path) -> Result<Option<String>, GitError> {
+    Git::in_dir(repo)
+        .args(&["symbolic-ref", "--quiet", "HEAD"])
+        .run_answer()
+}
+
+/// Whether `tip` shares a commit with any of `others` (`git merge-base TIP OTHERS…` finds a
+/// base; exit 1 without a word when there is none).
+///
+/// Asked before [`commits_between`] excludes `others`: excluded commits make git walk every
+/// commit it must list before it can apply `--max-count`, so a pushed ref with no history in
+/// common with them (an orphan `gh-pages`, an unrelated project) would be walked to its root,
+/// whatever the cap. Without common history nothing is worth excluding, and the capped walk
+/// of the tip alone stops after the cap.
+pub fn shares_history(repo: &Path, tip: &str, others: &[String]) -> Result<bool, GitError> {
+    if others.is_empty() {
+        return Ok(false);
+    }
+    let mut args = vec!["merge-base", "--end-of-options", tip];
+    args.extend(others.iter().map(String::as_str));
+    Ok(Git::in_dir(repo).args(&args).run_answer()?.is_some())
+}
+
 /// The commits [`commits_between`] found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CommitList {
@@ -133,7 +177,9 @@ pub struct CommitList {
 
 /// The commits of `tip` that none of `known` reaches, merges left out, oldest first
 /// (`git rev-list --reverse --no-merges TIP --not KNOWN…`), and at most the newest `cap` of them:
-/// git stops walking after `cap + 1`, so a cap bounds the time whatever the history's size.
+/// git stops walking after `cap + 1` when nothing is excluded; with `known` commits it walks
+/// what it lists before applying the cap, which is bounded only when the tip shares history
+/// with them, so callers with a cap ask [`shares_history`] first.
 pub fn commits_between(
     repo: &Path,
     tip: &str,

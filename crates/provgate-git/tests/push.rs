@@ -39,6 +39,51 @@ fn find_commit_tells_missing_commits_from_failures() {
 }
 
 #[test]
+fn shares_history_is_whether_git_finds_a_merge_base() {
+    let (mut r, ids) = history(3);
+    r.git(&["checkout", "-q", "--orphan", "pages"]);
+    r.write("p.txt", b"page\n");
+    let page = r.commit("page");
+    assert!(push::shares_history(r.path(), &ids[2], std::slice::from_ref(&ids[0])).unwrap());
+    assert!(!push::shares_history(r.path(), &page, std::slice::from_ref(&ids[2])).unwrap());
+    // Any one of several is enough, as `git merge-base A B C` answers.
+    assert!(push::shares_history(r.path(), &page, &[ids[2].clone(), page.clone()]).unwrap());
+    assert!(!push::shares_history(r.path(), &page, &[]).unwrap());
+    assert!(push::shares_history(r.path(), &page, &["1".repeat(40)]).is_err());
+}
+
+#[test]
+fn roots_octopus_bases_and_the_checked_out_branch_are_as_git_says() {
+    let (mut r, ids) = history(4);
+    assert!(push::is_root(r.path(), &ids[0]).unwrap());
+    assert!(!push::is_root(r.path(), &ids[1]).unwrap());
+    r.git(&["checkout", "-q", "-b", "side", &ids[1]]);
+    r.write("s.txt", b"side\n");
+    let side = r.commit("side");
+    let all = [ids[3].clone(), ids[2].clone(), side];
+    assert_eq!(
+        push::merge_base_of_all(r.path(), &all).unwrap().as_deref(),
+        Some(
+            r.git(&["merge-base", "--octopus", &all[0], &all[1], &all[2]])
+                .trim()
+        )
+    );
+    assert_eq!(
+        push::merge_base_of_all(r.path(), &all[..2])
+            .unwrap()
+            .as_deref(),
+        Some(ids[2].as_str())
+    );
+    assert_eq!(push::merge_base_of_all(r.path(), &[]).unwrap(), None);
+    assert_eq!(
+        push::head_ref(r.path()).unwrap().as_deref(),
+        Some("refs/heads/side")
+    );
+    r.git(&["checkout", "-q", "--detach", "HEAD"]);
+    assert_eq!(push::head_ref(r.path()).unwrap(), None);
+}
+
+#[test]
 fn commits_between_is_rev_list_and_stops_at_the_cap() {
     let (mut r, ids) = history(12);
     // A merge in the middle is left out, as `check` leaves merges out.

@@ -11,8 +11,8 @@ use provgate_engine::hooks::{
     self, Baseline, CommitKind, KnownTip, LimitSource, NoFork, PushLimit, PushPlan, UpdatePlan,
 };
 use provgate_engine::{CodeMode, Gate, GateOptions};
-use provgate_report::Report;
 use provgate_report::text::TextOptions;
+use provgate_report::{Report, short_id};
 
 use crate::cli::{HookCommand, HookInstallArgs, HookOptions, HookRunArgs, HookRunKind};
 use crate::options::user_error;
@@ -297,7 +297,8 @@ fn pre_push(repo: &Path, remote: &str, input: &str, options: &HookOptions) -> an
     progress.phase("loading the policy and the code", None);
     let gate = gate(repo, true)?;
     progress.phase(&format!("checking {}", commits(total)), None);
-    let report = gate.judge_patches("pre-push", patches).report;
+    let mut report = gate.judge_patches("pre-push", patches).report;
+    hooks::advise_pushed_commits(repo, &mut report, &plan).map_err(user_error)?;
     progress.say(&format!(
         "provgate pre-push: checked {} under the policy `{}`{}",
         commits(total),
@@ -336,8 +337,23 @@ fn short(name: &str) -> &str {
         .unwrap_or(name)
 }
 
-fn short_id(id: &str) -> &str {
-    id.get(..12).unwrap_or(id)
+/// What the remote or the upstream is known to have, as the pre-push hook names it: the first
+/// ref, and how many others.
+fn known_refs(remote: &str, known: &[KnownTip]) -> String {
+    let first = match known.first() {
+        Some(KnownTip::RemoteRef(tip)) => format!("{remote}'s {}", short(&tip.name)),
+        Some(KnownTip::Tracking(tip)) => short(&tip.name).to_string(),
+        Some(KnownTip::Upstream(tip)) => format!("the upstream {}", short(&tip.name)),
+        None => format!("what {remote} has"),
+    };
+    match known.len() {
+        0 | 1 => first,
+        k => format!(
+            "{first} and {} other ref{} {remote} or the upstream has",
+            k - 1,
+            if k == 2 { "" } else { "s" }
+        ),
+    }
 }
 
 /// What the pre-push hook tells before it checks: per ref, what it checks and against what,
@@ -385,21 +401,11 @@ fn describe(plan: &PushPlan) -> Vec<String> {
             (true, _) => format!("more than {}", commits(read)),
         };
         let what = match baseline {
-            Baseline::Known(known) => {
-                let first = match &known[0] {
-                    KnownTip::RemoteRef(tip) => format!("{remote}'s {}", short(&tip.name)),
-                    KnownTip::Tracking(tip) => short(&tip.name).to_string(),
-                    KnownTip::Upstream(tip) => format!("the upstream {}", short(&tip.name)),
-                };
-                match known.len() {
-                    1 => format!("{n} new beyond {first}"),
-                    k => format!(
-                        "{n} new beyond {first} and {} other ref{} {remote} or the upstream has",
-                        k - 1,
-                        if k == 2 { "" } else { "s" }
-                    ),
-                }
-            }
+            Baseline::Known(known) => format!("{n} new beyond {}", known_refs(remote, known)),
+            Baseline::Unrelated(known) => format!(
+                "shares no history with {}, so its whole history is new: {n}",
+                known_refs(remote, known)
+            ),
             Baseline::MergeBase { branch, base } => format!(
                 "nothing of {remote} is known here (a new remote, one never fetched, or a URL), so measuring from the merge base {} with {}: {n}",
                 short_id(base),

@@ -163,6 +163,58 @@ fn a_first_push_of_a_long_history_to_an_empty_remote_is_limited_and_says_so() {
 }
 
 #[test]
+fn an_orphan_branch_pushed_beside_a_long_history_is_capped_and_said_unrelated() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    long_history(d, 50_000);
+    let remote = bare();
+    git_ok(d, &["remote", "add", "origin", path(&remote)]);
+    git_ok(d, &["push", "-q", "origin", "main"]);
+    git_ok(d, &["fetch", "-q", "origin"]);
+    install(d, &[]);
+    git_ok(d, &["config", "provgate.hookMaxCommits", "10"]);
+    // gh-pages, an orphan: 30 signed commits dated before the whole history, so that a walk
+    // excluding origin's main could not stop before reaching its root.
+    git_ok(d, &["checkout", "-q", "--orphan", "gh-pages"]);
+    git_ok(d, &["rm", "-rq", "--cached", "."]);
+    for n in 0..30 {
+        let date = format!("@{} +0000", 1_600_000_000 + n);
+        let out = std::process::Command::new("git")
+            .current_dir(d)
+            .env("GIT_AUTHOR_DATE", &date)
+            .env("GIT_COMMITTER_DATE", &date)
+            .args([
+                "commit",
+                "-q",
+                "--no-verify",
+                "--allow-empty",
+                "-m",
+                &format!("page {n}\n\n{SIGNED}"),
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+
+    let started = Instant::now();
+    let out = git(d, &["push", "-q", "origin", "gh-pages"]);
+    let took = started.elapsed();
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        took < Duration::from_secs(10),
+        "the hook took {took:?} for an orphan branch beside 50,000 commits: {err}"
+    );
+    assert!(
+        err.contains(
+            "gh-pages: shares no history with origin/main, so its whole history is new: more than 10 commits\n"
+        ) && err.contains("gh-pages: only the newest 10 of them are checked (the hook reads at most 10 commits a push")
+            && err.contains("checked 10 commits under the policy"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_push_on_a_fetched_remote_checks_exactly_what_it_adds() {
     let upstream = repo(&[]);
     for n in 0..10 {
@@ -517,4 +569,92 @@ fn merges_and_fixups_pass_unless_configured() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn the_pre_push_signoff_advice_followed_literally_signs_off_exactly_the_flagged_commits() {
+    let r = repo(&[]);
+    let dir = r.path();
+    let remote = bare();
+    git_ok(dir, &["remote", "add", "origin", path(&remote)]);
+    git_ok(dir, &["push", "-q", "origin", "main"]);
+    let message = |rev: &str| git_ok(dir, &["log", "-1", "--format=%B", rev]);
+
+    // Four commits, the second and the fourth (HEAD) unsigned: amending would reach only HEAD.
+    let signed_1 = commit(dir, "c1.txt", &format!("one\n\n{SIGNED}"));
+    let unsigned_2 = commit(dir, "c2.txt", "two unsigned");
+    commit(dir, "c3.txt", &format!("three\n\n{SIGNED}"));
+    commit(dir, "c4.txt", "four unsigned");
+    let before: Vec<String> = (0..4)
+        .rev()
+        .map(|n| message(&format!("HEAD~{n}")))
+        .collect();
+    let out = git(dir, &["push", "-q", "origin", "main"]);
+    let err = stderr(&out);
+    assert!(!out.status.success(), "{err}");
+    let command = quoted_after(
+        &err,
+        "sign off the 2 commits missing it on the branch checked out with ",
+    );
+    assert_eq!(
+        command,
+        format!("git rebase --signoff {}^", &unsigned_2[..12])
+    );
+    assert!(!err.contains("--amend -s`"), "{err}");
+    let done = follow(dir, &command, "false");
+    assert!(done.status.success(), "{}", stderr(&done));
+    let after: Vec<String> = (0..4)
+        .rev()
+        .map(|n| message(&format!("HEAD~{n}")))
+        .collect();
+    // The commit before the oldest flagged one is untouched, the signed ones keep their
+    // messages, and the two flagged ones gain exactly the sign-off.
+    assert_eq!(
+        git_ok(dir, &["rev-parse", "HEAD~4"]),
+        git_ok(dir, &["rev-parse", &format!("{signed_1}^")])
+    );
+    assert_eq!(after[0], before[0]);
+    assert_eq!(after[2], before[2]);
+    assert_eq!(after[1], format!("two unsigned\n\n{SIGNED}\n\n"));
+    assert_eq!(after[3], format!("four unsigned\n\n{SIGNED}\n\n"));
+    let out = git(dir, &["push", "-q", "origin", "main"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // Only HEAD unsigned: amending it is right, and changes nothing else.
+    let parent = head(dir);
+    commit(dir, "c5.txt", "five unsigned");
+    let out = git(dir, &["push", "-q", "origin", "main"]);
+    let err = stderr(&out);
+    assert!(!out.status.success(), "{err}");
+    let command = quoted_after(
+        &err,
+        "sign off the commit missing it on the branch checked out with ",
+    );
+    assert_eq!(command, "git commit --amend -s --no-edit");
+    let done = follow(dir, &command, "false");
+    assert!(done.status.success(), "{}", stderr(&done));
+    assert_eq!(git_ok(dir, &["rev-parse", "HEAD~1"]).trim(), parent);
+    assert_eq!(message("HEAD"), format!("five unsigned\n\n{SIGNED}\n\n"));
+    let out = git(dir, &["push", "-q", "origin", "main"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // A branch not checked out is switched to first.
+    git_ok(dir, &["checkout", "-q", "-b", "topic"]);
+    commit(dir, "t1.txt", "topic unsigned");
+    git_ok(dir, &["checkout", "-q", "main"]);
+    let out = git(dir, &["push", "-q", "origin", "topic"]);
+    let err = stderr(&out);
+    assert!(!out.status.success(), "{err}");
+    let command = quoted_after(
+        &err,
+        "sign off the commit missing it on topic (not checked out) with ",
+    );
+    assert_eq!(
+        command,
+        "git switch topic && git commit --amend -s --no-edit"
+    );
+    let done = follow(dir, &command, "false");
+    assert!(done.status.success(), "{}", stderr(&done));
+    assert_eq!(message("topic"), format!("topic unsigned\n\n{SIGNED}\n\n"));
+    assert_eq!(message("main"), format!("five unsigned\n\n{SIGNED}\n\n"));
 }
