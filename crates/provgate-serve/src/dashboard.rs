@@ -605,7 +605,7 @@ async fn project_page(
         let service = service.clone();
         let project = project.clone();
         tokio::task::spawn_blocking(move || {
-            service.gate(&project, None, false).map(|gate| {
+            service.gate(&project, None, None, false).map(|gate| {
                 provgate_policy::render::render(
                     gate.policy(),
                     provgate_policy::render::Format::Markdown,

@@ -498,3 +498,60 @@ async fn mail_from_a_configured_bot_sender_is_never_checked_nor_answered() {
     let error = bad.expect_err("refused");
     assert!(error.contains("bot_senders"), "{error}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_series_announcing_an_old_base_is_judged_by_the_branch_tips_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = project_repo(dir.path());
+    // An old commit whose provgate.toml lets a missing sign-off pass, then the branch's tip,
+    // whose provgate.toml denies it.
+    std::fs::write(
+        repo.join("provgate.toml"),
+        "extends = \"default\"\n\n[rules]\ndco-missing-signoff = \"allow\"\n",
+    )
+    .unwrap();
+    support::git(&repo, &["add", "provgate.toml"]);
+    support::git(&repo, &["commit", "-qm", "policy: sign-offs optional"]);
+    let old = support::git(&repo, &["rev-parse", "HEAD"]);
+    std::fs::write(repo.join("provgate.toml"), "extends = \"default\"\n").unwrap();
+    support::git(&repo, &["commit", "-qam", "policy: sign-offs required"]);
+    let inbox = Inbox::new(&dir.path().join("inbox"));
+    // Unsigned, and announcing the old commit as its base (where it applies, as at the tip).
+    let mut mail = patch_mail("old-base.1@example.org", &now_date(), false, APPLIES);
+    mail.extend_from_slice(format!("\nbase-commit: {old}\n").as_bytes());
+    inbox.append(&mail);
+    let text = format!(
+        "[server]\ndatabase = \"{db}\"\n\n[[project]]\nname = \"demo\"\nrepository = \"{repo}\"\n\
+         policy = \"repository\"\nsince = \"all\"\nsources.public_inbox = [\"{inbox}\"]\n",
+        db = dir.path().join("serve.sqlite").display(),
+        repo = repo.display(),
+        inbox = inbox.dir.display(),
+    );
+    let config = provgate_serve::Config::parse(&text).unwrap();
+    let service = provgate_serve::open(config).await.unwrap();
+    settle(&service).await;
+    let series = provgate_serve::records::list_series(&service.db, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(series.len(), 1);
+    // The code is read where the series says it applies (the branch reaches it)…
+    let report = provgate_serve::records::get_report(&service.db, series[0].report_id.unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(report.base.as_deref(), Some(old.as_str()));
+    // …but the rules are the tip's: the missing sign-off fails.
+    assert_eq!(
+        series[0].verdict,
+        Some(provgate_report::Verdict::Fail),
+        "{:?}",
+        report.report
+    );
+    let typed: provgate_serve::view::StoredReport = serde_json::from_value(report.report).unwrap();
+    assert!(
+        typed
+            .all_findings()
+            .any(|f| f.finding.rule.as_str() == "dco-missing-signoff"),
+        "the tip's policy denies the missing sign-off"
+    );
+}
