@@ -555,3 +555,70 @@ async fn a_series_announcing_an_old_base_is_judged_by_the_branch_tips_policy() {
         "the tip's policy denies the missing sign-off"
     );
 }
+
+/// `patch_mail` under its own subject, with `date` as its whole `Date:` header line (empty:
+/// none at all).
+fn dated_patch(id: &str, subject: &str, date_line: &str) -> Vec<u8> {
+    let mail = String::from_utf8(patch_mail(id, "DATE", false, APPLIES)).unwrap();
+    let mail = mail.replace("hw/timer/pit: start the ghost", subject);
+    let mail = if date_line.is_empty() {
+        mail.replace("Date: DATE\n", "")
+    } else {
+        mail.replace("Date: DATE", date_line)
+    };
+    mail.into_bytes()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn since_now_takes_undated_unreadably_dated_and_far_future_mail_as_history() {
+    let dir = tempfile::tempdir().unwrap();
+    project_repo(dir.path());
+    let inbox = Inbox::new(&dir.path().join("inbox"));
+    let future = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 10))
+        .strftime("Date: %a, %d %b %Y %H:%M:%S +0000")
+        .to_string();
+    inbox.append(&dated_patch("undated.1@example.org", "pit: no date", ""));
+    inbox.append(&dated_patch(
+        "garbled.1@example.org",
+        "pit: garbled date",
+        "Date: the day after yesterday",
+    ));
+    inbox.append(&dated_patch(
+        "future.1@example.org",
+        "pit: from the future",
+        &future,
+    ));
+    let service = provgate_serve::open(config(dir.path(), &inbox.dir, "since = \"now\"", ""))
+        .await
+        .unwrap();
+    settle(&service).await;
+    assert!(
+        maildir_files(&dir.path().join("outbox")).is_empty(),
+        "none of the archive is answered"
+    );
+    let states: Vec<_> = provgate_serve::records::list_series(&service.db, &Default::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| (s.subject, s.state))
+        .collect();
+    assert_eq!(states.len(), 3, "{states:?}");
+    assert!(states.iter().all(|(_, s)| s == "history"), "{states:?}");
+
+    // The near miss: new mail whose clock is an hour fast is within the slack, and answered.
+    let fast = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(1))
+        .strftime("Date: %a, %d %b %Y %H:%M:%S +0000")
+        .to_string();
+    inbox.append(&dated_patch(
+        "fast.1@example.org",
+        "pit: a fast clock",
+        &fast,
+    ));
+    settle(&service).await;
+    let replies = maildir_files(&dir.path().join("outbox"));
+    assert_eq!(replies.len(), 1, "the new mail is answered");
+    assert_eq!(
+        header(&text(&replies[0]), "In-Reply-To").as_deref(),
+        Some("<fast.1@example.org>")
+    );
+}
