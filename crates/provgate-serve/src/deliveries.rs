@@ -77,10 +77,12 @@ pub mod delivery_state {
     pub const CAPPED: &str = "capped";
 }
 
-/// What a check came to, as `reply_on` names it.
+/// What a check came to, as `reply_on` names it. An incomplete series whose arrived parts
+/// already fail is `Fail` (its reply still says it is incomplete): a failure found is worth
+/// telling whatever is missing, and a list that asks only for failures must hear of it.
 pub fn answer_of(outcome: &crate::worker::Outcome) -> ReplyOn {
     use provgate_report::Verdict;
-    if !outcome.missing.is_empty() {
+    if !outcome.missing.is_empty() && outcome.report.verdict != Some(Verdict::Fail) {
         return ReplyOn::Incomplete;
     }
     match outcome.report.verdict {

@@ -622,3 +622,39 @@ async fn since_now_takes_undated_unreadably_dated_and_far_future_mail_as_history
         Some("<fast.1@example.org>")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_incomplete_series_that_already_fails_is_answered_under_reply_on_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = project_repo(dir.path());
+    let inbox = Inbox::new(&dir.path().join("inbox"));
+    // Patch 3 never arrives; patch 2 (unsigned) did, so what arrived fails.
+    let v1 = series(&repo, &dir.path().join("work"), 1, false, None);
+    for (i, message) in v1.iter().enumerate() {
+        if i != 3 {
+            inbox.append(message);
+        }
+    }
+    let service = provgate_serve::open(config(
+        dir.path(),
+        &inbox.dir,
+        "since = \"all\"\nwait_seconds = 0",
+        ", reply_on = [\"fail\"]",
+    ))
+    .await
+    .unwrap();
+    settle(&service).await;
+    settle(&service).await;
+    let replies = maildir_files(&dir.path().join("outbox"));
+    assert_eq!(replies.len(), 1, "a failure found is answered");
+    let reply = text(&replies[0]);
+    let body = reply.split("\n\n").skip(1).collect::<Vec<_>>().join("\n\n");
+    let first: Vec<&str> = body.lines().take(4).collect();
+    assert!(
+        first
+            .iter()
+            .any(|l| l.starts_with("Incomplete: patch 3 had not arrived")),
+        "it still says it is incomplete: {body}"
+    );
+    assert!(body.contains("came to fail"), "{body}");
+}
