@@ -658,3 +658,60 @@ async fn an_incomplete_series_that_already_fails_is_answered_under_reply_on_fail
     );
     assert!(body.contains("came to fail"), "{body}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn workers_planning_at_once_on_postgresql_never_send_past_the_daily_cap() {
+    let Some(server) = support::pg::server("the concurrent daily-cap test") else {
+        return;
+    };
+    let queue = support::pg::Schema::create(&server, "cap").await;
+    let audit = support::pg::Schema::create(&server, "cap_audit").await;
+    let dir = tempfile::tempdir().unwrap();
+    let repo = project_repo(dir.path());
+    let inbox = Inbox::new(&dir.path().join("inbox"));
+    for i in 0..8 {
+        inbox.append(&dated_patch(
+            &format!("race.{i}@example.org"),
+            &format!("pit: race {i}"),
+            &format!("Date: {}", now_date()),
+        ));
+    }
+    let project = format!(
+        "since = \"all\"\nsources.public_inbox = [\"{inbox}\"]\naudit = \"{audit}\"\n\
+         deliver.email = {{ from = \"provgate <bot@example.org>\", outbox = \"{outbox}\", daily_cap = 2 }}",
+        inbox = inbox.dir.display(),
+        audit = audit.url(),
+        outbox = dir.path().join("outbox").display(),
+    );
+    let mut config = support::demo_config(dir.path(), &repo, "", &project);
+    config.server.database = queue.url();
+    let service = provgate_serve::open(config).await.unwrap();
+    let project = service.config.projects[0].clone();
+    provgate_serve::sources::poll_project(&service, &project).await;
+    // Four workers take the eight checks at once.
+    let workers: Vec<_> = (0..4)
+        .map(|w| {
+            let service = service.clone();
+            tokio::spawn(async move {
+                while provgate_serve::worker::run_until_idle(&service, &format!("w{w}")).await > 0 {
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.await.unwrap();
+    }
+    settle(&service).await;
+    let planned: Vec<(String, String)> =
+        sqlx::query_as("SELECT kind, state FROM serve_deliveries ORDER BY id")
+            .fetch_all(&service.db.pool)
+            .await
+            .unwrap();
+    let not_capped = planned.iter().filter(|(_, s)| s != "capped").count();
+    assert_eq!(planned.len(), 8, "{planned:?}");
+    assert_eq!(
+        not_capped, 2,
+        "the cap holds under concurrency: {planned:?}"
+    );
+    assert_eq!(maildir_files(&dir.path().join("outbox")).len(), 2);
+}
