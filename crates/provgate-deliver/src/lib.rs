@@ -28,7 +28,7 @@ pub mod http;
 pub mod patchwork;
 pub mod secret;
 pub mod state;
-mod text;
+pub mod text;
 pub mod transport;
 pub mod webhook;
 

@@ -1,7 +1,7 @@
 //! Cutting text to an API's limit without splitting a character.
 
 /// `text` cut to at most `max` characters; a cut text ends with `…` (counted in `max`).
-pub(crate) fn cut_chars(text: &str, max: usize) -> String {
+pub fn cut_chars(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_string();
     }

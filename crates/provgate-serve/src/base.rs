@@ -52,6 +52,20 @@ pub fn find(
         }
     };
     if let Some(announced) = announced {
+        // Any commit of the mirror can be announced (an old one, a pull request's head fetched
+        // for a forge check): the code is read there only if the branch reaches it, so that a
+        // series cannot pick the tree it is judged against from outside the branch.
+        match on_branch(repo, branch, announced) {
+            Ok(true) => {}
+            Ok(false) => tried.push(format!(
+                "its announced base-commit {announced} (not on {branch})"
+            )),
+            Err(_) => tried.push(format!(
+                "its announced base-commit {announced} (not in the mirror)"
+            )),
+        }
+    }
+    if let Some(announced) = announced.filter(|_| tried.is_empty()) {
         match provgate_git::mirror::patches_apply_at(repo, announced, &patches) {
             Ok(true) => {
                 return BaseChoice {
@@ -103,6 +117,17 @@ pub fn find(
             tried.join("; ")
         ),
     }
+}
+
+/// Whether `commit` is `branch`'s head or one of its ancestors in the mirror at `repo`; an
+/// error when either is no commit there.
+fn on_branch(repo: &Path, branch: &str, commit: &str) -> Result<bool, provgate_git::GitError> {
+    let full = provgate_git::mirror::recent_commits(repo, &format!("{commit}^{{commit}}"), 1)?;
+    let tip = provgate_git::mirror::recent_commits(repo, branch, 1)?;
+    let (Some(full), Some(tip)) = (full.first(), tip.first()) else {
+        return Ok(false);
+    };
+    Ok(provgate_git::push::merge_base(repo, full, tip)?.as_deref() == Some(full.as_str()))
 }
 
 #[cfg(test)]
@@ -178,6 +203,29 @@ mod tests {
         assert_eq!(choice.commit.as_deref(), Some(a.as_str()));
         assert!(
             choice.note.contains("(not in the mirror)"),
+            "{}",
+            choice.note
+        );
+    }
+
+    #[test]
+    fn an_announced_base_off_the_branch_is_reported_and_the_branch_searched() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, _, mail) = setup(dir.path());
+        // A commit the branch never reached (as a pull request's head fetched into the mirror
+        // is), where the patch applies: announcing it must not choose the tree read.
+        git(dir.path(), &["checkout", "-q", "-b", "elsewhere", &a]);
+        std::fs::write(dir.path().join("y"), "y\n").unwrap();
+        git(dir.path(), &["add", "y"]);
+        git(dir.path(), &["commit", "-qm", "C"]);
+        let c = git(dir.path(), &["rev-parse", "HEAD"]);
+        git(dir.path(), &["checkout", "-q", "main"]);
+        let choice = find(dir.path(), "main", Some(&c), &[], &[&mail], 10);
+        assert_eq!(choice.commit.as_deref(), Some(a.as_str()));
+        assert!(
+            choice
+                .note
+                .contains(&format!("its announced base-commit {c} (not on main)")),
             "{}",
             choice.note
         );

@@ -349,13 +349,14 @@ pub struct EmailDelivery {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ReplyOn {
-    /// A `deny` finding.
+    /// A `deny` finding (in a complete series, or in the parts of an incomplete one that
+    /// arrived).
     Fail,
     /// Warnings only.
     Warn,
     /// Nothing found.
     Pass,
-    /// Parts of the series had not arrived after the wait.
+    /// Parts of the series had not arrived after the wait, and those that did do not fail.
     Incomplete,
     /// A patch mail that could not be read (answered to its sender only).
     Unreadable,

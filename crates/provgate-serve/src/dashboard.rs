@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
+use provgate_deliver::text::cut_chars;
 use provgate_report::{Level, Snippet, Verdict};
 
 use crate::config::{Config, Scope};
@@ -59,7 +60,7 @@ fn page(title: &str, body: Markup) -> Html<String> {
                 head {
                     meta charset="utf-8";
                     meta name="viewport" content="width=device-width, initial-scale=1";
-                    title { (cut(title, LIST_SUBJECT_CHARS)) " — provgate" }
+                    title { (cut_chars(title, LIST_SUBJECT_CHARS)) " — provgate" }
                     style { (PreEscaped(STYLE)) }
                 }
                 body {
@@ -70,16 +71,6 @@ fn page(title: &str, body: Markup) -> Html<String> {
         }
         .into_string(),
     )
-}
-
-/// `text` cut to `max` characters, ending with `…` when cut.
-fn cut(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
 }
 
 /// Text shown on a public page with the server's own paths (mirrors, databases, outboxes,
@@ -306,14 +297,14 @@ async fn index(
                     tbody {
                         @for (s, count) in rows.iter().zip(&counts) {
                             tr {
-                                td.subject { a href={ "/series/" (s.id) } title=(s.subject) { (cut(&s.subject, LIST_SUBJECT_CHARS)) } @if s.version > 1 { " " span.tag { "v" (s.version) } } }
+                                td.subject { a href={ "/series/" (s.id) } title=(s.subject) { (cut_chars(&s.subject, LIST_SUBJECT_CHARS)) } @if s.version > 1 { " " span.tag { "v" (s.version) } } }
                                 td { (parts(s)) }
-                                td { (cut(s.author.as_deref().unwrap_or(&s.sender), 60)) }
+                                td { (cut_chars(s.author.as_deref().unwrap_or(&s.sender), 60)) }
                                 td.muted { (s.sent_at.map(when).unwrap_or_else(|| when(s.first_seen))) }
                                 td { a href={ "/projects/" (s.project) } { (s.project) } }
                                 td {
                                     (s.state)
-                                    @if let Some(error) = &s.error { br; span.fail title=(public.text(error)) { (cut(&public.text(error), 80)) } }
+                                    @if let Some(error) = &s.error { br; span.fail title=(public.text(error)) { (cut_chars(&public.text(error), 80)) } }
                                 }
                                 td { @match s.ai_assisted { Some(true) => "yes", Some(false) => "no", None => "—" } }
                                 td { (verdict_cell(s.verdict)) }
@@ -568,8 +559,11 @@ async fn sources_page(State(state): State<Shared>, headers: HeaderMap) -> Respon
                                 td { (s.project) }
                                 td { (public.text(&s.source)) }
                                 td.muted { (s.last_poll.map(when).unwrap_or_default()) }
-                                td { code { (cut(&s.cursor, 60)) } }
-                                td { @for (outcome, n) in &s.counts { (outcome) ": " (n) br; } }
+                                td { code { (cut_chars(&s.cursor, 60)) } }
+                                td {
+                                    @for (outcome, n) in &s.counts { (outcome) ": " (n) br; }
+                                    @if let Some(e) = &s.counts_error { span.fail { "counts unreadable: " (e) } }
+                                }
                                 td { @if let Some(e) = &s.last_error { span.fail { (public.text(e)) } } }
                             }
                         }
@@ -605,7 +599,7 @@ async fn project_page(
         let service = service.clone();
         let project = project.clone();
         tokio::task::spawn_blocking(move || {
-            service.gate(&project, None, false).map(|gate| {
+            service.gate(&project, None, None, false).map(|gate| {
                 provgate_policy::render::render(
                     gate.policy(),
                     provgate_policy::render::Format::Markdown,

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use crate::config::{GitHubMode, Project, ReplyOn, ReplyTo};
-use crate::db::{Db, now_ms};
+use crate::db::{Backend, Db, now_ms};
 use crate::error::ServeError;
 use crate::queue::{self, Job, Work};
 use crate::records::SeriesRow;
@@ -77,10 +77,12 @@ pub mod delivery_state {
     pub const CAPPED: &str = "capped";
 }
 
-/// What a check came to, as `reply_on` names it.
+/// What a check came to, as `reply_on` names it. An incomplete series whose arrived parts
+/// already fail is `Fail` (its reply still says it is incomplete): a failure found is worth
+/// telling whatever is missing, and a list that asks only for failures must hear of it.
 pub fn answer_of(outcome: &crate::worker::Outcome) -> ReplyOn {
     use provgate_report::Verdict;
-    if !outcome.missing.is_empty() {
+    if !outcome.missing.is_empty() && outcome.report.verdict != Some(Verdict::Fail) {
         return ReplyOn::Incomplete;
     }
     match outcome.report.verdict {
@@ -299,6 +301,27 @@ async fn over_daily_cap(
         return Ok(false);
     }
     let db = &service.db;
+    // The count and the delivery planned after it must be one step, or workers planning at
+    // once each see room under the cap and all send. The lock is held to the transaction's end.
+    match db.backend {
+        // Per project, so that other projects' workers are not held up.
+        Backend::Postgres => {
+            sqlx::query("SELECT pg_advisory_xact_lock(7262749, hashtext($1))")
+                .bind(&project.name)
+                .execute(&mut **tx)
+                .await
+                .map_err(|e| db.error(e))?;
+        }
+        // SQLite has one writer at a time: a write (one that changes nothing) takes the write
+        // lock now, before counting, so no other transaction can plan until this one ends;
+        // one whose snapshot is stale fails and its job is tried again.
+        Backend::Sqlite => {
+            sqlx::query("UPDATE serve_deliveries SET id = id WHERE 0 = 1")
+                .execute(&mut **tx)
+                .await
+                .map_err(|e| db.error(e))?;
+        }
+    }
     let planned: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM serve_deliveries d JOIN serve_series s ON s.id = d.series_id \
          WHERE s.project = $1 AND d.kind = 'email' AND d.state <> 'capped' AND d.created_at > $2",

@@ -197,7 +197,7 @@ async fn check(
         let project = project.clone();
         let body = body.clone();
         tokio::task::spawn_blocking(move || {
-            let gate = service.gate(&project, None, true)?;
+            let gate = service.gate(&project, None, None, true)?;
             let read = provgate_engine::read_bytes("request", &body, ReadOptions::default());
             Ok::<_, crate::error::ServeError>(gate.judge(read))
         })

@@ -319,6 +319,23 @@ pub async fn cursor(
     .map_err(|e| db.error(e))
 }
 
+/// How far ahead of the moment it is read a message's date may be and still count as new
+/// mail: clocks drift and time zones get mislabelled, but not by two days.
+pub const FUTURE_SLACK_MS: i64 = 48 * 3600 * 1000;
+
+/// Whether a message dated `date` (none: no readable `Date:`) and read at `now` is history
+/// when the project starts at `history_before` (none: `since = "all"`, nothing is). Under a
+/// start, a message that cannot show it is new is history: one with no readable date, and one
+/// dated more than [`FUTURE_SLACK_MS`] ahead of now (a wrong clock, or a date made up to
+/// look new), since answering the archive is worse than missing a badly dated mail.
+pub fn is_history(history_before: Option<i64>, date: Option<i64>, now: i64) -> bool {
+    match (history_before, date) {
+        (None, _) => false,
+        (Some(_), None) => true,
+        (Some(start), Some(date)) => date < start || date > now.saturating_add(FUTURE_SLACK_MS),
+    }
+}
+
 /// Takes in one message.
 pub async fn message(db: &Db, received: Received<'_>) -> Result<Ingested, ServeError> {
     let Received {
@@ -331,8 +348,7 @@ pub async fn message(db: &Db, received: Received<'_>) -> Result<Ingested, ServeE
         history_before,
         classify,
     } = received;
-    let is_history =
-        |date: Option<i64>| matches!((history_before, date), (Some(t), Some(d)) if d < t);
+    let is_history = |date: Option<i64>| is_history(history_before, date, crate::db::now_ms());
     let part = match read_part(raw, classify) {
         Read::Part(part) => part,
         Read::Left(reason) => {
@@ -827,6 +843,21 @@ pub fn announced_base(messages: &[Vec<u8>]) -> (Option<String>, Vec<String>) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn under_a_start_mail_that_cannot_show_it_is_new_is_history() {
+        let (start, now) = (1_000_000, 2_000_000);
+        assert!(!super::is_history(None, None, now), "since = \"all\"");
+        assert!(
+            super::is_history(Some(start), None, now),
+            "no readable date"
+        );
+        assert!(super::is_history(Some(start), Some(start - 1), now));
+        assert!(!super::is_history(Some(start), Some(now), now));
+        let slack = super::FUTURE_SLACK_MS;
+        assert!(!super::is_history(Some(start), Some(now + slack), now));
+        assert!(super::is_history(Some(start), Some(now + slack + 1), now));
+    }
+
     use super::*;
 
     #[test]

@@ -415,6 +415,9 @@ pub struct SourceRow {
     pub last_error: Option<String>,
     /// Messages read, by outcome (`patch`, `not-a-patch`, `history`, `unreadable`, …).
     pub counts: std::collections::BTreeMap<String, i64>,
+    /// Why the stored counts could not be read (they are shown empty then, and the sources
+    /// page says so rather than showing a source that read nothing).
+    pub counts_error: Option<String>,
     /// Its position: the last commit read per epoch, or how many Maildir messages were read.
     pub cursor: String,
 }
@@ -459,12 +462,20 @@ pub async fn sources(db: &Db) -> Result<Vec<SourceRow>, ServeError> {
         if read_keys > 0 {
             positions.push(format!("{read_keys} message(s) read"));
         }
+        let (counts, counts_error) = match serde_json::from_str(&counts) {
+            Ok(counts) => (counts, None),
+            Err(e) => {
+                tracing::warn!(project = %project, source = %source, error = %e, "the stored message counts of a source cannot be read");
+                (Default::default(), Some(e.to_string()))
+            }
+        };
         out.push(SourceRow {
             project,
             source,
             last_poll,
             last_error,
-            counts: serde_json::from_str(&counts).unwrap_or_default(),
+            counts,
+            counts_error,
             cursor: positions.join("; "),
         });
     }

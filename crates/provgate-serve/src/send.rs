@@ -275,6 +275,9 @@ pub fn prepare_failure(
 ) -> Result<String, ServeError> {
     let url = series_url(service, series.id);
     let json = |v: serde_json::Result<String>| v.map_err(|e| ServeError::Gone(e.to_string()));
+    // A forge or Patchwork shows this to anyone: the server's paths (a setting's
+    // `repository = /srv/…`) are hidden as on the dashboard.
+    let error = crate::dashboard::Public::new(&service.config).text(error);
     let line = format!("provgate could not check this: {error}");
     match kind {
         DeliveryKind::Email => Err(ServeError::Gone(

@@ -64,23 +64,41 @@ impl Service {
         })
     }
 
-    /// The gate of `project` reading code at `base` (its branch when none), built on first use.
-    /// With `read_code` false (the project reads no code, or the series applies to no base
-    /// found), the code rules do not run: a rule reading the tree at a commit the series does
-    /// not apply to would invent findings. Blocking: call it from a blocking thread.
+    /// The gate of `project` reading code at `base` (its branch when none) and its own files —
+    /// the policy, MAINTAINERS, `.mailmap` — at the tip of `trusted` (its branch when none),
+    /// built on first use. The two differ on purpose: a series may name (announce) where its
+    /// code applies, but the rules it is judged by come from the branch it is proposed for,
+    /// which the submitter does not choose. With `read_code` false (the project reads no code,
+    /// or the series applies to no base found), the code rules do not run: a rule reading the
+    /// tree at a commit the series does not apply to would invent findings. Blocking: call it
+    /// from a blocking thread.
     pub fn gate(
         &self,
         project: &Project,
+        trusted: Option<&str>,
         base: Option<&str>,
         read_code: bool,
     ) -> Result<Arc<Gate>, ServeError> {
         let read_code = read_code && project.code;
         let base = base.unwrap_or(&project.branch).to_string();
-        // The cache keeps a gate per base and per whether it reads code.
+        // The tip as a commit id: the cache must not serve a gate that read an older tip.
+        let trusted = trusted.unwrap_or(&project.branch);
+        let trusted = provgate_git::mirror::recent_commits(&project.repository, trusted, 1)
+            .ok()
+            .and_then(|tip| tip.into_iter().next())
+            .ok_or_else(|| ServeError::Setting {
+                project: project.name.clone(),
+                message: format!(
+                    "`{trusted}` (branch = \"{}\", or a request's target branch) is not a branch of repository = {}, so there is no policy to judge by",
+                    project.branch,
+                    project.repository.display()
+                ),
+            })?;
+        // The cache keeps a gate per base, per trusted tip and per whether it reads code.
         let key = if read_code {
-            base.clone()
+            format!("{base} (policy at {trusted})")
         } else {
-            format!("{base} (no code)")
+            format!("{base} (policy at {trusted}, no code)")
         };
         {
             let gates = self.gates.lock().unwrap_or_else(|e| e.into_inner());
@@ -103,9 +121,9 @@ impl Service {
             CodeMode::Off
         };
         options.base = read_code.then(|| base.clone());
-        // The policy, MAINTAINERS and .mailmap are read at the base the series applies to,
-        // never from the series: a change cannot loosen the rules it is judged by.
-        options.project_files = provgate_engine::ProjectFiles::AtRevision(base.clone());
+        // The policy, MAINTAINERS and .mailmap are read at the branch's tip, never from the
+        // series nor at a base it announces: a change cannot loosen the rules it is judged by.
+        options.project_files = provgate_engine::ProjectFiles::AtRevision(trusted);
         let gate = Arc::new(Gate::new(options).map_err(|source| engine_error(project, source))?);
         let mut gates = self.gates.lock().unwrap_or_else(|e| e.into_inner());
         let list = gates.entry(project.name.clone()).or_default();

@@ -168,9 +168,15 @@ async fn record_poll(
         .fetch_optional(&db.pool)
         .await
         .map_err(|e| db.error(e))?;
-        let mut total: BTreeMap<String, i64> = before
-            .and_then(|b| serde_json::from_str(&b).ok())
-            .unwrap_or_default();
+        let mut total: BTreeMap<String, i64> = match before.map(|b| serde_json::from_str(&b)) {
+            None => BTreeMap::new(),
+            Some(Ok(total)) => total,
+            Some(Err(e)) => {
+                // Counting starts again; said, so that a drop in the counts is explained.
+                tracing::warn!(project = %project.name, source, error = %e, "the stored message counts of a source cannot be read; counting again from zero");
+                BTreeMap::new()
+            }
+        };
         for (outcome, n) in counts {
             *total.entry(outcome.to_string()).or_default() += n;
         }

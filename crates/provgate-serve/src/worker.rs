@@ -293,7 +293,13 @@ pub fn check_mail(
             project.base_search,
         )
     };
-    let gate = service.gate(project, choice.commit.as_deref(), choice.commit.is_some())?;
+    // The rules come from the branch's tip whatever base the code is read at.
+    let gate = service.gate(
+        project,
+        None,
+        choice.commit.as_deref(),
+        choice.commit.is_some(),
+    )?;
     let head = read
         .series
         .first()
@@ -378,7 +384,14 @@ fn check_request(
         .base_sha
         .clone()
         .unwrap_or_else(|| request.base_ref.clone());
-    let gate = service.gate(project, Some(&base), true)?;
+    // The rules come from the tip of the branch the request targets (fetched above when a
+    // remote is set), never from the request's own commits.
+    let target = if project.remote.is_some() {
+        format!("refs/heads/{}", request.base_ref)
+    } else {
+        request.base_ref.clone()
+    };
+    let gate = service.gate(project, Some(&target), Some(&base), true)?;
     let range = format!("{base}..{}", request.head_sha);
     let checked = gate.check(&CheckRequest {
         inputs: vec![Input::Range(range)],

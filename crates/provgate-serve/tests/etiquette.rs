@@ -498,3 +498,220 @@ async fn mail_from_a_configured_bot_sender_is_never_checked_nor_answered() {
     let error = bad.expect_err("refused");
     assert!(error.contains("bot_senders"), "{error}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_series_announcing_an_old_base_is_judged_by_the_branch_tips_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = project_repo(dir.path());
+    // An old commit whose provgate.toml lets a missing sign-off pass, then the branch's tip,
+    // whose provgate.toml denies it.
+    std::fs::write(
+        repo.join("provgate.toml"),
+        "extends = \"default\"\n\n[rules]\ndco-missing-signoff = \"allow\"\n",
+    )
+    .unwrap();
+    support::git(&repo, &["add", "provgate.toml"]);
+    support::git(&repo, &["commit", "-qm", "policy: sign-offs optional"]);
+    let old = support::git(&repo, &["rev-parse", "HEAD"]);
+    std::fs::write(repo.join("provgate.toml"), "extends = \"default\"\n").unwrap();
+    support::git(&repo, &["commit", "-qam", "policy: sign-offs required"]);
+    let inbox = Inbox::new(&dir.path().join("inbox"));
+    // Unsigned, and announcing the old commit as its base (where it applies, as at the tip).
+    let mut mail = patch_mail("old-base.1@example.org", &now_date(), false, APPLIES);
+    mail.extend_from_slice(format!("\nbase-commit: {old}\n").as_bytes());
+    inbox.append(&mail);
+    let text = format!(
+        "[server]\ndatabase = \"{db}\"\n\n[[project]]\nname = \"demo\"\nrepository = \"{repo}\"\n\
+         policy = \"repository\"\nsince = \"all\"\nsources.public_inbox = [\"{inbox}\"]\n",
+        db = dir.path().join("serve.sqlite").display(),
+        repo = repo.display(),
+        inbox = inbox.dir.display(),
+    );
+    let config = provgate_serve::Config::parse(&text).unwrap();
+    let service = provgate_serve::open(config).await.unwrap();
+    settle(&service).await;
+    let series = provgate_serve::records::list_series(&service.db, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(series.len(), 1);
+    // The code is read where the series says it applies (the branch reaches it)…
+    let report = provgate_serve::records::get_report(&service.db, series[0].report_id.unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(report.base.as_deref(), Some(old.as_str()));
+    // …but the rules are the tip's: the missing sign-off fails.
+    assert_eq!(
+        series[0].verdict,
+        Some(provgate_report::Verdict::Fail),
+        "{:?}",
+        report.report
+    );
+    let typed: provgate_serve::view::StoredReport = serde_json::from_value(report.report).unwrap();
+    assert!(
+        typed
+            .all_findings()
+            .any(|f| f.finding.rule.as_str() == "dco-missing-signoff"),
+        "the tip's policy denies the missing sign-off"
+    );
+}
+
+/// `patch_mail` under its own subject, with `date` as its whole `Date:` header line (empty:
+/// none at all).
+fn dated_patch(id: &str, subject: &str, date_line: &str) -> Vec<u8> {
+    let mail = String::from_utf8(patch_mail(id, "DATE", false, APPLIES)).unwrap();
+    let mail = mail.replace("hw/timer/pit: start the ghost", subject);
+    let mail = if date_line.is_empty() {
+        mail.replace("Date: DATE\n", "")
+    } else {
+        mail.replace("Date: DATE", date_line)
+    };
+    mail.into_bytes()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn since_now_takes_undated_unreadably_dated_and_far_future_mail_as_history() {
+    let dir = tempfile::tempdir().unwrap();
+    project_repo(dir.path());
+    let inbox = Inbox::new(&dir.path().join("inbox"));
+    let future = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 10))
+        .strftime("Date: %a, %d %b %Y %H:%M:%S +0000")
+        .to_string();
+    inbox.append(&dated_patch("undated.1@example.org", "pit: no date", ""));
+    inbox.append(&dated_patch(
+        "garbled.1@example.org",
+        "pit: garbled date",
+        "Date: the day after yesterday",
+    ));
+    inbox.append(&dated_patch(
+        "future.1@example.org",
+        "pit: from the future",
+        &future,
+    ));
+    let service = provgate_serve::open(config(dir.path(), &inbox.dir, "since = \"now\"", ""))
+        .await
+        .unwrap();
+    settle(&service).await;
+    assert!(
+        maildir_files(&dir.path().join("outbox")).is_empty(),
+        "none of the archive is answered"
+    );
+    let states: Vec<_> = provgate_serve::records::list_series(&service.db, &Default::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| (s.subject, s.state))
+        .collect();
+    assert_eq!(states.len(), 3, "{states:?}");
+    assert!(states.iter().all(|(_, s)| s == "history"), "{states:?}");
+
+    // The near miss: new mail whose clock is an hour fast is within the slack, and answered.
+    let fast = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(1))
+        .strftime("Date: %a, %d %b %Y %H:%M:%S +0000")
+        .to_string();
+    inbox.append(&dated_patch(
+        "fast.1@example.org",
+        "pit: a fast clock",
+        &fast,
+    ));
+    settle(&service).await;
+    let replies = maildir_files(&dir.path().join("outbox"));
+    assert_eq!(replies.len(), 1, "the new mail is answered");
+    assert_eq!(
+        header(&text(&replies[0]), "In-Reply-To").as_deref(),
+        Some("<fast.1@example.org>")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_incomplete_series_that_already_fails_is_answered_under_reply_on_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = project_repo(dir.path());
+    let inbox = Inbox::new(&dir.path().join("inbox"));
+    // Patch 3 never arrives; patch 2 (unsigned) did, so what arrived fails.
+    let v1 = series(&repo, &dir.path().join("work"), 1, false, None);
+    for (i, message) in v1.iter().enumerate() {
+        if i != 3 {
+            inbox.append(message);
+        }
+    }
+    let service = provgate_serve::open(config(
+        dir.path(),
+        &inbox.dir,
+        "since = \"all\"\nwait_seconds = 0",
+        ", reply_on = [\"fail\"]",
+    ))
+    .await
+    .unwrap();
+    settle(&service).await;
+    settle(&service).await;
+    let replies = maildir_files(&dir.path().join("outbox"));
+    assert_eq!(replies.len(), 1, "a failure found is answered");
+    let reply = text(&replies[0]);
+    let body = reply.split("\n\n").skip(1).collect::<Vec<_>>().join("\n\n");
+    let first: Vec<&str> = body.lines().take(4).collect();
+    assert!(
+        first
+            .iter()
+            .any(|l| l.starts_with("Incomplete: patch 3 had not arrived")),
+        "it still says it is incomplete: {body}"
+    );
+    assert!(body.contains("came to fail"), "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn workers_planning_at_once_on_postgresql_never_send_past_the_daily_cap() {
+    let Some(server) = support::pg::server("the concurrent daily-cap test") else {
+        return;
+    };
+    let queue = support::pg::Schema::create(&server, "cap").await;
+    let audit = support::pg::Schema::create(&server, "cap_audit").await;
+    let dir = tempfile::tempdir().unwrap();
+    let repo = project_repo(dir.path());
+    let inbox = Inbox::new(&dir.path().join("inbox"));
+    for i in 0..8 {
+        inbox.append(&dated_patch(
+            &format!("race.{i}@example.org"),
+            &format!("pit: race {i}"),
+            &format!("Date: {}", now_date()),
+        ));
+    }
+    let project = format!(
+        "since = \"all\"\nsources.public_inbox = [\"{inbox}\"]\naudit = \"{audit}\"\n\
+         deliver.email = {{ from = \"provgate <bot@example.org>\", outbox = \"{outbox}\", daily_cap = 2 }}",
+        inbox = inbox.dir.display(),
+        audit = audit.url(),
+        outbox = dir.path().join("outbox").display(),
+    );
+    let mut config = support::demo_config(dir.path(), &repo, "", &project);
+    config.server.database = queue.url();
+    let service = provgate_serve::open(config).await.unwrap();
+    let project = service.config.projects[0].clone();
+    provgate_serve::sources::poll_project(&service, &project).await;
+    // Four workers take the eight checks at once.
+    let workers: Vec<_> = (0..4)
+        .map(|w| {
+            let service = service.clone();
+            tokio::spawn(async move {
+                while provgate_serve::worker::run_until_idle(&service, &format!("w{w}")).await > 0 {
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.await.unwrap();
+    }
+    settle(&service).await;
+    let planned: Vec<(String, String)> =
+        sqlx::query_as("SELECT kind, state FROM serve_deliveries ORDER BY id")
+            .fetch_all(&service.db.pool)
+            .await
+            .unwrap();
+    let not_capped = planned.iter().filter(|(_, s)| s != "capped").count();
+    assert_eq!(planned.len(), 8, "{planned:?}");
+    assert_eq!(
+        not_capped, 2,
+        "the cap holds under concurrency: {planned:?}"
+    );
+    assert_eq!(maildir_files(&dir.path().join("outbox")).len(), 2);
+}

@@ -257,6 +257,17 @@ async fn a_check_that_fails_for_good_shows_on_the_forge_the_dashboard_and_metric
     assert_eq!(statuses.len(), 1, "{statuses:?}");
     assert!(statuses[0].0.contains(missing), "{statuses:?}");
     assert_eq!(statuses[0].1["state"], "error", "{statuses:?}");
+    // What a forge shows anyone names no server path (the setting's `repository = …` is cut
+    // to its last component, as on the dashboard).
+    let posted = statuses[0].1.to_string();
+    assert!(
+        posted.contains("repository = …/mirror"),
+        "the setting is still named: {posted}"
+    );
+    assert!(
+        !posted.contains(&dir.path().display().to_string()),
+        "no server path on the forge: {posted}"
+    );
 
     // The dashboard shows the error, and /metrics counts the failed series.
     let page = client

@@ -281,3 +281,27 @@ async fn webhooks_are_verified_and_deduplicated() {
     let depth = provgate_serve::queue::depth(&service.db).await.unwrap();
     assert_eq!(depth, vec![("queued".to_string(), 1)]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreadable_stored_counts_of_a_source_are_reported_not_shown_as_nothing_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let (service, url) = start(dir.path()).await;
+    sqlx::query(
+        "INSERT INTO serve_sources (project, source, last_poll, last_error, counts) \
+         VALUES ('demo', 'maildir:broken', 1, NULL, 'not json')",
+    )
+    .execute(&service.db.pool)
+    .await
+    .unwrap();
+    let sources = provgate_serve::records::sources(&service.db).await.unwrap();
+    assert_eq!(sources.len(), 1);
+    assert!(sources[0].counts.is_empty());
+    assert!(sources[0].counts_error.is_some(), "{sources:?}");
+    let page = reqwest::get(format!("{url}/sources"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("counts unreadable"), "{page}");
+}
