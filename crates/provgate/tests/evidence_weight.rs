@@ -6,6 +6,7 @@ mod support;
 
 use std::path::Path;
 
+use provgate_report::{Level, RuleId};
 use serde_json::Value;
 use support::{git_ok, provgate_at};
 
@@ -59,8 +60,8 @@ fn check(repo: &Path, args: &[&str]) -> (Option<i32>, Value) {
     (out.status.code(), report)
 }
 
-/// The `(rule, level, message)` of the patch with `subject`.
-fn findings(report: &Value, subject: &str) -> Vec<(String, String, String)> {
+/// The `(rule, level, message)` of the patch with `subject`, read back into the report's types.
+fn findings(report: &Value, subject: &str) -> Vec<(RuleId, Level, String)> {
     let patch = report["patches"]
         .as_array()
         .unwrap()
@@ -72,8 +73,12 @@ fn findings(report: &Value, subject: &str) -> Vec<(String, String, String)> {
         .unwrap()
         .iter()
         .map(|f| {
-            let text = |k: &str| f[k].as_str().unwrap().to_string();
-            (text("rule"), text("level"), text("message"))
+            let typed = |k: &str| f[k].as_str().unwrap().to_string();
+            (
+                serde_json::from_value(f["rule"].clone()).expect("a rule id"),
+                serde_json::from_value(f["level"].clone()).expect("a level"),
+                typed("message"),
+            )
         })
         .collect()
 }
@@ -89,9 +94,9 @@ fn a_branch_name_alone_asks_to_confirm_and_a_disclosure_is_judged_in_full() {
     let quiet = findings(&report, "add quiet.c");
     let limit = quiet
         .iter()
-        .find(|(rule, ..)| rule == "ai-line-limit")
+        .find(|(rule, ..)| *rule == RuleId::AiLineLimit)
         .unwrap_or_else(|| panic!("{quiet:?}"));
-    assert_eq!(limit.1, "warn", "{quiet:?}");
+    assert_eq!(limit.1, Level::Warn, "{quiet:?}");
     assert!(
         limit.2.ends_with(
             "to confirm: the only sign of AI use is the branch name `claude/fix` (Claude Code, medium confidence)"
@@ -100,14 +105,14 @@ fn a_branch_name_alone_asks_to_confirm_and_a_disclosure_is_judged_in_full() {
         limit.2
     );
     assert!(
-        quiet.iter().all(|(_, level, _)| level == "warn"),
+        quiet.iter().all(|(_, level, _)| *level == Level::Warn),
         "{quiet:?}"
     );
     let disclosed = findings(&report, "add disclosed.c");
     assert!(
         disclosed
             .iter()
-            .any(|(rule, level, _)| rule == "ai-line-limit" && level == "deny"),
+            .any(|(rule, level, _)| *rule == RuleId::AiLineLimit && *level == Level::Deny),
         "{disclosed:?}"
     );
     assert_eq!(report["summary"]["failed"], 1);
