@@ -46,6 +46,58 @@ fn config(dir: &Path, inbox: &Path, project: &str, email: &str) -> provgate_serv
     support::demo_config(dir, &dir.join("mirror"), "", &project)
 }
 
+/// The service on `inbox` with `project` and `email` settings (see [`config`]), having read and
+/// answered what the archive holds.
+async fn start(
+    dir: &Path,
+    inbox: &Inbox,
+    project: &str,
+    email: &str,
+) -> std::sync::Arc<provgate_serve::Service> {
+    let service = provgate_serve::open(config(dir, &inbox.dir, project, email))
+        .await
+        .unwrap();
+    settle(&service).await;
+    service
+}
+
+/// A three-patch series whose part `missing` never arrives, checked once its wait is over (no
+/// wait) under the e-mail settings `email`: the body of the one reply (asserted the only one,
+/// `why`).
+async fn incomplete_series_reply(
+    missing: usize,
+    email: &str,
+    why: &str,
+) -> (
+    tempfile::TempDir,
+    std::sync::Arc<provgate_serve::Service>,
+    String,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = project_repo(dir.path());
+    let inbox = Inbox::new(&dir.path().join("inbox"));
+    let v1 = series(&repo, &dir.path().join("work"), 1, false, None);
+    for (i, message) in v1.iter().enumerate() {
+        if i != missing {
+            inbox.append(message);
+        }
+    }
+    let service = start(
+        dir.path(),
+        &inbox,
+        "since = \"all\"\nwait_seconds = 0",
+        email,
+    )
+    .await;
+    // The first pass finds the series incomplete; the second checks it, its wait being over.
+    settle(&service).await;
+    let replies = maildir_files(&dir.path().join("outbox"));
+    assert_eq!(replies.len(), 1, "{why}");
+    let reply = text(&replies[0]);
+    let body = reply.split("\n\n").skip(1).collect::<Vec<_>>().join("\n\n");
+    (dir, service, body)
+}
+
 fn text(reply: &[u8]) -> String {
     String::from_utf8_lossy(reply)
         .replace("=\r\n", "")
@@ -99,10 +151,7 @@ async fn since_now_answers_nothing_of_the_history_and_never_answers_replies() {
     for message in &old {
         inbox.append(message);
     }
-    let service = provgate_serve::open(config(dir.path(), &inbox.dir, "since = \"now\"", ""))
-        .await
-        .unwrap();
-    settle(&service).await;
+    let service = start(dir.path(), &inbox, "since = \"now\"", "").await;
     assert!(
         maildir_files(&dir.path().join("outbox")).is_empty(),
         "the history is not answered"
@@ -163,15 +212,13 @@ async fn since_all_answers_each_series_once_as_reply_on_and_reply_to_say() {
         true,
         APPLIES,
     ));
-    let service = provgate_serve::open(config(
+    let service = start(
         dir.path(),
-        &inbox.dir,
+        &inbox,
         "since = \"all\"",
         ", reply_on = [\"fail\"], reply_to = \"author\"",
-    ))
-    .await
-    .unwrap();
-    settle(&service).await;
+    )
+    .await;
     settle(&service).await;
     let replies = maildir_files(&dir.path().join("outbox"));
     let verdicts: Vec<_> = provgate_serve::records::list_series(&service.db, &Default::default())
@@ -226,15 +273,13 @@ async fn no_base_means_no_code_finding_and_the_reply_says_so_first() {
         true,
         APPLIES,
     ));
-    let service = provgate_serve::open(config(
+    let service = start(
         dir.path(),
-        &inbox.dir,
+        &inbox,
         "since = \"all\"",
         ", reply_on = [\"fail\", \"warn\", \"pass\"]",
-    ))
-    .await
-    .unwrap();
-    settle(&service).await;
+    )
+    .await;
     let replies: Vec<String> = maildir_files(&dir.path().join("outbox"))
         .iter()
         .map(|r| text(r))
@@ -295,10 +340,7 @@ async fn an_unreadable_patch_is_shown_and_its_sender_told_which_line() {
         now_date()
     );
     inbox.append(wrapped.as_bytes());
-    let service = provgate_serve::open(config(dir.path(), &inbox.dir, "since = \"all\"", ""))
-        .await
-        .unwrap();
-    settle(&service).await;
+    let service = start(dir.path(), &inbox, "since = \"all\"", "").await;
     let all = provgate_serve::records::list_series(&service.db, &Default::default())
         .await
         .unwrap();
@@ -333,15 +375,13 @@ async fn a_reviewers_trailers_reach_the_check_and_the_reviewer_gets_no_reply() {
          > quoted\n\nReviewed-by: Rev Iewer <rev@example.org>\n"
     );
     inbox.append(reply.as_bytes());
-    let service = provgate_serve::open(config(
+    let service = start(
         dir.path(),
-        &inbox.dir,
+        &inbox,
         "since = \"all\"",
         ", reply_on = [\"fail\", \"warn\", \"pass\"]",
-    ))
-    .await
-    .unwrap();
-    settle(&service).await;
+    )
+    .await;
     let all = provgate_serve::records::list_series(&service.db, &Default::default())
         .await
         .unwrap();
@@ -371,30 +411,9 @@ async fn a_reviewers_trailers_reach_the_check_and_the_reviewer_gets_no_reply() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_incomplete_series_is_answered_as_incomplete_never_as_passed() {
-    let dir = tempfile::tempdir().unwrap();
-    let repo = project_repo(dir.path());
-    let inbox = Inbox::new(&dir.path().join("inbox"));
     // Patch 2 (the unsigned one) never arrives: what did arrive passes or warns.
-    let v1 = series(&repo, &dir.path().join("work"), 1, false, None);
-    for (i, message) in v1.iter().enumerate() {
-        if i != 2 {
-            inbox.append(message);
-        }
-    }
-    let service = provgate_serve::open(config(
-        dir.path(),
-        &inbox.dir,
-        "since = \"all\"\nwait_seconds = 0",
-        "",
-    ))
-    .await
-    .unwrap();
-    settle(&service).await;
-    settle(&service).await;
-    let replies = maildir_files(&dir.path().join("outbox"));
-    assert_eq!(replies.len(), 1, "`incomplete` is answered by default");
-    let reply = text(&replies[0]);
-    let body = reply.split("\n\n").skip(1).collect::<Vec<_>>().join("\n\n");
+    let (_dir, service, body) =
+        incomplete_series_reply(2, "", "`incomplete` is answered by default").await;
     let first: Vec<&str> = body.lines().take(4).collect();
     assert!(
         first
@@ -418,15 +437,7 @@ async fn replies_over_the_daily_cap_are_recorded_not_sent() {
     for id in ["cap.1@example.org", "cap.2@example.org"] {
         inbox.append(&patch_mail(id, &now_date(), false, APPLIES));
     }
-    let service = provgate_serve::open(config(
-        dir.path(),
-        &inbox.dir,
-        "since = \"all\"",
-        ", daily_cap = 1",
-    ))
-    .await
-    .unwrap();
-    settle(&service).await;
+    let service = start(dir.path(), &inbox, "since = \"all\"", ", daily_cap = 1").await;
     assert_eq!(maildir_files(&dir.path().join("outbox")).len(), 1);
     let mut states = Vec::new();
     for series in provgate_serve::records::list_series(&service.db, &Default::default())
@@ -470,15 +481,13 @@ async fn mail_from_a_configured_bot_sender_is_never_checked_nor_answered() {
         false,
         APPLIES,
     ));
-    let service = provgate_serve::open(config(
+    let service = start(
         dir.path(),
-        &inbox.dir,
+        &inbox,
         "since = \"all\"\nbot_senders = [\"ci-bot@*\"]",
         "",
-    ))
-    .await
-    .unwrap();
-    settle(&service).await;
+    )
+    .await;
     let replies = maildir_files(&dir.path().join("outbox"));
     assert_eq!(replies.len(), 1, "only the person's patch is answered");
     assert_eq!(
@@ -588,10 +597,7 @@ async fn since_now_takes_undated_unreadably_dated_and_far_future_mail_as_history
         "pit: from the future",
         &future,
     ));
-    let service = provgate_serve::open(config(dir.path(), &inbox.dir, "since = \"now\"", ""))
-        .await
-        .unwrap();
-    settle(&service).await;
+    let service = start(dir.path(), &inbox, "since = \"now\"", "").await;
     assert!(
         maildir_files(&dir.path().join("outbox")).is_empty(),
         "none of the archive is answered"
@@ -625,30 +631,9 @@ async fn since_now_takes_undated_unreadably_dated_and_far_future_mail_as_history
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_incomplete_series_that_already_fails_is_answered_under_reply_on_fail() {
-    let dir = tempfile::tempdir().unwrap();
-    let repo = project_repo(dir.path());
-    let inbox = Inbox::new(&dir.path().join("inbox"));
     // Patch 3 never arrives; patch 2 (unsigned) did, so what arrived fails.
-    let v1 = series(&repo, &dir.path().join("work"), 1, false, None);
-    for (i, message) in v1.iter().enumerate() {
-        if i != 3 {
-            inbox.append(message);
-        }
-    }
-    let service = provgate_serve::open(config(
-        dir.path(),
-        &inbox.dir,
-        "since = \"all\"\nwait_seconds = 0",
-        ", reply_on = [\"fail\"]",
-    ))
-    .await
-    .unwrap();
-    settle(&service).await;
-    settle(&service).await;
-    let replies = maildir_files(&dir.path().join("outbox"));
-    assert_eq!(replies.len(), 1, "a failure found is answered");
-    let reply = text(&replies[0]);
-    let body = reply.split("\n\n").skip(1).collect::<Vec<_>>().join("\n\n");
+    let (_dir, _service, body) =
+        incomplete_series_reply(3, ", reply_on = [\"fail\"]", "a failure found is answered").await;
     let first: Vec<&str> = body.lines().take(4).collect();
     assert!(
         first
